@@ -1,0 +1,126 @@
+/**
+ * \file chip.h
+ * \brief The STSAFE-A110 model: state, command execution, I2C slave.
+ *
+ * Two layers:
+ * - stse_emu_execute() is the pure command model: one command frame in, one
+ *   response frame out, over the chip state. It never sees a bus.
+ * - stse_emu_i2c_write() / stse_emu_i2c_read() make the model an I2C slave
+ *   (facts page, section 1): the host writes a whole frame; while the
+ *   command is processing the chip NACKs its address; then every read
+ *   transaction starts at the first byte of the response, which stays
+ *   readable until the next command is written.
+ *
+ * Time is given by the caller (a virtual clock in microseconds), so the
+ * model holds no hidden clock and tests are deterministic.
+ */
+#ifndef STSE_EMU_CHIP_H
+#define STSE_EMU_CHIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stse_emu/nvm.h"
+#include "stsafe/commands.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Random generator callback, as mbedTLS's f_rng: 0 on success. */
+typedef int (*stse_emu_rng_fn)(void *p_rng, unsigned char *out, size_t len);
+
+/** How long the chip stays busy after a command (issue: timing model). */
+typedef enum {
+    STSE_EMU_TIMING_NONE = 0,   /**< Answers are ready at once. */
+    STSE_EMU_TIMING_DATASHEET   /**< Busy for the command's datasheet time on the caller's clock. */
+} stse_emu_timing;
+
+/** Where the I2C slave is between commands. */
+typedef enum {
+    STSE_EMU_I2C_IDLE = 0,      /**< No response to read (after power-up). */
+    STSE_EMU_I2C_BUSY,          /**< Processing: reads are NACKed until busy_until_us. */
+    STSE_EMU_I2C_RESPONSE       /**< A response is ready and can be read again and again. */
+} stse_emu_i2c_state;
+
+/** Volatile state: lost on power cycle. */
+typedef struct {
+    stse_emu_i2c_state i2c_state;
+    uint64_t busy_until_us;
+    size_t rsp_len;
+    uint8_t rsp[STSAFE_A110_MAX_FRAME_LEN];
+} stse_emu_volatile;
+
+/** Counters for tests, traces and benchmarks. */
+typedef struct {
+    uint64_t commands;          /**< Frames executed (any status). */
+    uint64_t nacks;             /**< Address NACKs given. */
+    uint64_t nvm_writes;        /**< Commands that changed the NVM. */
+} stse_emu_stats;
+
+/** One emulated chip. */
+typedef struct {
+    stse_emu_nvm nvm;
+    stse_emu_volatile vol;
+    stse_emu_stats stats;
+    stse_emu_timing timing;
+    stse_emu_rng_fn f_rng;
+    void *p_rng;
+    int nvm_dirty;              /**< Set when a command changed the NVM; the owner clears it after saving. */
+} stse_emu_chip;
+
+/**
+ * \brief Set up a chip with an empty NVM (no zones, no keys).
+ *        Load an image or apply a profile afterwards.
+ * \param f_rng  Random source for Generate Random and key generation (required).
+ */
+void stse_emu_chip_init(stse_emu_chip *chip, stse_emu_rng_fn f_rng, void *p_rng);
+
+/** \brief Wipe the chip, private keys included. */
+void stse_emu_chip_free(stse_emu_chip *chip);
+
+/** \brief Power cycle: volatile state lost, NVM kept. */
+void stse_emu_chip_power_cycle(stse_emu_chip *chip);
+
+/**
+ * \brief Execute one command frame and build the response frame.
+ *
+ * A frame the chip cannot accept still gets a response: a bad CRC or a
+ * frame shorter than 3 bytes answers "communication error" (0x01), a frame
+ * longer than the A110 takes "buffer length exceeded" (0x06), an unknown or
+ * unsupported code "command code not supported" (0x04); see
+ * docs/protocol.md. A refused command leaves the NVM unchanged.
+ *
+ * \param frame    The command frame as written on the bus.
+ * \param rsp      Receives the response frame (STSAFE_A110_MAX_FRAME_LEN bytes suffice).
+ * \param rsp_len  Receives its length.
+ * \return 0 (the chip answered, whatever the status); STSAFE_ERR_BAD_INPUT;
+ *         STSAFE_ERR_BUFFER_TOO_SMALL.
+ */
+int stse_emu_execute(stse_emu_chip *chip, const uint8_t *frame, size_t frame_len,
+                     uint8_t *rsp, size_t rsp_cap, size_t *rsp_len);
+
+/**
+ * \brief The host writes \p len bytes to the chip's address.
+ * \param now_us  The caller's clock.
+ * \return 0 (ACK; the command runs); STSAFE_ERR_BUS_NACK while the chip is busy.
+ */
+int stse_emu_i2c_write(stse_emu_chip *chip, uint64_t now_us, const uint8_t *data, size_t len);
+
+/**
+ * \brief The host reads \p len bytes from the chip's address.
+ *
+ * Reads start at the first response byte every time; bytes asked past the
+ * end of the response read as 0xFF (an idle bus).
+ * \return 0; STSAFE_ERR_BUS_NACK while busy or when there is no response.
+ */
+int stse_emu_i2c_read(stse_emu_chip *chip, uint64_t now_us, uint8_t *data, size_t len);
+
+/** \brief The datasheet-model processing time of a command code, in microseconds. */
+uint32_t stse_emu_exec_time_us(uint8_t cmd_code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STSE_EMU_CHIP_H */

@@ -1,0 +1,41 @@
+/**
+ * \file ecc.h
+ * \brief The A110's curves in mbedTLS terms, and key slots as mbedTLS keys.
+ */
+#ifndef STSE_EMU_ECC_H
+#define STSE_EMU_ECC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/ecp.h>
+
+#include "stse_emu/chip.h"
+#include "stse_emu/nvm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** \brief The mbedTLS group of an stsafe_curve (MBEDTLS_ECP_DP_NONE for none). */
+mbedtls_ecp_group_id stse_emu_curve_group(uint8_t curve);
+
+/**
+ * \brief Generate a key pair on \p curve into \p slot.
+ * \return 0; STSAFE_ERR_BAD_INPUT (unknown curve); STSAFE_ERR_CRYPTO.
+ */
+int stse_emu_slot_generate(stse_emu_key_slot *slot, uint8_t curve, stse_emu_rng_fn f_rng,
+                           void *p_rng);
+
+/**
+ * \brief Load a slot into an mbedTLS key pair (group, d and Q).
+ * \param kp  Initialised by the caller; free it with mbedtls_ecp_keypair_free().
+ * \return 0; STSAFE_ERR_BAD_INPUT (empty slot); STSAFE_ERR_CRYPTO.
+ */
+int stse_emu_slot_to_keypair(const stse_emu_key_slot *slot, mbedtls_ecp_keypair *kp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STSE_EMU_ECC_H */

@@ -1,0 +1,57 @@
+/**
+ * \file image.h
+ * \brief The image file: the chip's NVM on disk (docs/image-format.md).
+ *
+ * Serialisation is pure (buffer in, buffer out); stse_emu_image_save()
+ * writes the file crash-safely: a new file beside the old one, fsync, then
+ * rename over it, so a power cut leaves either the old image or the new one.
+ */
+#ifndef STSE_EMU_IMAGE_H
+#define STSE_EMU_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stse_emu/nvm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STSE_EMU_IMAGE_MAGIC      "STSEEMU\x1a"
+#define STSE_EMU_IMAGE_MAGIC_LEN  8u
+#define STSE_EMU_IMAGE_VERSION    1u
+#define STSE_EMU_IMAGE_DIGEST_LEN 32u   /**< SHA-256 trailer. */
+/** Upper bound of a serialised image, for buffers. */
+#define STSE_EMU_IMAGE_MAX_SIZE   (sizeof(stse_emu_nvm) + 1024u)
+
+/**
+ * \brief Serialise an NVM into the image format.
+ * \return 0; STSAFE_ERR_BUFFER_TOO_SMALL; STSAFE_ERR_CRYPTO.
+ */
+int stse_emu_image_serialize(const stse_emu_nvm *nvm, uint8_t *out, size_t cap, size_t *out_len);
+
+/**
+ * \brief Parse an image; \p nvm is written only when the whole image is valid.
+ * \return 0; STSAFE_ERR_IMAGE_FORMAT (not an image, or malformed);
+ *         STSAFE_ERR_IMAGE_VERSION; STSAFE_ERR_IMAGE_CHECKSUM (corrupted).
+ */
+int stse_emu_image_parse(const uint8_t *img, size_t len, stse_emu_nvm *nvm);
+
+/**
+ * \brief Save crash-safely: write PATH.tmp, fsync it, rename it to PATH, fsync the folder.
+ * \return 0; STSAFE_ERR_IO (errno set); the serialise errors.
+ */
+int stse_emu_image_save(const char *path, const stse_emu_nvm *nvm);
+
+/**
+ * \brief Load and check an image file.
+ * \return 0; STSAFE_ERR_IO (errno set: missing file, permission); the parse errors.
+ */
+int stse_emu_image_load(const char *path, stse_emu_nvm *nvm);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STSE_EMU_IMAGE_H */

@@ -1,0 +1,36 @@
+/* Access conditions of zones and commands (facts page, section 6a). */
+#include "internal.h"
+
+#include "stsafe/commands.h"
+
+int stse_emu_ac_satisfied(uint8_t ac, const stse_emu_request *req)
+{
+    switch (ac) {
+    case STSAFE_AC_ALWAYS:
+        return 1;
+    case STSAFE_AC_HOST:
+        return req->host_authenticated;
+    /* "Authenticated entity + host" needs an entity the A110 has no command
+     * to authenticate; like the reserved values 2..5 it cannot be met. */
+    default:
+        return 0;
+    }
+}
+
+/* The chip only lets an access condition get stricter. Relaxing one (host
+ * back to always) answers "challenge missing": that is what an A110 gave
+ * for exactly that request in STSELib issue 63 (facts page, section 3a).
+ * Conditions are ordered by their value: always(0) < host(1) < auth+host(6)
+ * < never(7). */
+uint8_t stse_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t option)
+{
+    uint8_t new_ac = option & STSAFE_OPT_NEW_AC_MASK;
+    if (!change_right)
+        return STSAFE_ST_ACCESS_CONDITION;
+    if (new_ac != STSAFE_AC_ALWAYS && new_ac != STSAFE_AC_HOST && new_ac != STSAFE_AC_AUTH_HOST &&
+        new_ac != STSAFE_AC_NEVER)
+        return STSAFE_ST_OUT_OF_RANGE; /* reserved values 2..5 */
+    if (new_ac < cur_ac)
+        return STSAFE_ST_CHALLENGE_MISSING;
+    return STSAFE_ST_OK;
+}

@@ -1,0 +1,169 @@
+/* The chip as a whole: command execution (frame checks, dispatch, access to
+ * commands) and the I2C slave behaviour around it. */
+#include "stse_emu/chip.h"
+
+#include <string.h>
+
+#include "internal.h"
+#include "stsafe/codec.h"
+#include "stsafe/error.h"
+#include "stsafe/frame.h"
+
+void stse_emu_chip_init(stse_emu_chip *chip, stse_emu_rng_fn f_rng, void *p_rng)
+{
+    memset(chip, 0, sizeof *chip);
+    stse_emu_nvm_init(&chip->nvm);
+    chip->f_rng = f_rng;
+    chip->p_rng = p_rng;
+}
+
+void stse_emu_chip_free(stse_emu_chip *chip)
+{
+    /* volatile so that the wipe of private keys is not optimised away */
+    volatile uint8_t *p = (volatile uint8_t *)chip;
+    for (size_t i = 0; i < sizeof *chip; i++)
+        p[i] = 0;
+}
+
+void stse_emu_chip_power_cycle(stse_emu_chip *chip)
+{
+    memset(&chip->vol, 0, sizeof chip->vol);
+}
+
+static int answer(uint8_t status, const uint8_t *data, size_t data_len, uint8_t *rsp,
+                  size_t rsp_cap, size_t *rsp_len)
+{
+    return stsafe_rsp_frame_encode(status, data, data_len, rsp, rsp_cap, rsp_len);
+}
+
+/* Frame-level refusals (docs/protocol.md, "Malformed frames"). The sources
+ * do not say which status a bad CRC gets; communication error is the
+ * plausible one and what STSELib's own CRC check on responses maps to. */
+static uint8_t frame_error_status(int err)
+{
+    return err == STSAFE_ERR_FRAME_TOO_LONG ? STSAFE_ST_BUFFER_LENGTH_EXCEEDED
+                                            : STSAFE_ST_COMMUNICATION_ERROR;
+}
+
+/* Life-cycle gate: a terminated chip answers nothing but Echo. */
+static int life_cycle_allows(const stse_emu_chip *chip, uint8_t code)
+{
+    return chip->nvm.life_cycle != STSE_EMU_LC_TERMINATED || code == STSAFE_CMD_ECHO;
+}
+
+/* Command authorisation table (Query tag 0x24). FREE passes; HOST and
+ * ADMIN_OR_HOST need a verified C-MAC; NEVER refuses. ADMIN needs an admin
+ * session, which the A110 does not have, so it is never met here;
+ * ADMIN_OR_PWD waits for Verify Password (not modelled yet, so unmet). A
+ * command without a record is free. */
+static int command_authorized(const stse_emu_chip *chip, const stse_emu_request *req)
+{
+    const stse_emu_cmd_auth_table *t = &chip->nvm.cmd_auth;
+    for (uint8_t i = 0; i < t->count && i < STSE_EMU_MAX_CMD_AUTH; i++) {
+        if (t->rec[i].header != req->code)
+            continue;
+        switch (t->rec[i].ac) {
+        case STSAFE_CMD_AC_FREE:           return 1;
+        case STSAFE_CMD_AC_HOST:
+        case STSAFE_CMD_AC_ADMIN_OR_HOST:  return req->host_authenticated;
+        default:                           return 0;
+        }
+    }
+    return 1;
+}
+
+/* Everything between a decoded frame and the handler's status. */
+static uint8_t run_command(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stsafe_writer *out)
+{
+    stse_emu_request req = {
+        .header = cmd->header,
+        .code = (uint8_t)(cmd->header & STSAFE_HDR_CODE_MASK),
+        .payload = cmd->payload,
+        .payload_len = cmd->payload_len,
+    };
+    const stse_emu_cmd_def *def = stse_emu_find_cmd(req.code);
+    if (!def)
+        return STSAFE_ST_UNSUPPORTED_COMMAND;
+    if (!life_cycle_allows(chip, req.code))
+        return STSAFE_ST_INVALID_LIFE_CYCLE;
+    if (req.header & STSAFE_HDR_CMAC) {
+        /* The secure channel (C-MAC check) needs the host key slot. Until a
+         * host key is provisioned, a protected command finds no key. */
+        if (!chip->nvm.host_keys.present)
+            return STSAFE_ST_KEY_NOT_FOUND;
+        return STSAFE_ST_INVALID_CMAC;
+    }
+    if (req.payload_len < def->min_len || req.payload_len > def->max_len)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    if (!command_authorized(chip, &req))
+        return STSAFE_ST_COMMAND_NOT_AUTHORIZED;
+    return def->handler(chip, &req, out);
+}
+
+int stse_emu_execute(stse_emu_chip *chip, const uint8_t *frame, size_t frame_len,
+                     uint8_t *rsp, size_t rsp_cap, size_t *rsp_len)
+{
+    stsafe_cmd_frame cmd;
+    uint8_t data[STSE_EMU_MAX_RSP_DATA];
+    stsafe_writer out;
+
+    if (!chip || (!frame && frame_len) || !rsp || !rsp_len)
+        return STSAFE_ERR_BAD_INPUT;
+    chip->stats.commands++;
+    int err = stsafe_cmd_frame_decode(frame, frame_len, STSAFE_A110_MAX_FRAME_LEN, &cmd);
+    if (err == STSAFE_ERR_BAD_INPUT) /* frame == NULL with length 0: too short */
+        err = STSAFE_ERR_FRAME_TOO_SHORT;
+    if (err)
+        return answer(frame_error_status(err), NULL, 0, rsp, rsp_cap, rsp_len);
+
+    stsafe_writer_init(&out, data, sizeof data);
+    uint8_t status = run_command(chip, &cmd, &out);
+    if (out.err) /* a handler overran the frame limit: a model bug, never silent */
+        return answer(STSAFE_ST_UNEXPECTED_ERROR, NULL, 0, rsp, rsp_cap, rsp_len);
+    /* Error responses carry no data. */
+    return answer(status, data, status == STSAFE_ST_OK ? out.len : 0, rsp, rsp_cap, rsp_len);
+}
+
+/* ---- I2C slave ---------------------------------------------------------- */
+
+static int busy(const stse_emu_chip *chip, uint64_t now_us)
+{
+    return chip->vol.i2c_state == STSE_EMU_I2C_BUSY && now_us < chip->vol.busy_until_us;
+}
+
+int stse_emu_i2c_write(stse_emu_chip *chip, uint64_t now_us, const uint8_t *data, size_t len)
+{
+    if (!chip || (len && !data))
+        return STSAFE_ERR_BAD_INPUT;
+    if (busy(chip, now_us)) {
+        chip->stats.nacks++;
+        return STSAFE_ERR_BUS_NACK;
+    }
+    int err = stse_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp,
+                               &chip->vol.rsp_len);
+    if (err)
+        return err;
+    uint32_t t = chip->timing == STSE_EMU_TIMING_DATASHEET
+                     ? stse_emu_exec_time_us(len ? (uint8_t)(data[0] & STSAFE_HDR_CODE_MASK) : 0)
+                     : 0;
+    chip->vol.busy_until_us = now_us + t;
+    chip->vol.i2c_state = STSE_EMU_I2C_BUSY;
+    return 0;
+}
+
+int stse_emu_i2c_read(stse_emu_chip *chip, uint64_t now_us, uint8_t *data, size_t len)
+{
+    if (!chip || (len && !data))
+        return STSAFE_ERR_BAD_INPUT;
+    if (chip->vol.i2c_state == STSE_EMU_I2C_IDLE || busy(chip, now_us)) {
+        chip->stats.nacks++;
+        return STSAFE_ERR_BUS_NACK;
+    }
+    chip->vol.i2c_state = STSE_EMU_I2C_RESPONSE;
+    size_t n = len < chip->vol.rsp_len ? len : chip->vol.rsp_len;
+    if (len) {
+        memcpy(data, chip->vol.rsp, n);
+        memset(data + n, 0xFF, len - n);
+    }
+    return 0;
+}

@@ -1,0 +1,165 @@
+/* Read, Update and Decrement over the data partition (facts page, 6 and 6a).
+ *
+ * All three start with option(1) zone(1) offset(2). Each validates the
+ * whole request (zone, access condition, a requested access-condition
+ * change, bounds, counter) before it changes anything, so a refused command
+ * leaves the partition as it was. */
+#include "internal.h"
+
+#include <string.h>
+
+#include "stsafe/codec.h"
+#include "stsafe/commands.h"
+
+/* Which of the zone's two access conditions a command uses: Read the read
+ * condition; Update and Decrement the update condition. */
+typedef enum { AC_READ, AC_UPDATE } ac_field;
+
+typedef struct {
+    uint8_t option;
+    uint8_t zone;
+    uint16_t offset;
+} zone_cmd_head;
+
+static uint8_t zone_ac(const stse_emu_zone *z, ac_field f)
+{
+    int shift = f == AC_READ ? STSAFE_ZONE_READ_AC_SHIFT : STSAFE_ZONE_UPDATE_AC_SHIFT;
+    return (uint8_t)((z->access >> shift) & STSAFE_ZONE_AC_MASK);
+}
+
+static int zone_change_right(const stse_emu_zone *z, ac_field f)
+{
+    return (z->access & (f == AC_READ ? STSAFE_ZONE_READ_CR : STSAFE_ZONE_UPDATE_CR)) != 0;
+}
+
+/* Checks the zone exists, the command meets its current access condition,
+ * and any change of condition the option asks for is allowed. */
+static uint8_t check_access(stse_emu_chip *chip, const stse_emu_request *req,
+                            const zone_cmd_head *h, ac_field f, stse_emu_zone **zone)
+{
+    if (h->zone >= chip->nvm.zone_count)
+        return STSAFE_ST_ENTRY_NOT_FOUND;
+    stse_emu_zone *z = &chip->nvm.zones[h->zone];
+    if (!stse_emu_ac_satisfied(zone_ac(z, f), req))
+        return STSAFE_ST_ACCESS_CONDITION;
+    if (h->option & STSAFE_OPT_CHANGE_AC) {
+        uint8_t st = stse_emu_ac_change_status(zone_ac(z, f), zone_change_right(z, f), h->option);
+        if (st != STSAFE_ST_OK)
+            return st;
+    }
+    *zone = z;
+    return STSAFE_ST_OK;
+}
+
+/* Applies an access-condition change the option asks for (already checked). */
+static void apply_ac_change(stse_emu_chip *chip, stse_emu_zone *z, ac_field f, uint8_t option)
+{
+    if (!(option & STSAFE_OPT_CHANGE_AC))
+        return;
+    int shift = f == AC_READ ? STSAFE_ZONE_READ_AC_SHIFT : STSAFE_ZONE_UPDATE_AC_SHIFT;
+    uint8_t cr_bit = f == AC_READ ? STSAFE_ZONE_READ_CR : STSAFE_ZONE_UPDATE_CR;
+    uint8_t access = (uint8_t)(z->access & ~(cr_bit | (STSAFE_ZONE_AC_MASK << shift)));
+    access |= (uint8_t)((option & STSAFE_OPT_NEW_AC_MASK) << shift);
+    if (option & STSAFE_OPT_NEW_CR)
+        access |= cr_bit;
+    if (access != z->access) {
+        z->access = access;
+        stse_emu_nvm_touched(chip);
+    }
+}
+
+static int in_bounds(const stse_emu_zone *z, uint16_t offset, size_t len)
+{
+    return (size_t)offset + len <= z->size;
+}
+
+/* Read. On a counter zone the answer is the counter (4 bytes) followed by
+ * the requested bytes of the zone's data (STSELib stsafea_read_counter_zone). */
+uint8_t stse_emu_cmd_read(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+{
+    stsafe_read_req rq;
+    stse_emu_zone *z = NULL;
+    if (stsafe_read_req_decode(req->payload, req->payload_len, &rq) != 0)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    zone_cmd_head h = {rq.option, rq.zone, rq.offset};
+
+    if (h.option & STSAFE_OPT_READ_RESERVED)
+        return STSAFE_ST_OUT_OF_RANGE;
+    uint8_t st = check_access(chip, req, &h, AC_READ, &z);
+    if (st != STSAFE_ST_OK)
+        return st;
+    size_t counter_len = z->type == STSAFE_ZONE_COUNTER ? 4u : 0u;
+    if (rq.length + counter_len > STSE_EMU_MAX_RSP_DATA)
+        return STSAFE_ST_BUFFER_LENGTH_EXCEEDED;
+    if (!in_bounds(z, h.offset, rq.length))
+        return STSAFE_ST_BOUNDARY_EXCEEDED;
+
+    apply_ac_change(chip, z, AC_READ, h.option);
+    if (counter_len)
+        stsafe_wr_u32(out, z->counter);
+    stsafe_wr_bytes(out, chip->nvm.zone_arena + z->offset + h.offset, rq.length);
+    return STSAFE_ST_OK;
+}
+
+uint8_t stse_emu_cmd_update(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+{
+    stsafe_update_req rq;
+    stse_emu_zone *z = NULL;
+    (void)out;
+    if (stsafe_update_req_decode(req->payload, req->payload_len, &rq) != 0)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    zone_cmd_head h = {rq.option, rq.zone, rq.offset};
+
+    if (h.option & STSAFE_OPT_UPDATE_RESERVED)
+        return STSAFE_ST_OUT_OF_RANGE;
+    uint8_t st = check_access(chip, req, &h, AC_UPDATE, &z);
+    if (st != STSAFE_ST_OK)
+        return st;
+    if (z->type != STSAFE_ZONE_PLAIN)
+        return STSAFE_ST_WRONG_ZONE_TYPE;
+    if (!in_bounds(z, h.offset, rq.data_len))
+        return STSAFE_ST_BOUNDARY_EXCEEDED;
+
+    apply_ac_change(chip, z, AC_UPDATE, h.option);
+    /* Every update is all-or-nothing in the model; the atomicity bit is
+     * accepted and matters only to the persistence layer. */
+    uint8_t *dst = chip->nvm.zone_arena + z->offset + h.offset;
+    if (rq.data_len && memcmp(dst, rq.data, rq.data_len) != 0) {
+        memcpy(dst, rq.data, rq.data_len);
+        stse_emu_nvm_touched(chip);
+    }
+    return STSAFE_ST_OK;
+}
+
+uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+{
+    stsafe_decrement_req rq;
+    stse_emu_zone *z = NULL;
+    if (stsafe_decrement_req_decode(req->payload, req->payload_len, &rq) != 0)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    zone_cmd_head h = {rq.option, rq.zone, rq.offset};
+
+    if (h.option & STSAFE_OPT_READ_RESERVED)
+        return STSAFE_ST_OUT_OF_RANGE;
+    uint8_t st = check_access(chip, req, &h, AC_UPDATE, &z);
+    if (st != STSAFE_ST_OK)
+        return st;
+    if (z->type != STSAFE_ZONE_COUNTER)
+        return STSAFE_ST_WRONG_ZONE_TYPE;
+    if (rq.amount == 0)
+        return STSAFE_ST_OUT_OF_RANGE;
+    /* One-way: the counter never goes below zero, and at zero the zone is
+     * locked (facts page, 6a). */
+    if (rq.amount > z->counter)
+        return STSAFE_ST_COUNTER_LIMIT;
+    if (!in_bounds(z, h.offset, rq.data_len))
+        return STSAFE_ST_BOUNDARY_EXCEEDED;
+
+    apply_ac_change(chip, z, AC_UPDATE, h.option);
+    z->counter -= rq.amount;
+    if (rq.data_len)
+        memcpy(chip->nvm.zone_arena + z->offset + h.offset, rq.data, rq.data_len);
+    stse_emu_nvm_touched(chip);
+    stsafe_wr_u32(out, z->counter);
+    return STSAFE_ST_OK;
+}

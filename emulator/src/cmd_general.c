@@ -1,0 +1,36 @@
+/* Echo, Reset, Generate Random (facts page, section 6). */
+#include "internal.h"
+
+#include "stsafe/commands.h"
+
+uint8_t stse_emu_cmd_echo(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+{
+    (void)chip;
+    stsafe_wr_bytes(out, req->payload, req->payload_len);
+    return STSAFE_ST_OK;
+}
+
+/* Reset ends the volatile context of the chip (session state, the ephemeral
+ * key once it exists); the NVM and the response buffer stay as they are. */
+uint8_t stse_emu_cmd_reset(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+{
+    (void)chip;
+    (void)req;
+    (void)out;
+    return STSAFE_ST_OK;
+}
+
+uint8_t stse_emu_cmd_random(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+{
+    stsafe_reader r;
+    stsafe_reader_init(&r, req->payload, req->payload_len);
+    uint8_t subject = stsafe_rd_u8(&r);
+    uint8_t size = stsafe_rd_u8(&r);
+    if (subject != STSAFE_RANDOM_SUBJECT_DEFAULT || size == 0)
+        return STSAFE_ST_OUT_OF_RANGE;
+    uint8_t buf[255];
+    if (!chip->f_rng || chip->f_rng(chip->p_rng, buf, size) != 0)
+        return STSAFE_ST_UNEXPECTED_ERROR;
+    stsafe_wr_bytes(out, buf, size);
+    return STSAFE_ST_OK;
+}

@@ -1,0 +1,34 @@
+/* The command dispatch table of the A110 model: code -> handler, payload
+ * bounds, datasheet-model processing time. Indexed by the 5-bit code; a
+ * code without a handler answers "command code not supported" (facts page,
+ * section 4). */
+#include "internal.h"
+
+#include "stsafe/commands.h"
+
+#define ANY_LEN STSAFE_A110_MAX_FRAME_LEN
+
+/* Processing times: STSELib gives per-command figures only for the A120
+ * (facts page, section 1); the model uses them for the A110 as well. */
+static const stse_emu_cmd_def cmd_table[32] = {
+    /*                             code                         min max                    ms  handler */
+    [STSAFE_CMD_ECHO]            = {STSAFE_CMD_ECHO,            0,  STSE_EMU_MAX_RSP_DATA, 2,  stse_emu_cmd_echo},
+    [STSAFE_CMD_RESET]           = {STSAFE_CMD_RESET,           0,  0,                     5,  stse_emu_cmd_reset},
+    [STSAFE_CMD_GENERATE_RANDOM] = {STSAFE_CMD_GENERATE_RANDOM, 2,  2,                     4,  stse_emu_cmd_random},
+    [STSAFE_CMD_DECREMENT]       = {STSAFE_CMD_DECREMENT,       8,  ANY_LEN,               22, stse_emu_cmd_decrement},
+    [STSAFE_CMD_READ]            = {STSAFE_CMD_READ,            6,  6,                     23, stse_emu_cmd_read},
+    [STSAFE_CMD_UPDATE]          = {STSAFE_CMD_UPDATE,          4,  ANY_LEN,               22, stse_emu_cmd_update},
+    [STSAFE_CMD_QUERY]           = {STSAFE_CMD_QUERY,           1,  1,                     5,  stse_emu_cmd_query},
+};
+
+const stse_emu_cmd_def *stse_emu_find_cmd(uint8_t code)
+{
+    const stse_emu_cmd_def *def = &cmd_table[code & STSAFE_HDR_CODE_MASK];
+    return def->handler ? def : NULL;
+}
+
+uint32_t stse_emu_exec_time_us(uint8_t cmd_code)
+{
+    const stse_emu_cmd_def *def = stse_emu_find_cmd(cmd_code);
+    return def ? def->exec_time_ms * 1000u : 0;
+}

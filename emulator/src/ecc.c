@@ -1,0 +1,64 @@
+#include "stse_emu/ecc.h"
+
+#include <string.h>
+
+#include "stsafe/curves.h"
+#include "stsafe/error.h"
+
+mbedtls_ecp_group_id stse_emu_curve_group(uint8_t curve)
+{
+    switch (curve) {
+    case STSAFE_CURVE_P256:  return MBEDTLS_ECP_DP_SECP256R1;
+    case STSAFE_CURVE_P384:  return MBEDTLS_ECP_DP_SECP384R1;
+    case STSAFE_CURVE_BP256: return MBEDTLS_ECP_DP_BP256R1;
+    case STSAFE_CURVE_BP384: return MBEDTLS_ECP_DP_BP384R1;
+    default:                 return MBEDTLS_ECP_DP_NONE;
+    }
+}
+
+int stse_emu_slot_generate(stse_emu_key_slot *slot, uint8_t curve, stse_emu_rng_fn f_rng,
+                           void *p_rng)
+{
+    size_t n = stsafe_curve_size(curve);
+    if (n == 0 || !f_rng)
+        return STSAFE_ERR_BAD_INPUT;
+    mbedtls_ecp_keypair kp;
+    stse_emu_key_slot fresh;
+    memset(&fresh, 0, sizeof fresh);
+    mbedtls_ecp_keypair_init(&kp);
+    int rc = mbedtls_ecp_gen_key(stse_emu_curve_group(curve), &kp, f_rng, p_rng);
+    if (!rc)
+        rc = mbedtls_mpi_write_binary(&kp.d, fresh.priv, n);
+    if (!rc)
+        rc = mbedtls_mpi_write_binary(&kp.Q.X, fresh.pub_x, n);
+    if (!rc)
+        rc = mbedtls_mpi_write_binary(&kp.Q.Y, fresh.pub_y, n);
+    mbedtls_ecp_keypair_free(&kp);
+    if (rc) {
+        memset(&fresh, 0, sizeof fresh);
+        return STSAFE_ERR_CRYPTO;
+    }
+    fresh.present = 1;
+    fresh.curve = curve;
+    fresh.usage_limit = 0xFFFF;
+    *slot = fresh;
+    memset(&fresh, 0, sizeof fresh);
+    return 0;
+}
+
+int stse_emu_slot_to_keypair(const stse_emu_key_slot *slot, mbedtls_ecp_keypair *kp)
+{
+    size_t n = stsafe_curve_size(slot->curve);
+    if (!slot->present || n == 0)
+        return STSAFE_ERR_BAD_INPUT;
+    int rc = mbedtls_ecp_group_load(&kp->grp, stse_emu_curve_group(slot->curve));
+    if (!rc)
+        rc = mbedtls_mpi_read_binary(&kp->d, slot->priv, n);
+    if (!rc)
+        rc = mbedtls_mpi_read_binary(&kp->Q.X, slot->pub_x, n);
+    if (!rc)
+        rc = mbedtls_mpi_read_binary(&kp->Q.Y, slot->pub_y, n);
+    if (!rc)
+        rc = mbedtls_mpi_lset(&kp->Q.Z, 1);
+    return rc ? STSAFE_ERR_CRYPTO : 0;
+}

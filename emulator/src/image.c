@@ -1,0 +1,418 @@
+/* Image file format v1 (docs/image-format.md):
+ *   magic(8) version(2) sections... sha256(32)
+ * a section is tag(2) length(4) body; every section appears once, in tag
+ * order. Integers are big-endian like the chip's wire format. */
+#include "stse_emu/image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mbedtls/sha256.h>
+
+#include "stsafe/buf.h"
+#include "stsafe/curves.h"
+#include "stsafe/error.h"
+
+enum {
+    SEC_PRODUCT = 1,
+    SEC_PARTITION = 2,
+    SEC_KEY_SLOTS = 3,
+    SEC_HOST_KEYS = 4,
+    SEC_PASSWORD = 5,
+    SEC_CMD_AUTH = 6,
+    SEC_I2C = 7,
+    SEC_ENVELOPE_KEYS = 8,
+    SEC_COUNT = 8
+};
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void put_product(stsafe_writer *w, const stse_emu_nvm *n)
+{
+    stsafe_wr_bytes(w, n->serial, sizeof n->serial);
+    stsafe_wr_bytes(w, n->mask_id, sizeof n->mask_id);
+    stsafe_wr_u8(w, n->life_cycle);
+}
+
+static void put_partition(stsafe_writer *w, const stse_emu_nvm *n)
+{
+    stsafe_wr_u8(w, n->zone_count);
+    for (uint8_t i = 0; i < n->zone_count; i++) {
+        const stse_emu_zone *z = &n->zones[i];
+        stsafe_wr_u8(w, z->type);
+        stsafe_wr_u8(w, z->access);
+        stsafe_wr_u16(w, z->size);
+        stsafe_wr_u32(w, z->counter);
+        stsafe_wr_bytes(w, n->zone_arena + z->offset, z->size);
+    }
+}
+
+static void put_key_slots(stsafe_writer *w, const stse_emu_nvm *n)
+{
+    stsafe_wr_u8(w, STSE_EMU_MAX_KEY_SLOTS);
+    for (unsigned i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++) {
+        const stse_emu_key_slot *k = &n->key_slots[i];
+        stsafe_wr_u8(w, k->present);
+        stsafe_wr_u8(w, k->curve);
+        stsafe_wr_bytes(w, k->mode, sizeof k->mode);
+        stsafe_wr_u16(w, k->usage_limit);
+        stsafe_wr_bytes(w, k->priv, sizeof k->priv);
+        stsafe_wr_bytes(w, k->pub_x, sizeof k->pub_x);
+        stsafe_wr_bytes(w, k->pub_y, sizeof k->pub_y);
+    }
+}
+
+static void put_host_keys(stsafe_writer *w, const stse_emu_nvm *n)
+{
+    const stse_emu_host_keys *h = &n->host_keys;
+    stsafe_wr_u8(w, h->present);
+    stsafe_wr_bytes(w, h->mac_key, sizeof h->mac_key);
+    stsafe_wr_bytes(w, h->cipher_key, sizeof h->cipher_key);
+    stsafe_wr_u24(w, h->cmac_counter);
+}
+
+static void put_password(stsafe_writer *w, const stse_emu_nvm *n)
+{
+    const stse_emu_password *p = &n->password;
+    stsafe_wr_u8(w, p->present);
+    stsafe_wr_bytes(w, p->value, sizeof p->value);
+    stsafe_wr_u8(w, p->max_tries);
+    stsafe_wr_u8(w, p->tries_left);
+}
+
+static void put_cmd_auth(stsafe_writer *w, const stse_emu_nvm *n)
+{
+    const stse_emu_cmd_auth_table *t = &n->cmd_auth;
+    stsafe_wr_u8(w, t->change_right);
+    stsafe_wr_u8(w, t->count);
+    for (uint8_t i = 0; i < t->count; i++) {
+        stsafe_wr_u8(w, t->rec[i].header);
+        stsafe_wr_u8(w, t->rec[i].ext_header);
+        stsafe_wr_u8(w, t->rec[i].ac);
+        stsafe_wr_u8(w, t->rec[i].host_encryption);
+    }
+}
+
+static void put_i2c(stsafe_writer *w, const stse_emu_nvm *n)
+{
+    stsafe_wr_u8(w, n->i2c.address);
+    stsafe_wr_u8(w, n->i2c.low_power_mode);
+    stsafe_wr_u8(w, n->i2c.locked);
+}
+
+static void put_envelope_keys(stsafe_writer *w, const stse_emu_nvm *n)
+{
+    stsafe_wr_u8(w, STSE_EMU_ENVELOPE_SLOTS);
+    for (unsigned i = 0; i < STSE_EMU_ENVELOPE_SLOTS; i++) {
+        const stse_emu_envelope_key *e = &n->envelope_keys[i];
+        stsafe_wr_u8(w, e->present);
+        stsafe_wr_u8(w, e->key_len_sel);
+        stsafe_wr_bytes(w, e->key, sizeof e->key);
+    }
+}
+
+typedef void (*section_writer)(stsafe_writer *w, const stse_emu_nvm *n);
+
+static const section_writer section_writers[SEC_COUNT + 1] = {
+    [SEC_PRODUCT] = put_product,     [SEC_PARTITION] = put_partition,
+    [SEC_KEY_SLOTS] = put_key_slots, [SEC_HOST_KEYS] = put_host_keys,
+    [SEC_PASSWORD] = put_password,   [SEC_CMD_AUTH] = put_cmd_auth,
+    [SEC_I2C] = put_i2c,             [SEC_ENVELOPE_KEYS] = put_envelope_keys,
+};
+
+/* Writes tag, a length placeholder, the body, then patches the length. */
+static void put_section(stsafe_writer *w, uint16_t tag, const stse_emu_nvm *n)
+{
+    stsafe_wr_u16(w, tag);
+    size_t len_at = w->len;
+    stsafe_wr_u32(w, 0);
+    section_writers[tag](w, n);
+    if (!w->err)
+        stsafe_put_u32(w->p + len_at, (uint32_t)(w->len - len_at - 4));
+}
+
+int stse_emu_image_serialize(const stse_emu_nvm *nvm, uint8_t *out, size_t cap, size_t *out_len)
+{
+    stsafe_writer w;
+    if (!nvm || !out || !out_len || nvm->zone_count > STSE_EMU_MAX_ZONES ||
+        nvm->cmd_auth.count > STSE_EMU_MAX_CMD_AUTH)
+        return STSAFE_ERR_BAD_INPUT;
+    stsafe_writer_init(&w, out, cap);
+    stsafe_wr_bytes(&w, (const uint8_t *)STSE_EMU_IMAGE_MAGIC, STSE_EMU_IMAGE_MAGIC_LEN);
+    stsafe_wr_u16(&w, STSE_EMU_IMAGE_VERSION);
+    for (uint16_t tag = 1; tag <= SEC_COUNT; tag++)
+        put_section(&w, tag, nvm);
+    if (w.err || cap - w.len < STSE_EMU_IMAGE_DIGEST_LEN)
+        return STSAFE_ERR_BUFFER_TOO_SMALL;
+    if (mbedtls_sha256_ret(out, w.len, out + w.len, 0) != 0)
+        return STSAFE_ERR_CRYPTO;
+    *out_len = w.len + STSE_EMU_IMAGE_DIGEST_LEN;
+    return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static void rd_copy(stsafe_reader *r, uint8_t *dst, size_t n)
+{
+    const uint8_t *src = stsafe_rd_bytes(r, n);
+    if (src)
+        memcpy(dst, src, n);
+}
+
+static int get_product(stsafe_reader *r, stse_emu_nvm *n)
+{
+    rd_copy(r, n->serial, sizeof n->serial);
+    rd_copy(r, n->mask_id, sizeof n->mask_id);
+    n->life_cycle = stsafe_rd_u8(r);
+    return 0;
+}
+
+static int get_partition(stsafe_reader *r, stse_emu_nvm *n)
+{
+    uint8_t count = stsafe_rd_u8(r);
+    if (count > STSE_EMU_MAX_ZONES)
+        return STSAFE_ERR_IMAGE_FORMAT;
+    for (uint8_t i = 0; i < count && !r->err; i++) {
+        uint8_t type = stsafe_rd_u8(r);
+        uint8_t access = stsafe_rd_u8(r);
+        uint16_t size = stsafe_rd_u16(r);
+        uint32_t counter = stsafe_rd_u32(r);
+        if (type > 1 || stse_emu_nvm_add_zone(n, type, access, size, counter) != 0)
+            return STSAFE_ERR_IMAGE_FORMAT;
+        rd_copy(r, stse_emu_nvm_zone_data(n, i), size);
+    }
+    return 0;
+}
+
+static int get_key_slots(stsafe_reader *r, stse_emu_nvm *n)
+{
+    if (stsafe_rd_u8(r) != STSE_EMU_MAX_KEY_SLOTS)
+        return STSAFE_ERR_IMAGE_FORMAT;
+    for (unsigned i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++) {
+        stse_emu_key_slot *k = &n->key_slots[i];
+        k->present = stsafe_rd_u8(r);
+        k->curve = stsafe_rd_u8(r);
+        rd_copy(r, k->mode, sizeof k->mode);
+        k->usage_limit = stsafe_rd_u16(r);
+        rd_copy(r, k->priv, sizeof k->priv);
+        rd_copy(r, k->pub_x, sizeof k->pub_x);
+        rd_copy(r, k->pub_y, sizeof k->pub_y);
+        if (k->present > 1 || k->curve >= STSAFE_CURVE_COUNT)
+            return STSAFE_ERR_IMAGE_FORMAT;
+    }
+    return 0;
+}
+
+static int get_host_keys(stsafe_reader *r, stse_emu_nvm *n)
+{
+    stse_emu_host_keys *h = &n->host_keys;
+    h->present = stsafe_rd_u8(r);
+    rd_copy(r, h->mac_key, sizeof h->mac_key);
+    rd_copy(r, h->cipher_key, sizeof h->cipher_key);
+    h->cmac_counter = stsafe_rd_u24(r);
+    return 0;
+}
+
+static int get_password(stsafe_reader *r, stse_emu_nvm *n)
+{
+    stse_emu_password *p = &n->password;
+    p->present = stsafe_rd_u8(r);
+    rd_copy(r, p->value, sizeof p->value);
+    p->max_tries = stsafe_rd_u8(r);
+    p->tries_left = stsafe_rd_u8(r);
+    return 0;
+}
+
+static int get_cmd_auth(stsafe_reader *r, stse_emu_nvm *n)
+{
+    stse_emu_cmd_auth_table *t = &n->cmd_auth;
+    t->change_right = stsafe_rd_u8(r);
+    t->count = stsafe_rd_u8(r);
+    if (t->count > STSE_EMU_MAX_CMD_AUTH)
+        return STSAFE_ERR_IMAGE_FORMAT;
+    for (uint8_t i = 0; i < t->count; i++) {
+        t->rec[i].header = stsafe_rd_u8(r);
+        t->rec[i].ext_header = stsafe_rd_u8(r);
+        t->rec[i].ac = stsafe_rd_u8(r);
+        t->rec[i].host_encryption = stsafe_rd_u8(r);
+    }
+    return 0;
+}
+
+static int get_i2c(stsafe_reader *r, stse_emu_nvm *n)
+{
+    n->i2c.address = stsafe_rd_u8(r);
+    n->i2c.low_power_mode = stsafe_rd_u8(r);
+    n->i2c.locked = stsafe_rd_u8(r);
+    return 0;
+}
+
+static int get_envelope_keys(stsafe_reader *r, stse_emu_nvm *n)
+{
+    if (stsafe_rd_u8(r) != STSE_EMU_ENVELOPE_SLOTS)
+        return STSAFE_ERR_IMAGE_FORMAT;
+    for (unsigned i = 0; i < STSE_EMU_ENVELOPE_SLOTS; i++) {
+        stse_emu_envelope_key *e = &n->envelope_keys[i];
+        e->present = stsafe_rd_u8(r);
+        e->key_len_sel = stsafe_rd_u8(r);
+        rd_copy(r, e->key, sizeof e->key);
+        if (e->present > 1 || e->key_len_sel > 1)
+            return STSAFE_ERR_IMAGE_FORMAT;
+    }
+    return 0;
+}
+
+typedef int (*section_reader)(stsafe_reader *r, stse_emu_nvm *n);
+
+static const section_reader section_readers[SEC_COUNT + 1] = {
+    [SEC_PRODUCT] = get_product,     [SEC_PARTITION] = get_partition,
+    [SEC_KEY_SLOTS] = get_key_slots, [SEC_HOST_KEYS] = get_host_keys,
+    [SEC_PASSWORD] = get_password,   [SEC_CMD_AUTH] = get_cmd_auth,
+    [SEC_I2C] = get_i2c,             [SEC_ENVELOPE_KEYS] = get_envelope_keys,
+};
+
+/* One section: its tag must be the expected one and its body must be read
+ * to the last byte, no more, no less. */
+static int get_section(stsafe_reader *r, uint16_t want_tag, stse_emu_nvm *n)
+{
+    uint16_t tag = stsafe_rd_u16(r);
+    uint32_t len = stsafe_rd_u32(r);
+    const uint8_t *body = stsafe_rd_bytes(r, len);
+    if (!body || tag != want_tag)
+        return STSAFE_ERR_IMAGE_FORMAT;
+    stsafe_reader sr;
+    stsafe_reader_init(&sr, body, len);
+    int err = section_readers[tag](&sr, n);
+    if (err)
+        return err;
+    return stsafe_rd_finish(&sr) ? STSAFE_ERR_IMAGE_FORMAT : 0;
+}
+
+int stse_emu_image_parse(const uint8_t *img, size_t len, stse_emu_nvm *nvm)
+{
+    uint8_t digest[STSE_EMU_IMAGE_DIGEST_LEN];
+    size_t head = STSE_EMU_IMAGE_MAGIC_LEN + 2;
+    if (!img || !nvm)
+        return STSAFE_ERR_BAD_INPUT;
+    if (len < head + STSE_EMU_IMAGE_DIGEST_LEN ||
+        memcmp(img, STSE_EMU_IMAGE_MAGIC, STSE_EMU_IMAGE_MAGIC_LEN) != 0)
+        return STSAFE_ERR_IMAGE_FORMAT;
+    if (stsafe_get_u16(img + STSE_EMU_IMAGE_MAGIC_LEN) != STSE_EMU_IMAGE_VERSION)
+        return STSAFE_ERR_IMAGE_VERSION;
+    size_t body_len = len - STSE_EMU_IMAGE_DIGEST_LEN;
+    if (mbedtls_sha256_ret(img, body_len, digest, 0) != 0)
+        return STSAFE_ERR_CRYPTO;
+    if (memcmp(digest, img + body_len, sizeof digest) != 0)
+        return STSAFE_ERR_IMAGE_CHECKSUM;
+
+    stse_emu_nvm *tmp = malloc(sizeof *tmp);
+    if (!tmp)
+        return STSAFE_ERR_ALLOC;
+    stse_emu_nvm_init(tmp);
+    stsafe_reader r;
+    stsafe_reader_init(&r, img + head, body_len - head);
+    int err = 0;
+    for (uint16_t tag = 1; tag <= SEC_COUNT && !err; tag++)
+        err = get_section(&r, tag, tmp);
+    if (!err && stsafe_rd_finish(&r) != 0)
+        err = STSAFE_ERR_IMAGE_FORMAT;
+    if (!err)
+        *nvm = *tmp;
+    memset(tmp, 0, sizeof *tmp);
+    free(tmp);
+    return err;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* fsync the folder holding \p path so the rename itself is durable. */
+static int sync_parent_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int stse_emu_image_save(const char *path, const stse_emu_nvm *nvm)
+{
+    char tmp_path[4096];
+    size_t len = 0;
+    if (!path || !nvm)
+        return STSAFE_ERR_BAD_INPUT;
+    if ((size_t)snprintf(tmp_path, sizeof tmp_path, "%s.tmp", path) >= sizeof tmp_path)
+        return STSAFE_ERR_BAD_INPUT;
+    uint8_t *buf = malloc(STSE_EMU_IMAGE_MAX_SIZE);
+    if (!buf)
+        return STSAFE_ERR_ALLOC;
+    int err = stse_emu_image_serialize(nvm, buf, STSE_EMU_IMAGE_MAX_SIZE, &len);
+    if (!err) {
+        int fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || write_all(fd, buf, len) != 0 || fsync(fd) != 0)
+            err = STSAFE_ERR_IO;
+        if (fd >= 0 && close(fd) != 0)
+            err = STSAFE_ERR_IO;
+        if (!err && (rename(tmp_path, path) != 0 || sync_parent_dir(path) != 0))
+            err = STSAFE_ERR_IO;
+        if (err) {
+            int saved = errno;
+            unlink(tmp_path);
+            errno = saved;
+        }
+    }
+    memset(buf, 0, STSE_EMU_IMAGE_MAX_SIZE);
+    free(buf);
+    return err;
+}
+
+int stse_emu_image_load(const char *path, stse_emu_nvm *nvm)
+{
+    if (!path || !nvm)
+        return STSAFE_ERR_BAD_INPUT;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return STSAFE_ERR_IO;
+    uint8_t *buf = malloc(STSE_EMU_IMAGE_MAX_SIZE + 1);
+    if (!buf) {
+        fclose(f);
+        return STSAFE_ERR_ALLOC;
+    }
+    size_t len = fread(buf, 1, STSE_EMU_IMAGE_MAX_SIZE + 1, f);
+    int read_error = ferror(f);
+    fclose(f);
+    int err = read_error ? STSAFE_ERR_IO
+              : len > STSE_EMU_IMAGE_MAX_SIZE ? STSAFE_ERR_IMAGE_FORMAT
+                                               : stse_emu_image_parse(buf, len, nvm);
+    memset(buf, 0, STSE_EMU_IMAGE_MAX_SIZE + 1);
+    free(buf);
+    return err;
+}

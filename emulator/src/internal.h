@@ -1,0 +1,64 @@
+/* Inside the emulator: the dispatch table's types and the command handlers.
+ * Every handler is a function of (chip state, request) -> (status, response
+ * data) and validates its whole request before it changes any state, so a
+ * refused command leaves the NVM as it was. */
+#ifndef STSE_EMU_INTERNAL_H
+#define STSE_EMU_INTERNAL_H
+
+#include <stdint.h>
+
+#include "stse_emu/chip.h"
+#include "stsafe/buf.h"
+#include "stsafe/status.h"
+
+/** The command as the handler sees it: frame checks and MAC already done. */
+typedef struct {
+    uint8_t header;
+    uint8_t code;
+    const uint8_t *payload;     /**< Without the C-MAC. */
+    size_t payload_len;
+    int host_authenticated;     /**< The command carried a valid C-MAC. */
+} stse_emu_request;
+
+/** Writes response data into \p out and returns the status byte. */
+typedef uint8_t (*stse_emu_handler)(stse_emu_chip *chip, const stse_emu_request *req,
+                                    stsafe_writer *out);
+
+/** One row of the dispatch table. */
+typedef struct {
+    uint8_t code;
+    uint16_t min_len;           /**< Payload bounds, C-MAC excluded. */
+    uint16_t max_len;
+    uint16_t exec_time_ms;      /**< Datasheet-model processing time. */
+    stse_emu_handler handler;
+} stse_emu_cmd_def;
+
+/** The row of a command the A110 implements, or NULL. */
+const stse_emu_cmd_def *stse_emu_find_cmd(uint8_t code);
+
+/** Largest response data the A110 sends: its frame limit less status, length and CRC. */
+#define STSE_EMU_MAX_RSP_DATA (STSAFE_A110_MAX_FRAME_LEN - 5u)
+
+/** Records that a command changed the NVM (the owner saves the image). */
+static inline void stse_emu_nvm_touched(stse_emu_chip *chip)
+{
+    chip->nvm_dirty = 1;
+    chip->stats.nvm_writes++;
+}
+
+/* Access conditions (access.c) */
+/** 1 when a command with this authentication satisfies zone access condition \p ac. */
+int stse_emu_ac_satisfied(uint8_t ac, const stse_emu_request *req);
+/** The status for a change of access condition from \p cur (with change right \p cr) to \p option's. */
+uint8_t stse_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t option);
+
+/* Handlers (cmd_general.c, cmd_query.c, cmd_data.c) */
+uint8_t stse_emu_cmd_echo(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_reset(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_random(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_query(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_read(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_update(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+
+#endif

@@ -1,0 +1,39 @@
+#include "stse_emu/nvm.h"
+
+#include <string.h>
+
+#include "stsafe/error.h"
+
+void stse_emu_nvm_init(stse_emu_nvm *nvm)
+{
+    memset(nvm, 0, sizeof *nvm);
+    nvm->life_cycle = STSE_EMU_LC_BORN;
+}
+
+static size_t arena_used(const stse_emu_nvm *nvm)
+{
+    if (nvm->zone_count == 0)
+        return 0;
+    const stse_emu_zone *last = &nvm->zones[nvm->zone_count - 1];
+    return (size_t)last->offset + last->size;
+}
+
+int stse_emu_nvm_add_zone(stse_emu_nvm *nvm, uint8_t type, uint8_t access, uint16_t size,
+                          uint32_t counter)
+{
+    size_t at = arena_used(nvm);
+    if (nvm->zone_count >= STSE_EMU_MAX_ZONES || size > STSE_EMU_ZONE_ARENA_SIZE - at)
+        return STSAFE_ERR_BAD_INPUT;
+    stse_emu_zone *z = &nvm->zones[nvm->zone_count++];
+    z->type = type;
+    z->access = access;
+    z->size = size;
+    z->offset = (uint16_t)at;
+    z->counter = counter;
+    return 0;
+}
+
+uint8_t *stse_emu_nvm_zone_data(stse_emu_nvm *nvm, uint8_t index)
+{
+    return index < nvm->zone_count ? nvm->zone_arena + nvm->zones[index].offset : NULL;
+}

@@ -1,0 +1,54 @@
+/* Replays vectors/frames/foundation.txt against one fresh chip: every
+ * response must match byte for byte, and every refused command must leave
+ * the NVM exactly as it was. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "emu_fixture.h"
+#include "stsafe/commands.h"
+#include "support/testvec.h"
+
+static void test_foundation_vectors(void **state)
+{
+    (void)state;
+    emu_fixture f;
+    testvec_file tv;
+    static uint8_t cmd[1024], want[1024], got[1024];
+    static stse_emu_nvm before;
+    int count = 0;
+
+    fixture_setup(&f);
+    testvec_open(&tv, "frames/foundation.txt");
+    while (testvec_next(&tv)) {
+        size_t cn = testvec_hex(&tv, 1, cmd, sizeof cmd);
+        size_t wn = testvec_hex(&tv, 2, want, sizeof want);
+        before = f.chip.nvm;
+        size_t gn = fixture_exec(&f, cmd, cn, got);
+        if (gn != wn || memcmp(got, want, wn) != 0) {
+            char hex[2100] = {0};
+            for (size_t i = 0; i < gn && i < 1000; i++)
+                snprintf(hex + 2 * i, 3, "%02x", got[i]);
+            fail_msg("%s (line %d): response %s differs from the vector", tv.field[0], tv.lineno, hex);
+        }
+        /* status byte != 0: the command was refused and the NVM must not move */
+        if (want[0] != 0 && memcmp(&before, &f.chip.nvm, sizeof before) != 0)
+            fail_msg("%s (line %d): refused command changed the NVM", tv.field[0], tv.lineno);
+        count++;
+    }
+    testvec_close(&tv);
+    fixture_teardown(&f);
+    assert_true(count >= 40);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_foundation_vectors),
+    };
+    return cmocka_run_group_tests_name("emulator frames", tests, NULL, NULL);
+}

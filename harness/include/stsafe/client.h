@@ -1,0 +1,110 @@
+/**
+ * \file client.h
+ * \brief The host client library: one function per STSAFE-A110 command.
+ *
+ * A client sends frames over any stsafe_bus and reads the answers as
+ * STSELib does (facts page, section 1): it writes the whole frame (retrying
+ * while the chip NACKs), polls with a short read of 5 bytes until the chip
+ * answers, then reads the whole response again from its first byte.
+ *
+ * Every function returns 0 or a negative STSAFE_ERR_* code. A chip status
+ * other than OK comes back as STSAFE_ERR_STATUS(status) (see error.h) and
+ * is kept in \c last_status; a response whose CRC is wrong is
+ * STSAFE_ERR_FRAME_CRC and its bytes are never handed out as data.
+ */
+#ifndef STSAFE_CLIENT_H
+#define STSAFE_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stsafe/bus.h"
+#include "stsafe/codec.h"
+#include "stsafe/commands.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STSAFE_CLIENT_POLL_INTERVAL_MS 1u     /**< Wait between two NACKed tries. */
+#define STSAFE_CLIENT_MAX_POLLS        1000u  /**< Tries before STSAFE_ERR_BUS_TIMEOUT. */
+#define STSAFE_CLIENT_NO_STATUS        0xFFu  /**< last_status when no response was decoded. */
+
+typedef struct {
+    const stsafe_bus *bus;
+    uint16_t addr;              /**< 7-bit I2C address of the chip. */
+    size_t max_frame;           /**< Largest frame in either direction (A110: 507). */
+    uint32_t poll_interval_ms;
+    uint32_t max_polls;
+    uint8_t last_status;        /**< Status of the last response, or STSAFE_CLIENT_NO_STATUS. */
+    uint64_t nacks;             /**< NACKs met so far (for traces and tests). */
+    uint8_t frame[STSAFE_A110_MAX_FRAME_LEN];
+} stsafe_client;
+
+/** \brief Set up a client on \p bus for the chip at \p addr, with A110 limits. */
+void stsafe_client_init(stsafe_client *c, const stsafe_bus *bus, uint16_t addr);
+void stsafe_client_free(stsafe_client *c);
+
+/**
+ * \brief Send one command and receive its response (the generic primitive).
+ * \param header    Command code and protection flags.
+ * \param rsp_data  Receives the response data (may be NULL when \p rsp_cap is 0).
+ * \param rsp_len   Receives the data length; NULL when no data is expected
+ *                  (data then is an error: STSAFE_ERR_CODEC_TRAILING).
+ * \return 0; STSAFE_ERR_STATUS(s); STSAFE_ERR_FRAME_CRC; STSAFE_ERR_FRAME_LENGTH;
+ *         STSAFE_ERR_FRAME_TOO_LONG; STSAFE_ERR_BUS_TIMEOUT; STSAFE_ERR_BUS_IO;
+ *         STSAFE_ERR_BUFFER_TOO_SMALL.
+ */
+int stsafe_client_transceive(stsafe_client *c, uint8_t header, const uint8_t *payload,
+                             size_t payload_len, uint8_t *rsp_data, size_t rsp_cap,
+                             size_t *rsp_len);
+
+/** \brief Echo: the chip sends \p msg back; \p out receives it (\p len bytes). */
+int stsafe_client_echo(stsafe_client *c, const uint8_t *msg, size_t len, uint8_t *out);
+
+/** \brief Reset the chip's volatile context. */
+int stsafe_client_reset(stsafe_client *c);
+
+/** \brief Generate Random: \p len (1..255) random bytes into \p out. */
+int stsafe_client_random(stsafe_client *c, uint8_t len, uint8_t *out);
+
+/**
+ * \brief Read \p len bytes of zone \p zone at \p offset into \p out.
+ * \param option  0, or an access-condition change (STSAFE_OPT_*).
+ */
+int stsafe_client_read(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t offset,
+                       uint16_t len, uint8_t *out);
+
+/** \brief Update zone \p zone at \p offset with \p len bytes of \p data. */
+int stsafe_client_update(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t offset,
+                         const uint8_t *data, size_t len);
+
+/**
+ * \brief Decrement the counter of counter zone \p zone by \p amount, writing
+ *        \p len bytes of \p data (may be 0) at \p offset of its data.
+ * \param new_counter  Receives the counter after the decrement.
+ */
+int stsafe_client_decrement(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t offset,
+                            uint32_t amount, const uint8_t *data, size_t len,
+                            uint32_t *new_counter);
+
+/** \brief Query with any tag; the raw response data into \p out. */
+int stsafe_client_query_raw(stsafe_client *c, uint8_t tag, uint8_t *out, size_t cap,
+                            size_t *out_len);
+
+/* Typed queries: the response decoded by the codecs of stsafe/codec.h. */
+int stsafe_client_query_product_data(stsafe_client *c, stsafe_product_data *out);
+int stsafe_client_query_partition(stsafe_client *c, stsafe_partition_info *out);
+int stsafe_client_query_life_cycle(stsafe_client *c, uint8_t *state);
+int stsafe_client_query_key_table(stsafe_client *c, stsafe_key_table *out);
+int stsafe_client_query_host_key_slot(stsafe_client *c, stsafe_host_key_info *out);
+int stsafe_client_query_cmd_auth(stsafe_client *c, stsafe_cmd_auth_info *out);
+int stsafe_client_query_i2c_params(stsafe_client *c, stsafe_i2c_info *out);
+int stsafe_client_query_password(stsafe_client *c, stsafe_password_info *out);
+int stsafe_client_query_envelope_keys(stsafe_client *c, stsafe_envelope_key_table *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STSAFE_CLIENT_H */

@@ -1,0 +1,59 @@
+#include "stsafe/bus_inproc.h"
+
+#include "stsafe/error.h"
+
+static int inproc_one(stsafe_bus_inproc *ctx, stsafe_i2c_msg *m)
+{
+    if (m->addr != ctx->chip->nvm.i2c.address)
+        return STSAFE_ERR_BUS_NACK;
+    if (m->flags & STSAFE_I2C_MSG_READ)
+        return stse_emu_i2c_read(ctx->chip, ctx->now_us, m->buf, m->len);
+    return stse_emu_i2c_write(ctx->chip, ctx->now_us, m->buf, m->len);
+}
+
+static int inproc_transfer(void *vctx, stsafe_i2c_msg *msgs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int err = inproc_one(vctx, &msgs[i]);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+static int inproc_write(void *vctx, uint16_t addr, const uint8_t *data, size_t len)
+{
+    stsafe_bus_inproc *ctx = vctx;
+    if (addr != ctx->chip->nvm.i2c.address)
+        return STSAFE_ERR_BUS_NACK;
+    return stse_emu_i2c_write(ctx->chip, ctx->now_us, data, len);
+}
+
+static int inproc_read(void *vctx, uint16_t addr, uint8_t *data, size_t len)
+{
+    stsafe_bus_inproc *ctx = vctx;
+    if (addr != ctx->chip->nvm.i2c.address)
+        return STSAFE_ERR_BUS_NACK;
+    return stse_emu_i2c_read(ctx->chip, ctx->now_us, data, len);
+}
+
+static void inproc_delay(void *vctx, uint32_t ms)
+{
+    stsafe_bus_inproc *ctx = vctx;
+    ctx->now_us += (uint64_t)ms * 1000u;
+}
+
+static const stsafe_bus_ops inproc_ops = {
+    .transfer = inproc_transfer,
+    .write = inproc_write,
+    .read = inproc_read,
+    .delay_ms = inproc_delay,
+};
+
+void stsafe_bus_inproc_init(stsafe_bus_inproc *ctx, stsafe_bus *bus, stse_emu_chip *chip)
+{
+    ctx->chip = chip;
+    ctx->now_us = 0;
+    bus->ops = &inproc_ops;
+    bus->ctx = ctx;
+}

@@ -1,0 +1,403 @@
+/* stsafe-cli: drive an STSAFE-A110 (emulated image today) command by command. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/pem.h>
+#include <mbedtls/x509_crt.h>
+
+#include "stsafe/codec.h"
+#include "stsafe/curves.h"
+#include "stsafe/frame.h"
+#include "stsafe/error.h"
+#include "stsafe/hex.h"
+#include "tool_common.h"
+
+static const char *prog = "stsafe-cli";
+
+#define MAX_READ_CHUNK 256u  /* well below the A110 limit of 502 data bytes */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: stsafe-cli --image IMAGE <command> [arguments]\n"
+            "\n"
+            "Sends STSAFE-A110 commands to an emulated chip and prints the answers in hex.\n"
+            "The image is saved again when a command changed it.\n"
+            "\n"
+            "Commands:\n"
+            "  echo HEX                         Echo: the chip returns HEX.\n"
+            "  random N                         Generate Random: N bytes (1..255).\n"
+            "  query TAG                        Query, raw data in hex. TAG is a number or one of:\n"
+            "                                   product, partition, lifecycle, keys, hostkey,\n"
+            "                                   cmdauth, i2c, password, envelope.\n"
+            "  read --zone N [--offset O] --length L\n"
+            "                                   Read L bytes (longer reads are split).\n"
+            "  update --zone N [--offset O] HEX Update: write HEX at O.\n"
+            "  decrement --zone N [--offset O] --amount A [HEX]\n"
+            "                                   Decrement a counter zone; prints the new counter.\n"
+            "  cert read --zone N [--pem]       Read the DER certificate stored at the start of\n"
+            "                                   zone N; print subject and issuer (and PEM).\n"
+            "  frame HEX                        Send HEX as a raw frame, CRC included as given;\n"
+            "                                   print the raw response frame.\n"
+            "\n"
+            "Options:\n"
+            "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
+            "  --help          This text.\n"
+            "\n"
+            "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
+            "printed), 2 bad command line.\n");
+}
+
+/* ---- argument helpers ------------------------------------------------------ */
+
+typedef struct {
+    long zone, offset, length, amount;
+    int pem;
+    const char *positional[4];
+    int npositional;
+} cli_args;
+
+static int parse_opts(int argc, char **argv, cli_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->zone = a->length = a->amount = -1;
+    for (int i = 0; i < argc; i++) {
+        unsigned long v = 0;
+        long *slot = NULL;
+        unsigned long max = 0;
+        if (!strcmp(argv[i], "--zone")) slot = &a->zone, max = 0xFF;
+        else if (!strcmp(argv[i], "--offset")) slot = &a->offset, max = 0xFFFF;
+        else if (!strcmp(argv[i], "--length")) slot = &a->length, max = 0xFFFF;
+        else if (!strcmp(argv[i], "--amount")) slot = &a->amount, max = 0xFFFFFFFFul;
+        else if (!strcmp(argv[i], "--pem")) { a->pem = 1; continue; }
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
+            return -1;
+        } else {
+            if (a->npositional >= 4) {
+                tool_error(prog, "too many arguments (see --help)");
+                return -1;
+            }
+            a->positional[a->npositional++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= argc || tool_parse_uint(argv[i + 1], max, &v) != 0) {
+            tool_error(prog, "%s needs a number from 0 to %lu", argv[i], max);
+            return -1;
+        }
+        *slot = (long)v;
+        i++;
+    }
+    return 0;
+}
+
+static int need(const cli_args *a, long value, const char *opt)
+{
+    if (value < 0) {
+        tool_error(prog, "missing %s (see --help)", opt);
+        return -1;
+    }
+    (void)a;
+    return 0;
+}
+
+/* Reports a failed command; returns the exit code. */
+static int report(int err, const char *what)
+{
+    if (STSAFE_ERR_IS_STATUS(err))
+        tool_error(prog, "%s: chip status 0x%02X (%s)", what, STSAFE_ERR_TO_STATUS(err),
+                   stsafe_strerror(err));
+    else
+        tool_error(prog, "%s: %s", what, stsafe_strerror(err));
+    return TOOL_EXIT_FAIL;
+}
+
+static int hex_arg(const char *text, uint8_t *out, size_t cap, size_t *len)
+{
+    int err = stsafe_hex_decode(text, out, cap, len);
+    if (err)
+        tool_error(prog, "'%s' is not hex of at most %zu bytes", text, cap);
+    return err;
+}
+
+/* ---- commands ---------------------------------------------------------------- */
+
+static int do_echo(tool_session *s, const cli_args *a)
+{
+    uint8_t msg[STSAFE_A110_MAX_FRAME_LEN], out[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0;
+    if (a->npositional != 1) {
+        tool_error(prog, "echo needs one HEX argument");
+        return TOOL_EXIT_USAGE;
+    }
+    if (hex_arg(a->positional[0], msg, sizeof msg, &n))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_echo(&s->client, msg, n, out);
+    if (err)
+        return report(err, "echo");
+    tool_print_hex(stdout, out, n);
+    return TOOL_EXIT_OK;
+}
+
+static int do_random(tool_session *s, const cli_args *a)
+{
+    unsigned long n = 0;
+    uint8_t out[255];
+    if (a->npositional != 1 || tool_parse_uint(a->positional[0], 255, &n) != 0 || n == 0) {
+        tool_error(prog, "random needs a byte count from 1 to 255");
+        return TOOL_EXIT_USAGE;
+    }
+    int err = stsafe_client_random(&s->client, (uint8_t)n, out);
+    if (err)
+        return report(err, "random");
+    tool_print_hex(stdout, out, n);
+    return TOOL_EXIT_OK;
+}
+
+static const struct {
+    const char *name;
+    uint8_t tag;
+} query_names[] = {
+    {"envelope", STSAFE_TAG_LOCAL_ENVELOPE_KEY_TABLE}, {"lifecycle", STSAFE_TAG_LIFE_CYCLE_STATE},
+    {"password", STSAFE_TAG_PASSWORD_SLOT},            {"i2c", STSAFE_TAG_I2C_PARAMETERS},
+    {"product", STSAFE_TAG_PRODUCT_DATA},              {"partition", STSAFE_TAG_DATA_PARTITION},
+    {"keys", STSAFE_TAG_PRIVATE_KEY_TABLE},            {"hostkey", STSAFE_TAG_HOST_KEY_SLOT},
+    {"cmdauth", STSAFE_TAG_COMMAND_AUTHORIZATION},
+};
+
+static int do_query(tool_session *s, const cli_args *a)
+{
+    unsigned long tag = 0x100;
+    if (a->npositional == 1) {
+        for (size_t i = 0; i < sizeof query_names / sizeof query_names[0]; i++)
+            if (!strcmp(a->positional[0], query_names[i].name))
+                tag = query_names[i].tag;
+        if (tag > 0xFF && tool_parse_uint(a->positional[0], 0xFF, &tag) != 0)
+            tag = 0x100;
+    }
+    if (tag > 0xFF) {
+        tool_error(prog, "query needs a TAG: a number 0..255 or a name (see --help)");
+        return TOOL_EXIT_USAGE;
+    }
+    uint8_t out[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0;
+    int err = stsafe_client_query_raw(&s->client, (uint8_t)tag, out, sizeof out, &n);
+    if (err)
+        return report(err, "query");
+    tool_print_hex(stdout, out, n);
+    return TOOL_EXIT_OK;
+}
+
+/* Reads \p len bytes from \p zone in chunks the frame limit allows. */
+static int read_zone(tool_session *s, uint8_t zone, uint16_t offset, size_t len, uint8_t *out)
+{
+    for (size_t done = 0; done < len;) {
+        size_t chunk = len - done < MAX_READ_CHUNK ? len - done : MAX_READ_CHUNK;
+        int err = stsafe_client_read(&s->client, 0, zone, (uint16_t)(offset + done),
+                                     (uint16_t)chunk, out + done);
+        if (err)
+            return err;
+        done += chunk;
+    }
+    return 0;
+}
+
+static int do_read(tool_session *s, const cli_args *a)
+{
+    if (need(a, a->zone, "--zone") || need(a, a->length, "--length") || a->npositional) {
+        if (a->npositional)
+            tool_error(prog, "read takes no positional argument");
+        return TOOL_EXIT_USAGE;
+    }
+    uint8_t *out = malloc((size_t)a->length + 1);
+    if (!out)
+        return report(STSAFE_ERR_ALLOC, "read");
+    int err = read_zone(s, (uint8_t)a->zone, (uint16_t)a->offset, (size_t)a->length, out);
+    if (!err)
+        tool_print_hex(stdout, out, (size_t)a->length);
+    free(out);
+    return err ? report(err, "read") : TOOL_EXIT_OK;
+}
+
+static int do_update(tool_session *s, const cli_args *a)
+{
+    uint8_t data[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0;
+    if (need(a, a->zone, "--zone"))
+        return TOOL_EXIT_USAGE;
+    if (a->npositional != 1) {
+        tool_error(prog, "update needs one HEX argument");
+        return TOOL_EXIT_USAGE;
+    }
+    if (hex_arg(a->positional[0], data, sizeof data, &n))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_update(&s->client, 0, (uint8_t)a->zone, (uint16_t)a->offset, data, n);
+    if (err)
+        return report(err, "update");
+    printf("ok\n");
+    return TOOL_EXIT_OK;
+}
+
+static int do_decrement(tool_session *s, const cli_args *a)
+{
+    uint8_t data[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0;
+    uint32_t counter = 0;
+    if (need(a, a->zone, "--zone") || need(a, a->amount, "--amount"))
+        return TOOL_EXIT_USAGE;
+    if (a->npositional > 1 || (a->npositional == 1 && hex_arg(a->positional[0], data, sizeof data, &n)))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_decrement(&s->client, 0, (uint8_t)a->zone, (uint16_t)a->offset,
+                                      (uint32_t)a->amount, data, n, &counter);
+    if (err)
+        return report(err, "decrement");
+    printf("%lu\n", (unsigned long)counter);
+    return TOOL_EXIT_OK;
+}
+
+/* Length of a DER SEQUENCE from its first bytes (30 81 LL / 30 82 LL LL). */
+static size_t der_total_len(const uint8_t *h)
+{
+    if (h[0] != 0x30)
+        return 0;
+    if (h[1] < 0x80)
+        return 2u + h[1];
+    if (h[1] == 0x81)
+        return 3u + h[2];
+    if (h[1] == 0x82)
+        return 4u + (size_t)((h[2] << 8) | h[3]);
+    return 0;
+}
+
+static int do_cert(tool_session *s, const cli_args *a)
+{
+    uint8_t head[4];
+    if (a->npositional != 1 || strcmp(a->positional[0], "read") != 0) {
+        tool_error(prog, "usage: cert read --zone N [--pem]");
+        return TOOL_EXIT_USAGE;
+    }
+    if (need(a, a->zone, "--zone"))
+        return TOOL_EXIT_USAGE;
+    int err = read_zone(s, (uint8_t)a->zone, 0, sizeof head, head);
+    if (err)
+        return report(err, "cert read");
+    size_t len = der_total_len(head);
+    if (len == 0) {
+        tool_error(prog, "zone %ld does not start with a DER certificate", a->zone);
+        return TOOL_EXIT_FAIL;
+    }
+    uint8_t *der = malloc(len);
+    if (!der)
+        return report(STSAFE_ERR_ALLOC, "cert read");
+    err = read_zone(s, (uint8_t)a->zone, 0, len, der);
+    int rc = err ? report(err, "cert read") : TOOL_EXIT_OK;
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    if (!err && mbedtls_x509_crt_parse_der(&crt, der, len) != 0) {
+        tool_error(prog, "zone %ld holds %zu bytes that do not parse as an X.509 certificate",
+                   a->zone, len);
+        rc = TOOL_EXIT_FAIL;
+    } else if (!err) {
+        char name[512];
+        mbedtls_x509_dn_gets(name, sizeof name, &crt.subject);
+        printf("subject: %s\n", name);
+        mbedtls_x509_dn_gets(name, sizeof name, &crt.issuer);
+        printf("issuer: %s\n", name);
+        printf("length: %zu bytes (DER)\n", len);
+        if (a->pem) {
+            unsigned char pem[4096];
+            size_t olen = 0;
+            if (mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n",
+                                         der, len, pem, sizeof pem, &olen) == 0)
+                fputs((const char *)pem, stdout);
+        }
+    }
+    mbedtls_x509_crt_free(&crt);
+    free(der);
+    return rc;
+}
+
+static int do_frame(tool_session *s, const cli_args *a)
+{
+    uint8_t frame[1024], rsp[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0, total = 0;
+    if (a->npositional != 1) {
+        tool_error(prog, "frame needs one HEX argument");
+        return TOOL_EXIT_USAGE;
+    }
+    if (hex_arg(a->positional[0], frame, sizeof frame, &n))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_bus_write(&s->bus, s->client.addr, frame, n);
+    if (!err)
+        err = stsafe_bus_read(&s->bus, s->client.addr, rsp, STSAFE_RSP_FIRST_READ_LEN);
+    if (!err)
+        err = stsafe_rsp_frame_total_len(rsp, &total);
+    if (!err && total > sizeof rsp)
+        err = STSAFE_ERR_FRAME_LENGTH;
+    if (!err)
+        err = stsafe_bus_read(&s->bus, s->client.addr, rsp, total);
+    if (err)
+        return report(err, "frame");
+    tool_print_hex(stdout, rsp, total);
+    return TOOL_EXIT_OK;
+}
+
+typedef int (*cli_cmd_fn)(tool_session *s, const cli_args *a);
+
+static const struct {
+    const char *name;
+    cli_cmd_fn fn;
+} commands[] = {
+    {"echo", do_echo},     {"random", do_random},       {"query", do_query},
+    {"read", do_read},     {"update", do_update},       {"decrement", do_decrement},
+    {"cert", do_cert},     {"frame", do_frame},
+};
+
+int main(int argc, char **argv)
+{
+    const char *image = NULL;
+    int i = 1;
+    for (int k = 1; k < argc; k++) {
+        if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
+            usage(stdout);
+            return TOOL_EXIT_OK;
+        }
+    }
+    while (i < argc && argv[i][0] == '-') {
+        if (!strcmp(argv[i], "--image") && i + 1 < argc) {
+            image = argv[i + 1];
+            i += 2;
+        } else {
+            tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    cli_cmd_fn fn = NULL;
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (!strcmp(argv[i], commands[k].name))
+            fn = commands[k].fn;
+    if (!fn) {
+        tool_error(prog, "unknown command '%s' (see --help)", argv[i]);
+        return TOOL_EXIT_USAGE;
+    }
+    if (!image) {
+        tool_error(prog, "no chip to talk to: give --image IMAGE");
+        return TOOL_EXIT_USAGE;
+    }
+    cli_args args;
+    if (parse_opts(argc - i - 1, argv + i + 1, &args) != 0)
+        return TOOL_EXIT_USAGE;
+    tool_session s;
+    int rc = tool_session_open(&s, prog, image);
+    if (rc)
+        return rc;
+    rc = fn(&s, &args);
+    int close_rc = tool_session_close(&s, prog);
+    return rc ? rc : close_rc;
+}

@@ -1,0 +1,227 @@
+/* stsafe-emu: create and inspect emulated STSAFE-A110 images. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "stse_emu/image.h"
+#include "stse_emu/profile.h"
+#include "stsafe/codec.h"
+#include "stsafe/curves.h"
+#include "stsafe/error.h"
+#include "stsafe/hex.h"
+#include "tool_common.h"
+
+static const char *prog = "stsafe-emu";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: stsafe-emu <command> [options]\n"
+            "\n"
+            "An emulated ST STSAFE-A110 secure element.\n"
+            "\n"
+            "Commands:\n"
+            "  init IMAGE [--profile NAME] [--serial HEX] [--ca-out PATH] [--force]\n"
+            "        Create a chip image personalised with a profile (default: 'default'):\n"
+            "        zones, counters, a P-256 device key in slot 0 and its certificate in\n"
+            "        zone 0, issued by a test CA written to PATH (default IMAGE.ca.pem).\n"
+            "        --serial sets the 9-byte serial number (18 hex digits).\n"
+            "        An existing IMAGE is kept unless --force is given.\n"
+            "  info IMAGE\n"
+            "        Show serial, life cycle, zones, counters, key slots and host keys.\n"
+            "        Private key bytes are never shown.\n"
+            "  help, --help\n"
+            "        This text.\n"
+            "\n"
+            "Exit status: 0 success, 1 the operation failed, 2 bad command line.\n");
+}
+
+static int cmd_init(int argc, char **argv)
+{
+    const char *image = NULL, *profile = "default", *serial_hex = NULL, *ca_out = NULL;
+    int force = 0;
+    uint8_t serial[STSE_EMU_SERIAL_LEN];
+    char ca_default[4096];
+
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
+        else if (!strcmp(argv[i], "--serial") && i + 1 < argc) serial_hex = argv[++i];
+        else if (!strcmp(argv[i], "--ca-out") && i + 1 < argc) ca_out = argv[++i];
+        else if (!strcmp(argv[i], "--force")) force = 1;
+        else if (argv[i][0] != '-' && !image) image = argv[i];
+        else {
+            tool_error(prog, "init: unexpected argument '%s' (see --help)", argv[i]);
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    if (!image) {
+        tool_error(prog, "init: missing IMAGE (see --help)");
+        return TOOL_EXIT_USAGE;
+    }
+    if (!stse_emu_profile_exists(profile)) {
+        tool_error(prog, "init: unknown profile '%s' (known: default)", profile);
+        return TOOL_EXIT_USAGE;
+    }
+    size_t n = 0;
+    if (serial_hex && (stsafe_hex_decode(serial_hex, serial, sizeof serial, &n) != 0 ||
+                       n != sizeof serial)) {
+        tool_error(prog, "init: --serial needs exactly %u bytes (%u hex digits)",
+                   STSE_EMU_SERIAL_LEN, 2 * STSE_EMU_SERIAL_LEN);
+        return TOOL_EXIT_USAGE;
+    }
+    if (!force) {
+        FILE *existing = fopen(image, "rb");
+        if (existing) {
+            fclose(existing);
+            tool_error(prog, "init: '%s' exists; use --force to replace it", image);
+            return TOOL_EXIT_FAIL;
+        }
+    }
+    if (!ca_out) {
+        snprintf(ca_default, sizeof ca_default, "%s.ca.pem", image);
+        ca_out = ca_default;
+    }
+
+    stsafe_rng rng;
+    stse_emu_nvm nvm;
+    stse_emu_profile_output out;
+    int rc = TOOL_EXIT_FAIL;
+    if (stsafe_rng_init(&rng, "stsafe-emu init") != 0) {
+        tool_error(prog, "cannot seed the random generator");
+        return TOOL_EXIT_FAIL;
+    }
+    int err = stse_emu_profile_apply(&nvm, profile, serial_hex ? serial : NULL, stsafe_rng_fn, &rng,
+                                     &out);
+    if (err) {
+        tool_error(prog, "init: personalisation failed: %s", stsafe_strerror(err));
+    } else if ((err = stse_emu_image_save(image, &nvm)) != 0) {
+        tool_error(prog, "init: cannot write '%s': %s: %s", image, stsafe_strerror(err), strerror(errno));
+    } else {
+        FILE *f = fopen(ca_out, "w");
+        if (!f || fputs(out.ca_cert_pem, f) < 0 || fclose(f) != 0) {
+            tool_error(prog, "init: cannot write the CA certificate to '%s': %s", ca_out, strerror(errno));
+        } else {
+            printf("created %s (profile %s, serial ", image, profile);
+            for (unsigned i = 0; i < STSE_EMU_SERIAL_LEN; i++)
+                printf("%02X", nvm.serial[i]);
+            printf(")\ntest CA certificate: %s\n", ca_out);
+            rc = TOOL_EXIT_OK;
+        }
+    }
+    memset(&nvm, 0, sizeof nvm);
+    stsafe_rng_free(&rng);
+    return rc;
+}
+
+static const char *life_cycle_name(uint8_t lc)
+{
+    switch (lc) {
+    case 0x01: return "born";
+    case 0x02: return "patching";
+    case 0x03: return "operational";
+    case 0x04: return "terminated";
+    case 0x81: return "born and locked";
+    case 0x83: return "operational and locked";
+    default:   return "unknown";
+    }
+}
+
+static const char *ac_name(uint8_t ac)
+{
+    switch (ac) {
+    case STSAFE_AC_ALWAYS:    return "always";
+    case STSAFE_AC_HOST:      return "host";
+    case STSAFE_AC_AUTH_HOST: return "auth+host";
+    case STSAFE_AC_NEVER:     return "never";
+    default:                  return "reserved";
+    }
+}
+
+static void print_zones(const stse_emu_nvm *nvm)
+{
+    printf("data partition: %u zones\n", nvm->zone_count);
+    printf("  zone  type     size  read AC               update AC             counter\n");
+    for (uint8_t i = 0; i < nvm->zone_count; i++) {
+        const stse_emu_zone *z = &nvm->zones[i];
+        char rd[32], up[32];
+        snprintf(rd, sizeof rd, "%s%s", ac_name((z->access >> 4) & 7),
+                 (z->access & STSAFE_ZONE_READ_CR) ? " (changeable)" : "");
+        snprintf(up, sizeof up, "%s%s", ac_name(z->access & 7),
+                 (z->access & STSAFE_ZONE_UPDATE_CR) ? " (changeable)" : "");
+        printf("  %-4u  %-7s  %4u  %-20s  %-20s  ", i, z->type ? "counter" : "plain", z->size, rd, up);
+        if (z->type)
+            printf("%lu\n", (unsigned long)z->counter);
+        else
+            printf("-\n");
+    }
+}
+
+static void print_key_slots(const stse_emu_nvm *nvm)
+{
+    printf("private key slots:\n");
+    for (unsigned i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++) {
+        const stse_emu_key_slot *k = &nvm->key_slots[i];
+        if (!k->present) {
+            printf("  slot %u: empty\n", i);
+            continue;
+        }
+        size_t n = stsafe_curve_size(k->curve);
+        char x[2 * 48 + 1], y[2 * 48 + 1];
+        stsafe_hex_encode(k->pub_x, n, x, sizeof x);
+        stsafe_hex_encode(k->pub_y, n, y, sizeof y);
+        printf("  slot %u: %s, public key 04%s%s\n", i, stsafe_curve_name(k->curve), x, y);
+    }
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    if (argc != 1 || argv[0][0] == '-') {
+        tool_error(prog, "info: expects exactly one IMAGE (see --help)");
+        return TOOL_EXIT_USAGE;
+    }
+    stse_emu_nvm nvm;
+    int err = stse_emu_image_load(argv[0], &nvm);
+    if (err) {
+        tool_error(prog, "cannot load image '%s': %s%s%s", argv[0], stsafe_strerror(err),
+                   err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
+        return TOOL_EXIT_FAIL;
+    }
+    printf("image: %s (format v%u)\nserial number: ", argv[0], STSE_EMU_IMAGE_VERSION);
+    tool_print_hex(stdout, nvm.serial, sizeof nvm.serial);
+    printf("mask identification: ");
+    tool_print_hex(stdout, nvm.mask_id, sizeof nvm.mask_id);
+    printf("life cycle: %s (0x%02X)\n", life_cycle_name(nvm.life_cycle), nvm.life_cycle);
+    printf("I2C address: 0x%02X\n", nvm.i2c.address);
+    print_zones(&nvm);
+    print_key_slots(&nvm);
+    printf("host keys: %s, C-MAC counter %lu\n", nvm.host_keys.present ? "provisioned" : "not provisioned",
+           (unsigned long)nvm.host_keys.cmac_counter);
+    printf("password: %s\n", nvm.password.present ? "set" : "not set");
+    memset(&nvm, 0, sizeof nvm);
+    return TOOL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return TOOL_EXIT_OK;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return TOOL_EXIT_OK;
+        }
+    }
+    if (!strcmp(cmd, "init"))
+        return cmd_init(argc - 2, argv + 2);
+    if (!strcmp(cmd, "info"))
+        return cmd_info(argc - 2, argv + 2);
+    tool_error(prog, "unknown command '%s' (see --help)", cmd);
+    return TOOL_EXIT_USAGE;
+}

@@ -1,0 +1,78 @@
+#include "tool_common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stse_emu/image.h"
+#include "stsafe/error.h"
+
+void tool_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void tool_print_hex(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%02x", p[i]);
+    fputc('\n', f);
+}
+
+int tool_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end = NULL;
+    if (!s || !*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int tool_session_open(tool_session *s, const char *prog, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    if (stsafe_rng_init(&s->rng, prog) != 0) {
+        tool_error(prog, "cannot seed the random generator");
+        return TOOL_EXIT_FAIL;
+    }
+    stse_emu_chip_init(&s->chip, stsafe_rng_fn, &s->rng);
+    int err = stse_emu_image_load(path, &s->chip.nvm);
+    if (err) {
+        tool_error(prog, "cannot load image '%s': %s%s%s", path, stsafe_strerror(err),
+                   err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
+        stse_emu_chip_free(&s->chip);
+        stsafe_rng_free(&s->rng);
+        return TOOL_EXIT_FAIL;
+    }
+    stsafe_bus_inproc_init(&s->inproc, &s->bus, &s->chip);
+    stsafe_client_init(&s->client, &s->bus, s->chip.nvm.i2c.address);
+    return 0;
+}
+
+int tool_session_close(tool_session *s, const char *prog)
+{
+    int rc = 0;
+    if (s->chip.nvm_dirty) {
+        int err = stse_emu_image_save(s->path, &s->chip.nvm);
+        if (err) {
+            tool_error(prog, "cannot save image '%s': %s: %s", s->path, stsafe_strerror(err),
+                       strerror(errno));
+            rc = TOOL_EXIT_FAIL;
+        }
+    }
+    stsafe_client_free(&s->client);
+    stse_emu_chip_free(&s->chip);
+    stsafe_rng_free(&s->rng);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/* Shared by the command-line tools: exit codes, hex output, number parsing,
+ * and opening an image as an in-process chip. */
+#ifndef STSE_TOOL_COMMON_H
+#define STSE_TOOL_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stse_emu/chip.h"
+#include "stsafe/bus.h"
+#include "stsafe/bus_inproc.h"
+#include "stsafe/client.h"
+#include "stsafe/rng.h"
+
+/* Exit codes of every tool (docs/tools.md). */
+#define TOOL_EXIT_OK      0  /**< Done. */
+#define TOOL_EXIT_FAIL    1  /**< The operation failed: the chip refused, a file is bad, I/O. */
+#define TOOL_EXIT_USAGE   2  /**< The command line is wrong. */
+
+/** Print "prog: message" to stderr. */
+void tool_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Print bytes as lower-case hex and a newline. */
+void tool_print_hex(FILE *f, const uint8_t *p, size_t n);
+
+/** Parse an unsigned number (decimal or 0x hex) no larger than \p max. 0 on success. */
+int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/** A chip loaded from an image file, reached over the in-process bus. */
+typedef struct {
+    const char *path;
+    stsafe_rng rng;
+    stse_emu_chip chip;
+    stsafe_bus_inproc inproc;
+    stsafe_bus bus;
+    stsafe_client client;
+} tool_session;
+
+/** Load \p path and connect a client to it. 0, or prints why and returns TOOL_EXIT_FAIL. */
+int tool_session_open(tool_session *s, const char *prog, const char *path);
+
+/** Save the image when a command changed it; release everything. 0 or TOOL_EXIT_FAIL. */
+int tool_session_close(tool_session *s, const char *prog);
+
+#endif

@@ -1,0 +1,57 @@
+#include "stsafe/curves.h"
+
+#include <string.h>
+
+typedef struct {
+    uint8_t id[STSAFE_CURVE_ID_MAX_LEN];
+    size_t id_len;
+    size_t size;
+    const char *name;
+} curve_def;
+
+static const curve_def curves[STSAFE_CURVE_COUNT] = {
+    [STSAFE_CURVE_NONE] = {{0}, 0, 0, "none"},
+    /* 1.2.840.10045.3.1.7 */
+    [STSAFE_CURVE_P256] = {{0x00, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07}, 10, 32,
+                           "NIST P-256"},
+    /* 1.3.132.0.34 */
+    [STSAFE_CURVE_P384] = {{0x00, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22}, 7, 48, "NIST P-384"},
+    /* 1.3.36.3.3.2.8.1.1.7 */
+    [STSAFE_CURVE_BP256] = {{0x00, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07}, 11,
+                            32, "brainpoolP256r1"},
+    /* 1.3.36.3.3.2.8.1.1.11 */
+    [STSAFE_CURVE_BP384] = {{0x00, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B}, 11,
+                            48, "brainpoolP384r1"},
+};
+
+static const curve_def *def(uint8_t curve)
+{
+    return curve < STSAFE_CURVE_COUNT ? &curves[curve] : &curves[STSAFE_CURVE_NONE];
+}
+
+const uint8_t *stsafe_curve_id(uint8_t curve, size_t *len)
+{
+    const curve_def *d = def(curve);
+    if (d->id_len == 0)
+        return NULL;
+    *len = d->id_len;
+    return d->id;
+}
+
+uint8_t stsafe_curve_from_id(const uint8_t *id, size_t len, size_t *used)
+{
+    if (!id || len < 2)
+        return STSAFE_CURVE_NONE;
+    size_t total = 2u + (size_t)((id[0] << 8) | id[1]);
+    for (uint8_t c = 1; c < STSAFE_CURVE_COUNT; c++) {
+        if (curves[c].id_len == total && total <= len && memcmp(curves[c].id, id, total) == 0) {
+            if (used)
+                *used = total;
+            return c;
+        }
+    }
+    return STSAFE_CURVE_NONE;
+}
+
+size_t stsafe_curve_size(uint8_t curve) { return def(curve)->size; }
+const char *stsafe_curve_name(uint8_t curve) { return def(curve)->name; }
