@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# End-to-end checks of stsafe-emu and stsafe-cli: output, exit codes, and
+# that state survives between invocations through the image file.
+set -u
+EMU=$1
+CLI=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+img=$dir/chip.img
+pass=0
+fail=0
+
+check() { # check NAME EXPECTED ACTUAL
+    if [ "$2" == "$3" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"
+    fi
+}
+
+run() { # run CMD...: prints stdout, then "rc=N"
+    local out rc
+    out=$("$@" 2>"$dir/stderr")
+    rc=$?
+    printf '%s rc=%d' "$out" "$rc"
+}
+
+check "init" "created $img (profile default, serial 0A0B0C0D0E0F101112)
+test CA certificate: $img.ca.pem rc=0" "$(run "$EMU" init "$img" --serial 0A0B0C0D0E0F101112)"
+check "init refuses to overwrite" " rc=1" "$(run "$EMU" init "$img")"
+check "init bad serial" " rc=2" "$(run "$EMU" init "$dir/other.img" --serial 0102)"
+check "init unknown profile" " rc=2" "$(run "$EMU" init "$dir/other.img" --profile nope)"
+check "echo" "0102 rc=0" "$(run "$CLI" --image "$img" echo 0102)"
+check "echo bad hex" " rc=2" "$(run "$CLI" --image "$img" echo 01x2)"
+check "random length" "64 rc=0" "$(out=$("$CLI" --image "$img" random 32); echo "${#out} rc=$?")"
+check "random 0 refused by the tool" " rc=2" "$(run "$CLI" --image "$img" random 0)"
+check "query lifecycle" "03 rc=0" "$(run "$CLI" --image "$img" query lifecycle)"
+check "query product" "0103aa460202090a0b0c0d0e0f101112 rc=0" "$(run "$CLI" --image "$img" query product)"
+check "query hostkey" "00000000 rc=0" "$(run "$CLI" --image "$img" query 0x17)"
+check "update" "ok rc=0" "$(run "$CLI" --image "$img" update --zone 1 --offset 10 cafe)"
+check "read back (new process)" "00cafe00 rc=0" "$(run "$CLI" --image "$img" read --zone 1 --offset 9 --length 4)"
+check "read past the zone" " rc=1" "$(run "$CLI" --image "$img" read --zone 1 --offset 698 --length 4)"
+check "read error message" "stsafe-cli: read: chip status 0x14 (boundary exceeded)" "$(cat "$dir/stderr")"
+check "long read is split" "1400 rc=0" "$(out=$("$CLI" --image "$img" read --zone 4 --length 700); echo "${#out} rc=$?")"
+check "update zone 0 denied" " rc=1" "$(run "$CLI" --image "$img" update --zone 0 00)"
+check "decrement" "499995 rc=0" "$(run "$CLI" --image "$img" decrement --zone 5 --amount 5 aa)"
+check "counter persisted" "499994 rc=0" "$(run "$CLI" --image "$img" decrement --zone 5 --amount 1)"
+check "decrement too much" " rc=1" "$(run "$CLI" --image "$img" decrement --zone 5 --amount 499995)"
+check "cert subject" "subject: CN=STSAFE-A110 0A0B0C0D0E0F101112, OU=STSAFE-A110, O=stsafe-emu" \
+      "$("$CLI" --image "$img" cert read --zone 0 | head -1)"
+# one flipped CRC bit: the chip answers communication error (01), length 2, CRC of 01
+check "flipped CRC bit" "010002e1f1 rc=0" "$(run "$CLI" --image "$img" frame 00010203040a39)"
+check "good raw frame" "000006010203040a38 rc=0" "$(run "$CLI" --image "$img" frame 00010203040a38)"
+check "info hides private keys" "0" "$("$EMU" info "$img" | grep -ci private.scalar)"
+check "info shows the counter" "1" "$("$EMU" info "$img" | grep -c ' 499994$')"
+check "help" "0" "$("$CLI" --help >/dev/null; echo $?)"
+check "emu help" "0" "$("$EMU" --help >/dev/null; echo $?)"
+check "no image" " rc=2" "$(run "$CLI" echo 00)"
+check "unknown command" " rc=2" "$(run "$CLI" --image "$img" frobnicate)"
+printf 'garbage' > "$dir/bad.img"
+check "corrupted image refused" " rc=1" "$(run "$CLI" --image "$dir/bad.img" echo 00)"
+check "corrupted image message" "stsafe-cli: cannot load image '$dir/bad.img': not a valid stsafe-emu image" "$(cat "$dir/stderr")"
+check "corrupted image untouched" "garbage" "$(cat "$dir/bad.img")"
+check "missing image" " rc=1" "$(run "$EMU" info "$dir/none.img")"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
