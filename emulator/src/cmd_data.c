@@ -15,11 +15,6 @@
  * condition; Update and Decrement the update condition. */
 typedef enum { AC_READ, AC_UPDATE } ac_field;
 
-typedef struct {
-    uint8_t option;
-    uint8_t zone;
-    uint16_t offset;
-} zone_cmd_head;
 
 static uint8_t zone_ac(const stse_emu_zone *z, ac_field f)
 {
@@ -32,22 +27,25 @@ static int zone_change_right(const stse_emu_zone *z, ac_field f)
     return (z->access & (f == AC_READ ? STSAFE_ZONE_READ_CR : STSAFE_ZONE_UPDATE_CR)) != 0;
 }
 
-/* Checks the zone exists, the command meets its current access condition,
- * and any change of condition the option asks for is allowed. */
-static uint8_t check_access(stse_emu_chip *chip, const stse_emu_request *req,
-                            const zone_cmd_head *h, ac_field f, stse_emu_zone **zone)
+/* Checks the option's reserved bits are clear, the zone exists, the command
+ * meets its current access condition, and any change of condition the
+ * option asks for is allowed. */
+static uint8_t check_access(stse_emu_chip *chip, const stse_emu_request *req, uint8_t option,
+                            uint8_t reserved, uint8_t zone, ac_field f, stse_emu_zone **out)
 {
-    if (h->zone >= chip->nvm.zone_count)
+    if (option & reserved)
+        return STSAFE_ST_OUT_OF_RANGE;
+    if (zone >= chip->nvm.zone_count)
         return STSAFE_ST_ENTRY_NOT_FOUND;
-    stse_emu_zone *z = &chip->nvm.zones[h->zone];
+    stse_emu_zone *z = &chip->nvm.zones[zone];
     if (!stse_emu_ac_satisfied(zone_ac(z, f), req))
         return STSAFE_ST_ACCESS_CONDITION;
-    if (h->option & STSAFE_OPT_CHANGE_AC) {
-        uint8_t st = stse_emu_ac_change_status(zone_ac(z, f), zone_change_right(z, f), h->option);
+    if (option & STSAFE_OPT_CHANGE_AC) {
+        uint8_t st = stse_emu_ac_change_status(zone_ac(z, f), zone_change_right(z, f), option);
         if (st != STSAFE_ST_OK)
             return st;
     }
-    *zone = z;
+    *out = z;
     return STSAFE_ST_OK;
 }
 
@@ -81,23 +79,19 @@ uint8_t stse_emu_cmd_read(stse_emu_chip *chip, const stse_emu_request *req, stsa
     stse_emu_zone *z = NULL;
     if (stsafe_read_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    zone_cmd_head h = {rq.option, rq.zone, rq.offset};
-
-    if (h.option & STSAFE_OPT_READ_RESERVED)
-        return STSAFE_ST_OUT_OF_RANGE;
-    uint8_t st = check_access(chip, req, &h, AC_READ, &z);
+    uint8_t st = check_access(chip, req, rq.option, STSAFE_OPT_READ_RESERVED, rq.zone, AC_READ, &z);
     if (st != STSAFE_ST_OK)
         return st;
     size_t counter_len = z->type == STSAFE_ZONE_COUNTER ? 4u : 0u;
     if (rq.length + counter_len > STSE_EMU_MAX_RSP_DATA)
         return STSAFE_ST_BUFFER_LENGTH_EXCEEDED;
-    if (!in_bounds(z, h.offset, rq.length))
+    if (!in_bounds(z, rq.offset, rq.length))
         return STSAFE_ST_BOUNDARY_EXCEEDED;
 
-    apply_ac_change(chip, z, AC_READ, h.option);
+    apply_ac_change(chip, z, AC_READ, rq.option);
     if (counter_len)
         stsafe_wr_u32(out, z->counter);
-    stsafe_wr_bytes(out, chip->nvm.zone_arena + z->offset + h.offset, rq.length);
+    stsafe_wr_bytes(out, chip->nvm.zone_arena + z->offset + rq.offset, rq.length);
     return STSAFE_ST_OK;
 }
 
@@ -108,22 +102,18 @@ uint8_t stse_emu_cmd_update(stse_emu_chip *chip, const stse_emu_request *req, st
     (void)out;
     if (stsafe_update_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    zone_cmd_head h = {rq.option, rq.zone, rq.offset};
-
-    if (h.option & STSAFE_OPT_UPDATE_RESERVED)
-        return STSAFE_ST_OUT_OF_RANGE;
-    uint8_t st = check_access(chip, req, &h, AC_UPDATE, &z);
+    uint8_t st = check_access(chip, req, rq.option, STSAFE_OPT_UPDATE_RESERVED, rq.zone, AC_UPDATE, &z);
     if (st != STSAFE_ST_OK)
         return st;
     if (z->type != STSAFE_ZONE_PLAIN)
         return STSAFE_ST_WRONG_ZONE_TYPE;
-    if (!in_bounds(z, h.offset, rq.data_len))
+    if (!in_bounds(z, rq.offset, rq.data_len))
         return STSAFE_ST_BOUNDARY_EXCEEDED;
 
-    apply_ac_change(chip, z, AC_UPDATE, h.option);
+    apply_ac_change(chip, z, AC_UPDATE, rq.option);
     /* Every update is all-or-nothing in the model; the atomicity bit is
      * accepted and matters only to the persistence layer. */
-    uint8_t *dst = chip->nvm.zone_arena + z->offset + h.offset;
+    uint8_t *dst = chip->nvm.zone_arena + z->offset + rq.offset;
     if (rq.data_len && memcmp(dst, rq.data, rq.data_len) != 0) {
         memcpy(dst, rq.data, rq.data_len);
         stse_emu_nvm_touched(chip);
@@ -137,11 +127,7 @@ uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req,
     stse_emu_zone *z = NULL;
     if (stsafe_decrement_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    zone_cmd_head h = {rq.option, rq.zone, rq.offset};
-
-    if (h.option & STSAFE_OPT_READ_RESERVED)
-        return STSAFE_ST_OUT_OF_RANGE;
-    uint8_t st = check_access(chip, req, &h, AC_UPDATE, &z);
+    uint8_t st = check_access(chip, req, rq.option, STSAFE_OPT_READ_RESERVED, rq.zone, AC_UPDATE, &z);
     if (st != STSAFE_ST_OK)
         return st;
     if (z->type != STSAFE_ZONE_COUNTER)
@@ -152,13 +138,13 @@ uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req,
      * locked (facts page, 6a). */
     if (rq.amount > z->counter)
         return STSAFE_ST_COUNTER_LIMIT;
-    if (!in_bounds(z, h.offset, rq.data_len))
+    if (!in_bounds(z, rq.offset, rq.data_len))
         return STSAFE_ST_BOUNDARY_EXCEEDED;
 
-    apply_ac_change(chip, z, AC_UPDATE, h.option);
+    apply_ac_change(chip, z, AC_UPDATE, rq.option);
     z->counter -= rq.amount;
     if (rq.data_len)
-        memcpy(chip->nvm.zone_arena + z->offset + h.offset, rq.data, rq.data_len);
+        memcpy(chip->nvm.zone_arena + z->offset + rq.offset, rq.data, rq.data_len);
     stse_emu_nvm_touched(chip);
     stsafe_wr_u32(out, z->counter);
     return STSAFE_ST_OK;
