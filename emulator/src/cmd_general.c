@@ -1,6 +1,8 @@
 /* Echo, Reset, Generate Random (facts page, section 6). */
 #include "internal.h"
 
+#include <string.h>
+
 #include "stsafe/commands.h"
 
 uint8_t stse_emu_cmd_echo(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
@@ -14,9 +16,9 @@ uint8_t stse_emu_cmd_echo(stse_emu_chip *chip, const stse_emu_request *req, stsa
  * key once it exists); the NVM and the response buffer stay as they are. */
 uint8_t stse_emu_cmd_reset(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
 {
-    (void)chip;
     (void)req;
     (void)out;
+    memset(&chip->vol.ephemeral, 0, sizeof chip->vol.ephemeral);
     return STSAFE_ST_OK;
 }
 

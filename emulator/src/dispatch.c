@@ -19,6 +19,10 @@ static const stse_emu_cmd_def cmd_table[32] = {
     [STSAFE_CMD_READ]            = {STSAFE_CMD_READ,            6,  6,                     23, stse_emu_cmd_read},
     [STSAFE_CMD_UPDATE]          = {STSAFE_CMD_UPDATE,          4,  ANY_LEN,               22, stse_emu_cmd_update},
     [STSAFE_CMD_QUERY]           = {STSAFE_CMD_QUERY,           1,  1,                     5,  stse_emu_cmd_query},
+    [STSAFE_CMD_GENERATE_KEY]    = {STSAFE_CMD_GENERATE_KEY,    8,  ANY_LEN,               32, stse_emu_cmd_generate_key},
+    [STSAFE_CMD_GENERATE_SIGNATURE] = {STSAFE_CMD_GENERATE_SIGNATURE, 3, ANY_LEN,          37, stse_emu_cmd_generate_signature},
+    [STSAFE_CMD_VERIFY_SIGNATURE] = {STSAFE_CMD_VERIFY_SIGNATURE, 1, ANY_LEN,              62, stse_emu_cmd_verify_signature},
+    [STSAFE_CMD_ESTABLISH_KEY]   = {STSAFE_CMD_ESTABLISH_KEY,   2,  ANY_LEN,               83, stse_emu_cmd_establish_key},
 };
 
 const stse_emu_cmd_def *stse_emu_find_cmd(uint8_t code)

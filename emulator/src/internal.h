@@ -59,6 +59,10 @@ uint8_t stse_emu_cmd_random(stse_emu_chip *chip, const stse_emu_request *req, st
 uint8_t stse_emu_cmd_query(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
 uint8_t stse_emu_cmd_read(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
 uint8_t stse_emu_cmd_update(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_generate_signature(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_establish_key(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
 uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
 
 #endif

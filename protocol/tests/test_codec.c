@@ -14,29 +14,26 @@
 #include "stsafe/curves.h"
 #include "stsafe/error.h"
 
-typedef int (*decode_fn)(const uint8_t *p, size_t n, void *out);
-
 /* Decoding every proper prefix fails, the whole succeeds, one byte more
  * fails. Each prefix is copied to a buffer of exactly its size so ASan
- * catches any read past it. */
-static void check_strict(const uint8_t *enc, size_t len, decode_fn decode, void *out)
-{
-    for (size_t cut = 0; cut < len; cut++) {
-        uint8_t *p = malloc(cut ? cut : 1);
-        memcpy(p, enc, cut);
-        if (decode(p, cut, out) == 0)
-            fail_msg("prefix of %zu/%zu bytes decoded", cut, len);
-        free(p);
-    }
-    assert_int_equal(decode(enc, len, out), 0);
-    uint8_t *longer = malloc(len + 1);
-    memcpy(longer, enc, len);
-    longer[len] = 0;
-    assert_int_not_equal(decode(longer, len + 1, out), 0);
-    free(longer);
-}
-
-#define DECODER(fn) ((decode_fn)(void (*)(void))(fn))
+ * catches any read past it. A macro, so each decoder is called with its
+ * own type. */
+#define CHECK_STRICT(enc, len, decode, out)                                       \
+    do {                                                                          \
+        for (size_t cut_ = 0; cut_ < (len); cut_++) {                             \
+            uint8_t *p_ = malloc(cut_ ? cut_ : 1);                                \
+            memcpy(p_, (enc), cut_);                                              \
+            if (decode(p_, cut_, (out)) == 0)                                     \
+                fail_msg("prefix of %zu/%zu bytes decoded", cut_, (size_t)(len)); \
+            free(p_);                                                             \
+        }                                                                         \
+        assert_int_equal(decode((enc), (len), (out)), 0);                         \
+        uint8_t *l_ = malloc((len) + 1);                                          \
+        memcpy(l_, (enc), (len));                                                 \
+        l_[(len)] = 0;                                                            \
+        assert_int_not_equal(decode(l_, (len) + 1, (out)), 0);                    \
+        free(l_);                                                                 \
+    } while (0)
 
 static void test_requests_exact(void **state)
 {
@@ -73,7 +70,7 @@ static void test_requests_exact(void **state)
     assert_int_equal(stsafe_decrement_req_decode(dec_want, 7, &back), STSAFE_ERR_CODEC_TRUNCATED);
 
     stsafe_read_req rback;
-    check_strict(rd_want, sizeof rd_want, DECODER(stsafe_read_req_decode), &rback);
+    CHECK_STRICT(rd_want, sizeof rd_want, stsafe_read_req_decode, &rback);
     assert_int_equal(rback.offset, 0x0102);
     assert_int_equal(rback.length, 0x00FF);
 
@@ -115,7 +112,7 @@ static void test_partition(void **state)
     (void)state;
     static const uint8_t enc[] = {2, 0, 0, 0x07, 0x03, 0xE8, 5, 1, 0x88, 0x00, 0x40, 0x00, 0x07, 0xA1, 0x20};
     stsafe_partition_info v;
-    check_strict(enc, sizeof enc, DECODER(stsafe_partition_info_decode), &v);
+    CHECK_STRICT(enc, sizeof enc, stsafe_partition_info_decode, &v);
     assert_int_equal(v.count, 2);
     assert_int_equal(v.zone[0].length, 1000);
     assert_int_equal(v.zone[0].counter, 0);
@@ -140,7 +137,7 @@ static void test_key_table(void **state)
         0x01, 0x00, 0x00, 0x15,
     };
     stsafe_key_table v;
-    check_strict(enc, sizeof enc, DECODER(stsafe_key_table_decode), &v);
+    CHECK_STRICT(enc, sizeof enc, stsafe_key_table_decode, &v);
     assert_int_equal(v.slot[0].curve, STSAFE_CURVE_P384);
     assert_int_equal(v.slot[1].present, 0);
     assert_int_equal(v.slot[1].mode[1], 0x15);
@@ -161,29 +158,29 @@ static void test_small_records(void **state)
     (void)state;
     stsafe_host_key_info h;
     static const uint8_t host[] = {0x01, 0x00, 0x01, 0x02};
-    check_strict(host, sizeof host, DECODER(stsafe_host_key_info_decode), &h);
+    CHECK_STRICT(host, sizeof host, stsafe_host_key_info_decode, &h);
     assert_int_equal(h.cmac_counter, 0x000102);
 
     stsafe_i2c_info i;
     static const uint8_t i2c[] = {0x40, 0x05};
-    check_strict(i2c, sizeof i2c, DECODER(stsafe_i2c_info_decode), &i);
+    CHECK_STRICT(i2c, sizeof i2c, stsafe_i2c_info_decode, &i);
     assert_int_equal(i.address, 0x20);
     assert_int_equal(i.locked, 1);
     assert_int_equal(i.low_power_mode, 2);
 
     stsafe_password_info p;
     static const uint8_t pwd[] = {0x01, 0x05, 0x03};
-    check_strict(pwd, sizeof pwd, DECODER(stsafe_password_info_decode), &p);
+    CHECK_STRICT(pwd, sizeof pwd, stsafe_password_info_decode, &p);
     assert_int_equal(p.remaining, 3);
 
     stsafe_envelope_key_table e;
     static const uint8_t env[] = {0x02, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
-    check_strict(env, sizeof env, DECODER(stsafe_envelope_key_table_decode), &e);
+    CHECK_STRICT(env, sizeof env, stsafe_envelope_key_table_decode, &e);
     assert_int_equal(e.slot[0].present, 1);
 
     stsafe_cmd_auth_info c;
     static const uint8_t auth[] = {0x03, 0x02, 0x00, 0x01, 0x00, 0x1F, 0x0A, 0x03, 0x03};
-    check_strict(auth, sizeof auth, DECODER(stsafe_cmd_auth_info_decode), &c);
+    CHECK_STRICT(auth, sizeof auth, stsafe_cmd_auth_info_decode, &c);
     assert_int_equal(c.rec[1].header, 0x1F);
     assert_int_equal(c.rec[1].ext_header, 0x0A);
     assert_int_equal(c.rec[1].enc_flags, STSAFE_CMD_ENC_CMD | STSAFE_CMD_ENC_RSP);

@@ -45,6 +45,7 @@ typedef enum {
 
 /** Volatile state: lost on power cycle. */
 typedef struct {
+    stse_emu_key_slot ephemeral;   /**< Slot 0xFF: one signature or one key establishment. */
     stse_emu_i2c_state i2c_state;
     uint64_t busy_until_us;
     size_t rsp_len;

@@ -20,6 +20,7 @@
 
 #include "stsafe/bus.h"
 #include "stsafe/codec.h"
+#include "stsafe/codec_ecc.h"
 #include "stsafe/commands.h"
 
 #ifdef __cplusplus
@@ -102,6 +103,35 @@ int stsafe_client_query_cmd_auth(stsafe_client *c, stsafe_cmd_auth_info *out);
 int stsafe_client_query_i2c_params(stsafe_client *c, stsafe_i2c_info *out);
 int stsafe_client_query_password(stsafe_client *c, stsafe_password_info *out);
 int stsafe_client_query_envelope_keys(stsafe_client *c, stsafe_envelope_key_table *out);
+
+/* ---- private key commands ---------------------------------------------------- */
+
+/**
+ * \brief Generate Key: a new key pair on \p curve in \p slot (1, or 0xFF
+ *        for the ephemeral slot); \p pub receives its public point.
+ * \param usage_limit  Signatures allowed (1..0xFFFE), or 0xFFFF for no limit.
+ */
+int stsafe_client_generate_key(stsafe_client *c, uint8_t slot, uint8_t curve, uint16_t usage_limit,
+                               stsafe_ecc_point *pub);
+
+/** \brief Generate Signature over a 32- or 48-byte digest with the key of \p slot. */
+int stsafe_client_sign(stsafe_client *c, uint8_t slot, const uint8_t *digest, size_t digest_len,
+                       stsafe_ecc_signature *sig);
+
+/**
+ * \brief Verify Signature (ECDSA, host-supplied key).
+ * \param valid  Receives 1 when the chip accepted the signature, 0 otherwise.
+ */
+int stsafe_client_verify(stsafe_client *c, uint8_t curve, const stsafe_ecc_point *key,
+                         const stsafe_ecc_signature *sig, const uint8_t *digest, size_t digest_len,
+                         int *valid);
+
+/**
+ * \brief Establish Key: ECDH of \p slot's key with \p peer.
+ * \param secret  Receives the shared secret (the curve's size, at most 48 bytes).
+ */
+int stsafe_client_establish_key(stsafe_client *c, uint8_t slot, const stsafe_ecc_point *peer,
+                                uint8_t *secret, size_t *secret_len);
 
 #ifdef __cplusplus
 }

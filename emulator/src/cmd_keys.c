@@ -1,0 +1,240 @@
+/* The private key commands: Generate Key, Generate Signature, Verify
+ * Signature, Establish Key (docs/protocol.md, "Key commands"). All crypto
+ * through mbedTLS; no private scalar ever goes into a response. */
+#include "internal.h"
+
+#include <string.h>
+
+#include <mbedtls/ecdh.h>
+#include <mbedtls/ecdsa.h>
+
+#include "stse_emu/ecc.h"
+#include "stsafe/codec_ecc.h"
+#include "stsafe/curves.h"
+
+/* Mode-of-operation bits, second byte (STSELib stsafea_private_key_operation_mode_t). */
+#define MODE_KEY_ESTABLISHMENT 0x01u
+#define MODE_SIGNATURE         0x04u
+#define MODE_GENKEY_AC_SHIFT   4
+#define USAGE_UNLIMITED        0xFFFFu
+
+static int is_ephemeral(uint8_t slot)
+{
+    return slot == STSAFE_EPHEMERAL_SLOT;
+}
+
+/* The slot a command names: 0 and 1 in NVM, 0xFF in RAM; NULL otherwise. */
+static stse_emu_key_slot *find_slot(stse_emu_chip *chip, uint8_t slot)
+{
+    if (is_ephemeral(slot))
+        return &chip->vol.ephemeral;
+    return slot < STSE_EMU_MAX_KEY_SLOTS ? &chip->nvm.key_slots[slot] : NULL;
+}
+
+/* Whether the slot's mode allows an operation; the ephemeral slot allows both. */
+static int slot_allows(const stse_emu_key_slot *k, uint8_t slot, uint8_t mode_bit)
+{
+    return is_ephemeral(slot) || (k->mode[1] & mode_bit) != 0;
+}
+
+/* The Generate Key access condition of a slot (mode bits 5..4): 1 free, 3 host. */
+static int genkey_allowed(const stse_emu_key_slot *k, const stse_emu_request *req)
+{
+    uint8_t ac = (uint8_t)((k->mode[1] >> MODE_GENKEY_AC_SHIFT) & 3u);
+    return ac == 1 || (ac == 3 && req->host_authenticated);
+}
+
+static int digest_len_ok(size_t n)
+{
+    return n == 32 || n == 48; /* SHA-256 or SHA-384 */
+}
+
+static void slot_point(const stse_emu_key_slot *k, stsafe_ecc_point *p)
+{
+    p->size = stsafe_curve_size(k->curve);
+    memcpy(p->x, k->pub_x, p->size);
+    memcpy(p->y, k->pub_y, p->size);
+}
+
+/* Loads a host-supplied point into \p q on \p grp; 0 when it is on the curve. */
+static int load_point(const mbedtls_ecp_group *grp, const stsafe_ecc_point *p, mbedtls_ecp_point *q)
+{
+    int rc = mbedtls_mpi_read_binary(&q->X, p->x, p->size);
+    if (!rc)
+        rc = mbedtls_mpi_read_binary(&q->Y, p->y, p->size);
+    if (!rc)
+        rc = mbedtls_mpi_lset(&q->Z, 1);
+    return rc ? rc : mbedtls_ecp_check_pubkey(grp, q);
+}
+
+uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+{
+    stsafe_genkey_req rq;
+    if (stsafe_genkey_req_decode(req->payload, req->payload_len, &rq) != 0)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    stse_emu_key_slot *k = find_slot(chip, rq.slot);
+    if (!k || rq.curve == STSAFE_CURVE_NONE || rq.usage_limit == 0)
+        return STSAFE_ST_OUT_OF_RANGE;
+    if (!is_ephemeral(rq.slot) && !genkey_allowed(k, req))
+        return STSAFE_ST_ACCESS_CONDITION;
+
+    stse_emu_key_slot fresh;
+    if (stse_emu_slot_generate(&fresh, rq.curve, chip->f_rng, chip->p_rng) != 0)
+        return STSAFE_ST_UNEXPECTED_ERROR;
+    memcpy(fresh.mode, k->mode, sizeof fresh.mode);
+    fresh.usage_limit = is_ephemeral(rq.slot) ? 1 : rq.usage_limit;
+    *k = fresh;
+    memset(&fresh, 0, sizeof fresh);
+    if (!is_ephemeral(rq.slot))
+        stse_emu_nvm_touched(chip);
+
+    stsafe_ecc_point pub;
+    slot_point(k, &pub);
+    stsafe_point_encode(out, &pub);
+    return STSAFE_ST_OK;
+}
+
+/* After a signature: count the use down; the ephemeral key is gone. */
+static void consume_use(stse_emu_chip *chip, stse_emu_key_slot *k, uint8_t slot)
+{
+    if (is_ephemeral(slot)) {
+        memset(k, 0, sizeof *k);
+        return;
+    }
+    if (k->usage_limit != USAGE_UNLIMITED) {
+        k->usage_limit--;
+        stse_emu_nvm_touched(chip);
+    }
+}
+
+static int ecdsa_sign(stse_emu_chip *chip, const stse_emu_key_slot *k, const uint8_t *digest,
+                      size_t digest_len, stsafe_ecc_signature *sig)
+{
+    mbedtls_ecp_keypair kp;
+    mbedtls_mpi r, s;
+    mbedtls_ecp_keypair_init(&kp);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    sig->size = stsafe_curve_size(k->curve);
+    int rc = stse_emu_slot_to_keypair(k, &kp);
+    if (!rc)
+        rc = mbedtls_ecdsa_sign(&kp.grp, &r, &s, &kp.d, digest, digest_len, chip->f_rng, chip->p_rng);
+    if (!rc)
+        rc = mbedtls_mpi_write_binary(&r, sig->r, sig->size);
+    if (!rc)
+        rc = mbedtls_mpi_write_binary(&s, sig->s, sig->size);
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    mbedtls_ecp_keypair_free(&kp);
+    return rc;
+}
+
+uint8_t stse_emu_cmd_generate_signature(stse_emu_chip *chip, const stse_emu_request *req,
+                                        stsafe_writer *out)
+{
+    stsafe_sign_req rq;
+    stsafe_ecc_signature sig;
+    if (stsafe_sign_req_decode(req->payload, req->payload_len, &rq) != 0)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    stse_emu_key_slot *k = find_slot(chip, rq.slot);
+    if (!k)
+        return STSAFE_ST_OUT_OF_RANGE;
+    if (!k->present)
+        return STSAFE_ST_KEY_NOT_FOUND;
+    if (!slot_allows(k, rq.slot, MODE_SIGNATURE))
+        return STSAFE_ST_WRONG_KEY_USAGE;
+    if (k->usage_limit == 0)
+        return STSAFE_ST_KEY_BLOCKED;
+    if (!digest_len_ok(rq.digest_len))
+        return STSAFE_ST_OUT_OF_RANGE;
+    if (ecdsa_sign(chip, k, rq.digest, rq.digest_len, &sig) != 0)
+        return STSAFE_ST_UNEXPECTED_ERROR;
+    consume_use(chip, k, rq.slot);
+    stsafe_signature_encode(out, &sig);
+    return STSAFE_ST_OK;
+}
+
+/* Verify Signature, subject 0: ECDSA with a public key the host sends.
+ * Answer: 0x01 valid, 0x00 not valid; a malformed key is a status. */
+uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_request *req,
+                                      stsafe_writer *out)
+{
+    stsafe_verify_req rq;
+    (void)chip;
+    if (stsafe_verify_req_decode(req->payload, req->payload_len, &rq) != 0)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    size_t n = stsafe_curve_size(rq.curve);
+    if (rq.subject != STSAFE_VERIFY_SUBJECT_ECDSA || n == 0 || !digest_len_ok(rq.digest_len))
+        return STSAFE_ST_OUT_OF_RANGE;
+    if (rq.key.size != n || rq.sig.size != n)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
+    mbedtls_mpi r, s;
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    uint8_t status = STSAFE_ST_OK;
+    if (mbedtls_ecp_group_load(&grp, stse_emu_curve_group(rq.curve)) != 0)
+        status = STSAFE_ST_UNEXPECTED_ERROR;
+    else if (load_point(&grp, &rq.key, &q) != 0)
+        status = STSAFE_ST_INVALID_PUBLIC_KEY;
+    else if (mbedtls_mpi_read_binary(&r, rq.sig.r, n) != 0 || mbedtls_mpi_read_binary(&s, rq.sig.s, n) != 0)
+        status = STSAFE_ST_UNEXPECTED_ERROR;
+    else
+        stsafe_wr_u8(out, mbedtls_ecdsa_verify(&grp, rq.digest, rq.digest_len, &q, &r, &s) == 0);
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    return status;
+}
+
+/* Establish Key: ECDH of a slot's key with the host's point; the answer is
+ * the shared secret (the X coordinate), length-prefixed. */
+uint8_t stse_emu_cmd_establish_key(stse_emu_chip *chip, const stse_emu_request *req,
+                                   stsafe_writer *out)
+{
+    stsafe_ecdh_req rq;
+    if (stsafe_ecdh_req_decode(req->payload, req->payload_len, &rq) != 0)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    stse_emu_key_slot *k = find_slot(chip, rq.slot);
+    if (!k)
+        return STSAFE_ST_OUT_OF_RANGE;
+    if (!k->present)
+        return STSAFE_ST_KEY_NOT_FOUND;
+    if (!slot_allows(k, rq.slot, MODE_KEY_ESTABLISHMENT))
+        return STSAFE_ST_WRONG_KEY_USAGE;
+    size_t n = stsafe_curve_size(k->curve);
+    if (rq.peer.size != n)
+        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+
+    mbedtls_ecp_keypair kp;
+    mbedtls_ecp_point q;
+    mbedtls_mpi z;
+    uint8_t secret[STSAFE_MAX_COORD_LEN];
+    mbedtls_ecp_keypair_init(&kp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&z);
+    uint8_t status = STSAFE_ST_OK;
+    if (stse_emu_slot_to_keypair(k, &kp) != 0)
+        status = STSAFE_ST_UNEXPECTED_ERROR;
+    else if (load_point(&kp.grp, &rq.peer, &q) != 0)
+        status = STSAFE_ST_INVALID_PUBLIC_KEY;
+    else if (mbedtls_ecdh_compute_shared(&kp.grp, &z, &q, &kp.d, chip->f_rng, chip->p_rng) != 0 ||
+             mbedtls_mpi_write_binary(&z, secret, n) != 0)
+        status = STSAFE_ST_UNEXPECTED_ERROR;
+    mbedtls_mpi_free(&z);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_keypair_free(&kp);
+    if (status != STSAFE_ST_OK)
+        return status;
+    if (is_ephemeral(rq.slot))
+        memset(k, 0, sizeof *k);
+    stsafe_wr_u16(out, (uint16_t)n);
+    stsafe_wr_bytes(out, secret, n);
+    memset(secret, 0, sizeof secret);
+    return STSAFE_ST_OK;
+}

@@ -1,0 +1,86 @@
+/* Host side of the private key commands. */
+#include "stsafe/client.h"
+
+#include <string.h>
+
+#include "stsafe/error.h"
+
+/* Sends the request built in \p w (or returns the encoder's error). */
+static int send_built(stsafe_client *c, uint8_t code, int enc_err, const stsafe_writer *w,
+                      uint8_t *rsp, size_t cap, size_t *rsp_len)
+{
+    if (enc_err)
+        return enc_err;
+    return stsafe_client_transceive(c, code, w->p, w->len, rsp, cap, rsp_len);
+}
+
+#define REQUEST_BUFFER(w)                                                          \
+    uint8_t w##_buf[STSAFE_A110_MAX_FRAME_LEN];                                   \
+    stsafe_writer w;                                                              \
+    stsafe_writer_init(&w, w##_buf, sizeof w##_buf)
+
+int stsafe_client_generate_key(stsafe_client *c, uint8_t slot, uint8_t curve, uint16_t usage_limit,
+                               stsafe_ecc_point *pub)
+{
+    uint8_t rsp[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0;
+    stsafe_genkey_req rq = {slot, usage_limit, curve};
+    REQUEST_BUFFER(w);
+    int err = send_built(c, STSAFE_CMD_GENERATE_KEY, stsafe_genkey_req_encode(&w, &rq), &w, rsp,
+                         sizeof rsp, &n);
+    return err ? err : stsafe_point_decode(rsp, n, pub);
+}
+
+int stsafe_client_sign(stsafe_client *c, uint8_t slot, const uint8_t *digest, size_t digest_len,
+                       stsafe_ecc_signature *sig)
+{
+    uint8_t rsp[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0;
+    stsafe_sign_req rq = {slot, digest, digest_len};
+    REQUEST_BUFFER(w);
+    int err = send_built(c, STSAFE_CMD_GENERATE_SIGNATURE, stsafe_sign_req_encode(&w, &rq), &w,
+                         rsp, sizeof rsp, &n);
+    return err ? err : stsafe_signature_decode(rsp, n, sig);
+}
+
+int stsafe_client_verify(stsafe_client *c, uint8_t curve, const stsafe_ecc_point *key,
+                         const stsafe_ecc_signature *sig, const uint8_t *digest, size_t digest_len,
+                         int *valid)
+{
+    uint8_t rsp[4];
+    size_t n = 0;
+    stsafe_verify_req rq = {STSAFE_VERIFY_SUBJECT_ECDSA, curve, *key, *sig, digest, digest_len};
+    REQUEST_BUFFER(w);
+    int err = send_built(c, STSAFE_CMD_VERIFY_SIGNATURE, stsafe_verify_req_encode(&w, &rq), &w,
+                         rsp, sizeof rsp, &n);
+    if (err)
+        return err;
+    if (n != 1 || rsp[0] > 1)
+        return n != 1 ? STSAFE_ERR_CODEC_TRUNCATED : STSAFE_ERR_CODEC_VALUE;
+    *valid = rsp[0];
+    return 0;
+}
+
+int stsafe_client_establish_key(stsafe_client *c, uint8_t slot, const stsafe_ecc_point *peer,
+                                uint8_t *secret, size_t *secret_len)
+{
+    uint8_t rsp[2 + STSAFE_MAX_COORD_LEN];
+    size_t n = 0;
+    stsafe_ecdh_req rq = {slot, *peer};
+    REQUEST_BUFFER(w);
+    int err = send_built(c, STSAFE_CMD_ESTABLISH_KEY, stsafe_ecdh_req_encode(&w, &rq), &w, rsp,
+                         sizeof rsp, &n);
+    if (err)
+        return err;
+    stsafe_reader r;
+    stsafe_reader_init(&r, rsp, n);
+    uint16_t len = stsafe_rd_u16(&r);
+    const uint8_t *z = stsafe_rd_bytes(&r, len);
+    if ((err = stsafe_rd_finish(&r)) != 0)
+        return err;
+    if (len == 0 || len > STSAFE_MAX_COORD_LEN)
+        return STSAFE_ERR_CODEC_VALUE;
+    memcpy(secret, z, len);
+    *secret_len = len;
+    return 0;
+}

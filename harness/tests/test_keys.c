@@ -1,0 +1,287 @@
+/* Key commands checked independently: every signature the chip makes is
+ * verified with plain mbedTLS against the public key the chip returned;
+ * every ECDH secret equals the host-side mbedTLS computation; every refusal
+ * has its status and leaves the NVM unchanged. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <mbedtls/ecdh.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
+
+#include "stse_emu/ecc.h"
+#include "stse_emu/profile.h"
+#include "stsafe/bus_inproc.h"
+#include "stsafe/client.h"
+#include "stsafe/curves.h"
+#include "stsafe/error.h"
+#include "stsafe/rng.h"
+
+typedef struct {
+    stsafe_rng rng;
+    stse_emu_chip chip;
+    stsafe_bus_inproc inproc;
+    stsafe_bus bus;
+    stsafe_client client;
+} key_fixture;
+
+static int setup(void **state)
+{
+    static key_fixture f;
+    static const uint8_t seed[] = "stsafe-emu key test";
+    assert_int_equal(stsafe_rng_init_deterministic(&f.rng, seed, sizeof seed), 0);
+    stse_emu_chip_init(&f.chip, stsafe_rng_fn, &f.rng);
+    assert_int_equal(stse_emu_profile_apply(&f.chip.nvm, "default", NULL, stsafe_rng_fn, &f.rng, NULL), 0);
+    stsafe_bus_inproc_init(&f.inproc, &f.bus, &f.chip);
+    stsafe_client_init(&f.client, &f.bus, STSAFE_I2C_ADDR_DEFAULT);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    key_fixture *f = *state;
+    stse_emu_chip_free(&f->chip);
+    stsafe_rng_free(&f->rng);
+    return 0;
+}
+
+static void load_point(mbedtls_ecp_group *grp, mbedtls_ecp_point *q, uint8_t curve,
+                       const stsafe_ecc_point *p)
+{
+    assert_int_equal(mbedtls_ecp_group_load(grp, stse_emu_curve_group(curve)), 0);
+    assert_int_equal(mbedtls_mpi_read_binary(&q->X, p->x, p->size), 0);
+    assert_int_equal(mbedtls_mpi_read_binary(&q->Y, p->y, p->size), 0);
+    assert_int_equal(mbedtls_mpi_lset(&q->Z, 1), 0);
+    assert_int_equal(mbedtls_ecp_check_pubkey(grp, q), 0);
+}
+
+/* Plain mbedTLS verification of a chip signature. */
+static int host_verify(uint8_t curve, const stsafe_ecc_point *pub, const uint8_t *digest,
+                       size_t len, const stsafe_ecc_signature *sig)
+{
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point q;
+    mbedtls_mpi r, s;
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    load_point(&grp, &q, curve, pub);
+    assert_int_equal(mbedtls_mpi_read_binary(&r, sig->r, sig->size), 0);
+    assert_int_equal(mbedtls_mpi_read_binary(&s, sig->s, sig->size), 0);
+    int rc = mbedtls_ecdsa_verify(&grp, digest, len, &q, &r, &s);
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_group_free(&grp);
+    return rc;
+}
+
+static void digests(uint8_t d256[32], uint8_t d384[64], const char *msg)
+{
+    assert_int_equal(mbedtls_sha256_ret((const uint8_t *)msg, strlen(msg), d256, 0), 0);
+    assert_int_equal(mbedtls_sha512_ret((const uint8_t *)msg, strlen(msg), d384, 1), 0);
+}
+
+static void test_sign_every_curve_and_hash(void **state)
+{
+    key_fixture *f = *state;
+    uint8_t d256[32], d384[64];
+    digests(d256, d384, "the key never leaves the chip");
+    for (uint8_t curve = STSAFE_CURVE_P256; curve <= STSAFE_CURVE_BP384; curve++) {
+        stsafe_ecc_point pub;
+        stsafe_ecc_signature sig;
+        assert_int_equal(stsafe_client_generate_key(&f->client, 1, curve, 0xFFFF, &pub), 0);
+        assert_int_equal(pub.size, stsafe_curve_size(curve));
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *d = h ? d384 : d256;
+            size_t n = h ? 48 : 32;
+            assert_int_equal(stsafe_client_sign(&f->client, 1, d, n, &sig), 0);
+            assert_int_equal(sig.size, stsafe_curve_size(curve));
+            if (host_verify(curve, &pub, d, n, &sig) != 0)
+                fail_msg("%s signature over a %zu-byte digest does not verify", stsafe_curve_name(curve), n);
+            sig.s[sig.size - 1] ^= 1;
+            assert_int_not_equal(host_verify(curve, &pub, d, n, &sig), 0);
+        }
+    }
+}
+
+/* Slot 0's personalised key signs; its public key is the certificate's. */
+static void test_sign_slot0(void **state)
+{
+    key_fixture *f = *state;
+    uint8_t d256[32], d384[64];
+    stsafe_ecc_point pub = {.size = 32};
+    stsafe_ecc_signature sig;
+    digests(d256, d384, "device authentication");
+    memcpy(pub.x, f->chip.nvm.key_slots[0].pub_x, 32);
+    memcpy(pub.y, f->chip.nvm.key_slots[0].pub_y, 32);
+    assert_int_equal(stsafe_client_sign(&f->client, 0, d256, 32, &sig), 0);
+    assert_int_equal(host_verify(STSAFE_CURVE_P256, &pub, d256, 32, &sig), 0);
+    /* a SHA-384 digest with a P-256 key: standard truncation */
+    assert_int_equal(stsafe_client_sign(&f->client, 0, d384, 48, &sig), 0);
+    assert_int_equal(host_verify(STSAFE_CURVE_P256, &pub, d384, 48, &sig), 0);
+}
+
+static void test_ecdh_equals_host(void **state)
+{
+    key_fixture *f = *state;
+    for (uint8_t curve = STSAFE_CURVE_P256; curve <= STSAFE_CURVE_BP384; curve++) {
+        stsafe_ecc_point chip_pub, host_pub;
+        uint8_t secret[48], want[48];
+        size_t n = 0, size = stsafe_curve_size(curve);
+        assert_int_equal(stsafe_client_generate_key(&f->client, 1, curve, 0xFFFF, &chip_pub), 0);
+
+        mbedtls_ecp_keypair host;
+        mbedtls_ecp_point q;
+        mbedtls_mpi z;
+        mbedtls_ecp_keypair_init(&host);
+        mbedtls_ecp_point_init(&q);
+        mbedtls_mpi_init(&z);
+        assert_int_equal(mbedtls_ecp_gen_key(stse_emu_curve_group(curve), &host, stsafe_rng_fn, &f->rng), 0);
+        host_pub.size = size;
+        assert_int_equal(mbedtls_mpi_write_binary(&host.Q.X, host_pub.x, size), 0);
+        assert_int_equal(mbedtls_mpi_write_binary(&host.Q.Y, host_pub.y, size), 0);
+        assert_int_equal(stsafe_client_establish_key(&f->client, 1, &host_pub, secret, &n), 0);
+        assert_int_equal(n, size);
+
+        mbedtls_ecp_group grp;
+        mbedtls_ecp_group_init(&grp);
+        load_point(&grp, &q, curve, &chip_pub);
+        assert_int_equal(mbedtls_ecdh_compute_shared(&host.grp, &z, &q, &host.d, stsafe_rng_fn, &f->rng), 0);
+        assert_int_equal(mbedtls_mpi_write_binary(&z, want, size), 0);
+        assert_memory_equal(secret, want, size);
+        mbedtls_ecp_group_free(&grp);
+        mbedtls_mpi_free(&z);
+        mbedtls_ecp_point_free(&q);
+        mbedtls_ecp_keypair_free(&host);
+    }
+}
+
+static void test_chip_verifies(void **state)
+{
+    key_fixture *f = *state;
+    uint8_t d256[32], d384[64];
+    stsafe_ecc_point pub;
+    stsafe_ecc_signature sig;
+    int valid = -1;
+    digests(d256, d384, "verify me");
+    assert_int_equal(stsafe_client_generate_key(&f->client, 1, STSAFE_CURVE_P384, 0xFFFF, &pub), 0);
+    assert_int_equal(stsafe_client_sign(&f->client, 1, d384, 48, &sig), 0);
+    assert_int_equal(stsafe_client_verify(&f->client, STSAFE_CURVE_P384, &pub, &sig, d384, 48, &valid), 0);
+    assert_int_equal(valid, 1);
+    d384[0] ^= 1;
+    assert_int_equal(stsafe_client_verify(&f->client, STSAFE_CURVE_P384, &pub, &sig, d384, 48, &valid), 0);
+    assert_int_equal(valid, 0);
+    pub.y[10] ^= 1; /* no longer on the curve */
+    assert_int_equal(stsafe_client_verify(&f->client, STSAFE_CURVE_P384, &pub, &sig, d384, 48, &valid),
+                     STSAFE_ERR_STATUS(0x19));
+}
+
+static void test_ephemeral_slot_single_use(void **state)
+{
+    key_fixture *f = *state;
+    uint8_t d256[32], d384[64];
+    stsafe_ecc_point pub;
+    stsafe_ecc_signature sig;
+    digests(d256, d384, "once");
+    assert_int_equal(stsafe_client_generate_key(&f->client, 0xFF, STSAFE_CURVE_P256, 0xFFFF, &pub), 0);
+    assert_int_equal(stsafe_client_sign(&f->client, 0xFF, d256, 32, &sig), 0);
+    assert_int_equal(host_verify(STSAFE_CURVE_P256, &pub, d256, 32, &sig), 0);
+    assert_int_equal(stsafe_client_sign(&f->client, 0xFF, d256, 32, &sig), STSAFE_ERR_STATUS(0x0A));
+    /* and a power cycle loses an unused one */
+    assert_int_equal(stsafe_client_generate_key(&f->client, 0xFF, STSAFE_CURVE_P256, 0xFFFF, &pub), 0);
+    stse_emu_chip_power_cycle(&f->chip);
+    assert_int_equal(stsafe_client_sign(&f->client, 0xFF, d256, 32, &sig), STSAFE_ERR_STATUS(0x0A));
+}
+
+static void test_usage_limit(void **state)
+{
+    key_fixture *f = *state;
+    uint8_t d256[32], d384[64];
+    stsafe_ecc_point pub;
+    stsafe_ecc_signature sig;
+    digests(d256, d384, "limited");
+    assert_int_equal(stsafe_client_generate_key(&f->client, 1, STSAFE_CURVE_P256, 2, &pub), 0);
+    assert_int_equal(stsafe_client_sign(&f->client, 1, d256, 32, &sig), 0);
+    assert_int_equal(stsafe_client_sign(&f->client, 1, d256, 32, &sig), 0);
+    assert_int_equal(stsafe_client_sign(&f->client, 1, d256, 32, &sig), STSAFE_ERR_STATUS(0x0B));
+    assert_int_equal(stsafe_client_generate_key(&f->client, 1, STSAFE_CURVE_P256, 0, &pub),
+                     STSAFE_ERR_STATUS(0x03));
+}
+
+/* Each refusal: its status, and the NVM exactly as before. */
+static void test_refusals_leave_state(void **state)
+{
+    key_fixture *f = *state;
+    static stse_emu_nvm before;
+    uint8_t d256[32], d384[64], secret[48];
+    size_t n = 0;
+    stsafe_ecc_point pub, slot0 = {.size = 32};
+    stsafe_ecc_signature sig;
+    digests(d256, d384, "refused");
+    memcpy(slot0.x, f->chip.nvm.key_slots[0].pub_x, 32);
+    memcpy(slot0.y, f->chip.nvm.key_slots[0].pub_y, 32);
+    before = f->chip.nvm;
+
+    assert_int_equal(stsafe_client_sign(&f->client, 1, d256, 32, &sig), STSAFE_ERR_STATUS(0x0A)); /* empty */
+    assert_int_equal(stsafe_client_generate_key(&f->client, 0, STSAFE_CURVE_P256, 0xFFFF, &pub),
+                     STSAFE_ERR_STATUS(0x11)); /* slot 0 is locked */
+    assert_int_equal(stsafe_client_generate_key(&f->client, 2, STSAFE_CURVE_P256, 0xFFFF, &pub),
+                     STSAFE_ERR_STATUS(0x03)); /* no slot 2 */
+    assert_int_equal(stsafe_client_sign(&f->client, 0, d256, 31, &sig), STSAFE_ERR_STATUS(0x03));
+    assert_int_equal(stsafe_client_establish_key(&f->client, 0, &slot0, secret, &n),
+                     STSAFE_ERR_STATUS(0x1B)); /* slot 0: signature only */
+
+    /* unknown curve id, sent as a raw payload: 0x13 slot 1, limit, filler, OID 1.2.3 */
+    static const uint8_t bad_curve[] = {0x13, 0x01, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x02, 0x2A, 0x03};
+    assert_int_equal(stsafe_client_transceive(&f->client, STSAFE_CMD_GENERATE_KEY, bad_curve,
+                                              sizeof bad_curve, NULL, 0, NULL), STSAFE_ERR_STATUS(0x03));
+    assert_memory_equal(&before, &f->chip.nvm, sizeof before);
+
+    /* a point off the curve for ECDH */
+    assert_int_equal(stsafe_client_generate_key(&f->client, 1, STSAFE_CURVE_P256, 0xFFFF, &pub), 0);
+    before = f->chip.nvm;
+    pub.x[3] ^= 0x40;
+    assert_int_equal(stsafe_client_establish_key(&f->client, 1, &pub, secret, &n), STSAFE_ERR_STATUS(0x19));
+    assert_memory_equal(&before, &f->chip.nvm, sizeof before);
+}
+
+/* No response ever carries a private scalar. */
+static void test_no_private_bytes_in_responses(void **state)
+{
+    key_fixture *f = *state;
+    uint8_t d256[32], d384[64];
+    stsafe_ecc_point pub;
+    stsafe_ecc_signature sig;
+    digests(d256, d384, "secret");
+    assert_int_equal(stsafe_client_generate_key(&f->client, 1, STSAFE_CURVE_P256, 0xFFFF, &pub), 0);
+    const uint8_t *priv = f->chip.nvm.key_slots[1].priv;
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(stsafe_client_sign(&f->client, 1, d256, 32, &sig), 0);
+        for (size_t k = 0; k + 8 <= f->chip.vol.rsp_len; k++)
+            assert_memory_not_equal(f->chip.vol.rsp + k, priv, 8);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sign_every_curve_and_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sign_slot0, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ecdh_equals_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chip_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ephemeral_slot_single_use, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_usage_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_leave_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_private_bytes_in_responses, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("key commands", tests, NULL, NULL);
+}
