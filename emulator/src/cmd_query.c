@@ -12,6 +12,9 @@ static int query_product_data(const stse_emu_nvm *nvm, stsafe_writer *out)
     stsafe_product_data v;
     memcpy(v.mask_id, nvm->mask_id, sizeof v.mask_id);
     memcpy(v.st_number, nvm->serial, sizeof v.st_number);
+    v.io_buffer_size = STSAFE_A110_MAX_FRAME_LEN;
+    v.atomicity_buffer_size = STSE_EMU_ATOMICITY_BUFFER;
+    v.nvm_size = STSE_EMU_ZONE_ARENA_SIZE;
     return stsafe_product_data_encode(out, &v);
 }
 

@@ -8,21 +8,22 @@
 
 #define ANY_LEN STSAFE_A110_MAX_FRAME_LEN
 
-/* Processing times: STSELib gives per-command figures only for the A120
- * (facts page, section 1); the model uses them for the A110 as well. */
+/* Processing times: the A110 minimum waits of ST's A110 host library
+ * (stsafea110.h of the X-CUBE-SAFEA1 middleware; STSELib itself uses a
+ * 500 ms default for every A110 command). docs/protocol.md, section 1. */
 static const stse_emu_cmd_def cmd_table[32] = {
     /*                             code                         min max                    ms  handler */
-    [STSAFE_CMD_ECHO]            = {STSAFE_CMD_ECHO,            0,  STSE_EMU_MAX_RSP_DATA, 2,  stse_emu_cmd_echo},
-    [STSAFE_CMD_RESET]           = {STSAFE_CMD_RESET,           0,  0,                     5,  stse_emu_cmd_reset},
-    [STSAFE_CMD_GENERATE_RANDOM] = {STSAFE_CMD_GENERATE_RANDOM, 2,  2,                     4,  stse_emu_cmd_random},
-    [STSAFE_CMD_DECREMENT]       = {STSAFE_CMD_DECREMENT,       8,  ANY_LEN,               22, stse_emu_cmd_decrement},
-    [STSAFE_CMD_READ]            = {STSAFE_CMD_READ,            6,  6,                     23, stse_emu_cmd_read},
-    [STSAFE_CMD_UPDATE]          = {STSAFE_CMD_UPDATE,          4,  ANY_LEN,               22, stse_emu_cmd_update},
+    [STSAFE_CMD_ECHO]            = {STSAFE_CMD_ECHO,            0,  STSE_EMU_MAX_RSP_DATA, 5,  stse_emu_cmd_echo},
+    [STSAFE_CMD_RESET]           = {STSAFE_CMD_RESET,           0,  0,                     30,  stse_emu_cmd_reset},
+    [STSAFE_CMD_GENERATE_RANDOM] = {STSAFE_CMD_GENERATE_RANDOM, 2,  2,                     15,  stse_emu_cmd_random},
+    [STSAFE_CMD_DECREMENT]       = {STSAFE_CMD_DECREMENT,       8,  ANY_LEN,               15, stse_emu_cmd_decrement},
+    [STSAFE_CMD_READ]            = {STSAFE_CMD_READ,            6,  6,                     5,  stse_emu_cmd_read},
+    [STSAFE_CMD_UPDATE]          = {STSAFE_CMD_UPDATE,          4,  ANY_LEN,               10, stse_emu_cmd_update},
     [STSAFE_CMD_QUERY]           = {STSAFE_CMD_QUERY,           1,  1,                     5,  stse_emu_cmd_query},
-    [STSAFE_CMD_GENERATE_KEY]    = {STSAFE_CMD_GENERATE_KEY,    8,  ANY_LEN,               32, stse_emu_cmd_generate_key},
-    [STSAFE_CMD_GENERATE_SIGNATURE] = {STSAFE_CMD_GENERATE_SIGNATURE, 3, ANY_LEN,          37, stse_emu_cmd_generate_signature},
-    [STSAFE_CMD_VERIFY_SIGNATURE] = {STSAFE_CMD_VERIFY_SIGNATURE, 1, ANY_LEN,              62, stse_emu_cmd_verify_signature},
-    [STSAFE_CMD_ESTABLISH_KEY]   = {STSAFE_CMD_ESTABLISH_KEY,   2,  ANY_LEN,               83, stse_emu_cmd_establish_key},
+    [STSAFE_CMD_GENERATE_KEY]    = {STSAFE_CMD_GENERATE_KEY,    8,  ANY_LEN,               110, stse_emu_cmd_generate_key},
+    [STSAFE_CMD_GENERATE_SIGNATURE] = {STSAFE_CMD_GENERATE_SIGNATURE, 3, ANY_LEN,          80, stse_emu_cmd_generate_signature},
+    [STSAFE_CMD_VERIFY_SIGNATURE] = {STSAFE_CMD_VERIFY_SIGNATURE, 1, ANY_LEN,              150, stse_emu_cmd_verify_signature},
+    [STSAFE_CMD_ESTABLISH_KEY]   = {STSAFE_CMD_ESTABLISH_KEY,   2,  ANY_LEN,               170, stse_emu_cmd_establish_key},
 };
 
 const stse_emu_cmd_def *stse_emu_find_cmd(uint8_t code)

@@ -42,7 +42,17 @@ static void test_query_product_data(void **state)
 {
     uint8_t d[64];
     size_t n = 0;
-    static const uint8_t want[] = {0x01, 0x03, 0xAA, 0x46, 0x02, 0x02, 0x09, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    static const uint8_t want[] = {
+        0x01, 0x03, 0xAA, 0x46, 0x02,
+        0x02, 0x09, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+        0x03, 0x02, 0x01, 0xFB,          /* I/O buffer 507 */
+        0x04, 0x02, 0x00, 0x40,          /* atomicity buffer 64 */
+        0x05, 0x02, 0x20, 0x00,          /* NVM 8192 */
+        0x06, 0x02, 0, 0, 0x07, 0x01, 0, 0x08, 0x02, 0, 0,
+        0x09, 0x03, 0, 0, 0, 0x0A, 0x03, 0, 0, 0, 0x0B, 0x03, 0, 0, 0,
+        0x0C, 0x03, 0, 0, 0, 0x0D, 0x03, 0, 0, 0,
+    };
+    assert_int_equal(sizeof want, 64);
     assert_int_equal(query(*state, STSAFE_TAG_PRODUCT_DATA, d, &n), 0);
     assert_int_equal(n, sizeof want);
     assert_memory_equal(d, want, sizeof want);
@@ -77,7 +87,7 @@ static void test_query_small_subjects(void **state)
     static const uint8_t host[] = {0x00, 0x00, 0x00, 0x00};
     static const uint8_t i2c[] = {0x40, 0x00};
     static const uint8_t pwd[] = {0x00, 0x00, 0x00};
-    static const uint8_t env[] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00};
+    static const uint8_t env[] = {0x02, 0x00, 0x00, 0x01, 0x00};
     assert_int_equal(query(*state, STSAFE_TAG_LIFE_CYCLE_STATE, d, &n), 0);
     assert_int_equal(n, sizeof lc);
     assert_memory_equal(d, lc, n);
@@ -291,7 +301,7 @@ static void test_i2c_two_reads_from_start(void **state)
 }
 
 /* Datasheet timing: reads and writes are NACKed until the command's time
- * has passed on the caller's clock (Echo: 2 ms). */
+ * has passed on the caller's clock (Echo: 5 ms). */
 static void test_i2c_busy_nacks(void **state)
 {
     emu_fixture *f = *state;
@@ -300,12 +310,12 @@ static void test_i2c_busy_nacks(void **state)
     f->chip.timing = STSE_EMU_TIMING_DATASHEET;
     assert_int_equal(stse_emu_i2c_write(&f->chip, 1000, echo, sizeof echo), 0);
     assert_int_equal(stse_emu_i2c_read(&f->chip, 1000, buf, 5), STSAFE_ERR_BUS_NACK);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 2999, buf, 5), STSAFE_ERR_BUS_NACK);
-    assert_int_equal(stse_emu_i2c_write(&f->chip, 2999, echo, sizeof echo), STSAFE_ERR_BUS_NACK);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 3000, buf, 5), 0);
+    assert_int_equal(stse_emu_i2c_read(&f->chip, 5999, buf, 5), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stse_emu_i2c_write(&f->chip, 5999, echo, sizeof echo), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stse_emu_i2c_read(&f->chip, 6000, buf, 5), 0);
     static const uint8_t want[] = {0x00, 0x00, 0x02, 0xF0, 0x78};
     assert_memory_equal(buf, want, 5);
-    assert_int_equal(stse_emu_exec_time_us(STSAFE_CMD_ECHO), 2000);
+    assert_int_equal(stse_emu_exec_time_us(STSAFE_CMD_ECHO), 5000);
     f->chip.timing = STSE_EMU_TIMING_NONE;
 }
 

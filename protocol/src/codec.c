@@ -97,14 +97,33 @@ int stsafe_decrement_req_decode(const uint8_t *p, size_t n, stsafe_decrement_req
 
 /* ---- product data (0x11) --------------------------------------------------- */
 
+static void wr_record(stsafe_writer *w, uint8_t tag, const uint8_t *v, uint8_t n)
+{
+    stsafe_wr_u8(w, tag);
+    stsafe_wr_u8(w, n);
+    stsafe_wr_bytes(w, v, n);
+}
+
+static void wr_record_u16(stsafe_writer *w, uint8_t tag, uint16_t v)
+{
+    uint8_t b[2];
+    stsafe_put_u16(b, v);
+    wr_record(w, tag, b, 2);
+}
+
+/* Sub-records 0x06..0x0D (dates, versions, traceability) carry nothing the
+ * model knows; they are sent zeroed with the sizes of ST's A110 library. */
 int stsafe_product_data_encode(stsafe_writer *w, const stsafe_product_data *v)
 {
-    stsafe_wr_u8(w, STSAFE_PRODUCT_SUBTAG_MASK_ID);
-    stsafe_wr_u8(w, STSAFE_MASK_ID_LEN);
-    stsafe_wr_bytes(w, v->mask_id, STSAFE_MASK_ID_LEN);
-    stsafe_wr_u8(w, STSAFE_PRODUCT_SUBTAG_ST_NUMBER);
-    stsafe_wr_u8(w, STSAFE_ST_NUMBER_LEN);
-    stsafe_wr_bytes(w, v->st_number, STSAFE_ST_NUMBER_LEN);
+    static const uint8_t zeros[3] = {0};
+    static const uint8_t tail_sizes[] = {2, 1, 2, 3, 3, 3, 3, 3}; /* sub-tags 0x06..0x0D */
+    wr_record(w, STSAFE_PRODUCT_SUBTAG_MASK_ID, v->mask_id, STSAFE_MASK_ID_LEN);
+    wr_record(w, STSAFE_PRODUCT_SUBTAG_ST_NUMBER, v->st_number, STSAFE_ST_NUMBER_LEN);
+    wr_record_u16(w, 0x03, v->io_buffer_size);
+    wr_record_u16(w, 0x04, v->atomicity_buffer_size);
+    wr_record_u16(w, 0x05, v->nvm_size);
+    for (uint8_t i = 0; i < sizeof tail_sizes; i++)
+        wr_record(w, (uint8_t)(0x06 + i), zeros, tail_sizes[i]);
     return w->err;
 }
 
@@ -114,6 +133,7 @@ int stsafe_product_data_decode(const uint8_t *p, size_t n, stsafe_product_data *
 {
     stsafe_reader r;
     int seen_mask = 0, seen_number = 0;
+    memset(v, 0, sizeof *v);
     stsafe_reader_init(&r, p, n);
     while (stsafe_rd_remaining(&r) > 0) {
         uint8_t tag = stsafe_rd_u8(&r);
@@ -129,6 +149,14 @@ int stsafe_product_data_decode(const uint8_t *p, size_t n, stsafe_product_data *
             if (len != STSAFE_ST_NUMBER_LEN || seen_number++)
                 return STSAFE_ERR_CODEC_VALUE;
             memcpy(v->st_number, val, len);
+        } else if (tag >= 0x03 && tag <= 0x05 && len == 2) {
+            uint16_t x = stsafe_get_u16(val);
+            if (tag == 0x03)
+                v->io_buffer_size = x;
+            else if (tag == 0x04)
+                v->atomicity_buffer_size = x;
+            else
+                v->nvm_size = x;
         }
     }
     if (r.err)
@@ -331,7 +359,9 @@ int stsafe_password_info_decode(const uint8_t *p, size_t n, stsafe_password_info
     return stsafe_rd_finish(&r);
 }
 
-/* ---- local envelope key table (0x07) ----------------------------------------------- */
+/* ---- local envelope key table (0x07) -----------------------------------------------
+ * The key length byte follows only a present key (ST's A110 library parses
+ * it so; STSELib has no parser). */
 
 int stsafe_envelope_key_table_encode(stsafe_writer *w, const stsafe_envelope_key_table *v)
 {
@@ -341,7 +371,8 @@ int stsafe_envelope_key_table_encode(stsafe_writer *w, const stsafe_envelope_key
     for (uint8_t i = 0; i < v->count; i++) {
         stsafe_wr_u8(w, v->slot[i].slot);
         stsafe_wr_u8(w, v->slot[i].present);
-        stsafe_wr_u8(w, v->slot[i].key_len_sel);
+        if (v->slot[i].present)
+            stsafe_wr_u8(w, v->slot[i].key_len_sel);
     }
     return w->err;
 }
@@ -356,7 +387,7 @@ int stsafe_envelope_key_table_decode(const uint8_t *p, size_t n, stsafe_envelope
     for (uint8_t i = 0; i < v->count; i++) {
         v->slot[i].slot = stsafe_rd_u8(&r);
         v->slot[i].present = stsafe_rd_u8(&r);
-        v->slot[i].key_len_sel = stsafe_rd_u8(&r);
+        v->slot[i].key_len_sel = v->slot[i].present ? stsafe_rd_u8(&r) : 0;
     }
     return stsafe_rd_finish(&r);
 }

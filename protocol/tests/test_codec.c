@@ -91,12 +91,24 @@ static void test_product_data(void **state)
     assert_memory_equal(v.st_number, enc + 7, 9);
     for (size_t cut = 0; cut < sizeof enc; cut++)
         assert_int_not_equal(stsafe_product_data_decode(enc, cut, &v), 0);
-    uint8_t out[32];
+    assert_int_equal(stsafe_product_data_decode(enc, sizeof enc, &v), 0);
+    assert_int_equal(v.io_buffer_size, 0); /* absent sub-records decode as 0 */
+    uint8_t out[80];
     stsafe_writer w;
     stsafe_writer_init(&w, out, sizeof out);
+    v.io_buffer_size = 507;
+    v.atomicity_buffer_size = 64;
+    v.nvm_size = 0x2000;
     assert_int_equal(stsafe_product_data_encode(&w, &v), 0);
-    assert_int_equal(w.len, sizeof enc);
+    assert_int_equal(w.len, 64); /* the A110's 13 sub-records */
     assert_memory_equal(out, enc, sizeof enc);
+    static const uint8_t sizes[] = {0x03, 0x02, 0x01, 0xFB, 0x04, 0x02, 0x00, 0x40, 0x05, 0x02, 0x20, 0x00};
+    assert_memory_equal(out + sizeof enc, sizes, sizeof sizes);
+    stsafe_product_data back;
+    assert_int_equal(stsafe_product_data_decode(out, w.len, &back), 0);
+    assert_int_equal(back.io_buffer_size, 507);
+    assert_int_equal(back.atomicity_buffer_size, 64);
+    assert_int_equal(back.nvm_size, 0x2000);
     /* unknown sub-records are skipped; a wrong size is refused */
     static const uint8_t extra[] = {0x07, 0x01, 0x55, 0x01, 0x03, 0xAA, 0x46, 0x02,
                                     0x02, 0x09, 1, 2, 3, 4, 5, 6, 7, 8, 9};
@@ -174,7 +186,7 @@ static void test_small_records(void **state)
     assert_int_equal(p.remaining, 3);
 
     stsafe_envelope_key_table e;
-    static const uint8_t env[] = {0x02, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
+    static const uint8_t env[] = {0x02, 0x00, 0x01, 0x00, 0x01, 0x00};
     CHECK_STRICT(env, sizeof env, stsafe_envelope_key_table_decode, &e);
     assert_int_equal(e.slot[0].present, 1);
 

@@ -25,6 +25,7 @@ extern "C" {
 #define STSE_EMU_PASSWORD_LEN       16u
 #define STSE_EMU_MAX_CMD_AUTH       32u
 #define STSE_EMU_ENVELOPE_SLOTS     2u     /**< A110 local envelope key slots 0 and 1. */
+#define STSE_EMU_ATOMICITY_BUFFER   64u    /**< Product data 0x04 (ST's A110 library splits atomic updates so). */
 
 /** Life-cycle states as Query tag 0x08 reports them (STSELib stsafea_put_query.h). */
 typedef enum {

@@ -76,10 +76,17 @@ int stsafe_decrement_req_decode(const uint8_t *p, size_t n, stsafe_decrement_req
 #define STSAFE_PRODUCT_SUBTAG_MASK_ID   0x01u
 #define STSAFE_PRODUCT_SUBTAG_ST_NUMBER 0x02u
 
-/** Tag 0x11: sub-records tag(1) size(1) value; mask identification then ST number. */
+/**
+ * Tag 0x11: sub-records tag(1) size(1) value. The A110 sends 13 of them
+ * (64 bytes, docs/protocol.md); STSELib reads the first two and ignores the
+ * rest. The decoder keeps the ones below and skips the others.
+ */
 typedef struct {
-    uint8_t mask_id[STSAFE_MASK_ID_LEN];
-    uint8_t st_number[STSAFE_ST_NUMBER_LEN];
+    uint8_t mask_id[STSAFE_MASK_ID_LEN];      /**< sub-tag 0x01 */
+    uint8_t st_number[STSAFE_ST_NUMBER_LEN];  /**< sub-tag 0x02 */
+    uint16_t io_buffer_size;                  /**< sub-tag 0x03 */
+    uint16_t atomicity_buffer_size;           /**< sub-tag 0x04 */
+    uint16_t nvm_size;                        /**< sub-tag 0x05 */
 } stsafe_product_data;
 
 #define STSAFE_MAX_ZONES 32u
@@ -175,7 +182,7 @@ typedef struct {
     uint8_t key_len_sel;   /**< 0 AES-128, 1 AES-256. */
 } stsafe_envelope_key_info;
 
-/** Tag 0x07: count(1), then slot(1) presence(1) key length selector(1). */
+/** Tag 0x07: count(1), then slot(1) presence(1) [key length selector(1), present keys only]. */
 typedef struct {
     uint8_t count;
     stsafe_envelope_key_info slot[STSAFE_MAX_ENVELOPE_SLOTS];

@@ -31,6 +31,7 @@ typedef enum {
     STSAFE_ST_KEY_BLOCKED               = 0x0B,
     STSAFE_ST_WRONG_KEY_TYPE            = 0x0C,
     STSAFE_ST_SESSION_COUNTER_RANGE     = 0x0D,
+    STSAFE_ST_DEPTH_OUT_OF_RANGE        = 0x0E, /**< Named in ST's A110 library, not in STSELib. */
     STSAFE_ST_INVALID_LIFE_CYCLE        = 0x0F,
     STSAFE_ST_ENTRY_NOT_FOUND           = 0x10,
     STSAFE_ST_ACCESS_CONDITION          = 0x11,
@@ -53,8 +54,7 @@ typedef enum {
 /**
  * \brief The name of a status code, e.g. "access condition not satisfied".
  * \param status  A response status byte; the R-MAC flag bits are ignored.
- * \return        A static string; "reserved status 0x0e" style text for codes
- *                the chip does not define. Never NULL.
+ * \return        A static string; never NULL.
  */
 const char *stsafe_status_str(uint8_t status);
 
