@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "stse_emu/ecc.h"
 #include "stsafe/codec.h"
 #include "stsafe/error.h"
 #include "stsafe/frame.h"
@@ -17,8 +18,27 @@ void stse_emu_chip_init(stse_emu_chip *chip, stse_emu_rng_fn f_rng, void *p_rng)
     chip->p_rng = p_rng;
 }
 
+mbedtls_ecp_group *stse_emu_chip_group(stse_emu_chip *chip, uint8_t curve)
+{
+    stse_emu_group_cache *c = &chip->groups;
+    if (curve == STSAFE_CURVE_NONE || curve >= STSAFE_CURVE_COUNT)
+        return NULL;
+    if (!c->loaded[curve]) {
+        mbedtls_ecp_group_init(&c->grp[curve]);
+        if (mbedtls_ecp_group_load(&c->grp[curve], stse_emu_curve_group(curve)) != 0) {
+            mbedtls_ecp_group_free(&c->grp[curve]);
+            return NULL;
+        }
+        c->loaded[curve] = 1;
+    }
+    return &c->grp[curve];
+}
+
 void stse_emu_chip_free(stse_emu_chip *chip)
 {
+    for (uint8_t c = 0; c < STSAFE_CURVE_COUNT; c++)
+        if (chip->groups.loaded[c])
+            mbedtls_ecp_group_free(&chip->groups.grp[c]);
     /* volatile so that the wipe of private keys is not optimised away */
     volatile uint8_t *p = (volatile uint8_t *)chip;
     for (size_t i = 0; i < sizeof *chip; i++)

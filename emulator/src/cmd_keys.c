@@ -110,22 +110,24 @@ static void consume_use(stse_emu_chip *chip, stse_emu_key_slot *k, uint8_t slot)
 static int ecdsa_sign(stse_emu_chip *chip, const stse_emu_key_slot *k, const uint8_t *digest,
                       size_t digest_len, stsafe_ecc_signature *sig)
 {
-    mbedtls_ecp_keypair kp;
-    mbedtls_mpi r, s;
-    mbedtls_ecp_keypair_init(&kp);
+    mbedtls_ecp_group *grp = stse_emu_chip_group(chip, k->curve);
+    mbedtls_mpi d, r, s;
+    if (!grp)
+        return -1;
+    mbedtls_mpi_init(&d);
     mbedtls_mpi_init(&r);
     mbedtls_mpi_init(&s);
     sig->size = stsafe_curve_size(k->curve);
-    int rc = stse_emu_slot_to_keypair(k, &kp);
+    int rc = mbedtls_mpi_read_binary(&d, k->priv, sig->size);
     if (!rc)
-        rc = mbedtls_ecdsa_sign(&kp.grp, &r, &s, &kp.d, digest, digest_len, chip->f_rng, chip->p_rng);
+        rc = mbedtls_ecdsa_sign(grp, &r, &s, &d, digest, digest_len, chip->f_rng, chip->p_rng);
     if (!rc)
         rc = mbedtls_mpi_write_binary(&r, sig->r, sig->size);
     if (!rc)
         rc = mbedtls_mpi_write_binary(&s, sig->s, sig->size);
     mbedtls_mpi_free(&r);
     mbedtls_mpi_free(&s);
-    mbedtls_ecp_keypair_free(&kp);
+    mbedtls_mpi_free(&d); /* zeroises the scalar */
     return rc;
 }
 
@@ -160,7 +162,6 @@ uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_reques
                                       stsafe_writer *out)
 {
     stsafe_verify_req rq;
-    (void)chip;
     if (stsafe_verify_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     size_t n = stsafe_curve_size(rq.curve);
@@ -169,26 +170,24 @@ uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_reques
     if (rq.key.size != n || rq.sig.size != n)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
 
-    mbedtls_ecp_group grp;
+    mbedtls_ecp_group *grp = stse_emu_chip_group(chip, rq.curve);
     mbedtls_ecp_point q;
     mbedtls_mpi r, s;
-    mbedtls_ecp_group_init(&grp);
     mbedtls_ecp_point_init(&q);
     mbedtls_mpi_init(&r);
     mbedtls_mpi_init(&s);
     uint8_t status = STSAFE_ST_OK;
-    if (mbedtls_ecp_group_load(&grp, stse_emu_curve_group(rq.curve)) != 0)
+    if (!grp)
         status = STSAFE_ST_UNEXPECTED_ERROR;
-    else if (load_point(&grp, &rq.key, &q) != 0)
+    else if (load_point(grp, &rq.key, &q) != 0)
         status = STSAFE_ST_INVALID_PUBLIC_KEY;
     else if (mbedtls_mpi_read_binary(&r, rq.sig.r, n) != 0 || mbedtls_mpi_read_binary(&s, rq.sig.s, n) != 0)
         status = STSAFE_ST_UNEXPECTED_ERROR;
     else
-        stsafe_wr_u8(out, mbedtls_ecdsa_verify(&grp, rq.digest, rq.digest_len, &q, &r, &s) == 0);
+        stsafe_wr_u8(out, mbedtls_ecdsa_verify(grp, rq.digest, rq.digest_len, &q, &r, &s) == 0);
     mbedtls_mpi_free(&r);
     mbedtls_mpi_free(&s);
     mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_group_free(&grp);
     return status;
 }
 
@@ -211,24 +210,24 @@ uint8_t stse_emu_cmd_establish_key(stse_emu_chip *chip, const stse_emu_request *
     if (rq.peer.size != n)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
 
-    mbedtls_ecp_keypair kp;
+    mbedtls_ecp_group *grp = stse_emu_chip_group(chip, k->curve);
     mbedtls_ecp_point q;
-    mbedtls_mpi z;
+    mbedtls_mpi d, z;
     uint8_t secret[STSAFE_MAX_COORD_LEN];
-    mbedtls_ecp_keypair_init(&kp);
     mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&d);
     mbedtls_mpi_init(&z);
     uint8_t status = STSAFE_ST_OK;
-    if (stse_emu_slot_to_keypair(k, &kp) != 0)
+    if (!grp || mbedtls_mpi_read_binary(&d, k->priv, n) != 0)
         status = STSAFE_ST_UNEXPECTED_ERROR;
-    else if (load_point(&kp.grp, &rq.peer, &q) != 0)
+    else if (load_point(grp, &rq.peer, &q) != 0)
         status = STSAFE_ST_INVALID_PUBLIC_KEY;
-    else if (mbedtls_ecdh_compute_shared(&kp.grp, &z, &q, &kp.d, chip->f_rng, chip->p_rng) != 0 ||
+    else if (mbedtls_ecdh_compute_shared(grp, &z, &q, &d, chip->f_rng, chip->p_rng) != 0 ||
              mbedtls_mpi_write_binary(&z, secret, n) != 0)
         status = STSAFE_ST_UNEXPECTED_ERROR;
     mbedtls_mpi_free(&z);
+    mbedtls_mpi_free(&d);
     mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_keypair_free(&kp);
     if (status != STSAFE_ST_OK)
         return status;
     if (is_ephemeral(rq.slot))

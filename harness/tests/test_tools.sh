@@ -59,11 +59,34 @@ check "help" "0" "$("$CLI" --help >/dev/null; echo $?)"
 check "emu help" "0" "$("$EMU" --help >/dev/null; echo $?)"
 check "no image" " rc=2" "$(run "$CLI" echo 00)"
 check "unknown command" " rc=2" "$(run "$CLI" --image "$img" frobnicate)"
+pub=$("$CLI" --image "$img" keygen --slot 1 --curve p256)
+check "keygen prints 04|X|Y" "130 04" "${#pub} ${pub:0:2}"
+dig=$(printf '%064x' 7)
+sig=$("$CLI" --image "$img" sign --slot 1 --digest "$dig")
+check "sign prints R|S" "128" "${#sig}"
+check "chip verifies its own signature" "valid rc=0" \
+      "$(run "$CLI" --image "$img" verify --curve p256 --pubkey "$pub" --digest "$dig" --signature "$sig")"
+bad=$(printf '%064x' 8)
+check "wrong digest is invalid" "invalid rc=1" \
+      "$(run "$CLI" --image "$img" verify --curve p256 --pubkey "$pub" --digest "$bad" --signature "$sig")"
+check "ecdh on slot 1" "64 rc=0" "$(out=$("$CLI" --image "$img" ecdh --slot 1 --peer "$pub"); echo "${#out} rc=$?")"
+check "ecdh on slot 0 refused" " rc=1" "$(run "$CLI" --image "$img" ecdh --slot 0 --peer "$pub")"
+check "ecdh refusal message" "stsafe-cli: ecdh: chip status 0x1B (wrong key usage)" "$(cat "$dir/stderr")"
+check "keygen slot 0 refused" " rc=1" "$(run "$CLI" --image "$img" keygen --slot 0 --curve p256)"
+check "keygen bad curve" " rc=2" "$(run "$CLI" --image "$img" keygen --slot 1 --curve p521)"
+check "key survives in the image" "valid rc=0" \
+      "$(run "$CLI" --image "$img" verify --curve p256 --pubkey "$pub" --digest "$dig" \
+             --signature "$("$CLI" --image "$img" sign --slot 1 --digest "$dig")")"
+
 printf 'garbage' > "$dir/bad.img"
 check "corrupted image refused" " rc=1" "$(run "$CLI" --image "$dir/bad.img" echo 00)"
 check "corrupted image message" "stsafe-cli: cannot load image '$dir/bad.img': not a valid stsafe-emu image" "$(cat "$dir/stderr")"
 check "corrupted image untouched" "garbage" "$(cat "$dir/bad.img")"
 check "missing image" " rc=1" "$(run "$EMU" info "$dir/none.img")"
+
+# bench runs and prints its three figures (no timing is asserted)
+check "bench runs" "3 rc=0" "$(out=$("$EMU" bench --seconds 0.1); rc=$?; echo "$(grep -c ' ops/s' <<<"$out") rc=$rc")"
+check "bench bad seconds" " rc=2" "$(run "$EMU" bench --seconds 0)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

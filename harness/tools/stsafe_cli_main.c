@@ -41,6 +41,16 @@ static void usage(FILE *f)
             "                                   zone N; print subject and issuer (and PEM).\n"
             "  frame HEX                        Send HEX as a raw frame, CRC included as given;\n"
             "                                   print the raw response frame.\n"
+            "  keygen --slot N --curve C [--limit L]\n"
+            "                                   Generate Key in slot 1 or 0xFF (255); C is p256,\n"
+            "                                   p384, bp256 or bp384; L signatures (65535: no\n"
+            "                                   limit). Prints the public key 04|X|Y.\n"
+            "  sign --slot N --digest HEX       Generate Signature over a 32- or 48-byte digest;\n"
+            "                                   prints R|S.\n"
+            "  verify --curve C --pubkey 04XY --digest HEX --signature RS\n"
+            "                                   Verify Signature on the chip; prints valid (exit 0)\n"
+            "                                   or invalid (exit 1).\n"
+            "  ecdh --slot N --peer 04XY        Establish Key; prints the shared secret.\n"
             "\n"
             "Options:\n"
             "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
@@ -53,7 +63,8 @@ static void usage(FILE *f)
 /* ---- argument helpers ------------------------------------------------------ */
 
 typedef struct {
-    long zone, offset, length, amount;
+    long zone, offset, length, amount, slot, limit;
+    const char *curve, *digest, *peer, *pubkey, *signature;
     int pem;
     const char *positional[4];
     int npositional;
@@ -62,12 +73,29 @@ typedef struct {
 static int parse_opts(int argc, char **argv, cli_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->zone = a->length = a->amount = -1;
+    a->zone = a->length = a->amount = a->slot = -1;
+    a->limit = 0xFFFF;
     for (int i = 0; i < argc; i++) {
         unsigned long v = 0;
         long *slot = NULL;
         unsigned long max = 0;
+        const char **text = NULL;
+        if (!strcmp(argv[i], "--curve")) text = &a->curve;
+        else if (!strcmp(argv[i], "--digest")) text = &a->digest;
+        else if (!strcmp(argv[i], "--peer")) text = &a->peer;
+        else if (!strcmp(argv[i], "--pubkey")) text = &a->pubkey;
+        else if (!strcmp(argv[i], "--signature")) text = &a->signature;
+        if (text) {
+            if (i + 1 >= argc) {
+                tool_error(prog, "%s needs a value", argv[i]);
+                return -1;
+            }
+            *text = argv[++i];
+            continue;
+        }
         if (!strcmp(argv[i], "--zone")) slot = &a->zone, max = 0xFF;
+        else if (!strcmp(argv[i], "--slot")) slot = &a->slot, max = 0xFF;
+        else if (!strcmp(argv[i], "--limit")) slot = &a->limit, max = 0xFFFF;
         else if (!strcmp(argv[i], "--offset")) slot = &a->offset, max = 0xFFFF;
         else if (!strcmp(argv[i], "--length")) slot = &a->length, max = 0xFFFF;
         else if (!strcmp(argv[i], "--amount")) slot = &a->amount, max = 0xFFFFFFFFul;
@@ -344,6 +372,132 @@ static int do_frame(tool_session *s, const cli_args *a)
     return TOOL_EXIT_OK;
 }
 
+/* ---- key commands -------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    uint8_t curve;
+} curve_names[] = {
+    {"p256", STSAFE_CURVE_P256}, {"p384", STSAFE_CURVE_P384},
+    {"bp256", STSAFE_CURVE_BP256}, {"bp384", STSAFE_CURVE_BP384},
+};
+
+static uint8_t parse_curve(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof curve_names / sizeof curve_names[0]; i++)
+        if (!strcmp(name, curve_names[i].name))
+            return curve_names[i].curve;
+    tool_error(prog, "--curve must be one of p256, p384, bp256, bp384");
+    return STSAFE_CURVE_NONE;
+}
+
+static void print_point(const stsafe_ecc_point *p)
+{
+    printf("04");
+    for (size_t i = 0; i < p->size; i++)
+        printf("%02x", p->x[i]);
+    tool_print_hex(stdout, p->y, p->size);
+}
+
+/* "04" X Y in hex, for a curve of \p size bytes. */
+static int parse_point(const char *text, size_t size, stsafe_ecc_point *p)
+{
+    uint8_t raw[1 + 2 * STSAFE_MAX_COORD_LEN];
+    size_t n = 0;
+    if (!text || stsafe_hex_decode(text, raw, sizeof raw, &n) != 0 || n != 1 + 2 * size ||
+        raw[0] != 0x04) {
+        tool_error(prog, "a public key is 04, X and Y in hex (%zu bytes for this curve)", 1 + 2 * size);
+        return -1;
+    }
+    p->size = size;
+    memcpy(p->x, raw + 1, size);
+    memcpy(p->y, raw + 1 + size, size);
+    return 0;
+}
+
+static int parse_digest(const char *text, uint8_t *d, size_t *n)
+{
+    if (!text || stsafe_hex_decode(text, d, 48, n) != 0 || (*n != 32 && *n != 48)) {
+        tool_error(prog, "--digest needs 32 or 48 bytes of hex (SHA-256 or SHA-384)");
+        return -1;
+    }
+    return 0;
+}
+
+static int do_keygen(tool_session *s, const cli_args *a)
+{
+    stsafe_ecc_point pub;
+    uint8_t curve = parse_curve(a->curve);
+    if (need(a, a->slot, "--slot") || curve == STSAFE_CURVE_NONE)
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_generate_key(&s->client, (uint8_t)a->slot, curve, (uint16_t)a->limit, &pub);
+    if (err)
+        return report(err, "keygen");
+    print_point(&pub);
+    return TOOL_EXIT_OK;
+}
+
+static int do_sign(tool_session *s, const cli_args *a)
+{
+    uint8_t d[48];
+    size_t n = 0;
+    stsafe_ecc_signature sig;
+    if (need(a, a->slot, "--slot") || parse_digest(a->digest, d, &n))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_sign(&s->client, (uint8_t)a->slot, d, n, &sig);
+    if (err)
+        return report(err, "sign");
+    for (size_t i = 0; i < sig.size; i++)
+        printf("%02x", sig.r[i]);
+    tool_print_hex(stdout, sig.s, sig.size);
+    return TOOL_EXIT_OK;
+}
+
+static int do_verify(tool_session *s, const cli_args *a)
+{
+    uint8_t d[48], raw[2 * STSAFE_MAX_COORD_LEN];
+    size_t n = 0, sn = 0;
+    stsafe_ecc_point pub;
+    stsafe_ecc_signature sig;
+    int valid = 0;
+    uint8_t curve = parse_curve(a->curve);
+    if (curve == STSAFE_CURVE_NONE)
+        return TOOL_EXIT_USAGE;
+    size_t size = stsafe_curve_size(curve);
+    if (parse_point(a->pubkey, size, &pub) || parse_digest(a->digest, d, &n))
+        return TOOL_EXIT_USAGE;
+    if (!a->signature || stsafe_hex_decode(a->signature, raw, sizeof raw, &sn) != 0 || sn != 2 * size) {
+        tool_error(prog, "--signature is R and S in hex (%zu bytes for this curve)", 2 * size);
+        return TOOL_EXIT_USAGE;
+    }
+    sig.size = size;
+    memcpy(sig.r, raw, size);
+    memcpy(sig.s, raw + size, size);
+    int err = stsafe_client_verify(&s->client, curve, &pub, &sig, d, n, &valid);
+    if (err)
+        return report(err, "verify");
+    printf("%s\n", valid ? "valid" : "invalid");
+    return valid ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+static int do_ecdh(tool_session *s, const cli_args *a)
+{
+    stsafe_ecc_point peer;
+    uint8_t secret[STSAFE_MAX_COORD_LEN];
+    size_t n = 0;
+    if (need(a, a->slot, "--slot"))
+        return TOOL_EXIT_USAGE;
+    /* the peer's size tells the curve: 65 bytes for 256-bit curves, 97 for 384-bit */
+    size_t size = a->peer && strlen(a->peer) > 2 * 65 ? 48 : 32;
+    if (parse_point(a->peer, size, &peer))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_establish_key(&s->client, (uint8_t)a->slot, &peer, secret, &n);
+    if (err)
+        return report(err, "ecdh");
+    tool_print_hex(stdout, secret, n);
+    return TOOL_EXIT_OK;
+}
+
 typedef int (*cli_cmd_fn)(tool_session *s, const cli_args *a);
 
 static const struct {
@@ -352,7 +506,8 @@ static const struct {
 } commands[] = {
     {"echo", do_echo},     {"random", do_random},       {"query", do_query},
     {"read", do_read},     {"update", do_update},       {"decrement", do_decrement},
-    {"cert", do_cert},     {"frame", do_frame},
+    {"cert", do_cert},     {"frame", do_frame},         {"keygen", do_keygen},
+    {"sign", do_sign},     {"verify", do_verify},       {"ecdh", do_ecdh},
 };
 
 int main(int argc, char **argv)

@@ -1,5 +1,6 @@
 /* stsafe-emu: create and inspect emulated STSAFE-A110 images. */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "stsafe/curves.h"
 #include "stsafe/error.h"
 #include "stsafe/hex.h"
+#include "bench.h"
 #include "tool_common.h"
 
 static const char *prog = "stsafe-emu";
@@ -30,6 +32,10 @@ static void usage(FILE *f)
             "  info IMAGE\n"
             "        Show serial, life cycle, zones, counters, key slots and host keys.\n"
             "        Private key bytes are never shown.\n"
+            "  bench [--seconds S]\n"
+            "        Measure the emulator beside raw mbedTLS in the same run: Echo round\n"
+            "        trips, P-256 signatures through the whole frame path and raw (S seconds\n"
+            "        per figure, default 1).\n"
             "  help, --help\n"
             "        This text.\n"
             "\n"
@@ -201,6 +207,24 @@ static int cmd_info(int argc, char **argv)
     return TOOL_EXIT_OK;
 }
 
+static int cmd_bench(int argc, char **argv)
+{
+    unsigned long tenths = 10;
+    if (argc == 2 && !strcmp(argv[0], "--seconds")) {
+        char *end = NULL;
+        double s = strtod(argv[1], &end);
+        if (!end || *end || s < 0.1 || s > 600) {
+            tool_error(prog, "bench: --seconds takes 0.1 to 600");
+            return TOOL_EXIT_USAGE;
+        }
+        tenths = (unsigned long)(s * 10.0 + 0.5);
+    } else if (argc != 0) {
+        tool_error(prog, "bench: unexpected argument (see --help)");
+        return TOOL_EXIT_USAGE;
+    }
+    return stse_bench_run((double)tenths / 10.0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -222,6 +246,8 @@ int main(int argc, char **argv)
         return cmd_init(argc - 2, argv + 2);
     if (!strcmp(cmd, "info"))
         return cmd_info(argc - 2, argv + 2);
+    if (!strcmp(cmd, "bench"))
+        return cmd_bench(argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);
     return TOOL_EXIT_USAGE;
 }

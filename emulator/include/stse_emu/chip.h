@@ -20,8 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mbedtls/ecp.h>
+
 #include "stse_emu/nvm.h"
 #include "stsafe/commands.h"
+#include "stsafe/curves.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,9 +62,18 @@ typedef struct {
     uint64_t nvm_writes;        /**< Commands that changed the NVM. */
 } stse_emu_stats;
 
+/** Curve groups loaded once per chip: mbedTLS keeps its precomputed
+ *  multiples of G inside the group, so reusing it makes every signature
+ *  after the first as fast as a raw mbedTLS one. Not chip state. */
+typedef struct {
+    mbedtls_ecp_group grp[STSAFE_CURVE_COUNT];
+    uint8_t loaded[STSAFE_CURVE_COUNT];
+} stse_emu_group_cache;
+
 /** One emulated chip. */
 typedef struct {
     stse_emu_nvm nvm;
+    stse_emu_group_cache groups;
     stse_emu_volatile vol;
     stse_emu_stats stats;
     stse_emu_timing timing;
@@ -77,7 +89,13 @@ typedef struct {
  */
 void stse_emu_chip_init(stse_emu_chip *chip, stse_emu_rng_fn f_rng, void *p_rng);
 
-/** \brief Wipe the chip, private keys included. */
+/**
+ * \brief The mbedTLS group of \p curve, loaded on first use and kept.
+ * \return NULL for an unknown curve or when loading fails.
+ */
+mbedtls_ecp_group *stse_emu_chip_group(stse_emu_chip *chip, uint8_t curve);
+
+/** \brief Release the chip's resources and wipe it, private keys included. */
 void stse_emu_chip_free(stse_emu_chip *chip);
 
 /** \brief Power cycle: volatile state lost, NVM kept. */

@@ -1,0 +1,113 @@
+#include "bench.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <mbedtls/ecdsa.h>
+
+#include "stse_emu/ecc.h"
+#include "stse_emu/profile.h"
+#include "stsafe/bus_inproc.h"
+#include "stsafe/client.h"
+#include "stsafe/curves.h"
+#include "stsafe/rng.h"
+#include "tool_common.h"
+
+typedef struct {
+    stsafe_rng rng;
+    stse_emu_chip chip;
+    stsafe_bus_inproc inproc;
+    stsafe_bus bus;
+    stsafe_client client;
+} bench_rig;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Calls \p op until \p seconds have passed; returns operations per second,
+ * or a negative value when an operation failed. */
+static double rate(int (*op)(bench_rig *), bench_rig *rig, double seconds)
+{
+    double start = now_s(), t = start;
+    unsigned long n = 0;
+    while (t - start < seconds) {
+        for (int i = 0; i < 16; i++, n++)
+            if (op(rig) != 0)
+                return -1.0;
+        t = now_s();
+    }
+    return (double)n / (t - start);
+}
+
+static const uint8_t digest[32] = {0x5A, 0x17, 0x01};
+
+static int op_echo64(bench_rig *r)
+{
+    static uint8_t msg[64], out[64];
+    return stsafe_client_echo(&r->client, msg, sizeof msg, out);
+}
+
+static int op_chip_sign(bench_rig *r)
+{
+    stsafe_ecc_signature sig;
+    return stsafe_client_sign(&r->client, 0, digest, sizeof digest, &sig);
+}
+
+static mbedtls_ecp_keypair raw_key;
+
+static int op_raw_sign(bench_rig *r)
+{
+    mbedtls_mpi rr, ss;
+    mbedtls_mpi_init(&rr);
+    mbedtls_mpi_init(&ss);
+    int rc = mbedtls_ecdsa_sign(&raw_key.grp, &rr, &ss, &raw_key.d, digest, sizeof digest,
+                                stsafe_rng_fn, &r->rng);
+    mbedtls_mpi_free(&rr);
+    mbedtls_mpi_free(&ss);
+    return rc;
+}
+
+static void row(const char *name, double value, const char *unit, const char *note)
+{
+    printf("  %-34s %12.0f %-8s %s\n", name, value, unit, note);
+}
+
+int stse_bench_run(double seconds)
+{
+    static bench_rig rig;
+    static const uint8_t seed[] = "stsafe-emu bench";
+    if (stsafe_rng_init_deterministic(&rig.rng, seed, sizeof seed) != 0)
+        return TOOL_EXIT_FAIL;
+    stse_emu_chip_init(&rig.chip, stsafe_rng_fn, &rig.rng);
+    if (stse_emu_profile_apply(&rig.chip.nvm, "default", NULL, stsafe_rng_fn, &rig.rng, NULL) != 0)
+        return TOOL_EXIT_FAIL;
+    stsafe_bus_inproc_init(&rig.inproc, &rig.bus, &rig.chip);
+    stsafe_client_init(&rig.client, &rig.bus, STSAFE_I2C_ADDR_DEFAULT);
+    mbedtls_ecp_keypair_init(&raw_key);
+    if (stse_emu_slot_to_keypair(&rig.chip.nvm.key_slots[0], &raw_key) != 0)
+        return TOOL_EXIT_FAIL;
+
+    printf("stsafe-emu bench (%.1f s per figure, in-process bus, timing model off)\n", seconds);
+    double echo = rate(op_echo64, &rig, seconds);
+    double raw = rate(op_raw_sign, &rig, seconds);
+    double chip = rate(op_chip_sign, &rig, seconds);
+    int rc = (echo < 0 || raw < 0 || chip < 0) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+    char note[96];
+    snprintf(note, sizeof note, "(target >= 1,000,000/s: %s)", echo >= 1e6 ? "met" : "not met");
+    row("Echo 64 B round trips", echo, "ops/s", note);
+    row("P-256 sign, raw mbedTLS", raw, "ops/s", "");
+    double overhead = raw > 0 && chip > 0 ? (raw / chip - 1.0) * 100.0 : 0.0;
+    snprintf(note, sizeof note, "ratio %.3f of raw; overhead %+.1f %% (target <= 5 %%: %s)",
+             raw > 0 ? chip / raw : 0.0, overhead, overhead <= 5.0 ? "met" : "not met");
+    row("P-256 sign through the frame path", chip, "ops/s", note);
+
+    mbedtls_ecp_keypair_free(&raw_key);
+    stse_emu_chip_free(&rig.chip);
+    stsafe_rng_free(&rig.rng);
+    return rc;
+}
