@@ -70,6 +70,8 @@ static int load_point(const mbedtls_ecp_group *grp, const stsafe_ecc_point *p, m
 uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
 {
     stsafe_genkey_req rq;
+    if (req->payload[0] == STSAFE_TAG_LOCAL_ENVELOPE_KEY_TABLE)
+        return stse_emu_genkey_envelope(chip, req);
     if (stsafe_genkey_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     stse_emu_key_slot *k = find_slot(chip, rq.slot);

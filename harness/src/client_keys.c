@@ -84,3 +84,32 @@ int stsafe_client_establish_key(stsafe_client *c, uint8_t slot, const stsafe_ecc
     *secret_len = len;
     return 0;
 }
+
+int stsafe_client_generate_envelope_key(stsafe_client *c, uint8_t slot, uint8_t len_sel)
+{
+    const uint8_t payload[3] = {STSAFE_TAG_LOCAL_ENVELOPE_KEY_TABLE, slot, len_sel};
+    return stsafe_client_transceive(c, STSAFE_CMD_GENERATE_KEY, payload, sizeof payload, NULL, 0, NULL);
+}
+
+/* Slot byte, then the bytes as they are: the layout of Wrap and Unwrap. */
+static int envelope_op(stsafe_client *c, uint8_t code, uint8_t slot, const uint8_t *in, size_t len,
+                       uint8_t *out, size_t cap, size_t *out_len)
+{
+    REQUEST_BUFFER(w);
+    stsafe_wr_u8(&w, slot);
+    stsafe_wr_bytes(&w, in, len);
+    return send_built(c, code, w.err, &w, out, cap, out_len);
+}
+
+int stsafe_client_wrap(stsafe_client *c, uint8_t slot, const uint8_t *data, size_t len,
+                       uint8_t *env, size_t *env_len)
+{
+    return envelope_op(c, STSAFE_CMD_WRAP_LOCAL_ENVELOPE, slot, data, len, env, len + 8, env_len);
+}
+
+int stsafe_client_unwrap(stsafe_client *c, uint8_t slot, const uint8_t *env, size_t len,
+                         uint8_t *data, size_t *data_len)
+{
+    return envelope_op(c, STSAFE_CMD_UNWRAP_LOCAL_ENVELOPE, slot, env, len, data,
+                       len > 8 ? len - 8 : 0, data_len);
+}

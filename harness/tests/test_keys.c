@@ -16,9 +16,11 @@
 #include <mbedtls/sha512.h>
 
 #include "stse_emu/ecc.h"
+#include "stse_emu/keywrap.h"
 #include "stse_emu/profile.h"
 #include "stsafe/bus_inproc.h"
 #include "stsafe/client.h"
+#include "stsafe/codec.h"
 #include "stsafe/curves.h"
 #include "stsafe/error.h"
 #include "stsafe/rng.h"
@@ -271,6 +273,64 @@ static void test_no_private_bytes_in_responses(void **state)
     }
 }
 
+/* Local envelopes: HOST-only in the default profile (as ST's SPL03), so the
+ * test opens the commands first, as a profile without that condition would. */
+static void open_envelope_commands(stse_emu_chip *chip)
+{
+    for (uint8_t i = 0; i < chip->nvm.cmd_auth.count; i++) {
+        uint8_t code = chip->nvm.cmd_auth.rec[i].header;
+        if (code == STSAFE_CMD_WRAP_LOCAL_ENVELOPE || code == STSAFE_CMD_UNWRAP_LOCAL_ENVELOPE)
+            chip->nvm.cmd_auth.rec[i].ac = STSAFE_CMD_AC_FREE;
+    }
+}
+
+static void test_envelopes(void **state)
+{
+    key_fixture *f = *state;
+    uint8_t data[480], env[488], back[480];
+    size_t en = 0, bn = 0;
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 31 + 7);
+    /* default profile: the secure channel is required */
+    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, 16, env, &en), STSAFE_ERR_STATUS(0x1E));
+    open_envelope_commands(&f->chip);
+    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, 16, env, &en), STSAFE_ERR_STATUS(0x0A));
+    assert_int_equal(stsafe_client_generate_envelope_key(&f->client, 0, 0), 0);
+    assert_int_equal(stsafe_client_generate_envelope_key(&f->client, 1, 1), 0);
+    assert_int_equal(stsafe_client_generate_envelope_key(&f->client, 0, 1), STSAFE_ERR_STATUS(0x11));
+    assert_int_equal(stsafe_client_generate_envelope_key(&f->client, 2, 0), STSAFE_ERR_STATUS(0x03));
+    stsafe_envelope_key_table t;
+    assert_int_equal(stsafe_client_query_envelope_keys(&f->client, &t), 0);
+    assert_int_equal(t.slot[0].present, 1);
+    assert_int_equal(t.slot[0].key_len_sel, 0);
+    assert_int_equal(t.slot[1].key_len_sel, 1);
+
+    static const size_t sizes[] = {16, 24, 256, 480};
+    for (uint8_t slot = 0; slot < 2; slot++) {
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            size_t n = sizes[k];
+            assert_int_equal(stsafe_client_wrap(&f->client, slot, data, n, env, &en), 0);
+            assert_int_equal(en, n + 8);
+            /* the envelope is a key-wrap block under the slot's key: check it on the host */
+            const stse_emu_envelope_key *key = &f->chip.nvm.envelope_keys[slot];
+            assert_int_equal(stse_emu_kw_unwrap(key->key, key->key_len_sel ? 32 : 16, env, en, back), 0);
+            assert_memory_equal(back, data, n);
+            memset(back, 0, sizeof back);
+            assert_int_equal(stsafe_client_unwrap(&f->client, slot, env, en, back, &bn), 0);
+            assert_int_equal(bn, n);
+            assert_memory_equal(back, data, n);
+        }
+    }
+    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, 20, env, &en), STSAFE_ERR_STATUS(0x03));
+    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, 8, env, &en), STSAFE_ERR_STATUS(0x03));
+    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, 16, env, &en), 0);
+    env[5] ^= 0x20;
+    assert_int_equal(stsafe_client_unwrap(&f->client, 0, env, en, back, &bn), STSAFE_ERR_STATUS(0x02));
+    env[5] ^= 0x20;
+    assert_int_equal(stsafe_client_unwrap(&f->client, 1, env, en, back, &bn), STSAFE_ERR_STATUS(0x02));
+    assert_int_equal(stsafe_client_unwrap(&f->client, 0, env, en, back, &bn), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +342,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_leave_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_private_bytes_in_responses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_envelopes, setup, teardown),
     };
     return cmocka_run_group_tests_name("key commands", tests, NULL, NULL);
 }

@@ -78,6 +78,12 @@ check "key survives in the image" "valid rc=0" \
       "$(run "$CLI" --image "$img" verify --curve p256 --pubkey "$pub" --digest "$dig" \
              --signature "$("$CLI" --image "$img" sign --slot 1 --digest "$dig")")"
 
+check "envkey" "ok rc=0" "$(run "$CLI" --image "$img" envkey --slot 0 --length 256)"
+check "envkey written once" " rc=1" "$(run "$CLI" --image "$img" envkey --slot 0)"
+check "wrap needs the secure channel in the default profile" " rc=1" \
+      "$(run "$CLI" --image "$img" wrap --slot 0 00112233445566778899aabbccddeeff)"
+check "wrap refusal message" "stsafe-cli: wrap: chip status 0x1E (command not authorized)" "$(cat "$dir/stderr")"
+
 printf 'garbage' > "$dir/bad.img"
 check "corrupted image refused" " rc=1" "$(run "$CLI" --image "$dir/bad.img" echo 00)"
 check "corrupted image message" "stsafe-cli: cannot load image '$dir/bad.img': not a valid stsafe-emu image" "$(cat "$dir/stderr")"

@@ -51,6 +51,11 @@ static void usage(FILE *f)
             "                                   Verify Signature on the chip; prints valid (exit 0)\n"
             "                                   or invalid (exit 1).\n"
             "  ecdh --slot N --peer 04XY        Establish Key; prints the shared secret.\n"
+            "  envkey --slot N [--length 128|256]\n"
+            "                                   Generate a local envelope key (AES) in slot 0 or 1.\n"
+            "  wrap --slot N HEX                Wrap Local Envelope: 16..480 bytes, a multiple of 8;\n"
+            "                                   prints the envelope (8 bytes longer).\n"
+            "  unwrap --slot N HEX              Unwrap Local Envelope; prints the data.\n"
             "\n"
             "Options:\n"
             "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
@@ -498,6 +503,48 @@ static int do_ecdh(tool_session *s, const cli_args *a)
     return TOOL_EXIT_OK;
 }
 
+/* ---- local envelopes ------------------------------------------------------------- */
+
+static int do_envkey(tool_session *s, const cli_args *a)
+{
+    if (need(a, a->slot, "--slot"))
+        return TOOL_EXIT_USAGE;
+    long bits = a->length < 0 ? 128 : a->length;
+    if (bits != 128 && bits != 256) {
+        tool_error(prog, "envkey: --length is 128 or 256 (AES key bits)");
+        return TOOL_EXIT_USAGE;
+    }
+    int err = stsafe_client_generate_envelope_key(&s->client, (uint8_t)a->slot, bits == 256);
+    if (err)
+        return report(err, "envkey");
+    printf("ok\n");
+    return TOOL_EXIT_OK;
+}
+
+static int envelope_cmd(tool_session *s, const cli_args *a, int wrap)
+{
+    uint8_t in[STSAFE_A110_MAX_FRAME_LEN], out[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0, on = 0;
+    const char *what = wrap ? "wrap" : "unwrap";
+    if (need(a, a->slot, "--slot"))
+        return TOOL_EXIT_USAGE;
+    if (a->npositional != 1) {
+        tool_error(prog, "%s needs one HEX argument", what);
+        return TOOL_EXIT_USAGE;
+    }
+    if (hex_arg(a->positional[0], in, sizeof in, &n))
+        return TOOL_EXIT_USAGE;
+    int err = wrap ? stsafe_client_wrap(&s->client, (uint8_t)a->slot, in, n, out, &on)
+                   : stsafe_client_unwrap(&s->client, (uint8_t)a->slot, in, n, out, &on);
+    if (err)
+        return report(err, what);
+    tool_print_hex(stdout, out, on);
+    return TOOL_EXIT_OK;
+}
+
+static int do_wrap(tool_session *s, const cli_args *a) { return envelope_cmd(s, a, 1); }
+static int do_unwrap(tool_session *s, const cli_args *a) { return envelope_cmd(s, a, 0); }
+
 typedef int (*cli_cmd_fn)(tool_session *s, const cli_args *a);
 
 static const struct {
@@ -508,6 +555,7 @@ static const struct {
     {"read", do_read},     {"update", do_update},       {"decrement", do_decrement},
     {"cert", do_cert},     {"frame", do_frame},         {"keygen", do_keygen},
     {"sign", do_sign},     {"verify", do_verify},       {"ecdh", do_ecdh},
+    {"envkey", do_envkey}, {"wrap", do_wrap},           {"unwrap", do_unwrap},
 };
 
 int main(int argc, char **argv)

@@ -133,6 +133,22 @@ int stsafe_client_verify(stsafe_client *c, uint8_t curve, const stsafe_ecc_point
 int stsafe_client_establish_key(stsafe_client *c, uint8_t slot, const stsafe_ecc_point *peer,
                                 uint8_t *secret, size_t *secret_len);
 
+/* ---- local envelopes ------------------------------------------------------------ */
+
+/** \brief Generate Key, tag 0x07: an AES key (len_sel 0: 128, 1: 256 bits) in envelope slot 0 or 1. */
+int stsafe_client_generate_envelope_key(stsafe_client *c, uint8_t slot, uint8_t len_sel);
+
+/**
+ * \brief Wrap Local Envelope: \p len bytes (16..480, a multiple of 8) into
+ *        an envelope of len + 8 bytes at \p env.
+ */
+int stsafe_client_wrap(stsafe_client *c, uint8_t slot, const uint8_t *data, size_t len,
+                       uint8_t *env, size_t *env_len);
+
+/** \brief Unwrap Local Envelope: an envelope of \p len bytes back into len - 8 bytes of data. */
+int stsafe_client_unwrap(stsafe_client *c, uint8_t slot, const uint8_t *env, size_t len,
+                         uint8_t *data, size_t *data_len);
+
 #ifdef __cplusplus
 }
 #endif
