@@ -18,10 +18,10 @@ int stse_emu_ac_satisfied(uint8_t ac, const stse_emu_request *req)
 }
 
 /* The chip only lets an access condition get stricter. Relaxing one (host
- * back to always) answers "challenge missing": that is what an A110 gave
- * for exactly that request in STSELib issue 63 (facts page, section 3a).
- * Conditions are ordered by their value: always(0) < host(1) < auth+host(6)
- * < never(7). */
+ * back to always) answers "access condition not satisfied": what a chip
+ * gave for exactly that request in STSELib issue 63, whose "17" was printed
+ * in decimal (0x11; the facts page read it as 0x17). Conditions are ordered
+ * by their value: always(0) < host(1) < auth+host(6) < never(7). */
 uint8_t stse_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t option)
 {
     uint8_t new_ac = option & STSAFE_OPT_NEW_AC_MASK;
@@ -31,6 +31,6 @@ uint8_t stse_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t opti
         new_ac != STSAFE_AC_NEVER)
         return STSAFE_ST_OUT_OF_RANGE; /* reserved values 2..5 */
     if (new_ac < cur_ac)
-        return STSAFE_ST_CHALLENGE_MISSING;
+        return STSAFE_ST_ACCESS_CONDITION;
     return STSAFE_ST_OK;
 }

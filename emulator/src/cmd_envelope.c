@@ -17,8 +17,9 @@ static size_t key_bytes(uint8_t len_sel)
     return len_sel ? 32u : 16u;
 }
 
-/* Generate Key, tag 0x07: 07 · slot (1) · key length (1: 0 AES-128, 1 AES-256).
- * A local envelope key is written once: a filled slot is refused. */
+/* Generate Key, tag 0x07: 07 · slot (1) · key type (1: 0 AES-128, 1 AES-256).
+ * A local envelope key is written once: a filled slot answers 0x11, as a
+ * real A110 does (vectors/frames/captured-a110.txt). */
 uint8_t stse_emu_genkey_envelope(stse_emu_chip *chip, const stse_emu_request *req)
 {
     if (req->payload_len != 3)
@@ -68,8 +69,8 @@ uint8_t stse_emu_cmd_wrap(stse_emu_chip *chip, const stse_emu_request *req, stsa
 }
 
 /* An envelope that fails the key-wrap integrity check (not made with this
- * key, or altered) answers "inconsistent command data" (a choice: no source
- * names the status). */
+ * key, or altered) answers "access condition not satisfied", as a real
+ * A110 did for a corrupted envelope (ST community, confirmed by ST). */
 uint8_t stse_emu_cmd_unwrap(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
 {
     const stse_emu_envelope_key *k = NULL;
@@ -81,7 +82,7 @@ uint8_t stse_emu_cmd_unwrap(stse_emu_chip *chip, const stse_emu_request *req, st
     if (n < WRAP_MIN + ENVELOPE_OVERHEAD || n > WRAP_MAX + ENVELOPE_OVERHEAD || n % 8)
         return STSAFE_ST_OUT_OF_RANGE;
     if (stse_emu_kw_unwrap(k->key, key_bytes(k->key_len_sel), req->payload + 1, n, data) != 0)
-        return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+        return STSAFE_ST_ACCESS_CONDITION;
     stsafe_wr_bytes(out, data, n - ENVELOPE_OVERHEAD);
     memset(data, 0, sizeof data);
     return STSAFE_ST_OK;

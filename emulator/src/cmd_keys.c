@@ -16,6 +16,7 @@
 #define MODE_KEY_ESTABLISHMENT 0x01u
 #define MODE_SIGNATURE         0x04u
 #define MODE_GENKEY_AC_SHIFT   4
+#define MODE_A110_FLAGS        0x800Du /* change right, sign cmd/rsp, sign digest, key establishment */
 #define USAGE_UNLIMITED        0xFFFFu
 
 static int is_ephemeral(uint8_t slot)
@@ -67,6 +68,20 @@ static int load_point(const mbedtls_ecp_group *grp, const stsafe_ecc_point *p, m
     return rc ? rc : mbedtls_ecp_check_pubkey(grp, q);
 }
 
+/* The mode word of Generate Key sets the key's A110 usage flags (0x800D).
+ * 00 00, what STSELib always sends, keeps the slot's personalised flags
+ * (a choice: no source says what an A110 does with it, and STSELib keys
+ * must still sign). Bits outside 0x800D stay as personalised. */
+static void apply_mode_word(stse_emu_key_slot *k, uint16_t mode)
+{
+    if (mode == 0)
+        return;
+    uint16_t cur = (uint16_t)((k->mode[0] << 8) | k->mode[1]);
+    uint16_t next = (uint16_t)((cur & ~MODE_A110_FLAGS) | (mode & MODE_A110_FLAGS));
+    k->mode[0] = (uint8_t)(next >> 8);
+    k->mode[1] = (uint8_t)next;
+}
+
 uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
 {
     stsafe_genkey_req rq;
@@ -84,6 +99,7 @@ uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *r
     if (stse_emu_slot_generate(&fresh, rq.curve, chip->f_rng, chip->p_rng) != 0)
         return STSAFE_ST_UNEXPECTED_ERROR;
     memcpy(fresh.mode, k->mode, sizeof fresh.mode);
+    apply_mode_word(&fresh, rq.mode);
     fresh.usage_limit = is_ephemeral(rq.slot) ? 1 : rq.usage_limit;
     *k = fresh;
     memset(&fresh, 0, sizeof fresh);

@@ -1,4 +1,4 @@
-/* Replays vectors/frames/foundation.txt against one fresh chip: every
+/* Replays the frame vector files, each against one fresh chip: every
  * response must match byte for byte, and every refused command must leave
  * the NVM exactly as it was. */
 #include <setjmp.h>
@@ -13,9 +13,9 @@
 #include "stsafe/commands.h"
 #include "support/testvec.h"
 
-static void test_foundation_vectors(void **state)
+/* Replays one vector file against a fresh chip; returns the vector count. */
+static int replay_file(const char *relpath)
 {
-    (void)state;
     emu_fixture f;
     testvec_file tv;
     static uint8_t cmd[1024], want[1024], got[1024];
@@ -23,7 +23,7 @@ static void test_foundation_vectors(void **state)
     int count = 0;
 
     fixture_setup(&f);
-    testvec_open(&tv, "frames/foundation.txt");
+    testvec_open(&tv, relpath);
     while (testvec_next(&tv)) {
         size_t cn = testvec_hex(&tv, 1, cmd, sizeof cmd);
         size_t wn = testvec_hex(&tv, 2, want, sizeof want);
@@ -42,13 +42,27 @@ static void test_foundation_vectors(void **state)
     }
     testvec_close(&tv);
     fixture_teardown(&f);
-    assert_true(count >= 40);
+    return count;
+}
+
+static void test_foundation_vectors(void **state)
+{
+    (void)state;
+    assert_true(replay_file("frames/foundation.txt") >= 40);
+}
+
+/* Frames captured on real A110s: the model answers byte for byte as they did. */
+static void test_captured_a110_frames(void **state)
+{
+    (void)state;
+    assert_int_equal(replay_file("frames/captured-a110.txt"), 5);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_foundation_vectors),
+        cmocka_unit_test(test_captured_a110_frames),
     };
     return cmocka_run_group_tests_name("emulator frames", tests, NULL, NULL);
 }

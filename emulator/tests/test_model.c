@@ -84,7 +84,7 @@ static void test_query_small_subjects(void **state)
     uint8_t d[64];
     size_t n = 0;
     static const uint8_t lc[] = {0x03};
-    static const uint8_t host[] = {0x00, 0x00, 0x00, 0x00};
+    static const uint8_t host[] = {0x00};
     static const uint8_t i2c[] = {0x40, 0x00};
     static const uint8_t pwd[] = {0x00, 0x00, 0x00};
     static const uint8_t env[] = {0x02, 0x00, 0x00, 0x01, 0x00};

@@ -24,7 +24,7 @@ int stsafe_client_generate_key(stsafe_client *c, uint8_t slot, uint8_t curve, ui
 {
     uint8_t rsp[STSAFE_A110_MAX_FRAME_LEN];
     size_t n = 0;
-    stsafe_genkey_req rq = {slot, usage_limit, curve};
+    stsafe_genkey_req rq = {slot, usage_limit, 0x0000, curve}; /* mode 00 00, as STSELib */
     REQUEST_BUFFER(w);
     int err = send_built(c, STSAFE_CMD_GENERATE_KEY, stsafe_genkey_req_encode(&w, &rq), &w, rsp,
                          sizeof rsp, &n);

@@ -273,6 +273,36 @@ static void test_no_private_bytes_in_responses(void **state)
     }
 }
 
+/* The Generate Key frame captured on a real A110 (usage limit 1, mode word
+ * 0x800D, brainpoolP384r1) is accepted and its mode word sets the flags. */
+static void test_genkey_mode_word(void **state)
+{
+    key_fixture *f = *state;
+    static const uint8_t captured[] = {0x13, 0x01, 0x00, 0x01, 0x80, 0x0D, 0x00, 0x09, 0x2B, 0x24,
+                                       0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B};
+    uint8_t rsp[128], d256[32], d384[64];
+    size_t n = 0;
+    stsafe_ecc_point pub;
+    stsafe_ecc_signature sig;
+    digests(d256, d384, "mode word");
+    assert_int_equal(stsafe_client_transceive(&f->client, STSAFE_CMD_GENERATE_KEY, captured,
+                                              sizeof captured, rsp, sizeof rsp, &n), 0);
+    assert_int_equal(n, 101); /* 04, 00 30, X, 00 30, Y as in the capture */
+    assert_int_equal(stsafe_point_decode(rsp, n, &pub), 0);
+    assert_int_equal(f->chip.nvm.key_slots[1].mode[0], 0x80);
+    assert_int_equal(f->chip.nvm.key_slots[1].mode[1] & 0x0D, 0x0D);
+    assert_int_equal(stsafe_client_sign(&f->client, 1, d384, 48, &sig), 0);
+    assert_int_equal(host_verify(STSAFE_CURVE_BP384, &pub, d384, 48, &sig), 0);
+    assert_int_equal(stsafe_client_sign(&f->client, 1, d384, 48, &sig), STSAFE_ERR_STATUS(0x0B));
+
+    /* a key made for key establishment only cannot sign */
+    static const uint8_t ecdh_only[] = {0x13, 0x01, 0xFF, 0xFF, 0x00, 0x01, 0x00, 0x08, 0x2A, 0x86,
+                                        0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+    assert_int_equal(stsafe_client_transceive(&f->client, STSAFE_CMD_GENERATE_KEY, ecdh_only,
+                                              sizeof ecdh_only, rsp, sizeof rsp, &n), 0);
+    assert_int_equal(stsafe_client_sign(&f->client, 1, d256, 32, &sig), STSAFE_ERR_STATUS(0x1B));
+}
+
 /* Local envelopes: HOST-only in the default profile (as ST's SPL03), so the
  * test opens the commands first, as a profile without that condition would. */
 static void open_envelope_commands(stse_emu_chip *chip)
@@ -325,9 +355,9 @@ static void test_envelopes(void **state)
     assert_int_equal(stsafe_client_wrap(&f->client, 0, data, 8, env, &en), STSAFE_ERR_STATUS(0x03));
     assert_int_equal(stsafe_client_wrap(&f->client, 0, data, 16, env, &en), 0);
     env[5] ^= 0x20;
-    assert_int_equal(stsafe_client_unwrap(&f->client, 0, env, en, back, &bn), STSAFE_ERR_STATUS(0x02));
+    assert_int_equal(stsafe_client_unwrap(&f->client, 0, env, en, back, &bn), STSAFE_ERR_STATUS(0x11));
     env[5] ^= 0x20;
-    assert_int_equal(stsafe_client_unwrap(&f->client, 1, env, en, back, &bn), STSAFE_ERR_STATUS(0x02));
+    assert_int_equal(stsafe_client_unwrap(&f->client, 1, env, en, back, &bn), STSAFE_ERR_STATUS(0x11));
     assert_int_equal(stsafe_client_unwrap(&f->client, 0, env, en, back, &bn), 0);
 }
 
@@ -343,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refusals_leave_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_private_bytes_in_responses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_envelopes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_genkey_mode_word, setup, teardown),
     };
     return cmocka_run_group_tests_name("key commands", tests, NULL, NULL);
 }

@@ -38,7 +38,7 @@ check "random 0 refused by the tool" " rc=2" "$(run "$CLI" --image "$img" random
 check "query lifecycle" "03 rc=0" "$(run "$CLI" --image "$img" query lifecycle)"
 check "query product (mask id, ST number)" "0103aa460202090a0b0c0d0e0f101112" "$("$CLI" --image "$img" query product | cut -c1-32)"
 check "query product length" "128" "$(out=$("$CLI" --image "$img" query product); echo "${#out}")"
-check "query hostkey" "00000000 rc=0" "$(run "$CLI" --image "$img" query 0x17)"
+check "query hostkey" "00 rc=0" "$(run "$CLI" --image "$img" query 0x17)"
 check "update" "ok rc=0" "$(run "$CLI" --image "$img" update --zone 1 --offset 10 cafe)"
 check "read back (new process)" "00cafe00 rc=0" "$(run "$CLI" --image "$img" read --zone 1 --offset 9 --length 4)"
 check "read past the zone" " rc=1" "$(run "$CLI" --image "$img" read --zone 1 --offset 698 --length 4)"

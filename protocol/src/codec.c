@@ -259,10 +259,13 @@ int stsafe_key_table_decode(const uint8_t *p, size_t n, stsafe_key_table *v)
 
 /* ---- host key slot (0x17) ------------------------------------------------------ */
 
+/* A real A110 without host keys answers the presence byte alone (captured
+ * frame 14 17 -> 00 00 03 00 0F 47); the counter follows only a present key. */
 int stsafe_host_key_info_encode(stsafe_writer *w, const stsafe_host_key_info *v)
 {
     stsafe_wr_u8(w, v->present);
-    stsafe_wr_u24(w, v->cmac_counter);
+    if (v->present)
+        stsafe_wr_u24(w, v->cmac_counter);
     return w->err;
 }
 
@@ -271,7 +274,7 @@ int stsafe_host_key_info_decode(const uint8_t *p, size_t n, stsafe_host_key_info
     stsafe_reader r;
     stsafe_reader_init(&r, p, n);
     v->present = stsafe_rd_u8(&r);
-    v->cmac_counter = stsafe_rd_u24(&r);
+    v->cmac_counter = v->present ? stsafe_rd_u24(&r) : 0;
     return stsafe_rd_finish(&r);
 }
 

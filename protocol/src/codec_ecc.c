@@ -108,7 +108,7 @@ int stsafe_genkey_req_encode(stsafe_writer *w, const stsafe_genkey_req *req)
     stsafe_wr_u8(w, STSAFE_TAG_PRIVATE_KEY_SLOT);
     stsafe_wr_u8(w, req->slot);
     stsafe_wr_u16(w, req->usage_limit);
-    stsafe_wr_u16(w, 0x0000);
+    stsafe_wr_u16(w, req->mode);
     int err = wr_curve(w, req->curve);
     return err ? err : w->err;
 }
@@ -120,12 +120,12 @@ int stsafe_genkey_req_decode(const uint8_t *p, size_t n, stsafe_genkey_req *req)
     uint8_t tag = stsafe_rd_u8(&r);
     req->slot = stsafe_rd_u8(&r);
     req->usage_limit = stsafe_rd_u16(&r);
-    uint16_t filler = stsafe_rd_u16(&r);
+    req->mode = stsafe_rd_u16(&r);
     req->curve = rd_curve(&r);
     int err = stsafe_rd_finish(&r);
     if (err)
         return err;
-    return (tag != STSAFE_TAG_PRIVATE_KEY_SLOT || filler != 0) ? STSAFE_ERR_CODEC_VALUE : 0;
+    return tag != STSAFE_TAG_PRIVATE_KEY_SLOT ? STSAFE_ERR_CODEC_VALUE : 0;
 }
 
 int stsafe_sign_req_encode(stsafe_writer *w, const stsafe_sign_req *req)

@@ -172,6 +172,9 @@ static void test_small_records(void **state)
     static const uint8_t host[] = {0x01, 0x00, 0x01, 0x02};
     CHECK_STRICT(host, sizeof host, stsafe_host_key_info_decode, &h);
     assert_int_equal(h.cmac_counter, 0x000102);
+    static const uint8_t no_keys[] = {0x00};
+    CHECK_STRICT(no_keys, sizeof no_keys, stsafe_host_key_info_decode, &h);
+    assert_int_equal(h.present, 0);
 
     stsafe_i2c_info i;
     static const uint8_t i2c[] = {0x40, 0x05};

@@ -124,7 +124,7 @@ typedef struct {
     stsafe_key_slot_info slot[STSAFE_MAX_KEY_SLOTS];
 } stsafe_key_table;
 
-/** Tag 0x17 (A110, host key slot v1): presence(1) C-MAC counter(3). */
+/** Tag 0x17 (A110, host key slot v1): presence(1), then C-MAC counter(3) only when present. */
 typedef struct {
     uint8_t present;
     uint32_t cmac_counter;

@@ -51,10 +51,16 @@ int stsafe_signature_read(stsafe_reader *r, stsafe_ecc_signature *s);
 int stsafe_point_decode(const uint8_t *p, size_t n, stsafe_ecc_point *pt);
 int stsafe_signature_decode(const uint8_t *p, size_t n, stsafe_ecc_signature *s);
 
-/** Generate Key, private key slot: tag 0x13 · slot (1) · usage limit (2) · 00 00 · curve. */
+/**
+ * Generate Key, private key slot: tag 0x13 · slot (1) · usage limit (2) ·
+ * mode of operation (2) · curve. STSELib sends the mode as 00 00 ("filler");
+ * ST's A110 library and a captured A110 frame send the key's usage flags
+ * there (0x8000 change right, 0x0008, 0x0004, 0x0001: docs/protocol.md).
+ */
 typedef struct {
     uint8_t slot;
     uint16_t usage_limit;
+    uint16_t mode;
     uint8_t curve;           /**< stsafe_curve; STSAFE_CURVE_NONE after decoding an unknown id. */
 } stsafe_genkey_req;
 
