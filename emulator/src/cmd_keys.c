@@ -38,6 +38,21 @@ static int slot_allows(const stse_emu_key_slot *k, uint8_t slot, uint8_t mode_bi
     return is_ephemeral(slot) || (k->mode[1] & mode_bit) != 0;
 }
 
+/* The slot a signature or key establishment uses: it must exist, hold a
+ * key, and have the mode bit of the operation. */
+static uint8_t usable_slot(stse_emu_chip *chip, uint8_t slot, uint8_t mode_bit, stse_emu_key_slot **out)
+{
+    stse_emu_key_slot *k = find_slot(chip, slot);
+    if (!k)
+        return STSAFE_ST_OUT_OF_RANGE;
+    if (!k->present)
+        return STSAFE_ST_KEY_NOT_FOUND;
+    if (!slot_allows(k, slot, mode_bit))
+        return STSAFE_ST_WRONG_KEY_USAGE;
+    *out = k;
+    return STSAFE_ST_OK;
+}
+
 /* The Generate Key access condition of a slot (mode bits 5..4): 1 free, 3 host. */
 static int genkey_allowed(const stse_emu_key_slot *k, const stse_emu_request *req)
 {
@@ -156,13 +171,10 @@ uint8_t stse_emu_cmd_generate_signature(stse_emu_chip *chip, const stse_emu_requ
     stsafe_ecc_signature sig;
     if (stsafe_sign_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    stse_emu_key_slot *k = find_slot(chip, rq.slot);
-    if (!k)
-        return STSAFE_ST_OUT_OF_RANGE;
-    if (!k->present)
-        return STSAFE_ST_KEY_NOT_FOUND;
-    if (!slot_allows(k, rq.slot, MODE_SIGNATURE))
-        return STSAFE_ST_WRONG_KEY_USAGE;
+    stse_emu_key_slot *k = NULL;
+    uint8_t st = usable_slot(chip, rq.slot, MODE_SIGNATURE, &k);
+    if (st != STSAFE_ST_OK)
+        return st;
     if (k->usage_limit == 0)
         return STSAFE_ST_KEY_BLOCKED;
     if (!digest_len_ok(rq.digest_len))
@@ -217,13 +229,10 @@ uint8_t stse_emu_cmd_establish_key(stse_emu_chip *chip, const stse_emu_request *
     stsafe_ecdh_req rq;
     if (stsafe_ecdh_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    stse_emu_key_slot *k = find_slot(chip, rq.slot);
-    if (!k)
-        return STSAFE_ST_OUT_OF_RANGE;
-    if (!k->present)
-        return STSAFE_ST_KEY_NOT_FOUND;
-    if (!slot_allows(k, rq.slot, MODE_KEY_ESTABLISHMENT))
-        return STSAFE_ST_WRONG_KEY_USAGE;
+    stse_emu_key_slot *k = NULL;
+    uint8_t st = usable_slot(chip, rq.slot, MODE_KEY_ESTABLISHMENT, &k);
+    if (st != STSAFE_ST_OK)
+        return st;
     size_t n = stsafe_curve_size(k->curve);
     if (rq.peer.size != n)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;

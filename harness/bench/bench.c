@@ -7,20 +7,13 @@
 #include <mbedtls/ecdsa.h>
 
 #include "stse_emu/ecc.h"
-#include "stse_emu/profile.h"
-#include "stsafe/bus_inproc.h"
 #include "stsafe/client.h"
 #include "stsafe/curves.h"
+#include "stsafe/inproc_device.h"
 #include "stsafe/rng.h"
 #include "tool_common.h"
 
-typedef struct {
-    stsafe_rng rng;
-    stse_emu_chip chip;
-    stsafe_bus_inproc inproc;
-    stsafe_bus bus;
-    stsafe_client client;
-} bench_rig;
+typedef stsafe_inproc_device bench_rig;
 
 static double now_s(void)
 {
@@ -81,13 +74,8 @@ int stse_bench_run(double seconds)
 {
     static bench_rig rig;
     static const uint8_t seed[] = "stsafe-emu bench";
-    if (stsafe_rng_init_deterministic(&rig.rng, seed, sizeof seed) != 0)
+    if (stsafe_inproc_device_default(&rig, seed, sizeof seed, NULL) != 0)
         return TOOL_EXIT_FAIL;
-    stse_emu_chip_init(&rig.chip, stsafe_rng_fn, &rig.rng);
-    if (stse_emu_profile_apply(&rig.chip.nvm, "default", NULL, stsafe_rng_fn, &rig.rng, NULL) != 0)
-        return TOOL_EXIT_FAIL;
-    stsafe_bus_inproc_init(&rig.inproc, &rig.bus, &rig.chip);
-    stsafe_client_init(&rig.client, &rig.bus, STSAFE_I2C_ADDR_DEFAULT);
     mbedtls_ecp_keypair_init(&raw_key);
     if (stse_emu_slot_to_keypair(&rig.chip.nvm.key_slots[0], &raw_key) != 0)
         return TOOL_EXIT_FAIL;
@@ -107,7 +95,6 @@ int stse_bench_run(double seconds)
     row("P-256 sign through the frame path", chip, "ops/s", note);
 
     mbedtls_ecp_keypair_free(&raw_key);
-    stse_emu_chip_free(&rig.chip);
-    stsafe_rng_free(&rig.rng);
+    stsafe_inproc_device_free(&rig);
     return rc;
 }

@@ -9,41 +9,27 @@
 
 #include <cmocka.h>
 
-#include "stse_emu/profile.h"
-#include "stsafe/bus_inproc.h"
 #include "stsafe/client.h"
 #include "stsafe/curves.h"
 #include "stsafe/error.h"
+#include "stsafe/inproc_device.h"
 #include "stsafe/rng.h"
 
-typedef struct {
-    stsafe_rng rng;
-    stse_emu_chip chip;
-    stsafe_bus_inproc inproc;
-    stsafe_bus bus;
-    stsafe_client client;
-} host_fixture;
+typedef stsafe_inproc_device host_fixture;
 
 static int setup(void **state)
 {
     static host_fixture f;
     static const uint8_t seed[] = "stsafe-emu client test";
     static const uint8_t serial[9] = {9, 8, 7, 6, 5, 4, 3, 2, 1};
-    assert_int_equal(stsafe_rng_init_deterministic(&f.rng, seed, sizeof seed), 0);
-    stse_emu_chip_init(&f.chip, stsafe_rng_fn, &f.rng);
-    assert_int_equal(stse_emu_profile_apply(&f.chip.nvm, "default", serial, stsafe_rng_fn, &f.rng, NULL), 0);
-    stsafe_bus_inproc_init(&f.inproc, &f.bus, &f.chip);
-    stsafe_client_init(&f.client, &f.bus, STSAFE_I2C_ADDR_DEFAULT);
+    assert_int_equal(stsafe_inproc_device_default(&f, seed, sizeof seed, serial), 0);
     *state = &f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    host_fixture *f = *state;
-    stsafe_client_free(&f->client);
-    stse_emu_chip_free(&f->chip);
-    stsafe_rng_free(&f->rng);
+    stsafe_inproc_device_free(*state);
     return 0;
 }
 

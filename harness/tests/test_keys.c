@@ -23,34 +23,23 @@
 #include "stsafe/codec.h"
 #include "stsafe/curves.h"
 #include "stsafe/error.h"
+#include "stsafe/inproc_device.h"
 #include "stsafe/rng.h"
 
-typedef struct {
-    stsafe_rng rng;
-    stse_emu_chip chip;
-    stsafe_bus_inproc inproc;
-    stsafe_bus bus;
-    stsafe_client client;
-} key_fixture;
+typedef stsafe_inproc_device key_fixture;
 
 static int setup(void **state)
 {
     static key_fixture f;
     static const uint8_t seed[] = "stsafe-emu key test";
-    assert_int_equal(stsafe_rng_init_deterministic(&f.rng, seed, sizeof seed), 0);
-    stse_emu_chip_init(&f.chip, stsafe_rng_fn, &f.rng);
-    assert_int_equal(stse_emu_profile_apply(&f.chip.nvm, "default", NULL, stsafe_rng_fn, &f.rng, NULL), 0);
-    stsafe_bus_inproc_init(&f.inproc, &f.bus, &f.chip);
-    stsafe_client_init(&f.client, &f.bus, STSAFE_I2C_ADDR_DEFAULT);
+    assert_int_equal(stsafe_inproc_device_default(&f, seed, sizeof seed, NULL), 0);
     *state = &f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    key_fixture *f = *state;
-    stse_emu_chip_free(&f->chip);
-    stsafe_rng_free(&f->rng);
+    stsafe_inproc_device_free(*state);
     return 0;
 }
 

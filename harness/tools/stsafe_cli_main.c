@@ -167,7 +167,7 @@ static int do_echo(tool_session *s, const cli_args *a)
     }
     if (hex_arg(a->positional[0], msg, sizeof msg, &n))
         return TOOL_EXIT_USAGE;
-    int err = stsafe_client_echo(&s->client, msg, n, out);
+    int err = stsafe_client_echo(&s->dev.client, msg, n, out);
     if (err)
         return report(err, "echo");
     tool_print_hex(stdout, out, n);
@@ -182,7 +182,7 @@ static int do_random(tool_session *s, const cli_args *a)
         tool_error(prog, "random needs a byte count from 1 to 255");
         return TOOL_EXIT_USAGE;
     }
-    int err = stsafe_client_random(&s->client, (uint8_t)n, out);
+    int err = stsafe_client_random(&s->dev.client, (uint8_t)n, out);
     if (err)
         return report(err, "random");
     tool_print_hex(stdout, out, n);
@@ -216,7 +216,7 @@ static int do_query(tool_session *s, const cli_args *a)
     }
     uint8_t out[STSAFE_A110_MAX_FRAME_LEN];
     size_t n = 0;
-    int err = stsafe_client_query_raw(&s->client, (uint8_t)tag, out, sizeof out, &n);
+    int err = stsafe_client_query_raw(&s->dev.client, (uint8_t)tag, out, sizeof out, &n);
     if (err)
         return report(err, "query");
     tool_print_hex(stdout, out, n);
@@ -228,7 +228,7 @@ static int read_zone(tool_session *s, uint8_t zone, uint16_t offset, size_t len,
 {
     for (size_t done = 0; done < len;) {
         size_t chunk = len - done < MAX_READ_CHUNK ? len - done : MAX_READ_CHUNK;
-        int err = stsafe_client_read(&s->client, 0, zone, (uint16_t)(offset + done),
+        int err = stsafe_client_read(&s->dev.client, 0, zone, (uint16_t)(offset + done),
                                      (uint16_t)chunk, out + done);
         if (err)
             return err;
@@ -266,7 +266,7 @@ static int do_update(tool_session *s, const cli_args *a)
     }
     if (hex_arg(a->positional[0], data, sizeof data, &n))
         return TOOL_EXIT_USAGE;
-    int err = stsafe_client_update(&s->client, 0, (uint8_t)a->zone, (uint16_t)a->offset, data, n);
+    int err = stsafe_client_update(&s->dev.client, 0, (uint8_t)a->zone, (uint16_t)a->offset, data, n);
     if (err)
         return report(err, "update");
     printf("ok\n");
@@ -282,7 +282,7 @@ static int do_decrement(tool_session *s, const cli_args *a)
         return TOOL_EXIT_USAGE;
     if (a->npositional > 1 || (a->npositional == 1 && hex_arg(a->positional[0], data, sizeof data, &n)))
         return TOOL_EXIT_USAGE;
-    int err = stsafe_client_decrement(&s->client, 0, (uint8_t)a->zone, (uint16_t)a->offset,
+    int err = stsafe_client_decrement(&s->dev.client, 0, (uint8_t)a->zone, (uint16_t)a->offset,
                                       (uint32_t)a->amount, data, n, &counter);
     if (err)
         return report(err, "decrement");
@@ -362,15 +362,15 @@ static int do_frame(tool_session *s, const cli_args *a)
     }
     if (hex_arg(a->positional[0], frame, sizeof frame, &n))
         return TOOL_EXIT_USAGE;
-    int err = stsafe_bus_write(&s->bus, s->client.addr, frame, n);
+    int err = stsafe_bus_write(&s->dev.bus, s->dev.client.addr, frame, n);
     if (!err)
-        err = stsafe_bus_read(&s->bus, s->client.addr, rsp, STSAFE_RSP_FIRST_READ_LEN);
+        err = stsafe_bus_read(&s->dev.bus, s->dev.client.addr, rsp, STSAFE_RSP_FIRST_READ_LEN);
     if (!err)
         err = stsafe_rsp_frame_total_len(rsp, &total);
     if (!err && total > sizeof rsp)
         err = STSAFE_ERR_FRAME_LENGTH;
     if (!err)
-        err = stsafe_bus_read(&s->bus, s->client.addr, rsp, total);
+        err = stsafe_bus_read(&s->dev.bus, s->dev.client.addr, rsp, total);
     if (err)
         return report(err, "frame");
     tool_print_hex(stdout, rsp, total);
@@ -435,7 +435,7 @@ static int do_keygen(tool_session *s, const cli_args *a)
     uint8_t curve = parse_curve(a->curve);
     if (need(a, a->slot, "--slot") || curve == STSAFE_CURVE_NONE)
         return TOOL_EXIT_USAGE;
-    int err = stsafe_client_generate_key(&s->client, (uint8_t)a->slot, curve, (uint16_t)a->limit, &pub);
+    int err = stsafe_client_generate_key(&s->dev.client, (uint8_t)a->slot, curve, (uint16_t)a->limit, &pub);
     if (err)
         return report(err, "keygen");
     print_point(&pub);
@@ -449,7 +449,7 @@ static int do_sign(tool_session *s, const cli_args *a)
     stsafe_ecc_signature sig;
     if (need(a, a->slot, "--slot") || parse_digest(a->digest, d, &n))
         return TOOL_EXIT_USAGE;
-    int err = stsafe_client_sign(&s->client, (uint8_t)a->slot, d, n, &sig);
+    int err = stsafe_client_sign(&s->dev.client, (uint8_t)a->slot, d, n, &sig);
     if (err)
         return report(err, "sign");
     for (size_t i = 0; i < sig.size; i++)
@@ -478,7 +478,7 @@ static int do_verify(tool_session *s, const cli_args *a)
     sig.size = size;
     memcpy(sig.r, raw, size);
     memcpy(sig.s, raw + size, size);
-    int err = stsafe_client_verify(&s->client, curve, &pub, &sig, d, n, &valid);
+    int err = stsafe_client_verify(&s->dev.client, curve, &pub, &sig, d, n, &valid);
     if (err)
         return report(err, "verify");
     printf("%s\n", valid ? "valid" : "invalid");
@@ -496,7 +496,7 @@ static int do_ecdh(tool_session *s, const cli_args *a)
     size_t size = a->peer && strlen(a->peer) > 2 * 65 ? 48 : 32;
     if (parse_point(a->peer, size, &peer))
         return TOOL_EXIT_USAGE;
-    int err = stsafe_client_establish_key(&s->client, (uint8_t)a->slot, &peer, secret, &n);
+    int err = stsafe_client_establish_key(&s->dev.client, (uint8_t)a->slot, &peer, secret, &n);
     if (err)
         return report(err, "ecdh");
     tool_print_hex(stdout, secret, n);
@@ -514,7 +514,7 @@ static int do_envkey(tool_session *s, const cli_args *a)
         tool_error(prog, "envkey: --length is 128 or 256 (AES key bits)");
         return TOOL_EXIT_USAGE;
     }
-    int err = stsafe_client_generate_envelope_key(&s->client, (uint8_t)a->slot, bits == 256);
+    int err = stsafe_client_generate_envelope_key(&s->dev.client, (uint8_t)a->slot, bits == 256);
     if (err)
         return report(err, "envkey");
     printf("ok\n");
@@ -534,8 +534,8 @@ static int envelope_cmd(tool_session *s, const cli_args *a, int wrap)
     }
     if (hex_arg(a->positional[0], in, sizeof in, &n))
         return TOOL_EXIT_USAGE;
-    int err = wrap ? stsafe_client_wrap(&s->client, (uint8_t)a->slot, in, n, out, &on)
-                   : stsafe_client_unwrap(&s->client, (uint8_t)a->slot, in, n, out, &on);
+    int err = wrap ? stsafe_client_wrap(&s->dev.client, (uint8_t)a->slot, in, n, out, &on)
+                   : stsafe_client_unwrap(&s->dev.client, (uint8_t)a->slot, in, n, out, &on);
     if (err)
         return report(err, what);
     tool_print_hex(stdout, out, on);

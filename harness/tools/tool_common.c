@@ -42,37 +42,32 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
-    if (stsafe_rng_init(&s->rng, prog) != 0) {
+    if (stsafe_inproc_device_init(&s->dev, NULL, 0) != 0) {
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
     }
-    stse_emu_chip_init(&s->chip, stsafe_rng_fn, &s->rng);
-    int err = stse_emu_image_load(path, &s->chip.nvm);
+    int err = stse_emu_image_load(path, &s->dev.chip.nvm);
     if (err) {
         tool_error(prog, "cannot load image '%s': %s%s%s", path, stsafe_strerror(err),
                    err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
-        stse_emu_chip_free(&s->chip);
-        stsafe_rng_free(&s->rng);
+        stsafe_inproc_device_free(&s->dev);
         return TOOL_EXIT_FAIL;
     }
-    stsafe_bus_inproc_init(&s->inproc, &s->bus, &s->chip);
-    stsafe_client_init(&s->client, &s->bus, s->chip.nvm.i2c.address);
+    stsafe_inproc_device_connect(&s->dev);
     return 0;
 }
 
 int tool_session_close(tool_session *s, const char *prog)
 {
     int rc = 0;
-    if (s->chip.nvm_dirty) {
-        int err = stse_emu_image_save(s->path, &s->chip.nvm);
+    if (s->dev.chip.nvm_dirty) {
+        int err = stse_emu_image_save(s->path, &s->dev.chip.nvm);
         if (err) {
             tool_error(prog, "cannot save image '%s': %s: %s", s->path, stsafe_strerror(err),
                        strerror(errno));
             rc = TOOL_EXIT_FAIL;
         }
     }
-    stsafe_client_free(&s->client);
-    stse_emu_chip_free(&s->chip);
-    stsafe_rng_free(&s->rng);
+    stsafe_inproc_device_free(&s->dev);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "stsafe/bus.h"
 #include "stsafe/bus_inproc.h"
 #include "stsafe/client.h"
+#include "stsafe/inproc_device.h"
 #include "stsafe/rng.h"
 
 /* Exit codes of every tool (docs/tools.md). */
@@ -30,11 +31,7 @@ int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
 /** A chip loaded from an image file, reached over the in-process bus. */
 typedef struct {
     const char *path;
-    stsafe_rng rng;
-    stse_emu_chip chip;
-    stsafe_bus_inproc inproc;
-    stsafe_bus bus;
-    stsafe_client client;
+    stsafe_inproc_device dev;
 } tool_session;
 
 /** Load \p path and connect a client to it. 0, or prints why and returns TOOL_EXIT_FAIL. */
