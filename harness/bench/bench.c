@@ -13,7 +13,14 @@
 #include "stsafe/rng.h"
 #include "tool_common.h"
 
-typedef stsafe_inproc_device bench_rig;
+/* Everything a measured operation touches: the emulated chip with its
+ * client, and the same key as a plain mbedTLS key pair for the reference. */
+typedef struct {
+    stsafe_inproc_device dev;
+    mbedtls_ecp_keypair raw_key;
+    uint8_t msg[64];
+    uint8_t out[64];
+} bench_rig;
 
 static double now_s(void)
 {
@@ -41,25 +48,22 @@ static const uint8_t digest[32] = {0x5A, 0x17, 0x01};
 
 static int op_echo64(bench_rig *r)
 {
-    static uint8_t msg[64], out[64];
-    return stsafe_client_echo(&r->client, msg, sizeof msg, out);
+    return stsafe_client_echo(&r->dev.client, r->msg, sizeof r->msg, r->out);
 }
 
 static int op_chip_sign(bench_rig *r)
 {
     stsafe_ecc_signature sig;
-    return stsafe_client_sign(&r->client, 0, digest, sizeof digest, &sig);
+    return stsafe_client_sign(&r->dev.client, 0, digest, sizeof digest, &sig);
 }
-
-static mbedtls_ecp_keypair raw_key;
 
 static int op_raw_sign(bench_rig *r)
 {
     mbedtls_mpi rr, ss;
     mbedtls_mpi_init(&rr);
     mbedtls_mpi_init(&ss);
-    int rc = mbedtls_ecdsa_sign(&raw_key.grp, &rr, &ss, &raw_key.d, digest, sizeof digest,
-                                stsafe_rng_fn, &r->rng);
+    int rc = mbedtls_ecdsa_sign(&r->raw_key.grp, &rr, &ss, &r->raw_key.d, digest, sizeof digest,
+                                stsafe_rng_fn, &r->dev.rng);
     mbedtls_mpi_free(&rr);
     mbedtls_mpi_free(&ss);
     return rc;
@@ -70,20 +74,13 @@ static void row(const char *name, double value, const char *unit, const char *no
     printf("  %-34s %12.0f %-8s %s\n", name, value, unit, note);
 }
 
-int stse_bench_run(double seconds)
+/* Runs and prints every figure; a tool exit code. */
+static int measure(bench_rig *rig, double seconds)
 {
-    static bench_rig rig;
-    static const uint8_t seed[] = "stsafe-emu bench";
-    if (stsafe_inproc_device_default(&rig, seed, sizeof seed, NULL) != 0)
-        return TOOL_EXIT_FAIL;
-    mbedtls_ecp_keypair_init(&raw_key);
-    if (stse_emu_slot_to_keypair(&rig.chip.nvm.key_slots[0], &raw_key) != 0)
-        return TOOL_EXIT_FAIL;
-
     printf("stsafe-emu bench (%.1f s per figure, in-process bus, timing model off)\n", seconds);
-    double echo = rate(op_echo64, &rig, seconds);
-    double raw = rate(op_raw_sign, &rig, seconds);
-    double chip = rate(op_chip_sign, &rig, seconds);
+    double echo = rate(op_echo64, rig, seconds);
+    double raw = rate(op_raw_sign, rig, seconds);
+    double chip = rate(op_chip_sign, rig, seconds);
     int rc = (echo < 0 || raw < 0 || chip < 0) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
     char note[96];
     snprintf(note, sizeof note, "(target >= 1,000,000/s: %s)", echo >= 1e6 ? "met" : "not met");
@@ -93,8 +90,20 @@ int stse_bench_run(double seconds)
     snprintf(note, sizeof note, "ratio %.3f of raw; overhead %+.1f %% (target <= 5 %%: %s)",
              raw > 0 ? chip / raw : 0.0, overhead, overhead <= 5.0 ? "met" : "not met");
     row("P-256 sign through the frame path", chip, "ops/s", note);
+    return rc;
+}
 
-    mbedtls_ecp_keypair_free(&raw_key);
-    stsafe_inproc_device_free(&rig);
+int stse_bench_run(double seconds)
+{
+    bench_rig rig;
+    static const uint8_t seed[] = "stsafe-emu bench";
+    if (stsafe_inproc_device_default(&rig.dev, seed, sizeof seed, NULL) != 0)
+        return TOOL_EXIT_FAIL;
+    mbedtls_ecp_keypair_init(&rig.raw_key);
+    int rc = TOOL_EXIT_FAIL;
+    if (stse_emu_slot_to_keypair(&rig.dev.chip.nvm.key_slots[0], &rig.raw_key) == 0)
+        rc = measure(&rig, seconds);
+    mbedtls_ecp_keypair_free(&rig.raw_key);
+    stsafe_inproc_device_free(&rig.dev);
     return rc;
 }

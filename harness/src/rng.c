@@ -28,10 +28,11 @@ static int fixed_entropy_func(void *p, unsigned char *out, size_t len)
 
 int stsafe_rng_init_deterministic(stsafe_rng *rng, const uint8_t *seed, size_t seed_len)
 {
-    if (!seed || seed_len > sizeof rng->fixed_seed)
-        return STSAFE_ERR_BAD_INPUT;
+    /* contexts first, so stsafe_rng_free() is safe after any failure */
     mbedtls_entropy_init(&rng->entropy);
     mbedtls_ctr_drbg_init(&rng->drbg);
+    if (!seed || seed_len > sizeof rng->fixed_seed)
+        return STSAFE_ERR_BAD_INPUT;
     memcpy(rng->fixed_seed, seed, seed_len);
     rng->fixed_seed_len = seed_len;
     int rc = mbedtls_ctr_drbg_seed(&rng->drbg, fixed_entropy_func, rng, NULL, 0);
