@@ -50,6 +50,11 @@ void stse_emu_chip_power_cycle(stse_emu_chip *chip)
     memset(&chip->vol, 0, sizeof chip->vol);
 }
 
+uint8_t stse_emu_chip_i2c_address(const stse_emu_chip *chip)
+{
+    return chip->vol.i2c_address ? chip->vol.i2c_address : chip->nvm.i2c.address;
+}
+
 static int answer(uint8_t status, const uint8_t *data, size_t data_len, uint8_t *rsp,
                   size_t rsp_cap, size_t *rsp_len)
 {
@@ -65,16 +70,26 @@ static uint8_t frame_error_status(int err)
                                             : STSAFE_ST_COMMUNICATION_ERROR;
 }
 
-/* Life-cycle gate: a terminated chip answers nothing but Echo. */
+/* Life-cycle gate: a terminated chip answers nothing but Echo. A locked
+ * chip (bit 7, set by Put Attribute after Verify Password) keeps only what
+ * it needs to identify itself and be unlocked (docs/protocol.md, "Life
+ * cycle"). */
 static int life_cycle_allows(const stse_emu_chip *chip, uint8_t code)
 {
-    return chip->nvm.life_cycle != STSE_EMU_LC_TERMINATED || code == STSAFE_CMD_ECHO;
+    uint8_t lc = chip->nvm.life_cycle;
+    if (lc == STSE_EMU_LC_TERMINATED)
+        return code == STSAFE_CMD_ECHO;
+    if (lc & 0x80)
+        return code == STSAFE_CMD_ECHO || code == STSAFE_CMD_RESET || code == STSAFE_CMD_QUERY ||
+               code == STSAFE_CMD_VERIFY_PASSWORD || code == STSAFE_CMD_PUT_ATTRIBUTE ||
+               code == STSAFE_CMD_HIBERNATE;
+    return 1;
 }
 
 /* Command authorisation table (Query tag 0x24). FREE passes; HOST and
  * ADMIN_OR_HOST need a verified C-MAC; NEVER refuses. ADMIN needs an admin
  * session, which the A110 does not have, so it is never met here;
- * ADMIN_OR_PWD waits for Verify Password (not modelled yet, so unmet). A
+ * ADMIN_OR_PWD is met once Verify Password succeeded in this power cycle. A
  * command without a record is free. */
 static int command_authorized(const stse_emu_chip *chip, const stse_emu_request *req)
 {
@@ -86,6 +101,7 @@ static int command_authorized(const stse_emu_chip *chip, const stse_emu_request 
         case STSAFE_CMD_AC_FREE:           return 1;
         case STSAFE_CMD_AC_HOST:
         case STSAFE_CMD_AC_ADMIN_OR_HOST:  return req->host_authenticated;
+        case STSAFE_CMD_AC_ADMIN_OR_PWD:   return chip->vol.password_verified;
         default:                           return 0;
         }
     }
@@ -151,11 +167,23 @@ static int busy(const stse_emu_chip *chip, uint64_t now_us)
     return chip->vol.i2c_state == STSE_EMU_I2C_BUSY && now_us < chip->vol.busy_until_us;
 }
 
+/* A hibernating chip NACKs every write. Woken by an I2C start (mode 1),
+ * it restarts as from power-up: this write is lost and the host's retry
+ * finds it awake. In mode 2 only a reset (a power cycle here) wakes it. */
+static int hibernating(stse_emu_chip *chip)
+{
+    if (!chip->vol.hibernate)
+        return 0;
+    if (chip->vol.hibernate == STSAFE_WAKE_ON_I2C_OR_RESET)
+        stse_emu_chip_power_cycle(chip);
+    return 1;
+}
+
 int stse_emu_i2c_write(stse_emu_chip *chip, uint64_t now_us, const uint8_t *data, size_t len)
 {
     if (!chip || (len && !data))
         return STSAFE_ERR_BAD_INPUT;
-    if (busy(chip, now_us)) {
+    if (busy(chip, now_us) || hibernating(chip)) {
         chip->stats.nacks++;
         return STSAFE_ERR_BUS_NACK;
     }

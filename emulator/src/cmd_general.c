@@ -36,3 +36,17 @@ uint8_t stse_emu_cmd_random(stse_emu_chip *chip, const stse_emu_request *req, st
     stsafe_wr_bytes(out, buf, size);
     return STSAFE_ST_OK;
 }
+
+/* Hibernate: optional wake-up mode (STSELib sends none or one byte; none
+ * means wake on an I2C start or a reset). The chip answers, then sleeps
+ * once the host has read that answer; what it loses is what a power cycle
+ * loses (chip.c, hibernating()). */
+uint8_t stse_emu_cmd_hibernate(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+{
+    (void)out;
+    uint8_t mode = req->payload_len ? req->payload[0] : STSAFE_WAKE_ON_I2C_OR_RESET;
+    if (mode != STSAFE_WAKE_ON_I2C_OR_RESET && mode != STSAFE_WAKE_ON_RESET)
+        return STSAFE_ST_OUT_OF_RANGE;
+    chip->vol.hibernate = mode;
+    return STSAFE_ST_OK;
+}

@@ -67,6 +67,19 @@ static int query_cmd_auth(const stse_emu_nvm *nvm, stsafe_writer *out)
     return stsafe_cmd_auth_info_encode(out, &v);
 }
 
+/* Tags 0x29 and 0x2A: the table's access conditions or encryption flags
+ * alone, count (1) then {command code, value} pairs (docs/protocol.md). */
+static int query_cmd_field(const stse_emu_nvm *nvm, int ac, stsafe_writer *out)
+{
+    const stse_emu_cmd_auth_table *t = &nvm->cmd_auth;
+    stsafe_wr_u8(out, t->count);
+    for (uint8_t i = 0; i < t->count && i < STSE_EMU_MAX_CMD_AUTH; i++) {
+        stsafe_wr_u8(out, t->rec[i].header);
+        stsafe_wr_u8(out, ac ? t->rec[i].ac : t->rec[i].host_encryption);
+    }
+    return out->err;
+}
+
 static int query_i2c(const stse_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_i2c_info v = {nvm->i2c.address, nvm->i2c.locked, nvm->i2c.low_power_mode, 0};
@@ -105,6 +118,8 @@ uint8_t stse_emu_cmd_query(stse_emu_chip *chip, const stse_emu_request *req, sts
     case STSAFE_TAG_PRIVATE_KEY_TABLE:        err = query_key_table(nvm, out); break;
     case STSAFE_TAG_HOST_KEY_SLOT:            err = query_host_key(nvm, out); break;
     case STSAFE_TAG_COMMAND_AUTHORIZATION:    err = query_cmd_auth(nvm, out); break;
+    case STSAFE_TAG_COMMAND_AC:               err = query_cmd_field(nvm, 1, out); break;
+    case STSAFE_TAG_COMMAND_ENCRYPTION:       err = query_cmd_field(nvm, 0, out); break;
     /* Tag 0x13 (private key slot) names a slot for Generate Key; it is
      * not a Query subject, like every other tag the A110 does not know. */
     default:                                  return STSAFE_ST_OUT_OF_RANGE;

@@ -26,6 +26,10 @@ static const stse_emu_cmd_def cmd_table[32] = {
     [STSAFE_CMD_GENERATE_SIGNATURE] = {STSAFE_CMD_GENERATE_SIGNATURE, 3, ANY_LEN,          80, stse_emu_cmd_generate_signature},
     [STSAFE_CMD_VERIFY_SIGNATURE] = {STSAFE_CMD_VERIFY_SIGNATURE, 1, ANY_LEN,              150, stse_emu_cmd_verify_signature},
     [STSAFE_CMD_ESTABLISH_KEY]   = {STSAFE_CMD_ESTABLISH_KEY,   2,  ANY_LEN,               170, stse_emu_cmd_establish_key},
+    [STSAFE_CMD_DELETE]          = {STSAFE_CMD_DELETE,          1,  1,                     15, stse_emu_cmd_delete},
+    [STSAFE_CMD_HIBERNATE]       = {STSAFE_CMD_HIBERNATE,       0,  1,                     50, stse_emu_cmd_hibernate},
+    [STSAFE_CMD_PUT_ATTRIBUTE]   = {STSAFE_CMD_PUT_ATTRIBUTE,   1,  ANY_LEN,               15, stse_emu_cmd_put_attribute},
+    [STSAFE_CMD_VERIFY_PASSWORD] = {STSAFE_CMD_VERIFY_PASSWORD, 16, 16,                    15, stse_emu_cmd_verify_password},
 };
 
 const stse_emu_cmd_def *stse_emu_find_cmd(uint8_t code)

@@ -67,6 +67,10 @@ uint8_t stse_emu_cmd_wrap(stse_emu_chip *chip, const stse_emu_request *req, stsa
 uint8_t stse_emu_cmd_unwrap(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
 /** Generate Key with tag 0x07 (a local envelope key); status only. */
 uint8_t stse_emu_genkey_envelope(stse_emu_chip *chip, const stse_emu_request *req);
+uint8_t stse_emu_cmd_hibernate(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_put_attribute(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_verify_password(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stse_emu_cmd_delete(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
 uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
 
 #endif

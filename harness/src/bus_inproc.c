@@ -4,7 +4,7 @@
 
 static int inproc_one(stsafe_bus_inproc *ctx, stsafe_i2c_msg *m)
 {
-    if (m->addr != ctx->chip->nvm.i2c.address)
+    if (m->addr != stse_emu_chip_i2c_address(ctx->chip))
         return STSAFE_ERR_BUS_NACK;
     if (m->flags & STSAFE_I2C_MSG_READ)
         return stse_emu_i2c_read(ctx->chip, ctx->now_us, m->buf, m->len);
@@ -24,7 +24,7 @@ static int inproc_transfer(void *vctx, stsafe_i2c_msg *msgs, size_t n)
 static int inproc_write(void *vctx, uint16_t addr, const uint8_t *data, size_t len)
 {
     stsafe_bus_inproc *ctx = vctx;
-    if (addr != ctx->chip->nvm.i2c.address)
+    if (addr != stse_emu_chip_i2c_address(ctx->chip))
         return STSAFE_ERR_BUS_NACK;
     return stse_emu_i2c_write(ctx->chip, ctx->now_us, data, len);
 }
@@ -32,7 +32,7 @@ static int inproc_write(void *vctx, uint16_t addr, const uint8_t *data, size_t l
 static int inproc_read(void *vctx, uint16_t addr, uint8_t *data, size_t len)
 {
     stsafe_bus_inproc *ctx = vctx;
-    if (addr != ctx->chip->nvm.i2c.address)
+    if (addr != stse_emu_chip_i2c_address(ctx->chip))
         return STSAFE_ERR_BUS_NACK;
     return stse_emu_i2c_read(ctx->chip, ctx->now_us, data, len);
 }

@@ -18,7 +18,7 @@ int stsafe_inproc_device_init(stsafe_inproc_device *d, const uint8_t *seed, size
 void stsafe_inproc_device_connect(stsafe_inproc_device *d)
 {
     stsafe_bus_inproc_init(&d->inproc, &d->bus, &d->chip);
-    stsafe_client_init(&d->client, &d->bus, d->chip.nvm.i2c.address);
+    stsafe_client_init(&d->client, &d->bus, stse_emu_chip_i2c_address(&d->chip));
 }
 
 int stsafe_inproc_device_default(stsafe_inproc_device *d, const uint8_t *seed, size_t seed_len,

@@ -49,6 +49,9 @@ typedef enum {
 /** Volatile state: lost on power cycle. */
 typedef struct {
     stse_emu_key_slot ephemeral;   /**< Slot 0xFF: one signature or one key establishment. */
+    uint8_t password_verified;     /**< Verify Password succeeded since power-up. */
+    uint8_t hibernate;             /**< 0 awake, else the wake-up mode of Hibernate. */
+    uint8_t i2c_address;           /**< Address in use when a Put Attribute changed the NVM's; 0 = the NVM's. */
     stse_emu_i2c_state i2c_state;
     uint64_t busy_until_us;
     size_t rsp_len;
@@ -97,6 +100,10 @@ mbedtls_ecp_group *stse_emu_chip_group(stse_emu_chip *chip, uint8_t curve);
 
 /** \brief Release the chip's resources and wipe it, private keys included. */
 void stse_emu_chip_free(stse_emu_chip *chip);
+
+/** \brief The 7-bit address the chip answers at now (a new address set by
+ *         Put Attribute takes effect at the next power cycle). */
+uint8_t stse_emu_chip_i2c_address(const stse_emu_chip *chip);
 
 /** \brief Power cycle: volatile state lost, NVM kept. */
 void stse_emu_chip_power_cycle(stse_emu_chip *chip);

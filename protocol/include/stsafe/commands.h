@@ -71,8 +71,14 @@ typedef enum {
     STSAFE_TAG_PRIVATE_KEY_SLOT         = 0x13,
     STSAFE_TAG_PRIVATE_KEY_TABLE        = 0x14,
     STSAFE_TAG_HOST_KEY_SLOT            = 0x17,
-    STSAFE_TAG_COMMAND_AUTHORIZATION    = 0x24
+    STSAFE_TAG_COMMAND_AUTHORIZATION    = 0x24,
+    STSAFE_TAG_COMMAND_AC               = 0x29, /**< Access conditions alone: count, {code, AC}. */
+    STSAFE_TAG_COMMAND_ENCRYPTION       = 0x2A  /**< Encryption flags alone: count, {code, flags}. */
 } stsafe_tag;
+
+/** Hibernate wake-up modes (STSELib stse_hibernate_wake_up_mode_t). */
+#define STSAFE_WAKE_ON_I2C_OR_RESET 0x01u
+#define STSAFE_WAKE_ON_RESET        0x02u
 
 /** Zone access conditions, 3 bits (facts page, section 6a). */
 typedef enum {
