@@ -14,6 +14,7 @@
 #include "stsafe/error.h"
 #include "stsafe/inproc_device.h"
 #include "stsafe/rng.h"
+#include "stsafe/status.h"
 
 typedef stsafe_inproc_device host_fixture;
 
@@ -177,6 +178,57 @@ static void test_wrong_address_nacks(void **state)
     assert_int_equal(c.nacks, 4);
 }
 
+/* Password, life cycle and Hibernate through the client: the chip's answers
+ * decoded, and a hibernating chip woken by the client's NACK polling. */
+static void test_admin_commands(void **state)
+{
+    host_fixture *f = *state;
+    static const uint8_t pwd[16] = "0123456789abcdef", wrong[16] = "0123456789abcdeF";
+    int ok = -1;
+    uint8_t left = 0xEE, lc = 0;
+    assert_int_equal(stsafe_client_verify_password(&f->client, pwd, &ok, &left),
+                     STSAFE_ERR_STATUS(STSAFE_ST_ENTRY_NOT_FOUND));
+    assert_int_equal(stsafe_client_put_password(&f->client, pwd, 2), 0);
+    assert_int_equal(stsafe_client_verify_password(&f->client, wrong, &ok, &left), 0);
+    assert_int_equal(ok, 0);
+    assert_int_equal(left, 1);
+    assert_int_equal(stsafe_client_put_life_cycle(&f->client, STSE_EMU_LC_OPERATIONAL_AND_LOCKED),
+                     STSAFE_ERR_STATUS(STSAFE_ST_ACCESS_CONDITION));
+    assert_int_equal(stsafe_client_verify_password(&f->client, pwd, &ok, &left), 0);
+    assert_int_equal(ok, 1);
+    assert_int_equal(left, 2);
+    assert_int_equal(stsafe_client_put_life_cycle(&f->client, STSE_EMU_LC_OPERATIONAL_AND_LOCKED), 0);
+    assert_int_equal(stsafe_client_query_life_cycle(&f->client, &lc), 0);
+    assert_int_equal(lc, STSE_EMU_LC_OPERATIONAL_AND_LOCKED);
+    assert_int_equal(stsafe_client_put_life_cycle(&f->client, STSE_EMU_LC_OPERATIONAL), 0);
+
+    /* Hibernate: the next command's first write is NACKed and wakes the chip
+     * (volatile state lost, so the password must be verified again). */
+    f->client.nacks = 0;
+    assert_int_equal(stsafe_client_hibernate(&f->client, STSAFE_WAKE_ON_I2C_OR_RESET), 0);
+    assert_int_equal(stsafe_client_delete_password(&f->client), STSAFE_ERR_STATUS(STSAFE_ST_ACCESS_CONDITION));
+    assert_int_equal(f->client.nacks, 1);
+    assert_int_equal(stsafe_client_verify_password(&f->client, pwd, &ok, &left), 0);
+    assert_int_equal(stsafe_client_delete_password(&f->client), 0);
+}
+
+static void test_put_host_keys_and_i2c(void **state)
+{
+    host_fixture *f = *state;
+    static const uint8_t mac[16] = {1}, cipher[16] = {2};
+    stsafe_host_key_info hk;
+    stsafe_i2c_info i2c = {0x22, 0, 0, 0}, got;
+    assert_int_equal(stsafe_client_put_host_keys(&f->client, mac, cipher), 0);
+    assert_int_equal(stsafe_client_query_host_key_slot(&f->client, &hk), 0);
+    assert_int_equal(hk.present, 1);
+    assert_int_equal(hk.cmac_counter, 0);
+    assert_int_equal(stsafe_client_put_host_keys(&f->client, mac, cipher),
+                     STSAFE_ERR_STATUS(STSAFE_ST_ACCESS_CONDITION));
+    assert_int_equal(stsafe_client_put_i2c_params(&f->client, &i2c), 0);
+    assert_int_equal(stsafe_client_query_i2c_params(&f->client, &got), 0); /* still at 0x20 */
+    assert_int_equal(got.address, 0x22);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +238,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_polls_through_nacks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupted_response_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_address_nacks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_admin_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_host_keys_and_i2c, setup, teardown),
     };
     return cmocka_run_group_tests_name("host client", tests, NULL, NULL);
 }

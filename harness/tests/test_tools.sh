@@ -84,6 +84,45 @@ check "wrap needs the secure channel in the default profile" " rc=1" \
       "$(run "$CLI" --image "$img" wrap --slot 0 00112233445566778899aabbccddeeff)"
 check "wrap refusal message" "stsafe-cli: wrap: chip status 0x1E (command not authorized)" "$(cat "$dir/stderr")"
 
+# public key from the zone-0 certificate matches slot 0's signing key
+pub0=$("$CLI" --image "$img" pubkey --slot 0)
+check "pubkey slot 0 length" "130" "${#pub0}"
+check "slot 0 signs for the certificate's key" "valid rc=0" \
+      "$(run "$CLI" --image "$img" verify --curve p256 --pubkey "$pub0" --digest "$dig" \
+             --signature "$("$CLI" --image "$img" sign --slot 0 --digest "$dig")")"
+check "pubkey slot 1 without a certificate" " rc=1" "$(run "$CLI" --image "$img" pubkey --slot 1)"
+check "pubkey message" "stsafe-cli: zone 1 does not start with a DER certificate" "$(cat "$dir/stderr")"
+check "pubkey ephemeral slot is a usage error" " rc=2" "$(run "$CLI" --image "$img" pubkey --slot 255)"
+
+# host keys, once
+keys="--mac 00112233445566778899aabbccddeeff --cipher 0123456789abcdef0123456789abcdef"
+check "hostkeys" "ok rc=0" "$(run "$CLI" --image "$img" hostkeys $keys)"
+check "hostkeys persisted" "01000000 rc=0" "$(run "$CLI" --image "$img" query hostkey)"
+check "hostkeys only once" " rc=1" "$(run "$CLI" --image "$img" hostkeys $keys)"
+check "hostkeys short key" " rc=2" "$(run "$CLI" --image "$img" hostkeys --mac 00 --cipher 00)"
+
+# password, tries, lock
+pw=70617373776f72642d30303030303031
+wrong=70617373776f72642d30303030303032
+check "password set" "ok rc=0" "$(run "$CLI" --image "$img" password set $pw --tries 2)"
+check "password query" "010202 rc=0" "$(run "$CLI" --image "$img" query password)"
+check "wrong password" "wrong password, 1 tries left rc=1" "$(run "$CLI" --image "$img" password verify $wrong)"
+check "tries persisted" "010201 rc=0" "$(run "$CLI" --image "$img" query password)"
+check "right password" "verified, 2 tries left rc=0" "$(run "$CLI" --image "$img" password verify $pw)"
+check "lock needs the password" " rc=1" "$(run "$CLI" --image "$img" lifecycle lock)"
+check "lock" "verified, 2 tries left
+life cycle 0x83 rc=0" "$(run "$CLI" --image "$img" lifecycle lock --password $pw)"
+check "locked chip refuses reads" " rc=1" "$(run "$CLI" --image "$img" read --zone 1 --length 1)"
+check "locked message" "stsafe-cli: read: chip status 0x0F (invalid life-cycle state)" "$(cat "$dir/stderr")"
+check "unlock" "verified, 2 tries left
+life cycle 0x03 rc=0" "$(run "$CLI" --image "$img" lifecycle unlock --password $pw)"
+check "password delete" "verified, 2 tries left
+deleted rc=0" "$(run "$CLI" --image "$img" password delete $pw)"
+check "password gone" "000000 rc=0" "$(run "$CLI" --image "$img" query password)"
+check "put raw (I2C address 0x21)" "ok rc=0" "$(run "$CLI" --image "$img" put 0x0a 4200)"
+check "hibernate" "hibernating rc=0" "$(run "$CLI" --image "$img" hibernate --mode 2)"
+check "hibernate bad mode" " rc=2" "$(run "$CLI" --image "$img" hibernate --mode 3)"
+
 printf 'garbage' > "$dir/bad.img"
 check "corrupted image refused" " rc=1" "$(run "$CLI" --image "$dir/bad.img" echo 00)"
 check "corrupted image message" "stsafe-cli: cannot load image '$dir/bad.img': not a valid stsafe-emu image" "$(cat "$dir/stderr")"

@@ -31,7 +31,7 @@ static void usage(FILE *f)
             "  random N                         Generate Random: N bytes (1..255).\n"
             "  query TAG                        Query, raw data in hex. TAG is a number or one of:\n"
             "                                   product, partition, lifecycle, keys, hostkey,\n"
-            "                                   cmdauth, i2c, password, envelope.\n"
+            "                                   cmdauth, cmdac, cmdenc, i2c, password, envelope.\n"
             "  read --zone N [--offset O] --length L\n"
             "                                   Read L bytes (longer reads are split).\n"
             "  update --zone N [--offset O] HEX Update: write HEX at O.\n"
@@ -56,6 +56,22 @@ static void usage(FILE *f)
             "  wrap --slot N HEX                Wrap Local Envelope: 16..480 bytes, a multiple of 8;\n"
             "                                   prints the envelope (8 bytes longer).\n"
             "  unwrap --slot N HEX              Unwrap Local Envelope; prints the data.\n"
+            "  pubkey --slot N [--zone Z]       The public key of slot N, from the certificate in\n"
+            "                                   zone Z (default: zone 0 for slot 0, zone 1 for\n"
+            "                                   slot 1). The A110 returns a public key only when it\n"
+            "                                   generates it, so the certificate is where it lives.\n"
+            "  hostkeys --mac HEX --cipher HEX  Put the host secure channel keys (16 bytes each;\n"
+            "                                   the chip takes them once).\n"
+            "  password set HEX [--tries N]     Put a 16-byte password, N wrong tries (default 3).\n"
+            "  password verify HEX              Verify Password; prints verified/wrong and the tries\n"
+            "                                   left (exit 1 when wrong).\n"
+            "  password delete HEX              Verify, then delete the password.\n"
+            "  lifecycle STATE [--password HEX] Put the life-cycle state: operational, lock,\n"
+            "                                   unlock or terminate (for ever). Lock and unlock\n"
+            "                                   need the password, verified first in the same run.\n"
+            "  put TAG HEX                      Put Attribute with a raw value (TAG a number).\n"
+            "  hibernate [--mode 1|2]           Hibernate; wake on I2C start or reset (1, default)\n"
+            "                                   or on reset only (2).\n"
             "\n"
             "Options:\n"
             "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
@@ -69,7 +85,8 @@ static void usage(FILE *f)
 
 typedef struct {
     long zone, offset, length, amount, slot, limit;
-    const char *curve, *digest, *peer, *pubkey, *signature;
+    long tries, mode;
+    const char *curve, *digest, *peer, *pubkey, *signature, *mac, *cipher, *password;
     int pem;
     const char *positional[4];
     int npositional;
@@ -80,6 +97,8 @@ static int parse_opts(int argc, char **argv, cli_args *a)
     memset(a, 0, sizeof *a);
     a->zone = a->length = a->amount = a->slot = -1;
     a->limit = 0xFFFF;
+    a->tries = 3;
+    a->mode = 1;
     for (int i = 0; i < argc; i++) {
         unsigned long v = 0;
         long *slot = NULL;
@@ -90,6 +109,9 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--peer")) text = &a->peer;
         else if (!strcmp(argv[i], "--pubkey")) text = &a->pubkey;
         else if (!strcmp(argv[i], "--signature")) text = &a->signature;
+        else if (!strcmp(argv[i], "--mac")) text = &a->mac;
+        else if (!strcmp(argv[i], "--cipher")) text = &a->cipher;
+        else if (!strcmp(argv[i], "--password")) text = &a->password;
         if (text) {
             if (i + 1 >= argc) {
                 tool_error(prog, "%s needs a value", argv[i]);
@@ -104,6 +126,8 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--offset")) slot = &a->offset, max = 0xFFFF;
         else if (!strcmp(argv[i], "--length")) slot = &a->length, max = 0xFFFF;
         else if (!strcmp(argv[i], "--amount")) slot = &a->amount, max = 0xFFFFFFFFul;
+        else if (!strcmp(argv[i], "--tries")) slot = &a->tries, max = 0xFF;
+        else if (!strcmp(argv[i], "--mode")) slot = &a->mode, max = 0xFF;
         else if (!strcmp(argv[i], "--pem")) { a->pem = 1; continue; }
         else if (argv[i][0] == '-' && argv[i][1]) {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
@@ -197,7 +221,8 @@ static const struct {
     {"password", STSAFE_TAG_PASSWORD_SLOT},            {"i2c", STSAFE_TAG_I2C_PARAMETERS},
     {"product", STSAFE_TAG_PRODUCT_DATA},              {"partition", STSAFE_TAG_DATA_PARTITION},
     {"keys", STSAFE_TAG_PRIVATE_KEY_TABLE},            {"hostkey", STSAFE_TAG_HOST_KEY_SLOT},
-    {"cmdauth", STSAFE_TAG_COMMAND_AUTHORIZATION},
+    {"cmdauth", STSAFE_TAG_COMMAND_AUTHORIZATION},     {"cmdac", STSAFE_TAG_COMMAND_AC},
+    {"cmdenc", STSAFE_TAG_COMMAND_ENCRYPTION},
 };
 
 static int do_query(tool_session *s, const cli_args *a)
@@ -304,35 +329,57 @@ static size_t der_total_len(const uint8_t *h)
     return 0;
 }
 
-static int do_cert(tool_session *s, const cli_args *a)
+/* Reads the DER certificate at the start of \p zone into a new buffer. */
+static int read_cert_der(tool_session *s, long zone, uint8_t **der, size_t *len)
 {
     uint8_t head[4];
+    int err = read_zone(s, (uint8_t)zone, 0, sizeof head, head);
+    if (err)
+        return report(err, "cert read");
+    *len = der_total_len(head);
+    if (*len == 0) {
+        tool_error(prog, "zone %ld does not start with a DER certificate", zone);
+        return TOOL_EXIT_FAIL;
+    }
+    *der = malloc(*len);
+    if (!*der)
+        return report(STSAFE_ERR_ALLOC, "cert read");
+    err = read_zone(s, (uint8_t)zone, 0, *len, *der);
+    if (err) {
+        free(*der);
+        return report(err, "cert read");
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* Reads and parses the certificate of \p zone. */
+static int load_zone_cert(tool_session *s, long zone, mbedtls_x509_crt *crt, uint8_t **der, size_t *len)
+{
+    int rc = read_cert_der(s, zone, der, len);
+    if (rc)
+        return rc;
+    if (mbedtls_x509_crt_parse_der(crt, *der, *len) != 0) {
+        tool_error(prog, "zone %ld holds %zu bytes that do not parse as an X.509 certificate", zone, *len);
+        free(*der);
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int do_cert(tool_session *s, const cli_args *a)
+{
+    uint8_t *der = NULL;
+    size_t len = 0;
     if (a->npositional != 1 || strcmp(a->positional[0], "read") != 0) {
         tool_error(prog, "usage: cert read --zone N [--pem]");
         return TOOL_EXIT_USAGE;
     }
     if (need(a, a->zone, "--zone"))
         return TOOL_EXIT_USAGE;
-    int err = read_zone(s, (uint8_t)a->zone, 0, sizeof head, head);
-    if (err)
-        return report(err, "cert read");
-    size_t len = der_total_len(head);
-    if (len == 0) {
-        tool_error(prog, "zone %ld does not start with a DER certificate", a->zone);
-        return TOOL_EXIT_FAIL;
-    }
-    uint8_t *der = malloc(len);
-    if (!der)
-        return report(STSAFE_ERR_ALLOC, "cert read");
-    err = read_zone(s, (uint8_t)a->zone, 0, len, der);
-    int rc = err ? report(err, "cert read") : TOOL_EXIT_OK;
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
-    if (!err && mbedtls_x509_crt_parse_der(&crt, der, len) != 0) {
-        tool_error(prog, "zone %ld holds %zu bytes that do not parse as an X.509 certificate",
-                   a->zone, len);
-        rc = TOOL_EXIT_FAIL;
-    } else if (!err) {
+    int rc = load_zone_cert(s, a->zone, &crt, &der, &len);
+    if (!rc) {
         char name[512];
         mbedtls_x509_dn_gets(name, sizeof name, &crt.subject);
         printf("subject: %s\n", name);
@@ -346,9 +393,9 @@ static int do_cert(tool_session *s, const cli_args *a)
                                          der, len, pem, sizeof pem, &olen) == 0)
                 fputs((const char *)pem, stdout);
         }
+        free(der);
     }
     mbedtls_x509_crt_free(&crt);
-    free(der);
     return rc;
 }
 
@@ -545,6 +592,170 @@ static int envelope_cmd(tool_session *s, const cli_args *a, int wrap)
 static int do_wrap(tool_session *s, const cli_args *a) { return envelope_cmd(s, a, 1); }
 static int do_unwrap(tool_session *s, const cli_args *a) { return envelope_cmd(s, a, 0); }
 
+/* ---- public keys, attributes, password, power ---------------------------------- */
+
+/* The A110 has no command that returns a stored public key: it gives the
+ * point once, in the Generate Key answer. A provisioned device keeps it in
+ * the certificate of its zone, so that is where pubkey reads it. */
+static int do_pubkey(tool_session *s, const cli_args *a)
+{
+    uint8_t *der = NULL, point[1 + 2 * STSAFE_MAX_COORD_LEN];
+    size_t len = 0, plen = 0;
+    if (need(a, a->slot, "--slot"))
+        return TOOL_EXIT_USAGE;
+    if (a->slot != 0 && a->slot != 1) {
+        tool_error(prog, "pubkey: --slot is 0 or 1 (the ephemeral key's point is only in the keygen answer)");
+        return TOOL_EXIT_USAGE;
+    }
+    long zone = a->zone >= 0 ? a->zone : a->slot;
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int rc = load_zone_cert(s, zone, &crt, &der, &len);
+    if (!rc) {
+        free(der);
+        if (mbedtls_pk_get_type(&crt.pk) != MBEDTLS_PK_ECKEY ||
+            mbedtls_ecp_point_write_binary(&mbedtls_pk_ec(crt.pk)->grp, &mbedtls_pk_ec(crt.pk)->Q,
+                                           MBEDTLS_ECP_PF_UNCOMPRESSED, &plen, point, sizeof point) != 0) {
+            tool_error(prog, "pubkey: the certificate in zone %ld does not hold an EC public key", zone);
+            rc = TOOL_EXIT_FAIL;
+        } else {
+            tool_print_hex(stdout, point, plen);
+        }
+    }
+    mbedtls_x509_crt_free(&crt);
+    return rc;
+}
+
+/* Exactly \p n bytes of hex from an option, or a usage error. */
+static int fixed_hex(const char *text, const char *what, uint8_t *out, size_t n)
+{
+    size_t got = 0;
+    if (!text || stsafe_hex_decode(text, out, n, &got) != 0 || got != n) {
+        tool_error(prog, "%s needs %zu bytes of hex", what, n);
+        return -1;
+    }
+    return 0;
+}
+
+static int do_hostkeys(tool_session *s, const cli_args *a)
+{
+    uint8_t mac[16], cipher[16];
+    if (fixed_hex(a->mac, "--mac", mac, sizeof mac) || fixed_hex(a->cipher, "--cipher", cipher, sizeof cipher))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_put_host_keys(&s->dev.client, mac, cipher);
+    if (err)
+        return report(err, "hostkeys");
+    printf("ok\n");
+    return TOOL_EXIT_OK;
+}
+
+/* Verify Password and print the answer; TOOL_EXIT_OK only when it was right. */
+static int verify_password(tool_session *s, const char *hex)
+{
+    uint8_t pwd[16], left = 0;
+    int verified = 0;
+    if (fixed_hex(hex, "the password", pwd, sizeof pwd))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_verify_password(&s->dev.client, pwd, &verified, &left);
+    if (err)
+        return report(err, "password verify");
+    printf("%s, %u tries left\n", verified ? "verified" : "wrong password", left);
+    return verified ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+static int do_password(tool_session *s, const cli_args *a)
+{
+    const char *op = a->npositional == 2 ? a->positional[0] : "";
+    uint8_t pwd[16];
+    if (!strcmp(op, "set")) {
+        if (fixed_hex(a->positional[1], "the password", pwd, sizeof pwd))
+            return TOOL_EXIT_USAGE;
+        if (a->tries < 1) {
+            tool_error(prog, "--tries is 1..255");
+            return TOOL_EXIT_USAGE;
+        }
+        int err = stsafe_client_put_password(&s->dev.client, pwd, (uint8_t)a->tries);
+        if (err)
+            return report(err, "password set");
+        printf("ok\n");
+        return TOOL_EXIT_OK;
+    }
+    if (!strcmp(op, "verify"))
+        return verify_password(s, a->positional[1]);
+    if (!strcmp(op, "delete")) {
+        int rc = verify_password(s, a->positional[1]);
+        if (rc)
+            return rc;
+        int err = stsafe_client_delete_password(&s->dev.client);
+        if (err)
+            return report(err, "password delete");
+        printf("deleted\n");
+        return TOOL_EXIT_OK;
+    }
+    tool_error(prog, "usage: password set|verify|delete HEX");
+    return TOOL_EXIT_USAGE;
+}
+
+static const struct {
+    const char *name;
+    uint8_t state;
+} life_cycle_names[] = {
+    {"operational", 0x03}, {"lock", 0x83}, {"unlock", 0x03}, {"terminate", 0x04},
+};
+
+static int do_lifecycle(tool_session *s, const cli_args *a)
+{
+    int state = -1;
+    for (size_t i = 0; a->npositional == 1 && i < sizeof life_cycle_names / sizeof life_cycle_names[0]; i++)
+        if (!strcmp(a->positional[0], life_cycle_names[i].name))
+            state = life_cycle_names[i].state;
+    if (state < 0) {
+        tool_error(prog, "usage: lifecycle operational|lock|unlock|terminate [--password HEX]");
+        return TOOL_EXIT_USAGE;
+    }
+    if (a->password) {
+        int rc = verify_password(s, a->password);
+        if (rc)
+            return rc;
+    }
+    int err = stsafe_client_put_life_cycle(&s->dev.client, (uint8_t)state);
+    if (err)
+        return report(err, "lifecycle");
+    printf("life cycle 0x%02x\n", state);
+    return TOOL_EXIT_OK;
+}
+
+static int do_put(tool_session *s, const cli_args *a)
+{
+    unsigned long tag = 0;
+    uint8_t v[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = 0;
+    if (a->npositional != 2 || tool_parse_uint(a->positional[0], 0xFF, &tag) != 0) {
+        tool_error(prog, "usage: put TAG HEX");
+        return TOOL_EXIT_USAGE;
+    }
+    if (hex_arg(a->positional[1], v, sizeof v, &n))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_put_attribute(&s->dev.client, (uint8_t)tag, v, n);
+    if (err)
+        return report(err, "put");
+    printf("ok\n");
+    return TOOL_EXIT_OK;
+}
+
+static int do_hibernate(tool_session *s, const cli_args *a)
+{
+    if (a->mode != 1 && a->mode != 2) {
+        tool_error(prog, "--mode is 1 (wake on I2C start or reset) or 2 (reset only)");
+        return TOOL_EXIT_USAGE;
+    }
+    int err = stsafe_client_hibernate(&s->dev.client, (uint8_t)a->mode);
+    if (err)
+        return report(err, "hibernate");
+    printf("hibernating\n");
+    return TOOL_EXIT_OK;
+}
+
 typedef int (*cli_cmd_fn)(tool_session *s, const cli_args *a);
 
 static const struct {
@@ -556,6 +767,8 @@ static const struct {
     {"cert", do_cert},     {"frame", do_frame},         {"keygen", do_keygen},
     {"sign", do_sign},     {"verify", do_verify},       {"ecdh", do_ecdh},
     {"envkey", do_envkey}, {"wrap", do_wrap},           {"unwrap", do_unwrap},
+    {"pubkey", do_pubkey}, {"hostkeys", do_hostkeys},   {"password", do_password},
+    {"lifecycle", do_lifecycle}, {"put", do_put},       {"hibernate", do_hibernate},
 };
 
 int main(int argc, char **argv)

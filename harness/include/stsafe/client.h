@@ -149,6 +149,46 @@ int stsafe_client_wrap(stsafe_client *c, uint8_t slot, const uint8_t *data, size
 int stsafe_client_unwrap(stsafe_client *c, uint8_t slot, const uint8_t *env, size_t len,
                          uint8_t *data, size_t *data_len);
 
+/* ---- attributes, password, power (client_admin.c) ------------------------------ */
+
+/**
+ * \brief Put Attribute: \p tag followed by \p len bytes of value; status only.
+ *        The typed functions below build the values docs/protocol.md lists.
+ * \return 0; STSAFE_ERR_STATUS(s) when the chip refused; a bus or frame error.
+ */
+int stsafe_client_put_attribute(stsafe_client *c, uint8_t tag, const uint8_t *value, size_t len);
+
+/** \brief Host secure channel keys (tag 0x17): 16-byte MAC key then 16-byte cipher key; once only. */
+int stsafe_client_put_host_keys(stsafe_client *c, const uint8_t mac_key[16], const uint8_t cipher_key[16]);
+
+/** \brief Password slot (tag 0x09): a 16-byte password allowed \p max_tries wrong tries (1..255). */
+int stsafe_client_put_password(stsafe_client *c, const uint8_t password[16], uint8_t max_tries);
+
+/** \brief Life-cycle state (tag 0x08), e.g. 0x83 to lock after stsafe_client_verify_password(). */
+int stsafe_client_put_life_cycle(stsafe_client *c, uint8_t state);
+
+/** \brief I2C parameters (tag 0x0A); the new address answers from the next power cycle. */
+int stsafe_client_put_i2c_params(stsafe_client *c, const stsafe_i2c_info *params);
+
+/**
+ * \brief Verify Password.
+ * \param verified    Receives 1 when the chip accepted the password.
+ * \param tries_left  Receives the tries left (the maximum again after a success).
+ * \return 0 (whether or not the password was right); STSAFE_ERR_STATUS(0x1A) when blocked.
+ */
+int stsafe_client_verify_password(stsafe_client *c, const uint8_t password[16], int *verified,
+                                  uint8_t *tries_left);
+
+/** \brief Delete (tag 0x09): empty the password slot; needs the password verified first. */
+int stsafe_client_delete_password(stsafe_client *c);
+
+/**
+ * \brief Hibernate. \p mode is STSAFE_WAKE_ON_I2C_OR_RESET or STSAFE_WAKE_ON_RESET.
+ *        The next command wakes the chip in the first mode (the client's NACK
+ *        polling covers the wake-up); only a reset does in the second.
+ */
+int stsafe_client_hibernate(stsafe_client *c, uint8_t mode);
+
 #ifdef __cplusplus
 }
 #endif
