@@ -12,13 +12,14 @@ uint8_t stse_emu_cmd_echo(stse_emu_chip *chip, const stse_emu_request *req, stsa
     return STSAFE_ST_OK;
 }
 
-/* Reset ends the volatile context of the chip (session state, the ephemeral
- * key once it exists); the NVM and the response buffer stay as they are. */
+/* Reset ends the volatile context of the chip (the ephemeral key, a
+ * verified password); the NVM and the response buffer stay as they are. */
 uint8_t stse_emu_cmd_reset(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
 {
     (void)req;
     (void)out;
     memset(&chip->vol.ephemeral, 0, sizeof chip->vol.ephemeral);
+    chip->vol.password_verified = 0;
     return STSAFE_ST_OK;
 }
 

@@ -46,6 +46,43 @@ int stse_emu_slot_generate(stse_emu_key_slot *slot, uint8_t curve, stse_emu_rng_
     return 0;
 }
 
+int stse_emu_slot_import(stse_emu_key_slot *slot, uint8_t curve, const uint8_t *priv, size_t len)
+{
+    size_t n = stsafe_curve_size(curve);
+    if (n == 0 || !priv || len != n)
+        return STSAFE_ERR_BAD_INPUT;
+    mbedtls_ecp_keypair kp;
+    stse_emu_key_slot fresh;
+    memset(&fresh, 0, sizeof fresh);
+    mbedtls_ecp_keypair_init(&kp);
+    int rc = mbedtls_ecp_group_load(&kp.grp, stse_emu_curve_group(curve));
+    if (!rc)
+        rc = mbedtls_mpi_read_binary(&kp.d, priv, len);
+    if (!rc)
+        rc = mbedtls_ecp_check_privkey(&kp.grp, &kp.d) ? STSAFE_ERR_BAD_INPUT : 0;
+    /* Q = d.G; mbedTLS 2.28 wants an RNG only for blinding, which a
+     * public computation does not need. */
+    if (!rc)
+        rc = mbedtls_ecp_mul(&kp.grp, &kp.Q, &kp.d, &kp.grp.G, NULL, NULL);
+    if (!rc)
+        rc = mbedtls_mpi_write_binary(&kp.Q.X, fresh.pub_x, n);
+    if (!rc)
+        rc = mbedtls_mpi_write_binary(&kp.Q.Y, fresh.pub_y, n);
+    mbedtls_ecp_keypair_free(&kp);
+    if (rc) {
+        memset(&fresh, 0, sizeof fresh);
+        return rc == STSAFE_ERR_BAD_INPUT ? rc : STSAFE_ERR_CRYPTO;
+    }
+    memcpy(fresh.priv, priv, n);
+    fresh.present = 1;
+    fresh.curve = curve;
+    fresh.usage_limit = 0xFFFF;
+    memcpy(fresh.mode, slot->mode, sizeof fresh.mode); /* the slot keeps its personalised mode */
+    *slot = fresh;
+    memset(&fresh, 0, sizeof fresh);
+    return 0;
+}
+
 int stse_emu_slot_to_keypair(const stse_emu_key_slot *slot, mbedtls_ecp_keypair *kp)
 {
     size_t n = stsafe_curve_size(slot->curve);

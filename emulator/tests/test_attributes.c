@@ -139,6 +139,9 @@ static void test_delete_password(void **state)
     expect_refused(f, STSAFE_CMD_DELETE, &tag, 1, STSAFE_ST_ACCESS_CONDITION);
     expect_refused(f, STSAFE_CMD_DELETE, &other, 1, STSAFE_ST_OUT_OF_RANGE);
     expect_verify(f, PWD, 1, 3);
+    assert_int_equal(cmd(f, STSAFE_CMD_RESET, NULL, 0, NULL, NULL), STSAFE_ST_OK);
+    expect_refused(f, STSAFE_CMD_DELETE, &tag, 1, STSAFE_ST_ACCESS_CONDITION); /* Reset ended it */
+    expect_verify(f, PWD, 1, 3);
     assert_int_equal(cmd(f, STSAFE_CMD_DELETE, &tag, 1, NULL, NULL), STSAFE_ST_OK);
     expect_query(f, STSAFE_TAG_PASSWORD_SLOT, empty, sizeof empty);
     /* The slot can be filled again. */

@@ -5,13 +5,43 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "emu_fixture.h"
+#include "stse_emu/ecc.h"
 #include "stsafe/commands.h"
+#include "stsafe/curves.h"
 #include "support/testvec.h"
+
+/* "!slot N CURVE PRIV" and "!envkey N KEY": known keys put in the chip
+ * before the frames that use them (vectors/frames/keys.txt). */
+static void apply_directive(emu_fixture *f, const testvec_file *tv)
+{
+    uint8_t key[64];
+    if (!strcmp(tv->field[0], "!slot") && tv->nfields == 4) {
+        int slot = atoi(tv->field[1]);
+        uint8_t curve = !strcmp(tv->field[2], "p256")   ? STSAFE_CURVE_P256
+                        : !strcmp(tv->field[2], "p384") ? STSAFE_CURVE_P384
+                                                        : STSAFE_CURVE_NONE;
+        size_t n = testvec_hex(tv, 3, key, sizeof key);
+        assert_in_range(slot, 0, STSE_EMU_MAX_KEY_SLOTS - 1);
+        assert_int_equal(stse_emu_slot_import(&f->chip.nvm.key_slots[slot], curve, key, n), 0);
+    } else if (!strcmp(tv->field[0], "!envkey") && tv->nfields == 3) {
+        int slot = atoi(tv->field[1]);
+        size_t n = testvec_hex(tv, 2, key, sizeof key);
+        assert_in_range(slot, 0, STSE_EMU_ENVELOPE_SLOTS - 1);
+        assert_true(n == 16 || n == 32);
+        stse_emu_envelope_key *k = &f->chip.nvm.envelope_keys[slot];
+        k->present = 1;
+        k->key_len_sel = n == 32;
+        memcpy(k->key, key, n);
+    } else {
+        fail_msg("line %d: unknown directive %s", tv->lineno, tv->field[0]);
+    }
+}
 
 /* Replays one vector file against a fresh chip; returns the vector count. */
 static int replay_file(const char *relpath)
@@ -25,6 +55,10 @@ static int replay_file(const char *relpath)
     fixture_setup(&f);
     testvec_open(&tv, relpath);
     while (testvec_next(&tv)) {
+        if (tv.field[0][0] == '!') {
+            apply_directive(&f, &tv);
+            continue;
+        }
         size_t cn = testvec_hex(&tv, 1, cmd, sizeof cmd);
         size_t wn = testvec_hex(&tv, 2, want, sizeof want);
         before = f.chip.nvm;
@@ -58,11 +92,20 @@ static void test_captured_a110_frames(void **state)
     assert_int_equal(replay_file("frames/captured-a110.txt"), 5);
 }
 
+/* Key commands, attributes and passwords, with answers from RFC 6979, RFC
+ * 5903 and RFC 3394 (independent of the model's code). */
+static void test_key_and_attribute_vectors(void **state)
+{
+    (void)state;
+    assert_int_equal(replay_file("frames/keys.txt"), 42);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_foundation_vectors),
         cmocka_unit_test(test_captured_a110_frames),
+        cmocka_unit_test(test_key_and_attribute_vectors),
     };
     return cmocka_run_group_tests_name("emulator frames", tests, NULL, NULL);
 }

@@ -28,6 +28,15 @@ int stse_emu_slot_generate(stse_emu_key_slot *slot, uint8_t curve, stse_emu_rng_
                            void *p_rng);
 
 /**
+ * \brief Put a known private key in \p slot (personalisation, test vectors,
+ *        golden traces); the public point is derived. The slot keeps its mode.
+ * \param priv  Big-endian scalar of exactly the curve's size.
+ * \return 0; STSAFE_ERR_BAD_INPUT (unknown curve, wrong length, scalar not
+ *         in [1, n-1]); STSAFE_ERR_CRYPTO.
+ */
+int stse_emu_slot_import(stse_emu_key_slot *slot, uint8_t curve, const uint8_t *priv, size_t len);
+
+/**
  * \brief Load a slot into an mbedTLS key pair (group, d and Q).
  * \param kp  Initialised by the caller; free it with mbedtls_ecp_keypair_free().
  * \return 0; STSAFE_ERR_BAD_INPUT (empty slot); STSAFE_ERR_CRYPTO.
