@@ -34,3 +34,11 @@ uint8_t stse_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t opti
         return STSAFE_ST_ACCESS_CONDITION;
     return STSAFE_ST_OK;
 }
+
+stse_emu_cmd_auth *stse_emu_find_cmd_auth(stse_emu_cmd_auth_table *t, uint8_t code)
+{
+    for (uint8_t i = 0; i < t->count && i < STSE_EMU_MAX_CMD_AUTH; i++)
+        if (t->rec[i].header == code)
+            return &t->rec[i];
+    return NULL;
+}

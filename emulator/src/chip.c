@@ -91,47 +91,49 @@ static int life_cycle_allows(const stse_emu_chip *chip, uint8_t code)
  * session, which the A110 does not have, so it is never met here;
  * ADMIN_OR_PWD is met once Verify Password succeeded in this power cycle. A
  * command without a record is free. */
-static int command_authorized(const stse_emu_chip *chip, const stse_emu_request *req)
+static int command_authorized(const stse_emu_chip *chip, const stse_emu_cmd_auth *rec,
+                              const stse_emu_request *req)
 {
-    const stse_emu_cmd_auth_table *t = &chip->nvm.cmd_auth;
-    for (uint8_t i = 0; i < t->count && i < STSE_EMU_MAX_CMD_AUTH; i++) {
-        if (t->rec[i].header != req->code)
-            continue;
-        switch (t->rec[i].ac) {
-        case STSAFE_CMD_AC_FREE:           return 1;
-        case STSAFE_CMD_AC_HOST:
-        case STSAFE_CMD_AC_ADMIN_OR_HOST:  return req->host_authenticated;
-        case STSAFE_CMD_AC_ADMIN_OR_PWD:   return chip->vol.password_verified;
-        default:                           return 0;
-        }
+    if (!rec)
+        return 1;
+    switch (rec->ac) {
+    case STSAFE_CMD_AC_FREE:           return 1;
+    case STSAFE_CMD_AC_HOST:
+    case STSAFE_CMD_AC_ADMIN_OR_HOST:  return req->host_authenticated;
+    case STSAFE_CMD_AC_ADMIN_OR_PWD:   return chip->vol.password_verified;
+    default:                           return 0;
     }
-    return 1;
 }
 
-/* Everything between a decoded frame and the handler's status. */
-static uint8_t run_command(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stsafe_writer *out)
+/* Everything between a decoded frame and the handler's status, in the
+ * order of docs/protocol.md, "Order of checks". The C-MAC comes first so
+ * that every protected command the chip answers advances the counter. */
+static uint8_t run_command(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stse_emu_sc *sc,
+                           uint8_t *enc_flags, stsafe_writer *out)
 {
+    uint8_t plain[STSAFE_A110_MAX_FRAME_LEN];
     stse_emu_request req = {
         .header = cmd->header,
         .code = (uint8_t)(cmd->header & STSAFE_HDR_CODE_MASK),
         .payload = cmd->payload,
         .payload_len = cmd->payload_len,
     };
+    uint8_t status = stse_emu_sc_open(chip, cmd, sc);
+    if (status != STSAFE_ST_OK)
+        return status;
     const stse_emu_cmd_def *def = stse_emu_find_cmd(req.code);
     if (!def)
         return STSAFE_ST_UNSUPPORTED_COMMAND;
     if (!life_cycle_allows(chip, req.code))
         return STSAFE_ST_INVALID_LIFE_CYCLE;
-    if (req.header & STSAFE_HDR_CMAC) {
-        /* The secure channel (C-MAC check) needs the host key slot. Until a
-         * host key is provisioned, a protected command finds no key. */
-        if (!chip->nvm.host_keys.present)
-            return STSAFE_ST_KEY_NOT_FOUND;
-        return STSAFE_ST_INVALID_CMAC;
-    }
+    const stse_emu_cmd_auth *rec = stse_emu_find_cmd_auth(&chip->nvm.cmd_auth, req.code);
+    *enc_flags = rec ? rec->host_encryption : 0;
+    status = stse_emu_sc_payload(chip, sc, *enc_flags, plain, sizeof plain, &req);
+    if (status != STSAFE_ST_OK)
+        return status;
     if (req.payload_len < def->min_len || req.payload_len > def->max_len)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    if (!command_authorized(chip, &req))
+    if (!command_authorized(chip, rec, &req))
         return STSAFE_ST_COMMAND_NOT_AUTHORIZED;
     return def->handler(chip, &req, out);
 }
@@ -142,6 +144,8 @@ int stse_emu_execute(stse_emu_chip *chip, const uint8_t *frame, size_t frame_len
     stsafe_cmd_frame cmd;
     uint8_t data[STSE_EMU_MAX_RSP_DATA];
     stsafe_writer out;
+    stse_emu_sc sc;
+    uint8_t enc_flags = 0;
 
     if (!chip || (!frame && frame_len) || !rsp || !rsp_len)
         return STSAFE_ERR_BAD_INPUT;
@@ -153,11 +157,15 @@ int stse_emu_execute(stse_emu_chip *chip, const uint8_t *frame, size_t frame_len
         return answer(frame_error_status(err), NULL, 0, rsp, rsp_cap, rsp_len);
 
     stsafe_writer_init(&out, data, sizeof data);
-    uint8_t status = run_command(chip, &cmd, &out);
+    uint8_t status = run_command(chip, &cmd, &sc, &enc_flags, &out);
     if (out.err) /* a handler overran the frame limit: a model bug, never silent */
         return answer(STSAFE_ST_UNEXPECTED_ERROR, NULL, 0, rsp, rsp_cap, rsp_len);
-    /* Error responses carry no data. */
-    return answer(status, data, status == STSAFE_ST_OK ? out.len : 0, rsp, rsp_cap, rsp_len);
+    /* Error responses carry no data (and no R-MAC). */
+    size_t len = status == STSAFE_ST_OK ? out.len : 0;
+    uint8_t seal = stse_emu_sc_seal(chip, &sc, enc_flags, data, &len, sizeof data, &status);
+    if (seal != STSAFE_ST_OK)
+        return answer(seal, NULL, 0, rsp, rsp_cap, rsp_len);
+    return answer(status, data, len, rsp, rsp_cap, rsp_len);
 }
 
 /* ---- I2C slave ---------------------------------------------------------- */

@@ -103,14 +103,6 @@ static uint8_t put_password(stse_emu_chip *chip, const uint8_t *v, size_t n)
     return STSAFE_ST_OK;
 }
 
-static stse_emu_cmd_auth *find_cmd_auth(stse_emu_cmd_auth_table *t, uint8_t code)
-{
-    for (uint8_t i = 0; i < t->count && i < STSE_EMU_MAX_CMD_AUTH; i++)
-        if (t->rec[i].header == code)
-            return &t->rec[i];
-    return NULL;
-}
-
 /* Tags 0x29 (access conditions) and 0x2A (host encryption flags): count (1)
  * then {command code, value} pairs, each for a command already in the
  * table, allowed by the table's change right (Query 0x24, first byte). */
@@ -125,13 +117,13 @@ static uint8_t put_cmd_auth(stse_emu_chip *chip, uint8_t tag, const uint8_t *v, 
         return STSAFE_ST_ACCESS_CONDITION;
     for (size_t i = 0; i < v[0]; i++) {
         uint8_t code = v[1 + 2 * i], val = v[2 + 2 * i];
-        if (!find_cmd_auth(t, code))
+        if (!stse_emu_find_cmd_auth(t, code))
             return STSAFE_ST_ENTRY_NOT_FOUND;
         if (ac ? val > STSAFE_CMD_AC_ADMIN_OR_HOST : (val & ~(STSAFE_CMD_ENC_CMD | STSAFE_CMD_ENC_RSP)))
             return STSAFE_ST_OUT_OF_RANGE;
     }
     for (size_t i = 0; i < v[0]; i++) {
-        stse_emu_cmd_auth *rec = find_cmd_auth(t, v[1 + 2 * i]);
+        stse_emu_cmd_auth *rec = stse_emu_find_cmd_auth(t, v[1 + 2 * i]);
         if (ac)
             rec->ac = v[2 + 2 * i];
         else

@@ -9,6 +9,7 @@
 
 #include "stse_emu/chip.h"
 #include "stsafe/buf.h"
+#include "stsafe/frame.h"
 #include "stsafe/status.h"
 
 /** The command as the handler sees it: frame checks and MAC already done. */
@@ -46,7 +47,28 @@ static inline void stse_emu_nvm_touched(stse_emu_chip *chip)
     chip->stats.nvm_writes++;
 }
 
+/* Secure channel (secure_channel.c) */
+/** What the chip remembers of a protected command while it runs. */
+typedef struct {
+    int active;                 /**< The C-MAC was verified. */
+    uint32_t counter;           /**< N + 1: for the IVs and the R-MAC. */
+    uint8_t header;
+    const uint8_t *wire_payload;/**< As received, without the C-MAC. */
+    size_t wire_len;
+} stse_emu_sc;
+
+/** Check a protected command's C-MAC and advance the counter; OK for a plain command. */
+uint8_t stse_emu_sc_open(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stse_emu_sc *sc);
+/** Set the request's payload: decrypted into \p plain when \p enc_flags say so. */
+uint8_t stse_emu_sc_payload(stse_emu_chip *chip, const stse_emu_sc *sc, uint8_t enc_flags,
+                            uint8_t *plain, size_t cap, stse_emu_request *req);
+/** Encrypt the response data when asked and append the R-MAC; may change the status byte. */
+uint8_t stse_emu_sc_seal(stse_emu_chip *chip, const stse_emu_sc *sc, uint8_t enc_flags,
+                         uint8_t *data, size_t *len, size_t cap, uint8_t *status_byte);
+
 /* Access conditions (access.c) */
+/** The command's record in the authorisation table, or NULL. */
+stse_emu_cmd_auth *stse_emu_find_cmd_auth(stse_emu_cmd_auth_table *t, uint8_t code);
 /** 1 when a command with this authentication satisfies zone access condition \p ac. */
 int stse_emu_ac_satisfied(uint8_t ac, const stse_emu_request *req);
 /** The status for a change of access condition from \p cur (with change right \p cr) to \p option's. */

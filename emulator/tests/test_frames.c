@@ -69,8 +69,13 @@ static int replay_file(const char *relpath)
                 snprintf(hex + 2 * i, 3, "%02x", got[i]);
             fail_msg("%s (line %d): response %s differs from the vector", tv.field[0], tv.lineno, hex);
         }
+        /* A protected command whose C-MAC was right is counted whatever
+         * its status: the counter may move by one, nothing else. */
+        if ((cmd[0] & STSAFE_HDR_CMAC) &&
+            f.chip.nvm.host_keys.cmac_counter == before.host_keys.cmac_counter + 1)
+            before.host_keys.cmac_counter++;
         /* status byte != 0: the command was refused and the NVM must not move */
-        if (want[0] != 0 && memcmp(&before, &f.chip.nvm, sizeof before) != 0)
+        if ((want[0] & 0x1F) != 0 && memcmp(&before, &f.chip.nvm, sizeof before) != 0)
             fail_msg("%s (line %d): refused command changed the NVM", tv.field[0], tv.lineno);
         count++;
     }
@@ -100,12 +105,21 @@ static void test_key_and_attribute_vectors(void **state)
     assert_int_equal(replay_file("frames/keys.txt"), 42);
 }
 
+/* The host secure channel: MACs, IVs and ciphertexts from an independent
+ * implementation; replays, wrong MACs and missing MACs refused. */
+static void test_secure_channel_vectors(void **state)
+{
+    (void)state;
+    assert_int_equal(replay_file("frames/secure-channel.txt"), 23);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_foundation_vectors),
         cmocka_unit_test(test_captured_a110_frames),
         cmocka_unit_test(test_key_and_attribute_vectors),
+        cmocka_unit_test(test_secure_channel_vectors),
     };
     return cmocka_run_group_tests_name("emulator frames", tests, NULL, NULL);
 }

@@ -2,6 +2,8 @@
  * response in two transactions as STSELib does (facts page, section 1). */
 #include "stsafe/client.h"
 
+#include "client_internal.h"
+
 #include <string.h>
 
 #include "stsafe/error.h"
@@ -58,35 +60,57 @@ static int receive(stsafe_client *c, size_t *frame_len)
     return 0;
 }
 
-int stsafe_client_transceive(stsafe_client *c, uint8_t header, const uint8_t *payload,
-                             size_t payload_len, uint8_t *rsp_data, size_t rsp_cap,
-                             size_t *rsp_len)
+int stsafe_client_exchange(stsafe_client *c, uint8_t header, const uint8_t *payload,
+                           size_t payload_len, stsafe_rsp_frame *rsp, int *written)
 {
     size_t frame_len;
-    stsafe_rsp_frame rsp;
-    if (!c || !c->bus || (payload_len && !payload) || (rsp_cap && !rsp_data))
-        return STSAFE_ERR_BAD_INPUT;
+    *written = 0;
     c->last_status = STSAFE_CLIENT_NO_STATUS;
     int err = stsafe_cmd_frame_encode(header, payload, payload_len, c->max_frame, c->frame,
                                       sizeof c->frame, &frame_len);
     if (!err)
         err = retry_nack(c, 1, c->frame, frame_len);
     if (!err)
+        *written = 1;
+    if (!err)
         err = receive(c, &frame_len);
     if (!err)
-        err = stsafe_rsp_frame_decode(c->frame, frame_len, &rsp);
-    if (err)
-        return err;
-    c->last_status = rsp.status & STSAFE_STATUS_CODE_MASK;
-    if (c->last_status != STSAFE_ST_OK)
-        return STSAFE_ERR_STATUS(c->last_status);
-    if (rsp.data_len > rsp_cap)
+        err = stsafe_rsp_frame_decode(c->frame, frame_len, rsp);
+    if (!err)
+        c->last_status = rsp->status & STSAFE_STATUS_CODE_MASK;
+    return err;
+}
+
+/* Copies the response data out, with the strictness transceive promises. */
+int stsafe_client_hand_out(const uint8_t *data, size_t len, uint8_t *rsp_data, size_t rsp_cap, size_t *rsp_len)
+{
+    if (len > rsp_cap)
         return STSAFE_ERR_BUFFER_TOO_SMALL;
-    if (rsp.data_len)
-        memcpy(rsp_data, rsp.data, rsp.data_len);
+    if (len)
+        memcpy(rsp_data, data, len);
     if (rsp_len)
-        *rsp_len = rsp.data_len;
-    else if (rsp.data_len)
+        *rsp_len = len;
+    else if (len)
         return STSAFE_ERR_CODEC_TRAILING;
     return 0;
+}
+
+int stsafe_client_transceive(stsafe_client *c, uint8_t header, const uint8_t *payload,
+                             size_t payload_len, uint8_t *rsp_data, size_t rsp_cap,
+                             size_t *rsp_len)
+{
+    stsafe_rsp_frame rsp;
+    int written;
+    if (!c || !c->bus || (payload_len && !payload) || (rsp_cap && !rsp_data))
+        return STSAFE_ERR_BAD_INPUT;
+    uint8_t code = (uint8_t)(header & STSAFE_HDR_CODE_MASK);
+    if (header == code && stsafe_client_wants_protection(c, code))
+        return stsafe_client_transceive_protected(c, code, c->protection.enc[code], payload,
+                                                  payload_len, rsp_data, rsp_cap, rsp_len);
+    int err = stsafe_client_exchange(c, header, payload, payload_len, &rsp, &written);
+    if (err)
+        return err;
+    if (c->last_status != STSAFE_ST_OK)
+        return STSAFE_ERR_STATUS(c->last_status);
+    return stsafe_client_hand_out(rsp.data, rsp.data_len, rsp_data, rsp_cap, rsp_len);
 }

@@ -31,9 +31,26 @@ extern "C" {
 #define STSAFE_CLIENT_MAX_POLLS        1000u  /**< Tries before STSAFE_ERR_BUS_TIMEOUT. */
 #define STSAFE_CLIENT_NO_STATUS        0xFFu  /**< last_status when no response was decoded. */
 
+/** The host side of the A110 secure channel (docs/protocol.md, "Secure channel"). */
+typedef struct {
+    uint8_t mac_key[16];
+    uint8_t cipher_key[16];
+    uint32_t counter;           /**< The host's copy of the chip's C-MAC counter N. */
+    int check_rmac;             /**< 1 (default): verify every R-MAC. 0 only for fault tests. */
+} stsafe_host_session;
+
+/** How the client sends each command code once a session is open. */
+typedef struct {
+    uint8_t loaded;             /**< The table was read from the chip (Query 0x24). */
+    uint8_t ac[32];             /**< stsafe_cmd_ac per command code. */
+    uint8_t enc[32];            /**< STSAFE_CMD_ENC_* per command code. */
+} stsafe_cmd_protection;
+
 typedef struct {
     const stsafe_bus *bus;
     uint16_t addr;              /**< 7-bit I2C address of the chip. */
+    stsafe_host_session *session; /**< Open host session, or NULL. */
+    stsafe_cmd_protection protection;
     size_t max_frame;           /**< Largest frame in either direction (A110: 507). */
     uint32_t poll_interval_ms;
     uint32_t max_polls;
@@ -148,6 +165,38 @@ int stsafe_client_wrap(stsafe_client *c, uint8_t slot, const uint8_t *data, size
 /** \brief Unwrap Local Envelope: an envelope of \p len bytes back into len - 8 bytes of data. */
 int stsafe_client_unwrap(stsafe_client *c, uint8_t slot, const uint8_t *env, size_t len,
                          uint8_t *data, size_t *data_len);
+
+/* ---- host secure channel (client_session.c) ------------------------------------ */
+
+/**
+ * \brief Open the host secure channel: read the chip's C-MAC counter (Query
+ *        0x17) and command table (Query 0x24), then protect every command
+ *        the table asks for, as STSELib's stsafea_frame_transfer does: a
+ *        command with encryption flags is encrypted (and MACed), one whose
+ *        access condition is not FREE is MACed; Query, Put Attribute, Reset,
+ *        Hibernate and Delete always go in the clear. Every MACed command
+ *        asks for an R-MAC, and the client checks it.
+ * \param s  Caller-owned; must outlive the session. Holds the keys.
+ * \return 0; STSAFE_ERR_SC_NO_KEYS (the chip has no host keys); a bus,
+ *         frame or status error of the queries.
+ */
+int stsafe_client_open_host_session(stsafe_client *c, stsafe_host_session *s,
+                                    const uint8_t mac_key[16], const uint8_t cipher_key[16]);
+
+/** \brief Stop protecting commands and wipe the session's keys. */
+void stsafe_client_close_host_session(stsafe_client *c);
+
+/**
+ * \brief Send one command through the open session, MACed (header code |
+ *        0xE0), its payload encrypted when \p enc has STSAFE_CMD_ENC_CMD and
+ *        the response data decrypted when it has STSAFE_CMD_ENC_RSP.
+ * \return as stsafe_client_transceive(), and STSAFE_ERR_SC_RMAC (R-MAC
+ *         missing or wrong), STSAFE_ERR_SC_PADDING, STSAFE_ERR_SC_COUNTER,
+ *         STSAFE_ERR_BAD_INPUT (no session).
+ */
+int stsafe_client_transceive_protected(stsafe_client *c, uint8_t code, uint8_t enc,
+                                       const uint8_t *payload, size_t payload_len,
+                                       uint8_t *rsp_data, size_t rsp_cap, size_t *rsp_len);
 
 /* ---- attributes, password, power (client_admin.c) ------------------------------ */
 

@@ -45,6 +45,12 @@ extern "C" {
 #define STSAFE_ERR_IMAGE_CHECKSUM      -0x0503 /**< The image checksum does not match: corrupted. */
 #define STSAFE_ERR_CRYPTO              -0x0504 /**< An mbedTLS call failed. */
 
+/* Host secure channel (protocol/secure_channel.h, the host client) */
+#define STSAFE_ERR_SC_PADDING          -0x0601 /**< Decrypted data does not end in 80 00..00. */
+#define STSAFE_ERR_SC_RMAC             -0x0602 /**< The response's R-MAC is missing or wrong. */
+#define STSAFE_ERR_SC_NO_KEYS          -0x0603 /**< The chip has no host keys: no session can open. */
+#define STSAFE_ERR_SC_COUNTER          -0x0604 /**< The C-MAC counter reached its maximum. */
+
 /** Base of the range that carries a chip status byte (1..0x1F). */
 #define STSAFE_ERR_STATUS_BASE         -0x1000
 /** The error code for a non-zero chip status \p s. */
