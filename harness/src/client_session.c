@@ -21,7 +21,7 @@ int stsafe_client_wants_protection(const stsafe_client *c, uint8_t code)
     const stsafe_cmd_protection *p = &c->protection;
     if (!c->session || !p->loaded || code >= 32 || always_plain(code))
         return 0;
-    return p->enc[code] != 0 || p->ac[code] != STSAFE_CMD_AC_FREE;
+    return c->mac_all || p->enc[code] != 0 || p->ac[code] != STSAFE_CMD_AC_FREE;
 }
 
 /* Read the command table: what to protect. Commands without a record are

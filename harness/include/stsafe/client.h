@@ -50,6 +50,9 @@ typedef struct {
     const stsafe_bus *bus;
     uint16_t addr;              /**< 7-bit I2C address of the chip. */
     stsafe_host_session *session; /**< Open host session, or NULL. */
+    int mac_all;                /**< With a session: MAC every command the table leaves free too
+                                 *   (zones whose access condition is HOST need it, as STSELib's
+                                 *   per-call protection argument does). */
     stsafe_cmd_protection protection;
     size_t max_frame;           /**< Largest frame in either direction (A110: 507). */
     uint32_t poll_interval_ms;
