@@ -100,6 +100,16 @@ check "hostkeys" "ok rc=0" "$(run "$CLI" --image "$img" hostkeys $keys)"
 check "hostkeys persisted" "01000000 rc=0" "$(run "$CLI" --image "$img" query hostkey)"
 check "hostkeys only once" " rc=1" "$(run "$CLI" --image "$img" hostkeys $keys)"
 check "hostkeys short key" " rc=2" "$(run "$CLI" --image "$img" hostkeys --mac 00 --cipher 00)"
+sc="--mac-key 00112233445566778899aabbccddeeff --cipher-key 0123456789abcdef0123456789abcdef"
+check "wrap through the secure channel" "64 rc=0" \
+      "$(out=$("$CLI" --image "$img" $sc wrap --slot 0 00112233445566778899aabbccddeeff0011223344556677); echo "${#out} rc=$?")"
+check "host zone update through the secure channel" "ok rc=0" "$(run "$CLI" --image "$img" $sc update --zone 7 c0ffee)"
+check "host zone read back" "c0ffee rc=0" "$(run "$CLI" --image "$img" read --zone 7 --length 3)"
+check "counter advanced twice and persisted" "01000002 rc=0" "$(run "$CLI" --image "$img" query hostkey)"
+check "wrong host keys" " rc=1" "$(run "$CLI" --image "$img" --mac-key 000102030405060708090a0b0c0d0e0f \
+      --cipher-key 0123456789abcdef0123456789abcdef echo 00)"
+check "wrong host keys message" "stsafe-cli: echo: chip status 0x16 (invalid C-MAC)" "$(cat "$dir/stderr")"
+check "half the keys" " rc=2" "$(run "$CLI" --image "$img" --mac-key 00112233445566778899aabbccddeeff echo 00)"
 
 # password, tries, lock
 pw=70617373776f72642d30303030303031

@@ -75,6 +75,10 @@ static void usage(FILE *f)
             "\n"
             "Options:\n"
             "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
+            "  --mac-key HEX --cipher-key HEX\n"
+            "                  Open the host secure channel with these keys (16 bytes each, as\n"
+            "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
+            "                  encrypted where the chip's table says so.\n"
             "  --help          This text.\n"
             "\n"
             "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
@@ -771,9 +775,29 @@ static const struct {
     {"lifecycle", do_lifecycle}, {"put", do_put},       {"hibernate", do_hibernate},
 };
 
+/* With --mac-key/--cipher-key every command goes through the host secure
+ * channel: MACed with an R-MAC checked, encrypted where the chip's table
+ * says so (Query, Put Attribute, Reset, Hibernate, Delete stay in the
+ * clear, as STSELib sends them). */
+static int open_secure_channel(tool_session *s, stsafe_host_session *hs, const char *mac_hex,
+                               const char *cipher_hex)
+{
+    uint8_t mac[16], cipher[16];
+    if (fixed_hex(mac_hex, "--mac-key", mac, sizeof mac) ||
+        fixed_hex(cipher_hex, "--cipher-key", cipher, sizeof cipher))
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_client_open_host_session(&s->dev.client, hs, mac, cipher);
+    memset(mac, 0, sizeof mac);
+    memset(cipher, 0, sizeof cipher);
+    if (err)
+        return report(err, "opening the host session");
+    s->dev.client.mac_all = 1;
+    return TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-    const char *image = NULL;
+    const char *image = NULL, *mac_key = NULL, *cipher_key = NULL;
     int i = 1;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
@@ -784,6 +808,12 @@ int main(int argc, char **argv)
     while (i < argc && argv[i][0] == '-') {
         if (!strcmp(argv[i], "--image") && i + 1 < argc) {
             image = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--mac-key") && i + 1 < argc) {
+            mac_key = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--cipher-key") && i + 1 < argc) {
+            cipher_key = argv[i + 1];
             i += 2;
         } else {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
@@ -806,14 +836,23 @@ int main(int argc, char **argv)
         tool_error(prog, "no chip to talk to: give --image IMAGE");
         return TOOL_EXIT_USAGE;
     }
+    if (!mac_key != !cipher_key) {
+        tool_error(prog, "the secure channel needs both --mac-key and --cipher-key");
+        return TOOL_EXIT_USAGE;
+    }
     cli_args args;
     if (parse_opts(argc - i - 1, argv + i + 1, &args) != 0)
         return TOOL_EXIT_USAGE;
     tool_session s;
+    stsafe_host_session hs;
     int rc = tool_session_open(&s, prog, image);
     if (rc)
         return rc;
-    rc = fn(&s, &args);
+    if (mac_key)
+        rc = open_secure_channel(&s, &hs, mac_key, cipher_key);
+    if (!rc)
+        rc = fn(&s, &args);
+    stsafe_client_close_host_session(&s.dev.client);
     int close_rc = tool_session_close(&s, prog);
     return rc ? rc : close_rc;
 }
