@@ -2,6 +2,7 @@
  * commands) and the I2C slave behaviour around it. */
 #include "stse_emu/chip.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -187,6 +188,37 @@ static int hibernating(stse_emu_chip *chip)
     return 1;
 }
 
+/* A fault cut the command: the chip restarts as from power-up and has no
+ * answer to give (reads NACK until the next command). */
+static void fault_restart(stse_emu_chip *chip)
+{
+    chip->stats.faults++;
+    stse_emu_chip_power_cycle(chip);
+}
+
+/* Runs the command under an armed brown-out: when it wrote the NVM, the
+ * write is undone and the chip restarts. 1 when the brown-out fired. */
+static int execute_with_brownout(stse_emu_chip *chip, const uint8_t *data, size_t len)
+{
+    static const size_t nvm_size = sizeof(stse_emu_nvm);
+    stse_emu_nvm *before = malloc(nvm_size);
+    if (!before)
+        return 0; /* no room to model the cut: run the command normally */
+    memcpy(before, &chip->nvm, nvm_size);
+    int dirty = chip->nvm_dirty;
+    (void)stse_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp, &chip->vol.rsp_len);
+    int fired = memcmp(before, &chip->nvm, nvm_size) != 0;
+    if (fired) {
+        memcpy(&chip->nvm, before, nvm_size);
+        chip->nvm_dirty = dirty;
+        chip->faults.brownout = 0;
+        fault_restart(chip);
+    }
+    memset(before, 0, nvm_size);
+    free(before);
+    return fired;
+}
+
 int stse_emu_i2c_write(stse_emu_chip *chip, uint64_t now_us, const uint8_t *data, size_t len)
 {
     if (!chip || (len && !data))
@@ -195,11 +227,21 @@ int stse_emu_i2c_write(stse_emu_chip *chip, uint64_t now_us, const uint8_t *data
         chip->stats.nacks++;
         return STSAFE_ERR_BUS_NACK;
     }
-    int err = stse_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp,
-                               &chip->vol.rsp_len);
-    if (err)
-        return err;
-    uint32_t t = chip->timing == STSE_EMU_TIMING_DATASHEET
+    if (chip->faults.reset) {
+        chip->faults.reset = 0;
+        fault_restart(chip);
+        return 0;
+    }
+    if (chip->faults.brownout) {
+        if (execute_with_brownout(chip, data, len))
+            return 0;
+    } else {
+        int err = stse_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp,
+                                   &chip->vol.rsp_len);
+        if (err)
+            return err;
+    }
+    uint32_t t = chip->timing != STSE_EMU_TIMING_NONE
                      ? stse_emu_exec_time_us(len ? (uint8_t)(data[0] & STSAFE_HDR_CODE_MASK) : 0)
                      : 0;
     chip->vol.busy_until_us = now_us + t;

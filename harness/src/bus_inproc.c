@@ -1,14 +1,27 @@
 #include "stsafe/bus_inproc.h"
 
+#include <errno.h>
+#include <time.h>
+
 #include "stsafe/error.h"
+
+/* The clock the chip sees: virtual, or the wall clock in real timing. */
+static uint64_t now_us(stsafe_bus_inproc *ctx)
+{
+    if (ctx->chip->timing != STSE_EMU_TIMING_REAL)
+        return ctx->now_us;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static int inproc_one(stsafe_bus_inproc *ctx, stsafe_i2c_msg *m)
 {
     if (m->addr != stse_emu_chip_i2c_address(ctx->chip))
         return STSAFE_ERR_BUS_NACK;
     if (m->flags & STSAFE_I2C_MSG_READ)
-        return stse_emu_i2c_read(ctx->chip, ctx->now_us, m->buf, m->len);
-    return stse_emu_i2c_write(ctx->chip, ctx->now_us, m->buf, m->len);
+        return stse_emu_i2c_read(ctx->chip, now_us(ctx), m->buf, m->len);
+    return stse_emu_i2c_write(ctx->chip, now_us(ctx), m->buf, m->len);
 }
 
 static int inproc_transfer(void *vctx, stsafe_i2c_msg *msgs, size_t n)
@@ -26,7 +39,7 @@ static int inproc_write(void *vctx, uint16_t addr, const uint8_t *data, size_t l
     stsafe_bus_inproc *ctx = vctx;
     if (addr != stse_emu_chip_i2c_address(ctx->chip))
         return STSAFE_ERR_BUS_NACK;
-    return stse_emu_i2c_write(ctx->chip, ctx->now_us, data, len);
+    return stse_emu_i2c_write(ctx->chip, now_us(ctx), data, len);
 }
 
 static int inproc_read(void *vctx, uint16_t addr, uint8_t *data, size_t len)
@@ -34,13 +47,18 @@ static int inproc_read(void *vctx, uint16_t addr, uint8_t *data, size_t len)
     stsafe_bus_inproc *ctx = vctx;
     if (addr != stse_emu_chip_i2c_address(ctx->chip))
         return STSAFE_ERR_BUS_NACK;
-    return stse_emu_i2c_read(ctx->chip, ctx->now_us, data, len);
+    return stse_emu_i2c_read(ctx->chip, now_us(ctx), data, len);
 }
 
 static void inproc_delay(void *vctx, uint32_t ms)
 {
     stsafe_bus_inproc *ctx = vctx;
     ctx->now_us += (uint64_t)ms * 1000u;
+    if (ctx->chip->timing == STSE_EMU_TIMING_REAL) {
+        struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
 }
 
 static const stsafe_bus_ops inproc_ops = {

@@ -133,6 +133,17 @@ check "put raw (I2C address 0x21)" "ok rc=0" "$(run "$CLI" --image "$img" put 0x
 check "hibernate" "hibernating rc=0" "$(run "$CLI" --image "$img" hibernate --mode 2)"
 check "hibernate bad mode" " rc=2" "$(run "$CLI" --image "$img" hibernate --mode 3)"
 
+# fault injection from the command line (docs/faults.md)
+check "fault nack=3 still answers" "0102 rc=0" "$(run "$CLI" --image "$img" --fault nack=3 echo 0102)"
+check "fault nack=3 is logged" "3" "$(grep -c '^stsafe-cli: fault: NACK read' "$dir/stderr")"
+check "fault brownout" " rc=1" "$(run "$CLI" --image "$img" --fault brownout update --zone 3 abcd)"
+check "fault brownout logged" "1" "$(grep -c 'brown-out during the NVM write' "$dir/stderr")"
+check "fault brownout left the zone" "0000 rc=0" "$(run "$CLI" --image "$img" read --zone 3 --length 2)"
+check "fault flip" " rc=1" "$(run "$CLI" --image "$img" --fault flip=6:0 echo 0102)"
+check "fault flip message" "stsafe-cli: fault: flipped bit 0 of response byte 6
+stsafe-cli: echo: frame CRC mismatch" "$(cat "$dir/stderr")"
+check "fault bad spec" " rc=2" "$(run "$CLI" --image "$img" --fault 'nack=x' echo 00)"
+
 printf 'garbage' > "$dir/bad.img"
 check "corrupted image refused" " rc=1" "$(run "$CLI" --image "$dir/bad.img" echo 00)"
 check "corrupted image message" "stsafe-cli: cannot load image '$dir/bad.img': not a valid stsafe-emu image" "$(cat "$dir/stderr")"

@@ -12,6 +12,7 @@
 #include "stsafe/frame.h"
 #include "stsafe/error.h"
 #include "stsafe/hex.h"
+#include "stsafe/bus_fault.h"
 #include "tool_common.h"
 
 static const char *prog = "stsafe-cli";
@@ -79,6 +80,10 @@ static void usage(FILE *f)
             "                  Open the host secure channel with these keys (16 bytes each, as\n"
             "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
             "                  encrypted where the chip's table says so.\n"
+            "  --fault SPEC    Inject faults between this tool and the chip, e.g. 'nack=3',\n"
+            "                  'flip=6:0', 'drop', 'truncate=4', 'latency=5', 'brownout',\n"
+            "                  'reset' (comma-separated; docs/faults.md). Each one that fires\n"
+            "                  is logged on stderr.\n"
             "  --help          This text.\n"
             "\n"
             "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
@@ -795,9 +800,28 @@ static int open_secure_channel(tool_session *s, stsafe_host_session *hs, const c
     return TOOL_EXIT_OK;
 }
 
+static void log_fault(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s: %s\n", prog, line);
+}
+
+/* --fault SPEC: the client talks to the chip through a faulty bus. */
+static int arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, const char *spec)
+{
+    const char *bad = NULL;
+    stsafe_bus_fault_init(fb, bus, &s->dev.bus, &s->dev.chip, log_fault, NULL);
+    if (stsafe_bus_fault_add_spec(fb, spec, &bad) != 0) {
+        tool_error(prog, "--fault: cannot use '%s' (see docs/faults.md)", bad ? bad : spec);
+        return TOOL_EXIT_USAGE;
+    }
+    s->dev.client.bus = bus;
+    return TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-    const char *image = NULL, *mac_key = NULL, *cipher_key = NULL;
+    const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL;
     int i = 1;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
@@ -814,6 +838,9 @@ int main(int argc, char **argv)
             i += 2;
         } else if (!strcmp(argv[i], "--cipher-key") && i + 1 < argc) {
             cipher_key = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
+            fault = argv[i + 1];
             i += 2;
         } else {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
@@ -845,10 +872,14 @@ int main(int argc, char **argv)
         return TOOL_EXIT_USAGE;
     tool_session s;
     stsafe_host_session hs;
+    stsafe_bus_fault fb;
+    stsafe_bus fault_bus;
     int rc = tool_session_open(&s, prog, image);
     if (rc)
         return rc;
-    if (mac_key)
+    if (fault)
+        rc = arm_faults(&s, &fb, &fault_bus, fault);
+    if (!rc && mac_key)
         rc = open_secure_channel(&s, &hs, mac_key, cipher_key);
     if (!rc)
         rc = fn(&s, &args);

@@ -36,7 +36,9 @@ typedef int (*stse_emu_rng_fn)(void *p_rng, unsigned char *out, size_t len);
 /** How long the chip stays busy after a command (issue: timing model). */
 typedef enum {
     STSE_EMU_TIMING_NONE = 0,   /**< Answers are ready at once. */
-    STSE_EMU_TIMING_DATASHEET   /**< Busy for the command's datasheet time on the caller's clock. */
+    STSE_EMU_TIMING_DATASHEET,  /**< Busy for the command's datasheet time on the caller's clock. */
+    STSE_EMU_TIMING_REAL        /**< The same times, and the caller's clock is the wall clock
+                                 *   (bus backends pass monotonic time and really sleep). */
 } stse_emu_timing;
 
 /** Where the I2C slave is between commands. */
@@ -63,7 +65,14 @@ typedef struct {
     uint64_t commands;          /**< Frames executed (any status). */
     uint64_t nacks;             /**< Address NACKs given. */
     uint64_t nvm_writes;        /**< Commands that changed the NVM. */
+    uint64_t faults;            /**< Injected chip faults that fired. */
 } stse_emu_stats;
+
+/** Chip faults armed for the next command (docs/faults.md). */
+typedef struct {
+    uint8_t brownout;           /**< The next command that writes the NVM loses power mid-write. */
+    uint8_t reset;              /**< The next command is cut by a reset before it completes. */
+} stse_emu_faults;
 
 /** Curve groups loaded once per chip: mbedTLS keeps its precomputed
  *  multiples of G inside the group, so reusing it makes every signature
@@ -79,6 +88,7 @@ typedef struct {
     stse_emu_group_cache groups;
     stse_emu_volatile vol;
     stse_emu_stats stats;
+    stse_emu_faults faults;     /**< Armed by tests or the fault-injection bus; one-shot. */
     stse_emu_timing timing;
     stse_emu_rng_fn f_rng;
     void *p_rng;
@@ -128,6 +138,13 @@ int stse_emu_execute(stse_emu_chip *chip, const uint8_t *frame, size_t frame_len
 
 /**
  * \brief The host writes \p len bytes to the chip's address.
+ *
+ * Armed faults fire here (docs/faults.md): a reset loses the command (the
+ * chip restarts, nothing is answered, the NVM is untouched); a brown-out
+ * lets a command that writes the NVM run, then cuts the power before the
+ * write lands: the NVM is restored to its state before the command (the
+ * NVM's write is atomic, so never a mix), the chip restarts and answers
+ * nothing. A brown-out stays armed across commands that do not write.
  * \param now_us  The caller's clock.
  * \return 0 (ACK; the command runs); STSAFE_ERR_BUS_NACK while the chip is busy.
  */

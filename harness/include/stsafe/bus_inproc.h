@@ -4,7 +4,9 @@
  *
  * The backend owns a virtual clock: delay_ms() advances it instead of
  * sleeping, so the datasheet timing model costs no wall-clock time and
- * tests stay deterministic.
+ * tests stay deterministic. When the chip's timing is
+ * STSE_EMU_TIMING_REAL the chip sees the monotonic wall clock instead and
+ * delay_ms() really sleeps.
  */
 #ifndef STSAFE_BUS_INPROC_H
 #define STSAFE_BUS_INPROC_H
