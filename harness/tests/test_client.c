@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -132,6 +133,28 @@ static void test_polls_through_nacks(void **state)
     f->chip.timing = STSE_EMU_TIMING_NONE;
 }
 
+/* Real timing: the chip is busy for Generate Signature's 80 ms of wall
+ * clock, the client's delays really sleep. A lower bound only: the answer
+ * cannot come sooner (nothing here measures speed). */
+static void test_real_timing_uses_the_wall_clock(void **state)
+{
+    host_fixture *f = *state;
+    static const uint8_t digest[32] = {2};
+    stsafe_ecc_signature sig;
+    struct timespec t0, t1;
+    f->chip.timing = STSE_EMU_TIMING_REAL;
+    f->client.nacks = 0;
+    uint64_t virtual0 = f->inproc.now_us;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(stsafe_client_sign(&f->client, 0, digest, sizeof digest, &sig), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+    assert_true(us >= 80000);
+    assert_true(f->client.nacks >= 1);
+    assert_true(f->inproc.now_us - virtual0 >= 1000 * f->client.nacks);
+    f->chip.timing = STSE_EMU_TIMING_NONE;
+}
+
 /* A bus that flips one bit of every read, to play a noisy line. */
 typedef struct {
     stsafe_bus *inner;
@@ -236,6 +259,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_typed_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zone_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_polls_through_nacks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_real_timing_uses_the_wall_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupted_response_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_address_nacks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_admin_commands, setup, teardown),

@@ -142,6 +142,8 @@ check "fault brownout left the zone" "0000 rc=0" "$(run "$CLI" --image "$img" re
 check "fault flip" " rc=1" "$(run "$CLI" --image "$img" --fault flip=6:0 echo 0102)"
 check "fault flip message" "stsafe-cli: fault: flipped bit 0 of response byte 6
 stsafe-cli: echo: frame CRC mismatch" "$(cat "$dir/stderr")"
+check "timing real" "0102 rc=0" "$(run "$CLI" --image "$img" --timing real echo 0102)"
+check "timing unknown" " rc=2" "$(run "$CLI" --image "$img" --timing fast echo 0102)"
 check "fault bad spec" " rc=2" "$(run "$CLI" --image "$img" --fault 'nack=x' echo 00)"
 
 printf 'garbage' > "$dir/bad.img"

@@ -80,6 +80,9 @@ static void usage(FILE *f)
             "                  Open the host secure channel with these keys (16 bytes each, as\n"
             "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
             "                  encrypted where the chip's table says so.\n"
+            "  --timing MODE   none (default: answers at once), datasheet (the chip is busy for\n"
+            "                  each command's A110 time on a virtual clock: NACK polling without\n"
+            "                  waiting) or real (the same times on the wall clock).\n"
             "  --fault SPEC    Inject faults between this tool and the chip, e.g. 'nack=3',\n"
             "                  'flip=6:0', 'drop', 'truncate=4', 'latency=5', 'brownout',\n"
             "                  'reset' (comma-separated; docs/faults.md). Each one that fires\n"
@@ -821,7 +824,7 @@ static int arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, co
 
 int main(int argc, char **argv)
 {
-    const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL;
+    const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
     int i = 1;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
@@ -838,6 +841,9 @@ int main(int argc, char **argv)
             i += 2;
         } else if (!strcmp(argv[i], "--cipher-key") && i + 1 < argc) {
             cipher_key = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--timing") && i + 1 < argc) {
+            timing = argv[i + 1];
             i += 2;
         } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
             fault = argv[i + 1];
@@ -863,6 +869,11 @@ int main(int argc, char **argv)
         tool_error(prog, "no chip to talk to: give --image IMAGE");
         return TOOL_EXIT_USAGE;
     }
+    int timing_mode = STSE_EMU_TIMING_NONE;
+    if (timing && (timing_mode = tool_parse_timing(timing)) < 0) {
+        tool_error(prog, "--timing is none, datasheet or real");
+        return TOOL_EXIT_USAGE;
+    }
     if (!mac_key != !cipher_key) {
         tool_error(prog, "the secure channel needs both --mac-key and --cipher-key");
         return TOOL_EXIT_USAGE;
@@ -877,6 +888,7 @@ int main(int argc, char **argv)
     int rc = tool_session_open(&s, prog, image);
     if (rc)
         return rc;
+    s.dev.chip.timing = (stse_emu_timing)timing_mode;
     if (fault)
         rc = arm_faults(&s, &fb, &fault_bus, fault);
     if (!rc && mac_key)

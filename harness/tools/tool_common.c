@@ -71,3 +71,14 @@ int tool_session_close(tool_session *s, const char *prog)
     stsafe_inproc_device_free(&s->dev);
     return rc;
 }
+
+int tool_parse_timing(const char *name)
+{
+    if (!strcmp(name, "none"))
+        return STSE_EMU_TIMING_NONE;
+    if (!strcmp(name, "datasheet"))
+        return STSE_EMU_TIMING_DATASHEET;
+    if (!strcmp(name, "real"))
+        return STSE_EMU_TIMING_REAL;
+    return -1;
+}

@@ -28,6 +28,9 @@ void tool_print_hex(FILE *f, const uint8_t *p, size_t n);
 /** Parse an unsigned number (decimal or 0x hex) no larger than \p max. 0 on success. */
 int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
+/** "none", "datasheet" or "real" as an stse_emu_timing, or -1. */
+int tool_parse_timing(const char *name);
+
 /** A chip loaded from an image file, reached over the in-process bus. */
 typedef struct {
     const char *path;
