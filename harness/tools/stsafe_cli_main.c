@@ -13,9 +13,10 @@
 #include "stsafe/error.h"
 #include "stsafe/hex.h"
 #include "stsafe/bus_fault.h"
+#include "cli.h"
 #include "tool_common.h"
 
-static const char *prog = "stsafe-cli";
+static const char *prog = CLI_PROG;
 
 #define MAX_READ_CHUNK 256u  /* well below the A110 limit of 502 data bytes */
 
@@ -74,6 +75,25 @@ static void usage(FILE *f)
             "  hibernate [--mode 1|2]           Hibernate; wake on I2C start or reset (1, default)\n"
             "                                   or on reset only (2).\n"
             "\n"
+            "The seed flow (docs/provisioning.md):\n"
+            "  ca init --out PREFIX [--cn NAME] A test CA: PREFIX.pem and PREFIX.key (no chip needed).\n"
+            "  ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX\n"
+            "                                   A host certificate and key signed by the CA (for a\n"
+            "                                   test server: --cn localhost). No chip needed.\n"
+            "  csr --device-id ID [--slot 1] [--curve p256] [--pubkey 04XY] [--out FILE]\n"
+            "                                   Generate Key in the slot (unless --pubkey gives the\n"
+            "                                   slot's key) and a CSR with CN=ID signed by the chip.\n"
+            "  provision --device-id ID --ca-cert C --ca-key K [--slot 1] [--zone 1] [--curve p256]\n"
+            "            [--days N]             Key pair in the slot, CSR signed by the chip, the CA\n"
+            "                                   signs it, the DER certificate goes to the zone and is\n"
+            "                                   read back and checked against the chip's key.\n"
+            "  tls-connect HOST:PORT --ca CA.pem [--zone 1] [--slot 1] [--send LINE]\n"
+            "                                   TLS 1.2 with the zone's certificate; the chip signs\n"
+            "                                   the handshake. Prints the suite and the reply.\n"
+            "  mqtt-publish HOST:PORT --ca CA.pem --topic T --message M [--zone 1] [--slot 1]\n"
+            "                                   The same TLS session, then MQTT 3.1.1 CONNECT\n"
+            "                                   (client id = the certificate's CN) and PUBLISH QoS 1.\n"
+            "\n"
             "Options:\n"
             "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
             "  --mac-key HEX --cipher-key HEX\n"
@@ -95,14 +115,7 @@ static void usage(FILE *f)
 
 /* ---- argument helpers ------------------------------------------------------ */
 
-typedef struct {
-    long zone, offset, length, amount, slot, limit;
-    long tries, mode;
-    const char *curve, *digest, *peer, *pubkey, *signature, *mac, *cipher, *password;
-    int pem;
-    const char *positional[4];
-    int npositional;
-} cli_args;
+
 
 static int parse_opts(int argc, char **argv, cli_args *a)
 {
@@ -111,6 +124,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
     a->limit = 0xFFFF;
     a->tries = 3;
     a->mode = 1;
+    a->days = -1;
     for (int i = 0; i < argc; i++) {
         unsigned long v = 0;
         long *slot = NULL;
@@ -124,6 +138,15 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--mac")) text = &a->mac;
         else if (!strcmp(argv[i], "--cipher")) text = &a->cipher;
         else if (!strcmp(argv[i], "--password")) text = &a->password;
+        else if (!strcmp(argv[i], "--device-id")) text = &a->device_id;
+        else if (!strcmp(argv[i], "--ca-cert")) text = &a->ca_cert;
+        else if (!strcmp(argv[i], "--ca-key")) text = &a->ca_key;
+        else if (!strcmp(argv[i], "--ca")) text = &a->ca;
+        else if (!strcmp(argv[i], "--out")) text = &a->out;
+        else if (!strcmp(argv[i], "--send")) text = &a->send;
+        else if (!strcmp(argv[i], "--topic")) text = &a->topic;
+        else if (!strcmp(argv[i], "--message")) text = &a->message;
+        else if (!strcmp(argv[i], "--cn")) text = &a->cn;
         if (text) {
             if (i + 1 >= argc) {
                 tool_error(prog, "%s needs a value", argv[i]);
@@ -140,6 +163,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--amount")) slot = &a->amount, max = 0xFFFFFFFFul;
         else if (!strcmp(argv[i], "--tries")) slot = &a->tries, max = 0xFF;
         else if (!strcmp(argv[i], "--mode")) slot = &a->mode, max = 0xFF;
+        else if (!strcmp(argv[i], "--days")) slot = &a->days, max = 36500;
         else if (!strcmp(argv[i], "--pem")) { a->pem = 1; continue; }
         else if (argv[i][0] == '-' && argv[i][1]) {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
@@ -162,7 +186,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
     return 0;
 }
 
-static int need(const cli_args *a, long value, const char *opt)
+int cli_need(const cli_args *a, long value, const char *opt)
 {
     if (value < 0) {
         tool_error(prog, "missing %s (see --help)", opt);
@@ -173,7 +197,7 @@ static int need(const cli_args *a, long value, const char *opt)
 }
 
 /* Reports a failed command; returns the exit code. */
-static int report(int err, const char *what)
+int cli_report(int err, const char *what)
 {
     if (STSAFE_ERR_IS_STATUS(err))
         tool_error(prog, "%s: chip status 0x%02X (%s)", what, STSAFE_ERR_TO_STATUS(err),
@@ -183,7 +207,7 @@ static int report(int err, const char *what)
     return TOOL_EXIT_FAIL;
 }
 
-static int hex_arg(const char *text, uint8_t *out, size_t cap, size_t *len)
+int cli_hex_arg(const char *text, uint8_t *out, size_t cap, size_t *len)
 {
     int err = stsafe_hex_decode(text, out, cap, len);
     if (err)
@@ -201,11 +225,11 @@ static int do_echo(tool_session *s, const cli_args *a)
         tool_error(prog, "echo needs one HEX argument");
         return TOOL_EXIT_USAGE;
     }
-    if (hex_arg(a->positional[0], msg, sizeof msg, &n))
+    if (cli_hex_arg(a->positional[0], msg, sizeof msg, &n))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_echo(&s->dev.client, msg, n, out);
     if (err)
-        return report(err, "echo");
+        return cli_report(err, "echo");
     tool_print_hex(stdout, out, n);
     return TOOL_EXIT_OK;
 }
@@ -220,7 +244,7 @@ static int do_random(tool_session *s, const cli_args *a)
     }
     int err = stsafe_client_random(&s->dev.client, (uint8_t)n, out);
     if (err)
-        return report(err, "random");
+        return cli_report(err, "random");
     tool_print_hex(stdout, out, n);
     return TOOL_EXIT_OK;
 }
@@ -255,13 +279,13 @@ static int do_query(tool_session *s, const cli_args *a)
     size_t n = 0;
     int err = stsafe_client_query_raw(&s->dev.client, (uint8_t)tag, out, sizeof out, &n);
     if (err)
-        return report(err, "query");
+        return cli_report(err, "query");
     tool_print_hex(stdout, out, n);
     return TOOL_EXIT_OK;
 }
 
 /* Reads \p len bytes from \p zone in chunks the frame limit allows. */
-static int read_zone(tool_session *s, uint8_t zone, uint16_t offset, size_t len, uint8_t *out)
+int cli_read_zone(tool_session *s, uint8_t zone, uint16_t offset, size_t len, uint8_t *out)
 {
     for (size_t done = 0; done < len;) {
         size_t chunk = len - done < MAX_READ_CHUNK ? len - done : MAX_READ_CHUNK;
@@ -276,36 +300,36 @@ static int read_zone(tool_session *s, uint8_t zone, uint16_t offset, size_t len,
 
 static int do_read(tool_session *s, const cli_args *a)
 {
-    if (need(a, a->zone, "--zone") || need(a, a->length, "--length") || a->npositional) {
+    if (cli_need(a, a->zone, "--zone") || cli_need(a, a->length, "--length") || a->npositional) {
         if (a->npositional)
             tool_error(prog, "read takes no positional argument");
         return TOOL_EXIT_USAGE;
     }
     uint8_t *out = malloc((size_t)a->length + 1);
     if (!out)
-        return report(STSAFE_ERR_ALLOC, "read");
-    int err = read_zone(s, (uint8_t)a->zone, (uint16_t)a->offset, (size_t)a->length, out);
+        return cli_report(STSAFE_ERR_ALLOC, "read");
+    int err = cli_read_zone(s, (uint8_t)a->zone, (uint16_t)a->offset, (size_t)a->length, out);
     if (!err)
         tool_print_hex(stdout, out, (size_t)a->length);
     free(out);
-    return err ? report(err, "read") : TOOL_EXIT_OK;
+    return err ? cli_report(err, "read") : TOOL_EXIT_OK;
 }
 
 static int do_update(tool_session *s, const cli_args *a)
 {
     uint8_t data[STSAFE_A110_MAX_FRAME_LEN];
     size_t n = 0;
-    if (need(a, a->zone, "--zone"))
+    if (cli_need(a, a->zone, "--zone"))
         return TOOL_EXIT_USAGE;
     if (a->npositional != 1) {
         tool_error(prog, "update needs one HEX argument");
         return TOOL_EXIT_USAGE;
     }
-    if (hex_arg(a->positional[0], data, sizeof data, &n))
+    if (cli_hex_arg(a->positional[0], data, sizeof data, &n))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_update(&s->dev.client, 0, (uint8_t)a->zone, (uint16_t)a->offset, data, n);
     if (err)
-        return report(err, "update");
+        return cli_report(err, "update");
     printf("ok\n");
     return TOOL_EXIT_OK;
 }
@@ -315,14 +339,14 @@ static int do_decrement(tool_session *s, const cli_args *a)
     uint8_t data[STSAFE_A110_MAX_FRAME_LEN];
     size_t n = 0;
     uint32_t counter = 0;
-    if (need(a, a->zone, "--zone") || need(a, a->amount, "--amount"))
+    if (cli_need(a, a->zone, "--zone") || cli_need(a, a->amount, "--amount"))
         return TOOL_EXIT_USAGE;
-    if (a->npositional > 1 || (a->npositional == 1 && hex_arg(a->positional[0], data, sizeof data, &n)))
+    if (a->npositional > 1 || (a->npositional == 1 && cli_hex_arg(a->positional[0], data, sizeof data, &n)))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_decrement(&s->dev.client, 0, (uint8_t)a->zone, (uint16_t)a->offset,
                                       (uint32_t)a->amount, data, n, &counter);
     if (err)
-        return report(err, "decrement");
+        return cli_report(err, "decrement");
     printf("%lu\n", (unsigned long)counter);
     return TOOL_EXIT_OK;
 }
@@ -342,12 +366,12 @@ static size_t der_total_len(const uint8_t *h)
 }
 
 /* Reads the DER certificate at the start of \p zone into a new buffer. */
-static int read_cert_der(tool_session *s, long zone, uint8_t **der, size_t *len)
+static int cli_read_cert_der(tool_session *s, long zone, uint8_t **der, size_t *len)
 {
     uint8_t head[4];
-    int err = read_zone(s, (uint8_t)zone, 0, sizeof head, head);
+    int err = cli_read_zone(s, (uint8_t)zone, 0, sizeof head, head);
     if (err)
-        return report(err, "cert read");
+        return cli_report(err, "cert read");
     *len = der_total_len(head);
     if (*len == 0) {
         tool_error(prog, "zone %ld does not start with a DER certificate", zone);
@@ -355,19 +379,19 @@ static int read_cert_der(tool_session *s, long zone, uint8_t **der, size_t *len)
     }
     *der = malloc(*len);
     if (!*der)
-        return report(STSAFE_ERR_ALLOC, "cert read");
-    err = read_zone(s, (uint8_t)zone, 0, *len, *der);
+        return cli_report(STSAFE_ERR_ALLOC, "cert read");
+    err = cli_read_zone(s, (uint8_t)zone, 0, *len, *der);
     if (err) {
         free(*der);
-        return report(err, "cert read");
+        return cli_report(err, "cert read");
     }
     return TOOL_EXIT_OK;
 }
 
 /* Reads and parses the certificate of \p zone. */
-static int load_zone_cert(tool_session *s, long zone, mbedtls_x509_crt *crt, uint8_t **der, size_t *len)
+int cli_load_zone_cert(tool_session *s, long zone, mbedtls_x509_crt *crt, uint8_t **der, size_t *len)
 {
-    int rc = read_cert_der(s, zone, der, len);
+    int rc = cli_read_cert_der(s, zone, der, len);
     if (rc)
         return rc;
     if (mbedtls_x509_crt_parse_der(crt, *der, *len) != 0) {
@@ -386,11 +410,11 @@ static int do_cert(tool_session *s, const cli_args *a)
         tool_error(prog, "usage: cert read --zone N [--pem]");
         return TOOL_EXIT_USAGE;
     }
-    if (need(a, a->zone, "--zone"))
+    if (cli_need(a, a->zone, "--zone"))
         return TOOL_EXIT_USAGE;
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
-    int rc = load_zone_cert(s, a->zone, &crt, &der, &len);
+    int rc = cli_load_zone_cert(s, a->zone, &crt, &der, &len);
     if (!rc) {
         char name[512];
         mbedtls_x509_dn_gets(name, sizeof name, &crt.subject);
@@ -419,7 +443,7 @@ static int do_frame(tool_session *s, const cli_args *a)
         tool_error(prog, "frame needs one HEX argument");
         return TOOL_EXIT_USAGE;
     }
-    if (hex_arg(a->positional[0], frame, sizeof frame, &n))
+    if (cli_hex_arg(a->positional[0], frame, sizeof frame, &n))
         return TOOL_EXIT_USAGE;
     int err = stsafe_bus_write(&s->dev.bus, s->dev.client.addr, frame, n);
     if (!err)
@@ -431,7 +455,7 @@ static int do_frame(tool_session *s, const cli_args *a)
     if (!err)
         err = stsafe_bus_read(&s->dev.bus, s->dev.client.addr, rsp, total);
     if (err)
-        return report(err, "frame");
+        return cli_report(err, "frame");
     tool_print_hex(stdout, rsp, total);
     return TOOL_EXIT_OK;
 }
@@ -446,7 +470,7 @@ static const struct {
     {"bp256", STSAFE_CURVE_BP256}, {"bp384", STSAFE_CURVE_BP384},
 };
 
-static uint8_t parse_curve(const char *name)
+uint8_t cli_parse_curve(const char *name)
 {
     for (size_t i = 0; name && i < sizeof curve_names / sizeof curve_names[0]; i++)
         if (!strcmp(name, curve_names[i].name))
@@ -455,7 +479,7 @@ static uint8_t parse_curve(const char *name)
     return STSAFE_CURVE_NONE;
 }
 
-static void print_point(const stsafe_ecc_point *p)
+void cli_print_point(const stsafe_ecc_point *p)
 {
     printf("04");
     for (size_t i = 0; i < p->size; i++)
@@ -491,13 +515,13 @@ static int parse_digest(const char *text, uint8_t *d, size_t *n)
 static int do_keygen(tool_session *s, const cli_args *a)
 {
     stsafe_ecc_point pub;
-    uint8_t curve = parse_curve(a->curve);
-    if (need(a, a->slot, "--slot") || curve == STSAFE_CURVE_NONE)
+    uint8_t curve = cli_parse_curve(a->curve);
+    if (cli_need(a, a->slot, "--slot") || curve == STSAFE_CURVE_NONE)
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_generate_key(&s->dev.client, (uint8_t)a->slot, curve, (uint16_t)a->limit, &pub);
     if (err)
-        return report(err, "keygen");
-    print_point(&pub);
+        return cli_report(err, "keygen");
+    cli_print_point(&pub);
     return TOOL_EXIT_OK;
 }
 
@@ -506,11 +530,11 @@ static int do_sign(tool_session *s, const cli_args *a)
     uint8_t d[48];
     size_t n = 0;
     stsafe_ecc_signature sig;
-    if (need(a, a->slot, "--slot") || parse_digest(a->digest, d, &n))
+    if (cli_need(a, a->slot, "--slot") || parse_digest(a->digest, d, &n))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_sign(&s->dev.client, (uint8_t)a->slot, d, n, &sig);
     if (err)
-        return report(err, "sign");
+        return cli_report(err, "sign");
     for (size_t i = 0; i < sig.size; i++)
         printf("%02x", sig.r[i]);
     tool_print_hex(stdout, sig.s, sig.size);
@@ -524,7 +548,7 @@ static int do_verify(tool_session *s, const cli_args *a)
     stsafe_ecc_point pub;
     stsafe_ecc_signature sig;
     int valid = 0;
-    uint8_t curve = parse_curve(a->curve);
+    uint8_t curve = cli_parse_curve(a->curve);
     if (curve == STSAFE_CURVE_NONE)
         return TOOL_EXIT_USAGE;
     size_t size = stsafe_curve_size(curve);
@@ -539,7 +563,7 @@ static int do_verify(tool_session *s, const cli_args *a)
     memcpy(sig.s, raw + size, size);
     int err = stsafe_client_verify(&s->dev.client, curve, &pub, &sig, d, n, &valid);
     if (err)
-        return report(err, "verify");
+        return cli_report(err, "verify");
     printf("%s\n", valid ? "valid" : "invalid");
     return valid ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
@@ -549,7 +573,7 @@ static int do_ecdh(tool_session *s, const cli_args *a)
     stsafe_ecc_point peer;
     uint8_t secret[STSAFE_MAX_COORD_LEN];
     size_t n = 0;
-    if (need(a, a->slot, "--slot"))
+    if (cli_need(a, a->slot, "--slot"))
         return TOOL_EXIT_USAGE;
     /* the peer's size tells the curve: 65 bytes for 256-bit curves, 97 for 384-bit */
     size_t size = a->peer && strlen(a->peer) > 2 * 65 ? 48 : 32;
@@ -557,7 +581,7 @@ static int do_ecdh(tool_session *s, const cli_args *a)
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_establish_key(&s->dev.client, (uint8_t)a->slot, &peer, secret, &n);
     if (err)
-        return report(err, "ecdh");
+        return cli_report(err, "ecdh");
     tool_print_hex(stdout, secret, n);
     return TOOL_EXIT_OK;
 }
@@ -566,7 +590,7 @@ static int do_ecdh(tool_session *s, const cli_args *a)
 
 static int do_envkey(tool_session *s, const cli_args *a)
 {
-    if (need(a, a->slot, "--slot"))
+    if (cli_need(a, a->slot, "--slot"))
         return TOOL_EXIT_USAGE;
     long bits = a->length < 0 ? 128 : a->length;
     if (bits != 128 && bits != 256) {
@@ -575,7 +599,7 @@ static int do_envkey(tool_session *s, const cli_args *a)
     }
     int err = stsafe_client_generate_envelope_key(&s->dev.client, (uint8_t)a->slot, bits == 256);
     if (err)
-        return report(err, "envkey");
+        return cli_report(err, "envkey");
     printf("ok\n");
     return TOOL_EXIT_OK;
 }
@@ -585,18 +609,18 @@ static int envelope_cmd(tool_session *s, const cli_args *a, int wrap)
     uint8_t in[STSAFE_A110_MAX_FRAME_LEN], out[STSAFE_A110_MAX_FRAME_LEN];
     size_t n = 0, on = 0;
     const char *what = wrap ? "wrap" : "unwrap";
-    if (need(a, a->slot, "--slot"))
+    if (cli_need(a, a->slot, "--slot"))
         return TOOL_EXIT_USAGE;
     if (a->npositional != 1) {
         tool_error(prog, "%s needs one HEX argument", what);
         return TOOL_EXIT_USAGE;
     }
-    if (hex_arg(a->positional[0], in, sizeof in, &n))
+    if (cli_hex_arg(a->positional[0], in, sizeof in, &n))
         return TOOL_EXIT_USAGE;
     int err = wrap ? stsafe_client_wrap(&s->dev.client, (uint8_t)a->slot, in, n, out, &on)
                    : stsafe_client_unwrap(&s->dev.client, (uint8_t)a->slot, in, n, out, &on);
     if (err)
-        return report(err, what);
+        return cli_report(err, what);
     tool_print_hex(stdout, out, on);
     return TOOL_EXIT_OK;
 }
@@ -613,7 +637,7 @@ static int do_pubkey(tool_session *s, const cli_args *a)
 {
     uint8_t *der = NULL, point[1 + 2 * STSAFE_MAX_COORD_LEN];
     size_t len = 0, plen = 0;
-    if (need(a, a->slot, "--slot"))
+    if (cli_need(a, a->slot, "--slot"))
         return TOOL_EXIT_USAGE;
     if (a->slot != 0 && a->slot != 1) {
         tool_error(prog, "pubkey: --slot is 0 or 1 (the ephemeral key's point is only in the keygen answer)");
@@ -622,7 +646,7 @@ static int do_pubkey(tool_session *s, const cli_args *a)
     long zone = a->zone >= 0 ? a->zone : a->slot;
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
-    int rc = load_zone_cert(s, zone, &crt, &der, &len);
+    int rc = cli_load_zone_cert(s, zone, &crt, &der, &len);
     if (!rc) {
         free(der);
         if (mbedtls_pk_get_type(&crt.pk) != MBEDTLS_PK_ECKEY ||
@@ -639,7 +663,7 @@ static int do_pubkey(tool_session *s, const cli_args *a)
 }
 
 /* Exactly \p n bytes of hex from an option, or a usage error. */
-static int fixed_hex(const char *text, const char *what, uint8_t *out, size_t n)
+int cli_fixed_hex(const char *text, const char *what, uint8_t *out, size_t n)
 {
     size_t got = 0;
     if (!text || stsafe_hex_decode(text, out, n, &got) != 0 || got != n) {
@@ -652,11 +676,11 @@ static int fixed_hex(const char *text, const char *what, uint8_t *out, size_t n)
 static int do_hostkeys(tool_session *s, const cli_args *a)
 {
     uint8_t mac[16], cipher[16];
-    if (fixed_hex(a->mac, "--mac", mac, sizeof mac) || fixed_hex(a->cipher, "--cipher", cipher, sizeof cipher))
+    if (cli_fixed_hex(a->mac, "--mac", mac, sizeof mac) || cli_fixed_hex(a->cipher, "--cipher", cipher, sizeof cipher))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_put_host_keys(&s->dev.client, mac, cipher);
     if (err)
-        return report(err, "hostkeys");
+        return cli_report(err, "hostkeys");
     printf("ok\n");
     return TOOL_EXIT_OK;
 }
@@ -666,11 +690,11 @@ static int verify_password(tool_session *s, const char *hex)
 {
     uint8_t pwd[16], left = 0;
     int verified = 0;
-    if (fixed_hex(hex, "the password", pwd, sizeof pwd))
+    if (cli_fixed_hex(hex, "the password", pwd, sizeof pwd))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_verify_password(&s->dev.client, pwd, &verified, &left);
     if (err)
-        return report(err, "password verify");
+        return cli_report(err, "password verify");
     printf("%s, %u tries left\n", verified ? "verified" : "wrong password", left);
     return verified ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
@@ -680,7 +704,7 @@ static int do_password(tool_session *s, const cli_args *a)
     const char *op = a->npositional == 2 ? a->positional[0] : "";
     uint8_t pwd[16];
     if (!strcmp(op, "set")) {
-        if (fixed_hex(a->positional[1], "the password", pwd, sizeof pwd))
+        if (cli_fixed_hex(a->positional[1], "the password", pwd, sizeof pwd))
             return TOOL_EXIT_USAGE;
         if (a->tries < 1) {
             tool_error(prog, "--tries is 1..255");
@@ -688,7 +712,7 @@ static int do_password(tool_session *s, const cli_args *a)
         }
         int err = stsafe_client_put_password(&s->dev.client, pwd, (uint8_t)a->tries);
         if (err)
-            return report(err, "password set");
+            return cli_report(err, "password set");
         printf("ok\n");
         return TOOL_EXIT_OK;
     }
@@ -700,7 +724,7 @@ static int do_password(tool_session *s, const cli_args *a)
             return rc;
         int err = stsafe_client_delete_password(&s->dev.client);
         if (err)
-            return report(err, "password delete");
+            return cli_report(err, "password delete");
         printf("deleted\n");
         return TOOL_EXIT_OK;
     }
@@ -732,7 +756,7 @@ static int do_lifecycle(tool_session *s, const cli_args *a)
     }
     int err = stsafe_client_put_life_cycle(&s->dev.client, (uint8_t)state);
     if (err)
-        return report(err, "lifecycle");
+        return cli_report(err, "lifecycle");
     printf("life cycle 0x%02x\n", state);
     return TOOL_EXIT_OK;
 }
@@ -746,11 +770,11 @@ static int do_put(tool_session *s, const cli_args *a)
         tool_error(prog, "usage: put TAG HEX");
         return TOOL_EXIT_USAGE;
     }
-    if (hex_arg(a->positional[1], v, sizeof v, &n))
+    if (cli_hex_arg(a->positional[1], v, sizeof v, &n))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_put_attribute(&s->dev.client, (uint8_t)tag, v, n);
     if (err)
-        return report(err, "put");
+        return cli_report(err, "put");
     printf("ok\n");
     return TOOL_EXIT_OK;
 }
@@ -763,7 +787,7 @@ static int do_hibernate(tool_session *s, const cli_args *a)
     }
     int err = stsafe_client_hibernate(&s->dev.client, (uint8_t)a->mode);
     if (err)
-        return report(err, "hibernate");
+        return cli_report(err, "hibernate");
     printf("hibernating\n");
     return TOOL_EXIT_OK;
 }
@@ -781,6 +805,8 @@ static const struct {
     {"envkey", do_envkey}, {"wrap", do_wrap},           {"unwrap", do_unwrap},
     {"pubkey", do_pubkey}, {"hostkeys", do_hostkeys},   {"password", do_password},
     {"lifecycle", do_lifecycle}, {"put", do_put},       {"hibernate", do_hibernate},
+    {"ca", cli_do_ca},     {"csr", cli_do_csr},         {"provision", cli_do_provision},
+    {"tls-connect", cli_do_tls_connect},                {"mqtt-publish", cli_do_mqtt_publish},
 };
 
 /* With --mac-key/--cipher-key every command goes through the host secure
@@ -791,14 +817,14 @@ static int open_secure_channel(tool_session *s, stsafe_host_session *hs, const c
                                const char *cipher_hex)
 {
     uint8_t mac[16], cipher[16];
-    if (fixed_hex(mac_hex, "--mac-key", mac, sizeof mac) ||
-        fixed_hex(cipher_hex, "--cipher-key", cipher, sizeof cipher))
+    if (cli_fixed_hex(mac_hex, "--mac-key", mac, sizeof mac) ||
+        cli_fixed_hex(cipher_hex, "--cipher-key", cipher, sizeof cipher))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_open_host_session(&s->dev.client, hs, mac, cipher);
     memset(mac, 0, sizeof mac);
     memset(cipher, 0, sizeof cipher);
     if (err)
-        return report(err, "opening the host session");
+        return cli_report(err, "opening the host session");
     s->dev.client.mac_all = 1;
     return TOOL_EXIT_OK;
 }
@@ -865,6 +891,12 @@ int main(int argc, char **argv)
         tool_error(prog, "unknown command '%s' (see --help)", argv[i]);
         return TOOL_EXIT_USAGE;
     }
+    cli_args args;
+    if (fn == cli_do_ca) { /* a host-side test CA: no chip involved */
+        if (parse_opts(argc - i - 1, argv + i + 1, &args) != 0)
+            return TOOL_EXIT_USAGE;
+        return cli_do_ca(NULL, &args);
+    }
     if (!image) {
         tool_error(prog, "no chip to talk to: give --image IMAGE");
         return TOOL_EXIT_USAGE;
@@ -878,7 +910,6 @@ int main(int argc, char **argv)
         tool_error(prog, "the secure channel needs both --mac-key and --cipher-key");
         return TOOL_EXIT_USAGE;
     }
-    cli_args args;
     if (parse_opts(argc - i - 1, argv + i + 1, &args) != 0)
         return TOOL_EXIT_USAGE;
     tool_session s;
