@@ -1,0 +1,97 @@
+/**
+ * \file bus_socket.h
+ * \brief A bus backend that reaches a chip served by `stsafe-emu serve`
+ *        over a unix or TCP socket (docs/socket-protocol.md).
+ *
+ * Each I2C message becomes one request and one answer; a combined
+ * transfer runs its messages in turn and stops at the first NACK (the
+ * emulated chip has no use for repeated starts). delay_ms sleeps for real:
+ * the server's clock is its own. Beside the bus operations the backend
+ * offers the server's control operations: power cycle, statistics, and
+ * fault injection (which servers do not support yet).
+ *
+ * A server that answers an error, breaks the protocol or goes away leaves
+ * the backend disconnected: every later call returns STSAFE_ERR_BUS_IO.
+ */
+#ifndef STSAFE_BUS_SOCKET_H
+#define STSAFE_BUS_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stsafe/bus.h"
+#include "stsafe/sock_proto.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The server chip's counters (STATS). */
+typedef struct {
+    uint64_t commands;          /**< Frames the chip executed (any status). */
+    uint64_t nacks;             /**< NACKs the chip gave. */
+    uint64_t nvm_writes;        /**< Commands that changed the NVM. */
+} stsafe_sock_stats;
+
+typedef struct {
+    int fd;                     /**< -1 when not connected. */
+    uint8_t version;            /**< Protocol version agreed by HELLO. */
+    uint8_t i2c_address;        /**< The chip's 7-bit address when HELLO was answered. */
+    uint8_t timing;             /**< STSAFE_SOCK_TIMING_* the server runs with. */
+    uint16_t max_data;          /**< Most bytes one write or read may carry. */
+    uint8_t last_status;        /**< STSAFE_SOCK_ST_* of the last answer. */
+    uint8_t msg[STSAFE_SOCK_MAX_MSG];
+} stsafe_bus_socket;
+
+/** \brief A backend that is not connected yet. */
+void stsafe_bus_socket_init(stsafe_bus_socket *s);
+
+/**
+ * \brief Connect to a server, say HELLO, and wire \p bus to it.
+ * \param address  "unix:PATH" or "tcp:HOST:PORT".
+ * \return 0; STSAFE_ERR_BAD_INPUT (malformed address); STSAFE_ERR_IO
+ *         (the connection failed, errno set); STSAFE_ERR_BUS_IO (the peer
+ *         does not answer HELLO as the protocol says).
+ */
+int stsafe_bus_socket_connect(stsafe_bus_socket *s, stsafe_bus *bus, const char *address);
+
+/**
+ * \brief Send one request and receive its answer (the generic primitive).
+ * \param op        STSAFE_SOCK_OP_*.
+ * \param data      Receives the answer data (may be NULL when \p cap is 0).
+ * \param data_len  Receives its length (may be NULL).
+ * \return 0 (status OK); STSAFE_ERR_BUS_NACK; STSAFE_ERR_UNSUPPORTED;
+ *         STSAFE_ERR_BUS_IO (socket failure, an answer that breaks the
+ *         protocol, FAILED, or an error status, after which the backend is
+ *         disconnected); STSAFE_ERR_BUFFER_TOO_SMALL (answer data over \p cap);
+ *         STSAFE_ERR_BAD_INPUT. last_status holds the answer's status.
+ */
+int stsafe_bus_socket_request(stsafe_bus_socket *s, uint8_t op, const uint8_t *args, size_t len,
+                              uint8_t *data, size_t cap, size_t *data_len);
+
+/**
+ * \brief Power-cycle the served chip: its volatile state is lost, the NVM kept.
+ * \return 0; the errors of stsafe_bus_socket_request().
+ */
+int stsafe_bus_socket_power_cycle(stsafe_bus_socket *s);
+
+/**
+ * \brief The served chip's counters since the server started.
+ * \return 0; the errors of stsafe_bus_socket_request().
+ */
+int stsafe_bus_socket_stats(stsafe_bus_socket *s, stsafe_sock_stats *out);
+
+/**
+ * \brief Ask for a fault to be injected (reserved operation).
+ * \return STSAFE_ERR_UNSUPPORTED from today's servers; the connection stays usable.
+ */
+int stsafe_bus_socket_fault(stsafe_bus_socket *s, const uint8_t *args, size_t len);
+
+/** \brief Close the connection. */
+void stsafe_bus_socket_free(stsafe_bus_socket *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STSAFE_BUS_SOCKET_H */

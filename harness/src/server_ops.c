@@ -1,0 +1,159 @@
+/* The operations of the socket protocol (docs/socket-protocol.md) over one
+ * chip: a request body in, an answer body out. No sockets here. */
+#include "stsafe/server.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "stsafe/error.h"
+
+/* An answer with a status and data. */
+static uint8_t reply(uint8_t op, uint8_t st, const uint8_t *data, size_t n, uint8_t *ans,
+                     size_t *ans_len)
+{
+    ans[0] = op;
+    ans[1] = st;
+    if (n)
+        memcpy(ans + 2, data, n);
+    *ans_len = 2 + n;
+    return st;
+}
+
+/* An answer whose data is a reason for people to read. */
+static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, const char *fmt, ...)
+{
+    char text[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+    return reply(op, st, (const uint8_t *)text, len, ans, ans_len);
+}
+
+uint64_t stsafe_server_now_us(const stsafe_server *s)
+{
+    if (s->cfg.timing != STSAFE_SERVER_TIMING_REAL)
+        return s->virtual_us;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* A NACK stands for one poll interval of a host on the virtual clock. */
+static uint8_t nack(stsafe_server *s, uint8_t op, uint8_t *ans, size_t *ans_len)
+{
+    if (s->cfg.timing == STSAFE_SERVER_TIMING_DATASHEET)
+        s->virtual_us += STSAFE_SERVER_NACK_ADVANCE_US;
+    return reply(op, STSAFE_SOCK_ST_NACK, NULL, 0, ans, ans_len);
+}
+
+/* The outcome of a call into the chip's I2C slave. */
+static uint8_t i2c_outcome(stsafe_server *s, int err, uint8_t op, const uint8_t *data, size_t n,
+                           uint8_t *ans, size_t *ans_len)
+{
+    if (err == STSAFE_ERR_BUS_NACK)
+        return nack(s, op, ans, ans_len);
+    if (err)
+        return refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "the chip model failed: %s",
+                      stsafe_strerror(err));
+    return reply(op, STSAFE_SOCK_ST_OK, data, n, ans, ans_len);
+}
+
+static uint8_t op_hello(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
+                        size_t n, uint8_t *ans, size_t *ans_len)
+{
+    if (n != STSAFE_SOCK_MAGIC_LEN + 1 || memcmp(args, STSAFE_SOCK_MAGIC, STSAFE_SOCK_MAGIC_LEN) != 0 ||
+        args[STSAFE_SOCK_MAGIC_LEN] == 0)
+        return refuse(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_ERR_HANDSHAKE, ans, ans_len,
+                      "HELLO takes the magic STSE and a version from 1");
+    uint8_t version = args[STSAFE_SOCK_MAGIC_LEN];
+    static const uint8_t timing[] = {STSAFE_SOCK_TIMING_NONE, STSAFE_SOCK_TIMING_DATASHEET,
+                                     STSAFE_SOCK_TIMING_REAL};
+    uint8_t out[STSAFE_SOCK_HELLO_ANSWER_LEN] = {
+        version < STSAFE_SOCK_VERSION ? version : STSAFE_SOCK_VERSION,
+        (uint8_t)(STSAFE_SOCK_MAX_DATA >> 8), (uint8_t)STSAFE_SOCK_MAX_DATA,
+        stse_emu_chip_i2c_address(&s->chip), timing[s->cfg.timing]};
+    sess->hello_done = 1;
+    return reply(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
+}
+
+static uint8_t op_write(stsafe_server *s, const uint8_t *args, size_t n, uint8_t *ans,
+                        size_t *ans_len)
+{
+    const uint8_t op = STSAFE_SOCK_OP_I2C_WRITE;
+    if (n < 1 || args[0] > 0x7F)
+        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+                      "i2c-write takes a 7-bit address and 0 to %u bytes", STSAFE_SOCK_MAX_DATA);
+    if (args[0] != stse_emu_chip_i2c_address(&s->chip))
+        return nack(s, op, ans, ans_len);
+    int err = stse_emu_i2c_write(&s->chip, stsafe_server_now_us(s), args + 1, n - 1);
+    return i2c_outcome(s, err, op, NULL, 0, ans, ans_len);
+}
+
+static uint8_t op_read(stsafe_server *s, const uint8_t *args, size_t n, uint8_t *ans,
+                       size_t *ans_len)
+{
+    const uint8_t op = STSAFE_SOCK_OP_I2C_READ;
+    size_t count = n == 3 ? (size_t)(args[1] << 8 | args[2]) : 0;
+    if (n != 3 || args[0] > 0x7F || count > STSAFE_SOCK_MAX_DATA)
+        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+                      "i2c-read takes a 7-bit address and a count of 0 to %u", STSAFE_SOCK_MAX_DATA);
+    if (args[0] != stse_emu_chip_i2c_address(&s->chip))
+        return nack(s, op, ans, ans_len);
+    uint8_t data[STSAFE_SOCK_MAX_DATA];
+    int err = stse_emu_i2c_read(&s->chip, stsafe_server_now_us(s), data, count);
+    return i2c_outcome(s, err, op, data, count, ans, ans_len);
+}
+
+static uint8_t op_control(stsafe_server *s, uint8_t op, size_t n, uint8_t *ans, size_t *ans_len)
+{
+    if (n != 0)
+        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len, "%s takes no arguments",
+                      stsafe_sock_op_name(op));
+    if (op == STSAFE_SOCK_OP_POWER_CYCLE) {
+        stse_emu_chip_power_cycle(&s->chip);
+        return reply(op, STSAFE_SOCK_ST_OK, NULL, 0, ans, ans_len);
+    }
+    uint8_t out[STSAFE_SOCK_STATS_ANSWER_LEN];
+    stsafe_sock_put_u64(out, s->chip.stats.commands);
+    stsafe_sock_put_u64(out + 8, s->chip.stats.nacks);
+    stsafe_sock_put_u64(out + 16, s->chip.stats.nvm_writes);
+    return reply(op, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
+}
+
+uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,
+                             size_t len, uint8_t *ans, size_t *ans_len)
+{
+    if (len == 0 || len > STSAFE_SOCK_MAX_BODY)
+        return refuse(0, STSAFE_SOCK_ST_ERR_LENGTH, ans, ans_len,
+                      "request length %zu outside 1..%u", len, STSAFE_SOCK_MAX_BODY);
+    uint8_t op = body[0];
+    const uint8_t *args = body + 1;
+    size_t n = len - 1;
+    sess->requests++;
+    if (op == STSAFE_SOCK_OP_HELLO)
+        return op_hello(s, sess, args, n, ans, ans_len);
+    if (!sess->hello_done)
+        return refuse(op, STSAFE_SOCK_ST_ERR_HANDSHAKE, ans, ans_len,
+                      "the first request must be HELLO");
+    switch (op) {
+    case STSAFE_SOCK_OP_I2C_WRITE:
+        return op_write(s, args, n, ans, ans_len);
+    case STSAFE_SOCK_OP_I2C_READ:
+        return op_read(s, args, n, ans, ans_len);
+    case STSAFE_SOCK_OP_POWER_CYCLE:
+    case STSAFE_SOCK_OP_STATS:
+        return op_control(s, op, n, ans, ans_len);
+    case STSAFE_SOCK_OP_FAULT:
+        return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len,
+                      "fault injection is not supported yet");
+    default:
+        return refuse(op, STSAFE_SOCK_ST_ERR_OP, ans, ans_len, "unknown operation 0x%02X", op);
+    }
+}

@@ -1,0 +1,785 @@
+/* The socket server and the socket bus backend: the protocol's bytes as
+ * docs/socket-protocol.md shows them, the host client over a socket against
+ * the in-process result byte for byte, clients in turn, broken clients
+ * dropped without harm, the image saved after changes and on SIGTERM, the
+ * timing models, TCP on loopback. Servers run in a thread (or a forked
+ * child for SIGTERM) on a unix socket in a temporary folder. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "stse_emu/image.h"
+#include "stsafe/bus_socket.h"
+#include "stsafe/client.h"
+#include "stsafe/error.h"
+#include "stsafe/inproc_device.h"
+#include "stsafe/server.h"
+#include "stsafe/sock_proto.h"
+
+static const uint8_t chip_seed[] = "stsafe-emu socket test";
+static const uint8_t serial[9] = {0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x10, 0x11, 0x12};
+
+typedef struct {
+    char dir[64];
+    char image[128];
+    char sock[128];
+    char listen[160];
+    FILE *log;
+    stsafe_server srv;
+    atomic_int stop;
+    pthread_t thread;
+    int running;
+    int run_rc;
+} fixture;
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static size_t read_file(const char *path, uint8_t *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+static ino_t inode_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_ino;
+}
+
+/* The server's log so far, as one string. */
+static const char *log_text(fixture *f, char *buf, size_t cap)
+{
+    fflush(f->log);
+    long pos = ftell(f->log);
+    rewind(f->log);
+    size_t n = fread(buf, 1, cap - 1, f->log);
+    buf[n] = '\0';
+    fseek(f->log, pos, SEEK_SET);
+    return buf;
+}
+
+static void assert_logged(fixture *f, const char *line)
+{
+    size_t cap = 1u << 20;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    int found = strstr(log_text(f, text, cap), line) != NULL;
+    if (!found)
+        fprintf(stderr, "log lacks \"%s\"; log:\n%s", line, text);
+    free(text);
+    assert_true(found);
+}
+
+static void *server_thread(void *arg)
+{
+    fixture *f = arg;
+    f->run_rc = stsafe_server_run(&f->srv);
+    return NULL;
+}
+
+static void start_server_at(fixture *f, const char *listen, stsafe_server_timing timing,
+                            uint32_t frame_timeout_ms)
+{
+    stsafe_server_config cfg = {
+        .image_path = f->image, .listen = listen, .timing = timing, .verbose = 1, .log = f->log,
+        .stop = &f->stop, .frame_timeout_ms = frame_timeout_ms, .seed = chip_seed,
+        .seed_len = sizeof chip_seed};
+    atomic_store(&f->stop, 0);
+    assert_int_equal(stsafe_server_init(&f->srv, &cfg), 0);
+    assert_int_equal(pthread_create(&f->thread, NULL, server_thread, f), 0);
+    f->running = 1;
+}
+
+static void start_server(fixture *f, stsafe_server_timing timing)
+{
+    start_server_at(f, f->listen, timing, 0);
+}
+
+static void stop_server(fixture *f)
+{
+    if (!f->running)
+        return;
+    atomic_store(&f->stop, 1);
+    pthread_join(f->thread, NULL);
+    stsafe_server_free(&f->srv);
+    f->running = 0;
+    assert_int_equal(f->run_rc, 0);
+}
+
+/* A client over the socket backend. */
+typedef struct {
+    stsafe_bus_socket sock;
+    stsafe_bus bus;
+    stsafe_client client;
+} remote;
+
+static void remote_open(remote *r, const char *address)
+{
+    stsafe_bus_socket_init(&r->sock);
+    assert_int_equal(stsafe_bus_socket_connect(&r->sock, &r->bus, address), 0);
+    stsafe_client_init(&r->client, &r->bus, r->sock.i2c_address);
+}
+
+static void remote_close(remote *r)
+{
+    stsafe_client_free(&r->client);
+    stsafe_bus_socket_free(&r->sock);
+}
+
+static int raw_connect(const fixture *f)
+{
+    stsafe_sock_addr a;
+    int fd = -1;
+    assert_int_equal(stsafe_sock_addr_parse(f->listen, &a), 0);
+    assert_int_equal(stsafe_sock_connect(&a, &fd), 0);
+    return fd;
+}
+
+static void raw_send(int fd, const void *p, size_t n)
+{
+    assert_int_equal(stsafe_sock_send_all(fd, p, n), 0);
+}
+
+/* Everything the server sends until it closes or goes quiet for \p ms. */
+static size_t raw_receive(int fd, uint8_t *buf, size_t cap, int ms)
+{
+    size_t have = 0;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, ms) <= 0)
+            return have;
+        ssize_t n = recv(fd, buf + have, cap - have, 0);
+        if (n <= 0)
+            return have;
+        have += (size_t)n;
+    }
+}
+
+/* True when the server closed \p fd (EOF within \p ms). */
+static int raw_closed(int fd, int ms)
+{
+    uint8_t b;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, ms) == 1 && recv(fd, &b, 1, 0) == 0;
+}
+
+/* Sends \p req and checks that exactly \p want comes back. */
+static void raw_exchange(int fd, const void *req, size_t req_len, const void *want, size_t want_len)
+{
+    uint8_t got[2048];
+    raw_send(fd, req, req_len);
+    size_t n = 0;
+    while (n < want_len) {
+        ssize_t k = recv(fd, got + n, sizeof got - n, 0);
+        assert_true(k > 0);
+        n += (size_t)k;
+    }
+    assert_int_equal(n, want_len);
+    assert_memory_equal(got, want, want_len);
+}
+
+static const uint8_t hello_req[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x01};
+static const uint8_t hello_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x00};
+
+static int raw_hello(const fixture *f)
+{
+    int fd = raw_connect(f);
+    raw_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
+    return fd;
+}
+
+/* An error answer (op, status, reason) and then the server closes. */
+static void expect_refusal(const fixture *f, const void *req, size_t req_len, uint8_t op,
+                           uint8_t st, const char *reason, int after_hello)
+{
+    uint8_t want[256];
+    size_t n = strlen(reason);
+    stsafe_sock_put_u32(want, (uint32_t)(2 + n));
+    want[4] = op;
+    want[5] = st;
+    memcpy(want + 6, reason, n);
+    int fd = after_hello ? raw_hello(f) : raw_connect(f);
+    raw_exchange(fd, req, req_len, want, 6 + n);
+    assert_true(raw_closed(fd, 2000));
+    close(fd);
+}
+
+/* ---- fixture ------------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    stsafe_inproc_device dev;
+    assert_non_null(f);
+    strcpy(f->dir, "/tmp/stsafe-sock-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->image, sizeof f->image, "%s/chip.img", f->dir);
+    snprintf(f->sock, sizeof f->sock, "%s/chip.sock", f->dir);
+    snprintf(f->listen, sizeof f->listen, "unix:%s", f->sock);
+    assert_int_equal(stsafe_inproc_device_default(&dev, chip_seed, sizeof chip_seed, serial), 0);
+    assert_int_equal(stse_emu_image_save(f->image, &dev.chip.nvm), 0);
+    stsafe_inproc_device_free(&dev);
+    f->log = tmpfile();
+    assert_non_null(f->log);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char path[200];
+    stop_server(f);
+    fclose(f->log);
+    const char *names[] = {"chip.img", "chip.img.tmp", "chip.sock", "other.sock", "plain"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", f->dir, names[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- the documented bytes ---------------------------------------------------- */
+
+/* The example session of docs/socket-protocol.md, byte for byte. */
+static void test_documented_session(void **state)
+{
+    fixture *f = *state;
+    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    int fd = raw_connect(f);
+    raw_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
+    static const uint8_t early_read[] = {0, 0, 0, 4, 0x03, 0x20, 0x00, 0x05};
+    static const uint8_t nack[] = {0, 0, 0, 2, 0x03, 0x01};
+    raw_exchange(fd, early_read, sizeof early_read, nack, sizeof nack);
+    static const uint8_t echo[] = {0, 0, 0, 9, 0x02, 0x20, 0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+    static const uint8_t ack[] = {0, 0, 0, 2, 0x02, 0x00};
+    raw_exchange(fd, echo, sizeof echo, ack, sizeof ack);
+    static const uint8_t read5[] = {0, 0, 0, 4, 0x03, 0x20, 0x00, 0x05};
+    static const uint8_t ans5[] = {0, 0, 0, 7, 0x03, 0x00, 0x00, 0x00, 0x06, 0x01, 0x02};
+    raw_exchange(fd, read5, sizeof read5, ans5, sizeof ans5);
+    static const uint8_t read9[] = {0, 0, 0, 4, 0x03, 0x20, 0x00, 0x09};
+    static const uint8_t ans9[] = {0, 0, 0, 11, 0x03, 0x00, 0x00, 0x00, 0x06,
+                                   0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+    raw_exchange(fd, read9, sizeof read9, ans9, sizeof ans9);
+    static const uint8_t other[] = {0, 0, 0, 4, 0x03, 0x21, 0x00, 0x05};
+    raw_exchange(fd, other, sizeof other, nack, sizeof nack);
+    static const uint8_t stats[] = {0, 0, 0, 1, 0x11};
+    static const uint8_t stats_ans[] = {0, 0, 0, 26, 0x11, 0x00, 0, 0, 0, 0, 0, 0, 0, 1,
+                                        0,  0, 0, 0,  0,    0,    0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+    raw_exchange(fd, stats, sizeof stats, stats_ans, sizeof stats_ans);
+    static const uint8_t fault[] = {0, 0, 0, 2, 0x12, 0x01};
+    static const char fault_text[] = "fault injection is not supported yet";
+    uint8_t fault_ans[64] = {0, 0, 0, 2 + sizeof fault_text - 1, 0x12, 0x02};
+    memcpy(fault_ans + 6, fault_text, sizeof fault_text - 1);
+    raw_exchange(fd, fault, sizeof fault, fault_ans, 6 + sizeof fault_text - 1);
+    static const uint8_t power[] = {0, 0, 0, 1, 0x10};
+    static const uint8_t power_ans[] = {0, 0, 0, 2, 0x10, 0x00};
+    raw_exchange(fd, power, sizeof power, power_ans, sizeof power_ans);
+    raw_exchange(fd, read5, sizeof read5, nack, sizeof nack); /* no response after power-up */
+    close(fd);
+}
+
+static void test_hello_versions(void **state)
+{
+    fixture *f = *state;
+    start_server(f, STSAFE_SERVER_TIMING_DATASHEET);
+    int fd = raw_connect(f);
+    static const uint8_t v9[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x09};
+    static const uint8_t v9_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x01};
+    raw_exchange(fd, v9, sizeof v9, v9_ans, sizeof v9_ans);
+    raw_exchange(fd, v9, sizeof v9, v9_ans, sizeof v9_ans); /* HELLO again: the same answer */
+    close(fd);
+    static const uint8_t v0[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x00};
+    expect_refusal(f, v0, sizeof v0, 0x01, 0x83, "HELLO takes the magic STSE and a version from 1", 0);
+    static const uint8_t magic[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'X', 0x01};
+    expect_refusal(f, magic, sizeof magic, 0x01, 0x83, "HELLO takes the magic STSE and a version from 1", 0);
+}
+
+/* ---- the host client over a socket -------------------------------------------- */
+
+/* Runs the same commands on \p c; the results go to \p out, in order. */
+static size_t command_script(stsafe_client *c, uint8_t *out)
+{
+    uint8_t msg[64], buf[512];
+    size_t n = 0, len = 0;
+    int rc[8];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 37 + 1);
+    rc[0] = stsafe_client_echo(c, msg, sizeof msg, buf);
+    memcpy(out + n, buf, sizeof msg), n += sizeof msg;
+    rc[1] = stsafe_client_random(c, 32, buf);
+    memcpy(out + n, buf, 32), n += 32;
+    rc[2] = stsafe_client_read(c, 0, 1, 0, 16, buf);
+    memcpy(out + n, buf, 16), n += 16;
+    static const uint8_t data[] = {0xCA, 0xFE, 0xF0, 0x0D};
+    rc[3] = stsafe_client_update(c, 0, 1, 10, data, sizeof data);
+    rc[4] = stsafe_client_read(c, 0, 1, 8, 8, buf);
+    memcpy(out + n, buf, 8), n += 8;
+    rc[5] = stsafe_client_read(c, 0, 1, 698, 4, buf); /* past the zone: status 0x14 */
+    out[n++] = c->last_status;
+    rc[6] = stsafe_client_query_raw(c, STSAFE_TAG_PRODUCT_DATA, buf, sizeof buf, &len);
+    memcpy(out + n, buf, len), n += len;
+    uint32_t counter = 0;
+    rc[7] = stsafe_client_decrement(c, 0, 5, 0, 3, NULL, 0, &counter);
+    stsafe_sock_put_u32(out + n, counter), n += 4;
+    for (size_t i = 0; i < 8; i++)
+        stsafe_sock_put_u32(out + n + 4 * i, (uint32_t)rc[i]);
+    return n + 32;
+}
+
+static void test_client_matches_inproc(void **state)
+{
+    fixture *f = *state;
+    uint8_t a[1024], b[1024], img[STSE_EMU_IMAGE_MAX_SIZE], ser[STSE_EMU_IMAGE_MAX_SIZE];
+    stsafe_inproc_device dev;
+    assert_int_equal(stsafe_inproc_device_init(&dev, chip_seed, sizeof chip_seed), 0);
+    assert_int_equal(stse_emu_image_load(f->image, &dev.chip.nvm), 0);
+    stsafe_inproc_device_connect(&dev);
+    size_t na = command_script(&dev.client, a);
+
+    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    remote r;
+    remote_open(&r, f->listen);
+    assert_int_equal(r.sock.i2c_address, 0x20);
+    size_t nb = command_script(&r.client, b);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    assert_int_equal(STSAFE_ERR_TO_STATUS((int)stsafe_sock_get_u32(a + na - 12)), 0x14);
+
+    stsafe_sock_stats st;
+    assert_int_equal(stsafe_bus_socket_stats(&r.sock, &st), 0);
+    assert_int_equal(st.commands, dev.chip.stats.commands);
+    assert_int_equal(st.nacks, dev.chip.stats.nacks);
+    assert_int_equal(st.nvm_writes, dev.chip.stats.nvm_writes);
+    assert_int_equal(st.nvm_writes, 2);
+    remote_close(&r);
+
+    /* The image the server saved is the in-process chip's NVM, byte for byte. */
+    size_t n = read_file(f->image, img, sizeof img), m = 0;
+    assert_int_equal(stse_emu_image_serialize(&dev.chip.nvm, ser, sizeof ser, &m), 0);
+    assert_int_equal(n, m);
+    assert_memory_equal(img, ser, m);
+    stsafe_inproc_device_free(&dev);
+}
+
+static void test_clients_in_turn(void **state)
+{
+    fixture *f = *state;
+    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    remote r1;
+    remote_open(&r1, f->listen);
+    /* A second client waits in the backlog until the first one leaves. */
+    int fd = raw_connect(f);
+    raw_send(fd, hello_req, sizeof hello_req);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 300), 0);
+    static const uint8_t data[] = {1, 2, 3};
+    assert_int_equal(stsafe_client_update(&r1.client, 0, 1, 100, data, sizeof data), 0);
+    remote_close(&r1);
+    uint8_t got[64];
+    assert_int_equal(raw_receive(fd, got, sizeof got, 2000), sizeof hello_ans);
+    assert_memory_equal(got, hello_ans, sizeof hello_ans);
+    close(fd);
+    for (int i = 0; i < 3; i++) {
+        uint8_t back[3];
+        remote r;
+        remote_open(&r, f->listen);
+        assert_int_equal(stsafe_client_read(&r.client, 0, 1, 100, 3, back), 0);
+        assert_memory_equal(back, data, 3);
+        remote_close(&r);
+    }
+    stop_server(f); /* the last disconnect is logged by then */
+    assert_logged(f, "client 1 connected");
+    assert_logged(f, "client 1 disconnected after 3 requests");
+    assert_logged(f, "client 2 disconnected after 1 requests");
+    assert_logged(f, "client 4 disconnected after 4 requests");
+    assert_logged(f, "client 5 connected");
+}
+
+/* ---- broken clients ----------------------------------------------------------------- */
+
+static void test_disconnect_mid_request(void **state)
+{
+    fixture *f = *state;
+    uint8_t before[STSE_EMU_IMAGE_MAX_SIZE], after[STSE_EMU_IMAGE_MAX_SIZE];
+    size_t n = read_file(f->image, before, sizeof before);
+    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    int fd = raw_hello(f);
+    /* A write announced as 13 bytes, cut after 4 of them. */
+    static const uint8_t cut[] = {0, 0, 0, 13, 0x02, 0x20, 0x06, 0x00};
+    raw_send(fd, cut, sizeof cut);
+    close(fd);
+    remote r;
+    remote_open(&r, f->listen);
+    uint8_t out[4];
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"abcd", 4, out), 0);
+    assert_memory_equal(out, "abcd", 4);
+    remote_close(&r);
+    assert_logged(f, "client 1 dropped: disconnected mid-request (8 bytes of a request received)");
+    assert_logged(f, "client 2 connected");
+    assert_int_equal(read_file(f->image, after, sizeof after), n);
+    assert_memory_equal(before, after, n);
+}
+
+static void test_garbage(void **state)
+{
+    fixture *f = *state;
+    uint8_t before[STSE_EMU_IMAGE_MAX_SIZE], after[STSE_EMU_IMAGE_MAX_SIZE];
+    size_t n = read_file(f->image, before, sizeof before);
+    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    static const char http[] = "GET / HTTP/1.1\r\n\r\n";
+    expect_refusal(f, http, sizeof http - 1, 0x00, 0x80, "request length 1195725856 outside 1..1026", 0);
+    static const uint8_t zero[] = {0, 0, 0, 0};
+    expect_refusal(f, zero, sizeof zero, 0x00, 0x80, "request length 0 outside 1..1026", 1);
+    static const uint8_t big[] = {0, 0, 0x04, 0x03, 0x02, 0x20};
+    expect_refusal(f, big, sizeof big, 0x00, 0x80, "request length 1027 outside 1..1026", 1);
+    static const uint8_t early[] = {0, 0, 0, 1, 0x11};
+    expect_refusal(f, early, sizeof early, 0x11, 0x83, "the first request must be HELLO", 0);
+    static const uint8_t unknown[] = {0, 0, 0, 1, 0x7F};
+    expect_refusal(f, unknown, sizeof unknown, 0x7F, 0x81, "unknown operation 0x7F", 1);
+    static const uint8_t short_read[] = {0, 0, 0, 3, 0x03, 0x20, 0x00};
+    expect_refusal(f, short_read, sizeof short_read, 0x03, 0x82,
+                   "i2c-read takes a 7-bit address and a count of 0 to 1024", 1);
+    static const uint8_t long_read[] = {0, 0, 0, 4, 0x03, 0x20, 0x04, 0x01};
+    expect_refusal(f, long_read, sizeof long_read, 0x03, 0x82,
+                   "i2c-read takes a 7-bit address and a count of 0 to 1024", 1);
+    static const uint8_t wide_addr[] = {0, 0, 0, 3, 0x02, 0x80, 0x00};
+    expect_refusal(f, wide_addr, sizeof wide_addr, 0x02, 0x82,
+                   "i2c-write takes a 7-bit address and 0 to 1024 bytes", 1);
+    static const uint8_t no_addr[] = {0, 0, 0, 1, 0x02};
+    expect_refusal(f, no_addr, sizeof no_addr, 0x02, 0x82,
+                   "i2c-write takes a 7-bit address and 0 to 1024 bytes", 1);
+    static const uint8_t power_arg[] = {0, 0, 0, 2, 0x10, 0x00};
+    expect_refusal(f, power_arg, sizeof power_arg, 0x10, 0x82, "power-cycle takes no arguments", 1);
+
+    remote r;
+    remote_open(&r, f->listen);
+    uint8_t out[2];
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"ok", 2, out), 0);
+    remote_close(&r);
+    assert_logged(f, "client 1 dropped: error: length: request length 1195725856 outside 1..1026");
+    assert_logged(f, "client 5 dropped: error: unknown operation: unknown operation 0x7F");
+    assert_int_equal(read_file(f->image, after, sizeof after), n);
+    assert_memory_equal(before, after, n);
+}
+
+static void test_stalled_client(void **state)
+{
+    fixture *f = *state;
+    start_server_at(f, f->listen, STSAFE_SERVER_TIMING_NONE, 200);
+    int fd = raw_hello(f);
+    static const uint8_t part[] = {0, 0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    raw_send(fd, part, sizeof part);
+    assert_true(raw_closed(fd, 5000));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms >= 190);
+    close(fd);
+    /* Idle between requests is no stall. */
+    fd = raw_hello(f);
+    assert_false(raw_closed(fd, 400));
+    raw_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
+    close(fd);
+    assert_logged(f, "client 1 dropped: stalled mid-request for 200 ms (2 bytes received)");
+}
+
+/* ---- the image -------------------------------------------------------------------------- */
+
+static void test_image_saved_after_update(void **state)
+{
+    fixture *f = *state;
+    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    remote r;
+    remote_open(&r, f->listen);
+    ino_t first = inode_of(f->image);
+    uint8_t out[3];
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"abc", 3, out), 0);
+    assert_int_equal(stsafe_client_read(&r.client, 0, 1, 0, 3, out), 0);
+    assert_int_equal(inode_of(f->image), first); /* nothing changed, nothing written */
+    static const uint8_t data[] = {0x5E, 0xC0, 0xDE};
+    assert_int_equal(stsafe_client_update(&r.client, 0, 2, 7, data, sizeof data), 0);
+    assert_int_not_equal(inode_of(f->image), first);
+    stse_emu_nvm nvm;
+    assert_int_equal(stse_emu_image_load(f->image, &nvm), 0);
+    assert_memory_equal(stse_emu_nvm_zone_data(&nvm, 2) + 7, data, sizeof data);
+    remote_close(&r);
+    assert_logged(f, "image saved to '");
+}
+
+static atomic_int child_stop;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    atomic_store(&child_stop, 1);
+}
+
+/* The server in a child process, stopped by SIGTERM as `stsafe-emu serve` is. */
+static void child_server(fixture *f)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    stsafe_server_config cfg = {.image_path = f->image, .listen = f->listen, .log = f->log,
+                                .stop = &child_stop};
+    stsafe_server srv;
+    if (stsafe_server_init(&srv, &cfg) != 0)
+        _exit(3);
+    int rc = stsafe_server_run(&srv);
+    stsafe_server_free(&srv);
+    _exit(rc == 0 ? 0 : 4);
+}
+
+static void test_sigterm_saves(void **state)
+{
+    fixture *f = *state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        child_server(f);
+    remote r;
+    stsafe_bus_socket_init(&r.sock);
+    for (int i = 0; i < 200 && stsafe_bus_socket_connect(&r.sock, &r.bus, f->listen) != 0; i++)
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+    assert_true(r.sock.fd >= 0);
+    stsafe_client_init(&r.client, &r.bus, r.sock.i2c_address);
+    static const uint8_t data[] = {0xAB, 0xCD};
+    assert_int_equal(stsafe_client_update(&r.client, 0, 1, 0, data, sizeof data), 0);
+    remote_close(&r);
+    /* Take the file away: only the save at SIGTERM can bring it back. */
+    assert_int_equal(unlink(f->image), 0);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    stse_emu_nvm nvm;
+    assert_int_equal(stse_emu_image_load(f->image, &nvm), 0);
+    assert_memory_equal(stse_emu_nvm_zone_data(&nvm, 1), data, sizeof data);
+    struct stat st;
+    assert_int_not_equal(lstat(f->sock, &st), 0); /* the socket file is gone */
+    assert_logged(f, "stopped; image saved to '");
+}
+
+/* ---- control operations and timing ------------------------------------------------------- */
+
+static void test_power_cycle_and_stats(void **state)
+{
+    fixture *f = *state;
+    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    remote r;
+    stsafe_sock_stats st;
+    uint8_t out[5];
+    remote_open(&r, f->listen);
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"x", 1, out), 0);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, out, 5), 0); /* the response is kept */
+    assert_int_equal(stsafe_bus_socket_power_cycle(&r.sock), 0);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, out, 5), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(r.sock.last_status, STSAFE_SOCK_ST_NACK);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x21, out, 5), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_bus_socket_stats(&r.sock, &st), 0);
+    assert_int_equal(st.commands, 1);
+    assert_int_equal(st.nacks, 1); /* another address is no NACK of the chip */
+    assert_int_equal(st.nvm_writes, 0);
+    /* Fault injection is reserved: refused, and the connection goes on. */
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, (const uint8_t *)"\x01", 1), STSAFE_ERR_UNSUPPORTED);
+    assert_int_equal(r.sock.last_status, STSAFE_SOCK_ST_UNSUPPORTED);
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"y", 1, out), 0);
+    /* A combined transfer: write, then read, stopping at the first NACK. */
+    uint8_t frame[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38}, rsp[9];
+    stsafe_i2c_msg msgs[] = {{0x20, STSAFE_I2C_MSG_WRITE, sizeof frame, frame},
+                             {0x20, STSAFE_I2C_MSG_READ, sizeof rsp, rsp}};
+    assert_int_equal(r.bus.ops->transfer(r.bus.ctx, msgs, 2), 0);
+    static const uint8_t want[] = {0x00, 0x00, 0x06, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+    assert_memory_equal(rsp, want, sizeof want);
+    msgs[0].addr = 0x21; /* NACKed: the read after it does not happen */
+    memset(rsp, 0, sizeof rsp);
+    assert_int_equal(r.bus.ops->transfer(r.bus.ctx, msgs, 2), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(rsp[2], 0);
+    remote_close(&r);
+}
+
+/* Datasheet timing on the virtual clock: the NACKs of the in-process bus, exactly. */
+static void test_datasheet_timing(void **state)
+{
+    fixture *f = *state;
+    stsafe_inproc_device dev;
+    assert_int_equal(stsafe_inproc_device_init(&dev, chip_seed, sizeof chip_seed), 0);
+    assert_int_equal(stse_emu_image_load(f->image, &dev.chip.nvm), 0);
+    dev.chip.timing = STSE_EMU_TIMING_DATASHEET;
+    stsafe_inproc_device_connect(&dev);
+    uint8_t a[1024], b[1024];
+    size_t na = command_script(&dev.client, a);
+
+    start_server(f, STSAFE_SERVER_TIMING_DATASHEET);
+    remote r;
+    remote_open(&r, f->listen);
+    assert_int_equal(r.sock.timing, STSAFE_SOCK_TIMING_DATASHEET);
+    size_t nb = command_script(&r.client, b);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    stsafe_sock_stats st;
+    assert_int_equal(stsafe_bus_socket_stats(&r.sock, &st), 0);
+    assert_true(st.nacks >= 5 * 8);
+    assert_int_equal(st.nacks, dev.chip.stats.nacks);
+    assert_int_equal(r.client.nacks, dev.client.nacks);
+    remote_close(&r);
+    stsafe_inproc_device_free(&dev);
+}
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Real timing: an Echo (5 ms on the datasheet) takes 5 ms of wall clock. */
+static void test_real_timing(void **state)
+{
+    fixture *f = *state;
+    start_server(f, STSAFE_SERVER_TIMING_REAL);
+    remote r;
+    remote_open(&r, f->listen);
+    assert_int_equal(r.sock.timing, STSAFE_SOCK_TIMING_REAL);
+    uint8_t out[2];
+    uint64_t t0 = mono_us();
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"hi", 2, out), 0);
+    uint64_t took = mono_us() - t0;
+    assert_true(took >= stse_emu_exec_time_us(0x00));
+    assert_true(r.client.nacks >= 1);
+    remote_close(&r);
+}
+
+static void test_tcp_loopback(void **state)
+{
+    fixture *f = *state;
+    start_server_at(f, "tcp:127.0.0.1:0", STSAFE_SERVER_TIMING_NONE, 0);
+    assert_int_equal(strncmp(f->srv.address, "tcp:127.0.0.1:", 14), 0);
+    assert_string_not_equal(f->srv.address, "tcp:127.0.0.1:0");
+    remote r;
+    remote_open(&r, f->srv.address);
+    uint8_t out[3];
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"tcp", 3, out), 0);
+    assert_memory_equal(out, "tcp", 3);
+    remote_close(&r);
+}
+
+/* ---- addresses and socket files ------------------------------------------------------------- */
+
+static void test_addresses(void **state)
+{
+    (void)state;
+    stsafe_sock_addr a;
+    char text[200];
+    const char *bad[] = {"unix:", "tcp:127.0.0.1", "tcp:127.0.0.1:65536", "tcp::80",
+                         "tcp:127.0.0.1:-1", "tcp:127.0.0.1:8x", "udp:127.0.0.1:80", "chip.sock",
+                         "tcp:[::1:80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(stsafe_sock_addr_parse(bad[i], &a), STSAFE_ERR_BAD_INPUT);
+    char longpath[140] = "unix:/";
+    memset(longpath + 6, 'a', sizeof longpath - 7);
+    longpath[sizeof longpath - 1] = '\0';
+    assert_int_equal(stsafe_sock_addr_parse(longpath, &a), STSAFE_ERR_BAD_INPUT);
+    const char *good[] = {"unix:/tmp/x.sock", "tcp:127.0.0.1:8080", "tcp:[::1]:80", "tcp:127.0.0.1:0"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_int_equal(stsafe_sock_addr_parse(good[i], &a), 0);
+        assert_int_equal(stsafe_sock_addr_format(&a, text, sizeof text), 0);
+        assert_string_equal(text, good[i]);
+    }
+    assert_int_equal(stsafe_sock_addr_format(&a, text, 8), STSAFE_ERR_BUFFER_TOO_SMALL);
+}
+
+static void test_socket_files(void **state)
+{
+    fixture *f = *state;
+    /* A socket file left by a server that is gone is replaced. */
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    strcpy(un.sun_path, f->sock);
+    assert_int_equal(bind(fd, (struct sockaddr *)&un, sizeof un), 0);
+    close(fd);
+    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    /* A live server's socket is not taken over. */
+    stsafe_server second;
+    stsafe_server_config cfg = {.image_path = f->image, .listen = f->listen, .log = f->log};
+    errno = 0;
+    assert_int_equal(stsafe_server_init(&second, &cfg), STSAFE_ERR_IO);
+    assert_int_equal(errno, EADDRINUSE);
+    int cfd = raw_hello(f);
+    close(cfd);
+    stop_server(f);
+    /* Nor is a file that is not a socket. */
+    char plain[200];
+    snprintf(plain, sizeof plain, "%s/plain", f->dir);
+    FILE *p = fopen(plain, "w");
+    fputs("keep me", p);
+    fclose(p);
+    char addr[220];
+    snprintf(addr, sizeof addr, "unix:%s", plain);
+    cfg.listen = addr;
+    assert_int_equal(stsafe_server_init(&second, &cfg), STSAFE_ERR_IO);
+    uint8_t buf[16];
+    assert_int_equal(read_file(plain, buf, sizeof buf), 7);
+    assert_logged(f, "cannot listen on 'unix:");
+    /* A missing image is refused before anything listens. */
+    char other[200];
+    snprintf(other, sizeof other, "unix:%s/other.sock", f->dir);
+    cfg.listen = other;
+    cfg.image_path = plain;
+    assert_int_equal(stsafe_server_init(&second, &cfg), STSAFE_ERR_IMAGE_FORMAT);
+    assert_logged(f, "cannot load image '");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_documented_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hello_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_matches_inproc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clients_in_turn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disconnect_mid_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stalled_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_image_saved_after_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigterm_saves, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_power_cycle_and_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_datasheet_timing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_real_timing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_loopback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_addresses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_socket_files, setup, teardown),
+    };
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
