@@ -147,8 +147,8 @@ static int check_config(const stsafe_server_config *cfg)
 {
     if (!cfg || !cfg->image_path || !cfg->listen || (cfg->seed_len && !cfg->seed))
         return STSAFE_ERR_BAD_INPUT;
-    if (cfg->timing != STSAFE_SERVER_TIMING_NONE && cfg->timing != STSAFE_SERVER_TIMING_DATASHEET &&
-        cfg->timing != STSAFE_SERVER_TIMING_REAL)
+    if (cfg->timing != STSE_EMU_TIMING_NONE && cfg->timing != STSE_EMU_TIMING_DATASHEET &&
+        cfg->timing != STSE_EMU_TIMING_REAL)
         return STSAFE_ERR_BAD_INPUT;
     return 0;
 }
@@ -172,8 +172,7 @@ static int load_chip(stsafe_server *s)
         return err;
     }
     stse_emu_chip_init(&s->chip, stsafe_rng_fn, &s->rng);
-    s->chip.timing = cfg->timing == STSAFE_SERVER_TIMING_NONE ? STSE_EMU_TIMING_NONE
-                                                             : STSE_EMU_TIMING_DATASHEET;
+    s->chip.timing = cfg->timing;
     err = stse_emu_image_load(cfg->image_path, &s->chip.nvm);
     if (err)
         log_failure(s, "cannot load image", cfg->image_path, err);
@@ -303,8 +302,9 @@ static void log_request(const stsafe_server *s, const server_conn *c, const uint
     char req[80], rsp[80];
     hex_preview(body + 1, len - 1, req, sizeof req);
     hex_preview(ans + 2, ans_len - 2, rsp, sizeof rsp);
-    server_log(s, "client %llu: %s %s -> %s %s", (unsigned long long)c->id,
-               stsafe_sock_op_name(body[0]), req, stsafe_sock_status_name(ans[1]), rsp);
+    server_log(s, "client %llu: %s%s%s -> %s%s%s", (unsigned long long)c->id,
+               stsafe_sock_op_name(body[0]), req[0] ? " " : "", req,
+               stsafe_sock_status_name(ans[1]), rsp[0] ? " " : "", rsp);
 }
 
 /* Answers the buffered request; 0 to go on, -1 when the connection ends.
@@ -375,10 +375,10 @@ static void accept_one(stsafe_server *s, server_conn *c)
     close(fd);
 }
 
-static const char *timing_name(stsafe_server_timing t)
+static const char *timing_name(stse_emu_timing t)
 {
-    return t == STSAFE_SERVER_TIMING_REAL ? "real"
-           : t == STSAFE_SERVER_TIMING_DATASHEET ? "datasheet" : "none";
+    return t == STSE_EMU_TIMING_REAL ? "real"
+           : t == STSE_EMU_TIMING_DATASHEET ? "datasheet" : "none";
 }
 
 int stsafe_server_run(stsafe_server *s)

@@ -38,7 +38,7 @@ static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, con
 
 uint64_t stsafe_server_now_us(const stsafe_server *s)
 {
-    if (s->cfg.timing != STSAFE_SERVER_TIMING_REAL)
+    if (s->cfg.timing != STSE_EMU_TIMING_REAL)
         return s->virtual_us;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -48,7 +48,7 @@ uint64_t stsafe_server_now_us(const stsafe_server *s)
 /* A NACK stands for one poll interval of a host on the virtual clock. */
 static uint8_t nack(stsafe_server *s, uint8_t op, uint8_t *ans, size_t *ans_len)
 {
-    if (s->cfg.timing == STSAFE_SERVER_TIMING_DATASHEET)
+    if (s->cfg.timing == STSE_EMU_TIMING_DATASHEET)
         s->virtual_us += STSAFE_SERVER_NACK_ADVANCE_US;
     return reply(op, STSAFE_SOCK_ST_NACK, NULL, 0, ans, ans_len);
 }

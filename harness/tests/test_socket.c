@@ -100,7 +100,7 @@ static void *server_thread(void *arg)
     return NULL;
 }
 
-static void start_server_at(fixture *f, const char *listen, stsafe_server_timing timing,
+static void start_server_at(fixture *f, const char *listen, stse_emu_timing timing,
                             uint32_t frame_timeout_ms)
 {
     stsafe_server_config cfg = {
@@ -113,7 +113,7 @@ static void start_server_at(fixture *f, const char *listen, stsafe_server_timing
     f->running = 1;
 }
 
-static void start_server(fixture *f, stsafe_server_timing timing)
+static void start_server(fixture *f, stse_emu_timing timing)
 {
     start_server_at(f, f->listen, timing, 0);
 }
@@ -270,7 +270,7 @@ static int teardown(void **state)
 static void test_documented_session(void **state)
 {
     fixture *f = *state;
-    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    start_server(f, STSE_EMU_TIMING_NONE);
     int fd = raw_connect(f);
     raw_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
     static const uint8_t early_read[] = {0, 0, 0, 4, 0x03, 0x20, 0x00, 0x05};
@@ -307,7 +307,7 @@ static void test_documented_session(void **state)
 static void test_hello_versions(void **state)
 {
     fixture *f = *state;
-    start_server(f, STSAFE_SERVER_TIMING_DATASHEET);
+    start_server(f, STSE_EMU_TIMING_DATASHEET);
     int fd = raw_connect(f);
     static const uint8_t v9[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x09};
     static const uint8_t v9_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x01};
@@ -362,7 +362,7 @@ static void test_client_matches_inproc(void **state)
     stsafe_inproc_device_connect(&dev);
     size_t na = command_script(&dev.client, a);
 
-    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    start_server(f, STSE_EMU_TIMING_NONE);
     remote r;
     remote_open(&r, f->listen);
     assert_int_equal(r.sock.i2c_address, 0x20);
@@ -390,7 +390,7 @@ static void test_client_matches_inproc(void **state)
 static void test_clients_in_turn(void **state)
 {
     fixture *f = *state;
-    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    start_server(f, STSE_EMU_TIMING_NONE);
     remote r1;
     remote_open(&r1, f->listen);
     /* A second client waits in the backlog until the first one leaves. */
@@ -428,7 +428,7 @@ static void test_disconnect_mid_request(void **state)
     fixture *f = *state;
     uint8_t before[STSE_EMU_IMAGE_MAX_SIZE], after[STSE_EMU_IMAGE_MAX_SIZE];
     size_t n = read_file(f->image, before, sizeof before);
-    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    start_server(f, STSE_EMU_TIMING_NONE);
     int fd = raw_hello(f);
     /* A write announced as 13 bytes, cut after 4 of them. */
     static const uint8_t cut[] = {0, 0, 0, 13, 0x02, 0x20, 0x06, 0x00};
@@ -451,7 +451,7 @@ static void test_garbage(void **state)
     fixture *f = *state;
     uint8_t before[STSE_EMU_IMAGE_MAX_SIZE], after[STSE_EMU_IMAGE_MAX_SIZE];
     size_t n = read_file(f->image, before, sizeof before);
-    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    start_server(f, STSE_EMU_TIMING_NONE);
     static const char http[] = "GET / HTTP/1.1\r\n\r\n";
     expect_refusal(f, http, sizeof http - 1, 0x00, 0x80, "request length 1195725856 outside 1..1026", 0);
     static const uint8_t zero[] = {0, 0, 0, 0};
@@ -491,7 +491,7 @@ static void test_garbage(void **state)
 static void test_stalled_client(void **state)
 {
     fixture *f = *state;
-    start_server_at(f, f->listen, STSAFE_SERVER_TIMING_NONE, 200);
+    start_server_at(f, f->listen, STSE_EMU_TIMING_NONE, 200);
     int fd = raw_hello(f);
     static const uint8_t part[] = {0, 0};
     struct timespec t0, t1;
@@ -515,7 +515,7 @@ static void test_stalled_client(void **state)
 static void test_image_saved_after_update(void **state)
 {
     fixture *f = *state;
-    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    start_server(f, STSE_EMU_TIMING_NONE);
     remote r;
     remote_open(&r, f->listen);
     ino_t first = inode_of(f->image);
@@ -596,7 +596,7 @@ static void test_sigterm_saves(void **state)
 static void test_power_cycle_and_stats(void **state)
 {
     fixture *f = *state;
-    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    start_server(f, STSE_EMU_TIMING_NONE);
     remote r;
     stsafe_sock_stats st;
     uint8_t out[5];
@@ -641,7 +641,7 @@ static void test_datasheet_timing(void **state)
     uint8_t a[1024], b[1024];
     size_t na = command_script(&dev.client, a);
 
-    start_server(f, STSAFE_SERVER_TIMING_DATASHEET);
+    start_server(f, STSE_EMU_TIMING_DATASHEET);
     remote r;
     remote_open(&r, f->listen);
     assert_int_equal(r.sock.timing, STSAFE_SOCK_TIMING_DATASHEET);
@@ -668,7 +668,7 @@ static uint64_t mono_us(void)
 static void test_real_timing(void **state)
 {
     fixture *f = *state;
-    start_server(f, STSAFE_SERVER_TIMING_REAL);
+    start_server(f, STSE_EMU_TIMING_REAL);
     remote r;
     remote_open(&r, f->listen);
     assert_int_equal(r.sock.timing, STSAFE_SOCK_TIMING_REAL);
@@ -684,7 +684,7 @@ static void test_real_timing(void **state)
 static void test_tcp_loopback(void **state)
 {
     fixture *f = *state;
-    start_server_at(f, "tcp:127.0.0.1:0", STSAFE_SERVER_TIMING_NONE, 0);
+    start_server_at(f, "tcp:127.0.0.1:0", STSE_EMU_TIMING_NONE, 0);
     assert_int_equal(strncmp(f->srv.address, "tcp:127.0.0.1:", 14), 0);
     assert_string_not_equal(f->srv.address, "tcp:127.0.0.1:0");
     remote r;
@@ -729,7 +729,7 @@ static void test_socket_files(void **state)
     strcpy(un.sun_path, f->sock);
     assert_int_equal(bind(fd, (struct sockaddr *)&un, sizeof un), 0);
     close(fd);
-    start_server(f, STSAFE_SERVER_TIMING_NONE);
+    start_server(f, STSE_EMU_TIMING_NONE);
     /* A live server's socket is not taken over. */
     stsafe_server second;
     stsafe_server_config cfg = {.image_path = f->image, .listen = f->listen, .log = f->log};

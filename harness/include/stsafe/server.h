@@ -33,20 +33,15 @@ extern "C" {
 #define STSAFE_SERVER_POLL_TICK_MS     50u    /**< How often a waiting server looks at its stop flag. */
 #define STSAFE_SERVER_NACK_ADVANCE_US  1000u  /**< Datasheet timing: virtual time one NACK stands for. */
 
-/** How long the chip stays busy, and on which clock. */
-typedef enum {
-    STSAFE_SERVER_TIMING_NONE = 0,  /**< Answers are ready at once. */
-    STSAFE_SERVER_TIMING_DATASHEET, /**< Datasheet busy times on a virtual clock that advances
-                                     *   1 ms per NACK given: deterministic, as if the host
-                                     *   polled every millisecond. */
-    STSAFE_SERVER_TIMING_REAL       /**< Datasheet busy times on the CLOCK_MONOTONIC wall clock. */
-} stsafe_server_timing;
-
 /** What to serve and how. Only image_path and listen are required. */
 typedef struct {
     const char *image_path;     /**< The chip image; loaded at init, saved after changes. */
     const char *listen;         /**< "unix:PATH" or "tcp:HOST:PORT" (port 0: any free port). */
-    stsafe_server_timing timing;
+    stse_emu_timing timing;     /**< NONE: answers at once. DATASHEET: the datasheet busy
+                                 *   times on a virtual clock that advances 1 ms per NACK
+                                 *   given (deterministic, as if the host polled every
+                                 *   millisecond). REAL: the same times on the
+                                 *   CLOCK_MONOTONIC wall clock. */
     int verbose;                /**< Also log one line per request. */
     FILE *log;                  /**< Where log lines go; NULL: stderr. */
     atomic_int *stop;           /**< Optional: the server stops once this reads non-zero
