@@ -152,6 +152,56 @@ check "corrupted image message" "stsafe-cli: cannot load image '$dir/bad.img': n
 check "corrupted image untouched" "garbage" "$(cat "$dir/bad.img")"
 check "missing image" " rc=1" "$(run "$EMU" info "$dir/none.img")"
 
+# stsafe-emu serve and stsafe-cli --bus (docs/socket-protocol.md)
+check "serve help" "0 1" "$("$EMU" serve --help >"$dir/help"; echo "$? $(grep -c 'serve --image IMAGE --listen ADDR' "$dir/help")")"
+check "serve needs --listen" " rc=2" "$(run "$EMU" serve --image "$img")"
+check "serve bad address" " rc=2" "$(run "$EMU" serve --image "$img" --listen udp:1)"
+check "serve bad timing" " rc=2" "$(run "$EMU" serve --image "$img" --listen "unix:$dir/x.sock" --timing fast)"
+check "serve missing image" " rc=1" "$(run "$EMU" serve --image "$dir/none.img" --listen "unix:$dir/x.sock")"
+check "serve missing image message" "1" "$(grep -c "^stsafe-emu serve: cannot load image '$dir/none.img'" "$dir/stderr")"
+simg=$dir/served.img
+sock=$dir/chip.sock
+"$EMU" init "$simg" --serial 0A0B0C0D0E0F101112 >/dev/null
+"$EMU" serve --image "$simg" --listen "unix:$sock" 2>"$dir/serve.log" &
+spid=$!
+trap 'kill "$spid" 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
+check "bus echo" "0102 rc=0" "$(run "$CLI" --bus "unix:$sock" echo 0102)"
+check "bus update" "ok rc=0" "$(run "$CLI" --bus "unix:$sock" update --zone 1 --offset 10 cafe)"
+check "bus read back (next client)" "00cafe00 rc=0" "$(run "$CLI" --bus "unix:$sock" read --zone 1 --offset 9 --length 4)"
+check "image saved while serving" "00cafe00 rc=0" "$(run "$CLI" --image "$simg" read --zone 1 --offset 9 --length 4)"
+check "bus decrement" "499995 rc=0" "$(run "$CLI" --bus "unix:$sock" decrement --zone 5 --amount 5)"
+check "bus counter kept" "499994 rc=0" "$(run "$CLI" --bus "unix:$sock" decrement --zone 5 --amount 1)"
+check "bus refusal" " rc=1" "$(run "$CLI" --bus "unix:$sock" read --zone 1 --offset 698 --length 4)"
+check "bus refusal message" "stsafe-cli: read: chip status 0x14 (boundary exceeded)" "$(cat "$dir/stderr")"
+check "bus raw frame" "000006010203040a38 rc=0" "$(run "$CLI" --bus "unix:$sock" frame 00010203040a38)"
+check "bus cert" "subject: CN=STSAFE-A110 0A0B0C0D0E0F101112, OU=STSAFE-A110, O=stsafe-emu" \
+      "$("$CLI" --bus "unix:$sock" cert read --zone 0 | head -1)"
+check "bus fault nack=2" "0102 rc=0" "$(run "$CLI" --bus "unix:$sock" --fault nack=2 echo 0102)"
+check "bus and image" " rc=2" "$(run "$CLI" --bus "unix:$sock" --image "$simg" echo 00)"
+check "bus with timing" " rc=2" "$(run "$CLI" --bus "unix:$sock" --timing real echo 00)"
+check "bus bad address" " rc=2" "$(run "$CLI" --bus nowhere echo 00)"
+check "bus nobody listening" " rc=1" "$(run "$CLI" --bus "unix:$dir/none.sock" echo 00)"
+check "bus nobody message" "stsafe-cli: cannot connect to 'unix:$dir/none.sock': No such file or directory" "$(cat "$dir/stderr")"
+kill -TERM "$spid"
+wait "$spid"
+check "serve stops on SIGTERM" "0" "$?"
+check "socket file removed" "gone" "$([ -e "$sock" ] || echo gone)"
+check "serve log" "1 1 1" "$(grep -c '^stsafe-emu serve: listening on unix:' "$dir/serve.log") $(grep -c '^stsafe-emu serve: client 1 disconnected after 4 requests$' "$dir/serve.log") $(grep -c "^stsafe-emu serve: stopped; image saved to '$simg'$" "$dir/serve.log")"
+check "image after serve" "1" "$("$EMU" info "$simg" | grep -c ' 499994$')"
+# TCP on loopback, the port chosen by the system, stopped by SIGINT
+"$EMU" serve --image "$simg" --listen tcp:127.0.0.1:0 --timing datasheet --verbose 2>"$dir/tcp.log" &
+spid=$!
+for _ in $(seq 200); do grep -q 'listening on' "$dir/tcp.log" && break; sleep 0.05; done
+addr=$(sed -n 's/^stsafe-emu serve: listening on \(tcp:127\.0\.0\.1:[0-9]*\) .*/\1/p' "$dir/tcp.log")
+check "tcp echo, datasheet timing" "0102 rc=0" "$(run "$CLI" --bus "$addr" echo 0102)"
+check "tcp verbose log" "1" "$(grep -c '^stsafe-emu serve: client 1: i2c-write 20000102fc06 -> ok$' "$dir/tcp.log")"
+check "tcp datasheet NACKs" "5" "$(grep -c '^stsafe-emu serve: client 1: i2c-read 200005 -> nack$' "$dir/tcp.log")"
+kill -INT "$spid"
+wait "$spid"
+check "serve stops on SIGINT" "0" "$?"
+trap 'rm -rf "$dir"' EXIT
+
 # bench runs and prints its three figures (no timing is asserted)
 check "bench runs" "3 rc=0" "$(out=$("$EMU" bench --seconds 0.1); rc=$?; echo "$(grep -c ' ops/s' <<<"$out") rc=$rc")"
 check "bench bad seconds" " rc=2" "$(run "$EMU" bench --seconds 0)"

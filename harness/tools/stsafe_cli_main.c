@@ -23,7 +23,7 @@ static const char *prog = CLI_PROG;
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: stsafe-cli --image IMAGE <command> [arguments]\n"
+            "Usage: stsafe-cli --image IMAGE | --bus ADDRESS <command> [arguments]\n"
             "\n"
             "Sends STSAFE-A110 commands to an emulated chip and prints the answers in hex.\n"
             "The image is saved again when a command changed it.\n"
@@ -96,6 +96,9 @@ static void usage(FILE *f)
             "\n"
             "Options:\n"
             "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
+            "  --bus ADDRESS   Instead of an image: the chip served by 'stsafe-emu serve' at\n"
+            "                  unix:PATH or tcp:HOST:PORT. The server keeps the chip powered\n"
+            "                  between runs and saves its image.\n"
             "  --mac-key HEX --cipher-key HEX\n"
             "                  Open the host secure channel with these keys (16 bytes each, as\n"
             "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
@@ -839,7 +842,7 @@ static void log_fault(void *ctx, const char *line)
 static int arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, const char *spec)
 {
     const char *bad = NULL;
-    stsafe_bus_fault_init(fb, bus, &s->dev.bus, &s->dev.chip, log_fault, NULL);
+    stsafe_bus_fault_init(fb, bus, &s->dev.bus, tool_session_chip(s), log_fault, NULL);
     if (stsafe_bus_fault_add_spec(fb, spec, &bad) != 0) {
         tool_error(prog, "--fault: cannot use '%s' (see docs/faults.md)", bad ? bad : spec);
         return TOOL_EXIT_USAGE;
@@ -851,6 +854,7 @@ static int arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, co
 int main(int argc, char **argv)
 {
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
+    const char *bus = NULL;
     int i = 1;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
@@ -861,6 +865,9 @@ int main(int argc, char **argv)
     while (i < argc && argv[i][0] == '-') {
         if (!strcmp(argv[i], "--image") && i + 1 < argc) {
             image = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--bus") && i + 1 < argc) {
+            bus = argv[i + 1];
             i += 2;
         } else if (!strcmp(argv[i], "--mac-key") && i + 1 < argc) {
             mac_key = argv[i + 1];
@@ -897,8 +904,13 @@ int main(int argc, char **argv)
             return TOOL_EXIT_USAGE;
         return cli_do_ca(NULL, &args);
     }
-    if (!image) {
-        tool_error(prog, "no chip to talk to: give --image IMAGE");
+    if (!image == !bus) {
+        tool_error(prog, "%s", image ? "give --image IMAGE or --bus ADDRESS, not both"
+                                     : "no chip to talk to: give --image IMAGE or --bus ADDRESS");
+        return TOOL_EXIT_USAGE;
+    }
+    if (bus && timing) {
+        tool_error(prog, "--timing is the server's with --bus (stsafe-emu serve --timing)");
         return TOOL_EXIT_USAGE;
     }
     int timing_mode = STSE_EMU_TIMING_NONE;
@@ -916,7 +928,7 @@ int main(int argc, char **argv)
     stsafe_host_session hs;
     stsafe_bus_fault fb;
     stsafe_bus fault_bus;
-    int rc = tool_session_open(&s, prog, image);
+    int rc = bus ? tool_session_open_bus(&s, prog, bus) : tool_session_open(&s, prog, image);
     if (rc)
         return rc;
     s.dev.chip.timing = (stse_emu_timing)timing_mode;

@@ -1,5 +1,7 @@
 /* stsafe-emu: create and inspect emulated STSAFE-A110 images. */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "stsafe/curves.h"
 #include "stsafe/error.h"
 #include "stsafe/hex.h"
+#include "stsafe/server.h"
 #include "bench.h"
 #include "tool_common.h"
 
@@ -36,6 +39,14 @@ static void usage(FILE *f)
             "        Measure the emulator beside raw mbedTLS in the same run: Echo round\n"
             "        trips, P-256 signatures through the whole frame path and raw (S seconds\n"
             "        per figure, default 1).\n"
+            "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--verbose]\n"
+            "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
+            "        protocol of docs/socket-protocol.md. ADDR is unix:PATH or\n"
+            "        tcp:HOST:PORT (use 127.0.0.1: there is no authentication). The image is\n"
+            "        saved after every command that changed the NVM, and on SIGINT or SIGTERM,\n"
+            "        which stop the server. --timing: none (answers at once, default),\n"
+            "        datasheet (busy times on a virtual clock, 1 ms per NACK), real (busy\n"
+            "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
             "  help, --help\n"
             "        This text.\n"
             "\n"
@@ -225,6 +236,77 @@ static int cmd_bench(int argc, char **argv)
     return stse_bench_run((double)tenths / 10.0);
 }
 
+/* Set by SIGINT and SIGTERM while `serve` runs: the tool's one global, as a
+ * signal handler can reach nothing else. */
+static atomic_int serve_stop;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&serve_stop, 1);
+}
+
+/* No SA_RESTART: a signal also cuts the server's wait short. */
+static int catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ? -1 : 0;
+}
+
+static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg)
+{
+    const char *timing = "none";
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--image") && i + 1 < argc) cfg->image_path = argv[++i];
+        else if (!strcmp(argv[i], "--listen") && i + 1 < argc) cfg->listen = argv[++i];
+        else if (!strcmp(argv[i], "--timing") && i + 1 < argc) timing = argv[++i];
+        else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
+        else {
+            tool_error(prog, "serve: unexpected argument '%s' (see --help)", argv[i]);
+            return -1;
+        }
+    }
+    int t = tool_parse_timing(timing);
+    if (t < 0) {
+        tool_error(prog, "serve: --timing takes none, datasheet or real");
+        return -1;
+    }
+    cfg->timing = (stse_emu_timing)t;
+    stsafe_sock_addr addr;
+    if (!cfg->image_path || !cfg->listen) {
+        tool_error(prog, "serve: needs --image IMAGE and --listen ADDR (see --help)");
+        return -1;
+    }
+    if (stsafe_sock_addr_parse(cfg->listen, &addr) == STSAFE_ERR_BAD_INPUT) {
+        tool_error(prog, "serve: --listen takes unix:PATH or tcp:HOST:PORT, not '%s'", cfg->listen);
+        return -1;
+    }
+    return 0;
+}
+
+/* The server logs why it could not start or had to stop; exit 1 then. */
+static int cmd_serve(int argc, char **argv)
+{
+    stsafe_server_config cfg;
+    stsafe_server srv;
+    memset(&cfg, 0, sizeof cfg);
+    if (parse_serve_args(argc, argv, &cfg) != 0)
+        return TOOL_EXIT_USAGE;
+    if (catch_stop_signals() != 0) {
+        tool_error(prog, "serve: cannot catch SIGINT and SIGTERM: %s", strerror(errno));
+        return TOOL_EXIT_FAIL;
+    }
+    cfg.stop = &serve_stop;
+    if (stsafe_server_init(&srv, &cfg) != 0)
+        return TOOL_EXIT_FAIL;
+    int err = stsafe_server_run(&srv);
+    stsafe_server_free(&srv);
+    return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -248,6 +330,8 @@ int main(int argc, char **argv)
         return cmd_info(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(argc - 2, argv + 2);
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);
     return TOOL_EXIT_USAGE;
 }

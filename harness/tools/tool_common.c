@@ -42,6 +42,7 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
+    stsafe_bus_socket_init(&s->sock);
     if (stsafe_inproc_device_init(&s->dev, NULL, 0) != 0) {
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
@@ -57,6 +58,34 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
     return 0;
 }
 
+int tool_session_open_bus(tool_session *s, const char *prog, const char *address)
+{
+    memset(s, 0, sizeof *s);
+    stsafe_bus_socket_init(&s->sock);
+    if (stsafe_inproc_device_init(&s->dev, NULL, 0) != 0) { /* unused chip: a uniform close */
+        tool_error(prog, "cannot seed the random generator");
+        return TOOL_EXIT_FAIL;
+    }
+    int err = stsafe_bus_socket_connect(&s->sock, &s->dev.bus, address);
+    if (err == STSAFE_ERR_BAD_INPUT)
+        tool_error(prog, "--bus takes unix:PATH or tcp:HOST:PORT, not '%s'", address);
+    else if (err == STSAFE_ERR_IO)
+        tool_error(prog, "cannot connect to '%s': %s", address, strerror(errno));
+    else if (err)
+        tool_error(prog, "'%s' does not answer as an stsafe-emu server", address);
+    if (err) {
+        stsafe_inproc_device_free(&s->dev);
+        return err == STSAFE_ERR_BAD_INPUT ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL;
+    }
+    stsafe_client_init(&s->dev.client, &s->dev.bus, s->sock.i2c_address);
+    return 0;
+}
+
+stse_emu_chip *tool_session_chip(tool_session *s)
+{
+    return s->path ? &s->dev.chip : NULL;
+}
+
 int tool_session_close(tool_session *s, const char *prog)
 {
     int rc = 0;
@@ -68,6 +97,7 @@ int tool_session_close(tool_session *s, const char *prog)
             rc = TOOL_EXIT_FAIL;
         }
     }
+    stsafe_bus_socket_free(&s->sock);
     stsafe_inproc_device_free(&s->dev);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "stse_emu/chip.h"
 #include "stsafe/bus.h"
 #include "stsafe/bus_inproc.h"
+#include "stsafe/bus_socket.h"
 #include "stsafe/client.h"
 #include "stsafe/inproc_device.h"
 #include "stsafe/rng.h"
@@ -31,14 +32,27 @@ int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
 /** "none", "datasheet" or "real" as an stse_emu_timing, or -1. */
 int tool_parse_timing(const char *name);
 
-/** A chip loaded from an image file, reached over the in-process bus. */
+/** A chip loaded from an image file, reached over the in-process bus; or a
+ *  chip served by `stsafe-emu serve`, reached over a socket (--bus). Either
+ *  way commands go through dev.client on dev.bus. */
 typedef struct {
-    const char *path;
-    stsafe_inproc_device dev;
+    const char *path;           /**< The image, or NULL when the chip is remote. */
+    stsafe_inproc_device dev;   /**< Remote chip: only its bus and client are used. */
+    stsafe_bus_socket sock;     /**< The connection to the server (remote chip only). */
 } tool_session;
 
 /** Load \p path and connect a client to it. 0, or prints why and returns TOOL_EXIT_FAIL. */
 int tool_session_open(tool_session *s, const char *prog, const char *path);
+
+/**
+ * Connect to a server at \p address ("unix:PATH" or "tcp:HOST:PORT") and a
+ * client to its chip. 0; TOOL_EXIT_USAGE for a malformed address;
+ * TOOL_EXIT_FAIL when no server answers (both print why).
+ */
+int tool_session_open_bus(tool_session *s, const char *prog, const char *address);
+
+/** The emulated chip of an image session; NULL when the chip is remote. */
+stse_emu_chip *tool_session_chip(tool_session *s);
 
 /** Save the image when a command changed it; release everything. 0 or TOOL_EXIT_FAIL. */
 int tool_session_close(tool_session *s, const char *prog);
