@@ -223,7 +223,7 @@ static void test_forged_responses_are_refused(void **state)
 static void test_counter_exhausted(void **state)
 {
     fixture *f = *state;
-    uint8_t out[4];
+    uint8_t out[4] = {0x33};
     size_t n = 0;
     open_session(f);
     f->dev.chip.nvm.host_keys.cmac_counter = STSAFE_SC_COUNTER_MAX - 1;
