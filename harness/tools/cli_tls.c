@@ -326,7 +326,7 @@ static int mqtt_expect(tls_client *t, unsigned char type, unsigned char *pkt)
 
 static int mqtt_session(tls_client *t, const cli_args *a, const char *client_id)
 {
-    unsigned char body[1500], ack[4];
+    unsigned char body[1500], ack[4] = {0};
     size_t n = put_string(body, "MQTT");
     body[n++] = 4;      /* protocol level 3.1.1 */
     body[n++] = 0x02;   /* clean session, no user name: the broker takes the certificate's CN */
