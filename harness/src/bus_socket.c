@@ -40,7 +40,9 @@ static int receive_answer(stsafe_bus_socket *s, size_t *body_len)
 {
     size_t have = 0, want = STSAFE_SOCK_LEN_SIZE;
     while (have < want) {
-        ssize_t n = recv(s->fd, s->msg + have, sizeof s->msg - have, 0);
+        ssize_t n = stsafe_sock_recv_spin(s->fd, s->msg + have, sizeof s->msg - have);
+        if (n < 0 && errno == EAGAIN)
+            n = recv(s->fd, s->msg + have, sizeof s->msg - have, 0); /* now sleep */
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -87,6 +89,7 @@ int stsafe_bus_socket_request(stsafe_bus_socket *s, uint8_t op, const uint8_t *a
     int err = receive_answer(s, &body);
     if (err)
         return err;
+    s->requests++;
     const uint8_t *ans = s->msg + STSAFE_SOCK_LEN_SIZE;
     if (ans[0] != op && !STSAFE_SOCK_ST_CLOSES(ans[1]))
         return broken(s);

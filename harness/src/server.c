@@ -33,7 +33,8 @@ typedef enum {
     RX_MESSAGE,     /* a whole request, or an impossible length prefix, is in conn.in */
     RX_CLOSED,      /* the client closed between requests */
     RX_DROPPED,     /* mid-request disconnect, stall or read error (reason in text) */
-    RX_STOP         /* the stop flag was set */
+    RX_STOP,        /* the stop flag was set */
+    RX_READY        /* (within receive_request) bytes can be read */
 } rx_result;
 
 static void server_log(const stsafe_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -249,6 +250,25 @@ static int save_if_dirty(stsafe_server *s)
 }
 
 /* Receives until a whole request is buffered; \p why gets the reason of RX_DROPPED. */
+/* Nothing has arrived: sleeps until something does (RX_READY), the stop
+ * flag is set, or a request begun long ago is still not whole. */
+static rx_result wait_for_bytes(stsafe_server *s, server_conn *c, uint64_t *deadline, char *why,
+                                size_t cap)
+{
+    if (c->have && !*deadline)
+        *deadline = mono_ms() + s->cfg.frame_timeout_ms;
+    int w = wait_readable(s, c->fd, c->have ? *deadline : 0);
+    if (w == 0)
+        return RX_STOP;
+    if (w < 0) {
+        snprintf(why, cap, "stalled mid-request for %u ms (%zu bytes received)",
+                 (unsigned)s->cfg.frame_timeout_ms, c->have);
+        return RX_DROPPED;
+    }
+    return RX_READY;
+}
+
+/* Receives until a whole request is buffered; \p why gets the reason of RX_DROPPED. */
 static rx_result receive_request(stsafe_server *s, server_conn *c, char *why, size_t cap)
 {
     uint64_t deadline = 0;
@@ -258,19 +278,15 @@ static rx_result receive_request(stsafe_server *s, server_conn *c, char *why, si
             if (len == 0 || len > STSAFE_SOCK_MAX_BODY || c->have >= STSAFE_SOCK_LEN_SIZE + len)
                 return RX_MESSAGE;
         }
-        if (c->have && !deadline)
-            deadline = mono_ms() + s->cfg.frame_timeout_ms;
-        int w = wait_readable(s, c->fd, c->have ? deadline : 0);
-        if (w == 0)
+        if (stop_requested(s))
             return RX_STOP;
-        if (w < 0) {
-            snprintf(why, cap, "stalled mid-request for %u ms (%zu bytes received)",
-                     (unsigned)s->cfg.frame_timeout_ms, c->have);
-            return RX_DROPPED;
-        }
-        ssize_t n = recv(c->fd, c->in + c->have, sizeof c->in - c->have, 0);
-        if (n < 0 && errno == EINTR)
+        ssize_t n = stsafe_sock_recv_spin(c->fd, c->in + c->have, sizeof c->in - c->have);
+        if (n < 0 && errno == EAGAIN) {
+            rx_result r = wait_for_bytes(s, c, &deadline, why, cap);
+            if (r != RX_READY)
+                return r;
             continue;
+        }
         if (n < 0) {
             snprintf(why, cap, "read error: %s", strerror(errno));
             return RX_DROPPED;

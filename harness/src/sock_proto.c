@@ -3,9 +3,11 @@
 #include "stsafe/sock_proto.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -153,6 +155,24 @@ int stsafe_sock_send_all(int fd, const uint8_t *p, size_t len)
         len -= (size_t)n;
     }
     return 0;
+}
+
+ssize_t stsafe_sock_recv_spin(int fd, uint8_t *p, size_t cap)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        ssize_t n = recv(fd, p, cap, MSG_DONTWAIT);
+        if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return n;
+        sched_yield(); /* a peer on this very CPU gets to answer */
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long us = (long)(now.tv_sec - start.tv_sec) * 1000000L + (now.tv_nsec - start.tv_nsec) / 1000L;
+        if (us >= (long)STSAFE_SOCK_SPIN_US)
+            break;
+    }
+    errno = EAGAIN;
+    return -1;
 }
 
 void stsafe_sock_put_u32(uint8_t *p, uint32_t v)

@@ -601,7 +601,9 @@ static void test_power_cycle_and_stats(void **state)
     stsafe_sock_stats st;
     uint8_t out[5];
     remote_open(&r, f->listen);
+    assert_int_equal(r.sock.requests, 1); /* HELLO */
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"x", 1, out), 0);
+    assert_int_equal(r.sock.requests, 4); /* write, 5-byte read, whole read */
     assert_int_equal(stsafe_bus_read(&r.bus, 0x20, out, 5), 0); /* the response is kept */
     assert_int_equal(stsafe_bus_socket_power_cycle(&r.sock), 0);
     assert_int_equal(stsafe_bus_read(&r.bus, 0x20, out, 5), STSAFE_ERR_BUS_NACK);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -95,6 +96,21 @@ int stsafe_sock_connect(const stsafe_sock_addr *a, int *fd);
  * \return 0; STSAFE_ERR_IO (errno set; EPIPE when the peer closed).
  */
 int stsafe_sock_send_all(int fd, const uint8_t *p, size_t len);
+
+/** How long a receive keeps trying without blocking before it sleeps. */
+#define STSAFE_SOCK_SPIN_US     50u
+
+/**
+ * \brief Receive what has arrived, trying for STSAFE_SOCK_SPIN_US without
+ *        blocking and yielding the CPU between tries. A peer that answers
+ *        within microseconds is read without putting this thread to sleep
+ *        and waking it again, which on a machine with slow cross-CPU
+ *        wake-ups is most of a round trip; the yield lets a peer that shares
+ *        this CPU run instead of waiting for the spin to end.
+ * \return As recv(): bytes received, 0 at end of stream, -1 with errno
+ *         (EAGAIN when nothing arrived: wait with poll() and call again).
+ */
+ssize_t stsafe_sock_recv_spin(int fd, uint8_t *p, size_t cap);
 
 /** \brief Store \p v big-endian in 4 bytes. */
 void stsafe_sock_put_u32(uint8_t *p, uint32_t v);
