@@ -72,7 +72,7 @@ static uint8_t put_i2c(stse_emu_chip *chip, const uint8_t *v, size_t n)
 static uint8_t put_host_keys(stse_emu_chip *chip, const uint8_t *v, size_t n)
 {
     stse_emu_host_keys *h = &chip->nvm.host_keys;
-    if (n != 2u * STSE_EMU_HOST_KEY_LEN)
+    if (n != (size_t)2 * STSE_EMU_HOST_KEY_LEN)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     if (h->present)
         return STSAFE_ST_ACCESS_CONDITION;

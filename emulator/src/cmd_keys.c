@@ -207,12 +207,12 @@ uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_reques
     mbedtls_mpi_init(&r);
     mbedtls_mpi_init(&s);
     uint8_t status = STSAFE_ST_OK;
-    if (!grp)
+    int ready = grp && mbedtls_mpi_read_binary(&r, rq.sig.r, n) == 0 &&
+                mbedtls_mpi_read_binary(&s, rq.sig.s, n) == 0;
+    if (!ready)
         status = STSAFE_ST_UNEXPECTED_ERROR;
     else if (load_point(grp, &rq.key, &q) != 0)
         status = STSAFE_ST_INVALID_PUBLIC_KEY;
-    else if (mbedtls_mpi_read_binary(&r, rq.sig.r, n) != 0 || mbedtls_mpi_read_binary(&s, rq.sig.s, n) != 0)
-        status = STSAFE_ST_UNEXPECTED_ERROR;
     else
         stsafe_wr_u8(out, mbedtls_ecdsa_verify(grp, rq.digest, rq.digest_len, &q, &r, &s) == 0);
     mbedtls_mpi_free(&r);
@@ -245,11 +245,10 @@ uint8_t stse_emu_cmd_establish_key(stse_emu_chip *chip, const stse_emu_request *
     mbedtls_mpi_init(&d);
     mbedtls_mpi_init(&z);
     uint8_t status = STSAFE_ST_OK;
-    if (!grp || mbedtls_mpi_read_binary(&d, k->priv, n) != 0)
-        status = STSAFE_ST_UNEXPECTED_ERROR;
-    else if (load_point(grp, &rq.peer, &q) != 0)
+    int ready = grp && mbedtls_mpi_read_binary(&d, k->priv, n) == 0;
+    if (ready && load_point(grp, &rq.peer, &q) != 0)
         status = STSAFE_ST_INVALID_PUBLIC_KEY;
-    else if (mbedtls_ecdh_compute_shared(grp, &z, &q, &d, chip->f_rng, chip->p_rng) != 0 ||
+    else if (!ready || mbedtls_ecdh_compute_shared(grp, &z, &q, &d, chip->f_rng, chip->p_rng) != 0 ||
              mbedtls_mpi_write_binary(&z, secret, n) != 0)
         status = STSAFE_ST_UNEXPECTED_ERROR;
     mbedtls_mpi_free(&z);

@@ -145,9 +145,9 @@ static int personalise_certificate(stse_emu_nvm *nvm, stse_emu_rng_fn f_rng, voi
     static const uint8_t ca_serial[] = {0x01};
     int rc;
 
-    for (unsigned i = 0; i < STSE_EMU_SERIAL_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02X", nvm->serial[i]);
-    snprintf(subject, sizeof subject, "CN=STSAFE-A110 %s,OU=STSAFE-A110,O=stsafe-emu", hex);
+    for (size_t i = 0; i < STSE_EMU_SERIAL_LEN; i++)
+        (void)snprintf(hex + 2 * i, 3, "%02X", nvm->serial[i]);
+    (void)snprintf(subject, sizeof subject, "CN=STSAFE-A110 %s,OU=STSAFE-A110,O=stsafe-emu", hex);
 
     mbedtls_pk_init(&ca_key);
     mbedtls_pk_init(&dev_key);

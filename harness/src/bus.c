@@ -9,7 +9,7 @@ int stsafe_bus_write(const stsafe_bus *bus, uint16_t addr, const uint8_t *data, 
         return bus->ops->write(bus->ctx, addr, data, len);
     /* The message struct is shared with reads, hence the non-const buffer;
      * a write message is never written through. */
-    stsafe_i2c_msg msg = {addr, STSAFE_I2C_MSG_WRITE, len, (uint8_t *)(uintptr_t)data};
+    stsafe_i2c_msg msg = {addr, STSAFE_I2C_MSG_WRITE, len, (uint8_t *)data};
     return bus->ops->transfer(bus->ctx, &msg, 1);
 }
 

@@ -93,6 +93,7 @@ int stsafe_client_query_raw(stsafe_client *c, uint8_t tag, uint8_t *out, size_t 
 }
 
 /* Query \p tag and decode the answer with \p decode into \p out. */
+/* NOLINTBEGIN(bugprone-macro-parentheses): a type name cannot be parenthesised */
 #define DEFINE_TYPED_QUERY(fn, tag, type, decode)                                  \
     int fn(stsafe_client *c, type *out)                                           \
     {                                                                              \
@@ -103,6 +104,7 @@ int stsafe_client_query_raw(stsafe_client *c, uint8_t tag, uint8_t *out, size_t 
         int err = stsafe_client_query_raw(c, tag, buf, sizeof buf, &len);         \
         return err ? err : decode(buf, len, out);                                  \
     }
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 DEFINE_TYPED_QUERY(stsafe_client_query_product_data, STSAFE_TAG_PRODUCT_DATA,
                    stsafe_product_data, stsafe_product_data_decode)

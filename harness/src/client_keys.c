@@ -14,10 +14,12 @@ static int send_built(stsafe_client *c, uint8_t code, int enc_err, const stsafe_
     return stsafe_client_transceive(c, code, w->p, w->len, rsp, cap, rsp_len);
 }
 
+/* NOLINTBEGIN(bugprone-macro-parentheses): the argument is pasted into a name */
 #define REQUEST_BUFFER(w)                                                          \
     uint8_t w##_buf[STSAFE_A110_MAX_FRAME_LEN];                                   \
     stsafe_writer w;                                                              \
     stsafe_writer_init(&w, w##_buf, sizeof w##_buf)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 int stsafe_client_generate_key(stsafe_client *c, uint8_t slot, uint8_t curve, uint16_t usage_limit,
                                stsafe_ecc_point *pub)

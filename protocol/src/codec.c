@@ -122,7 +122,7 @@ int stsafe_product_data_encode(stsafe_writer *w, const stsafe_product_data *v)
     wr_record_u16(w, 0x03, v->io_buffer_size);
     wr_record_u16(w, 0x04, v->atomicity_buffer_size);
     wr_record_u16(w, 0x05, v->nvm_size);
-    for (uint8_t i = 0; i < sizeof tail_sizes; i++)
+    for (size_t i = 0; i < sizeof tail_sizes; i++)
         wr_record(w, (uint8_t)(0x06 + i), zeros, tail_sizes[i]);
     return w->err;
 }

@@ -46,7 +46,7 @@ static int cmac4(const uint8_t key[STSAFE_SC_KEY_LEN], const chunk *parts, size_
     mbedtls_cipher_init(&ctx);
     int rc = mbedtls_cipher_setup(&ctx, mbedtls_cipher_info_from_type(MBEDTLS_CIPHER_AES_128_ECB));
     if (!rc)
-        rc = mbedtls_cipher_cmac_starts(&ctx, key, 8 * STSAFE_SC_KEY_LEN);
+        rc = mbedtls_cipher_cmac_starts(&ctx, key, (size_t)8 * STSAFE_SC_KEY_LEN);
     for (size_t i = 0; !rc && i < nparts; i++)
         if (parts[i].n)
             rc = mbedtls_cipher_cmac_update(&ctx, parts[i].p, parts[i].n);

@@ -17,42 +17,42 @@ extern "C" {
 #endif
 
 /* Generic */
-#define STSAFE_ERR_BAD_INPUT           -0x0101 /**< A parameter is invalid (NULL, out of range). */
-#define STSAFE_ERR_BUFFER_TOO_SMALL    -0x0102 /**< The output buffer cannot hold the result. */
-#define STSAFE_ERR_ALLOC               -0x0103 /**< Memory allocation failed. */
-#define STSAFE_ERR_IO                  -0x0104 /**< A file or OS call failed (errno says why). */
+#define STSAFE_ERR_BAD_INPUT           (-0x0101) /**< A parameter is invalid (NULL, out of range). */
+#define STSAFE_ERR_BUFFER_TOO_SMALL    (-0x0102) /**< The output buffer cannot hold the result. */
+#define STSAFE_ERR_ALLOC               (-0x0103) /**< Memory allocation failed. */
+#define STSAFE_ERR_IO                  (-0x0104) /**< A file or OS call failed (errno says why). */
 
 /* Frames (protocol/frame.h) */
-#define STSAFE_ERR_FRAME_TOO_SHORT     -0x0201 /**< Fewer bytes than the smallest frame. */
-#define STSAFE_ERR_FRAME_TOO_LONG      -0x0202 /**< More bytes than the chip's largest frame. */
-#define STSAFE_ERR_FRAME_CRC           -0x0203 /**< The CRC does not match the frame. */
-#define STSAFE_ERR_FRAME_LENGTH        -0x0204 /**< A response length field disagrees with the bytes. */
+#define STSAFE_ERR_FRAME_TOO_SHORT     (-0x0201) /**< Fewer bytes than the smallest frame. */
+#define STSAFE_ERR_FRAME_TOO_LONG      (-0x0202) /**< More bytes than the chip's largest frame. */
+#define STSAFE_ERR_FRAME_CRC           (-0x0203) /**< The CRC does not match the frame. */
+#define STSAFE_ERR_FRAME_LENGTH        (-0x0204) /**< A response length field disagrees with the bytes. */
 
 /* Payload codecs (protocol/codec.h) */
-#define STSAFE_ERR_CODEC_TRUNCATED     -0x0301 /**< The payload ends before a field it announces. */
-#define STSAFE_ERR_CODEC_TRAILING      -0x0302 /**< Bytes left over after the last field. */
-#define STSAFE_ERR_CODEC_VALUE         -0x0303 /**< A field holds a value the format does not allow. */
+#define STSAFE_ERR_CODEC_TRUNCATED     (-0x0301) /**< The payload ends before a field it announces. */
+#define STSAFE_ERR_CODEC_TRAILING      (-0x0302) /**< Bytes left over after the last field. */
+#define STSAFE_ERR_CODEC_VALUE         (-0x0303) /**< A field holds a value the format does not allow. */
 
 /* Bus and host client (harness/) */
-#define STSAFE_ERR_BUS_NACK            -0x0401 /**< The device did not acknowledge its address. */
-#define STSAFE_ERR_BUS_IO              -0x0402 /**< The bus backend failed (socket closed, ioctl error). */
-#define STSAFE_ERR_BUS_TIMEOUT         -0x0403 /**< The device stayed busy past the retry budget. */
-#define STSAFE_ERR_UNSUPPORTED         -0x0404 /**< The backend does not offer the operation. */
+#define STSAFE_ERR_BUS_NACK            (-0x0401) /**< The device did not acknowledge its address. */
+#define STSAFE_ERR_BUS_IO              (-0x0402) /**< The bus backend failed (socket closed, ioctl error). */
+#define STSAFE_ERR_BUS_TIMEOUT         (-0x0403) /**< The device stayed busy past the retry budget. */
+#define STSAFE_ERR_UNSUPPORTED         (-0x0404) /**< The backend does not offer the operation. */
 
 /* Emulator image and model (emulator/) */
-#define STSAFE_ERR_IMAGE_FORMAT        -0x0501 /**< Not an stsafe-emu image, or a malformed one. */
-#define STSAFE_ERR_IMAGE_VERSION       -0x0502 /**< An image version this build cannot read. */
-#define STSAFE_ERR_IMAGE_CHECKSUM      -0x0503 /**< The image checksum does not match: corrupted. */
-#define STSAFE_ERR_CRYPTO              -0x0504 /**< An mbedTLS call failed. */
+#define STSAFE_ERR_IMAGE_FORMAT        (-0x0501) /**< Not an stsafe-emu image, or a malformed one. */
+#define STSAFE_ERR_IMAGE_VERSION       (-0x0502) /**< An image version this build cannot read. */
+#define STSAFE_ERR_IMAGE_CHECKSUM      (-0x0503) /**< The image checksum does not match: corrupted. */
+#define STSAFE_ERR_CRYPTO              (-0x0504) /**< An mbedTLS call failed. */
 
 /* Host secure channel (protocol/secure_channel.h, the host client) */
-#define STSAFE_ERR_SC_PADDING          -0x0601 /**< Decrypted data does not end in 80 00..00. */
-#define STSAFE_ERR_SC_RMAC             -0x0602 /**< The response's R-MAC is missing or wrong. */
-#define STSAFE_ERR_SC_NO_KEYS          -0x0603 /**< The chip has no host keys: no session can open. */
-#define STSAFE_ERR_SC_COUNTER          -0x0604 /**< The C-MAC counter reached its maximum. */
+#define STSAFE_ERR_SC_PADDING          (-0x0601) /**< Decrypted data does not end in 80 00..00. */
+#define STSAFE_ERR_SC_RMAC             (-0x0602) /**< The response's R-MAC is missing or wrong. */
+#define STSAFE_ERR_SC_NO_KEYS          (-0x0603) /**< The chip has no host keys: no session can open. */
+#define STSAFE_ERR_SC_COUNTER          (-0x0604) /**< The C-MAC counter reached its maximum. */
 
 /** Base of the range that carries a chip status byte (1..0x1F). */
-#define STSAFE_ERR_STATUS_BASE         -0x1000
+#define STSAFE_ERR_STATUS_BASE         (-0x1000)
 /** The error code for a non-zero chip status \p s. */
 #define STSAFE_ERR_STATUS(s)           (STSAFE_ERR_STATUS_BASE - (int)(s))
 /** True when \p err carries a chip status. */
