@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -371,6 +372,19 @@ static void serve_client(stsafe_server *s, server_conn *c)
 
 /* ---- the accept loop ------------------------------------------------------------ */
 
+/* A client that stops reading its answers cannot hold the server (and every
+ * client after it) in send() for longer than a stalled request may last. */
+static void tune_client_socket(const stsafe_server *s, int fd)
+{
+    struct timeval tv = {.tv_sec = (time_t)(s->cfg.frame_timeout_ms / 1000u),
+                         .tv_usec = (suseconds_t)(s->cfg.frame_timeout_ms % 1000u) * 1000};
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (s->addr.family != AF_UNIX) {
+        int one = 1;
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+}
+
 static void accept_one(stsafe_server *s, server_conn *c)
 {
     int fd = accept(s->listen_fd, NULL, NULL);
@@ -379,10 +393,7 @@ static void accept_one(stsafe_server *s, server_conn *c)
             server_log(s, "accept failed: %s", strerror(errno));
         return;
     }
-    if (s->addr.family != AF_UNIX) {
-        int one = 1;
-        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
+    tune_client_socket(s, fd);
     memset(&c->sess, 0, sizeof c->sess);
     c->fd = fd;
     c->id = ++s->clients;

@@ -20,6 +20,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -510,6 +511,32 @@ static void test_stalled_client(void **state)
     assert_logged(f, "client 1 dropped: stalled mid-request for 200 ms (2 bytes received)");
 }
 
+/* A client that sends and never reads its answers is dropped once the
+ * server has waited a frame timeout to send one; the next client is served. */
+static void test_client_not_reading(void **state)
+{
+    fixture *f = *state;
+    start_server_at(f, f->listen, STSE_EMU_TIMING_NONE, 200);
+    int fd = raw_hello(f);
+    static const uint8_t stats[] = {0, 0, 0, 1, 0x11};
+    /* Requests until the server stops taking them: it is then stuck sending
+     * answers nobody reads, or it has dropped this client. */
+    struct timeval tv = {.tv_sec = 1};
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv), 0);
+    int sent = 0;
+    while (sent < 1000000 && send(fd, stats, sizeof stats, MSG_NOSIGNAL) == (ssize_t)sizeof stats)
+        sent++;
+    assert_true(sent > 100);
+    int next = raw_connect(f);
+    raw_send(next, hello_req, sizeof hello_req);
+    uint8_t got[64];
+    assert_int_equal(raw_receive(next, got, sizeof got, 5000), sizeof hello_ans);
+    assert_memory_equal(got, hello_ans, sizeof hello_ans);
+    close(next);
+    close(fd);
+    assert_logged(f, "client 1 dropped: send failed: ");
+}
+
 /* ---- the image -------------------------------------------------------------------------- */
 
 static void test_image_saved_after_update(void **state)
@@ -773,6 +800,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disconnect_mid_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stalled_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_not_reading, setup, teardown),
         cmocka_unit_test_setup_teardown(test_image_saved_after_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_saves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cycle_and_stats, setup, teardown),

@@ -7,8 +7,9 @@
  * docs/socket-protocol.md: I2C writes and reads to a 7-bit address, power
  * cycle, statistics. After every request that changed the NVM it saves the
  * image (crash-safely, before answering), and again when it stops. A
- * client that breaks the protocol, stalls in the middle of a request or
- * disconnects is dropped with a logged reason; the server keeps serving.
+ * client that breaks the protocol, stalls in the middle of a request,
+ * leaves its answers unread or disconnects is dropped with a logged
+ * reason; the server keeps serving.
  *
  * The server forwards bytes to the chip's I2C slave and never looks inside
  * them; the chip model never sees a socket.
@@ -46,7 +47,8 @@ typedef struct {
     FILE *log;                  /**< Where log lines go; NULL: stderr. */
     atomic_int *stop;           /**< Optional: the server stops once this reads non-zero
                                  *   (a signal handler or another thread sets it). */
-    uint32_t frame_timeout_ms;  /**< 0: STSAFE_SERVER_FRAME_TIMEOUT_MS. */
+    uint32_t frame_timeout_ms;  /**< How long a begun request may take to arrive, and an
+                                 *   answer to be taken; 0: STSAFE_SERVER_FRAME_TIMEOUT_MS. */
     const uint8_t *seed;        /**< Deterministic random seed (tests), or NULL for OS entropy. */
     size_t seed_len;
 } stsafe_server_config;
