@@ -108,9 +108,9 @@ static int bind_address(stsafe_server *s, int fd)
     const struct sockaddr *sa = (const struct sockaddr *)&s->addr.ss;
     if (bind(fd, sa, s->addr.len) == 0)
         return 0;
-    if (errno != EADDRINUSE || s->addr.family != AF_UNIX || !stale_unix_socket(&s->addr)) {
-        if (s->addr.family == AF_UNIX)
-            errno = EADDRINUSE;
+    int e = errno;
+    if (e != EADDRINUSE || s->addr.family != AF_UNIX || !stale_unix_socket(&s->addr)) {
+        errno = e; /* not what looking at a stale socket left there */
         return STSAFE_ERR_IO;
     }
     unlink(((const struct sockaddr_un *)&s->addr.ss)->sun_path);
@@ -250,7 +250,6 @@ static int save_if_dirty(stsafe_server *s)
     return err;
 }
 
-/* Receives until a whole request is buffered; \p why gets the reason of RX_DROPPED. */
 /* Nothing has arrived: sleeps until something does (RX_READY), the stop
  * flag is set, or a request begun long ago is still not whole. */
 static rx_result wait_for_bytes(stsafe_server *s, server_conn *c, uint64_t *deadline, char *why,

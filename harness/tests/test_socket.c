@@ -768,6 +768,13 @@ static void test_socket_files(void **state)
     int cfd = raw_hello(f);
     close(cfd);
     stop_server(f);
+    /* Other failures keep their own errno. */
+    char missing[220];
+    snprintf(missing, sizeof missing, "unix:%s/missing/chip.sock", f->dir);
+    cfg.listen = missing;
+    errno = 0;
+    assert_int_equal(stsafe_server_init(&second, &cfg), STSAFE_ERR_IO);
+    assert_int_equal(errno, ENOENT);
     /* Nor is a file that is not a socket. */
     char plain[200];
     snprintf(plain, sizeof plain, "%s/plain", f->dir);
