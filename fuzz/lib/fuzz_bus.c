@@ -1,0 +1,72 @@
+/* The malicious chip of fuzz_host_response: answers are fuzz bytes. */
+#include "fuzz_bus.h"
+
+#include <string.h>
+
+#include "fuzz_check.h"
+#include "stsafe/commands.h"
+#include "stsafe/error.h"
+#include "stsafe/frame.h"
+
+static void next_response(fuzz_bus *fb)
+{
+    if (!fuzz_split_next(&fb->responses, &fb->cur, &fb->cur_len))
+        fb->cur = NULL;
+}
+
+static int fake_write(void *ctx, uint16_t addr, const uint8_t *data, size_t len)
+{
+    fuzz_bus *fb = ctx;
+    stsafe_cmd_frame cmd;
+    (void)addr;
+    FUZZ_REQUIRE(stsafe_cmd_frame_decode(data, len, STSAFE_A110_MAX_FRAME_LEN, &cmd) == 0,
+                 "the host writes only well-formed command frames");
+    fb->writes++;
+    if (!fb->per_read)
+        next_response(fb);
+    return 0;
+}
+
+static int fake_read(void *ctx, uint16_t addr, uint8_t *data, size_t len)
+{
+    fuzz_bus *fb = ctx;
+    (void)addr;
+    fb->reads++;
+    if (fb->per_read)
+        next_response(fb);
+    if (!fb->cur || fb->cur_len == 0)
+        return STSAFE_ERR_BUS_NACK;
+    size_t n = len < fb->cur_len ? len : fb->cur_len;
+    memcpy(data, fb->cur, n);
+    memset(data + n, 0xFF, len - n);
+    return 0;
+}
+
+static int fake_transfer(void *ctx, stsafe_i2c_msg *msgs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int err = (msgs[i].flags & STSAFE_I2C_MSG_READ)
+                      ? fake_read(ctx, msgs[i].addr, msgs[i].buf, msgs[i].len)
+                      : fake_write(ctx, msgs[i].addr, msgs[i].buf, msgs[i].len);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+static void fake_delay(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    (void)ms; /* no clock: a NACK is retried at once */
+}
+
+static const stsafe_bus_ops fake_ops = {fake_transfer, fake_write, fake_read, fake_delay};
+
+void fuzz_bus_init(fuzz_bus *fb, stsafe_bus *bus, const uint8_t *data, size_t len, int per_read)
+{
+    memset(fb, 0, sizeof *fb);
+    fuzz_split_init(&fb->responses, data, len);
+    fb->per_read = per_read;
+    bus->ops = &fake_ops;
+    bus->ctx = fb;
+}

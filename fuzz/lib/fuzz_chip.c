@@ -1,0 +1,76 @@
+/* A fresh default-profile chip per input, and the checked execution of
+ * one command. */
+#include "fuzz_chip.h"
+
+#include <string.h>
+
+#include "stse_emu/profile.h"
+#include "stsafe/buf.h"
+#include "stsafe/crc16.h"
+#include "stsafe/frame.h"
+#include "stsafe/status.h"
+
+int fuzz_chip_init(fuzz_chip *f)
+{
+    static const uint8_t serial[STSE_EMU_SERIAL_LEN] = FUZZ_CHIP_SERIAL;
+    memset(f, 0, sizeof *f);
+    fuzz_rng_seed(&f->rng, FUZZ_RNG_SEED_PROFILE);
+    stse_emu_chip_init(&f->chip, fuzz_rng_fn, &f->rng);
+    f->check_secrets = 1;
+    return stse_emu_profile_apply(&f->profile, "default", serial, fuzz_rng_fn, &f->rng, NULL);
+}
+
+void fuzz_chip_load(fuzz_chip *f, const stse_emu_nvm *nvm)
+{
+    stse_emu_group_cache groups = f->chip.groups;
+    fuzz_rng_seed(&f->rng, FUZZ_RNG_SEED_RUN);
+    stse_emu_chip_init(&f->chip, fuzz_rng_fn, &f->rng);
+    f->chip.groups = groups;
+    memcpy(&f->chip.nvm, nvm, sizeof f->chip.nvm);
+}
+
+void fuzz_chip_fresh(fuzz_chip *f)
+{
+    fuzz_chip_load(f, &f->profile);
+}
+
+int fuzz_frame_crc_ok(const uint8_t *frame, size_t len)
+{
+    return len >= STSAFE_CMD_FRAME_MIN &&
+           stsafe_crc16(frame, len - STSAFE_CRC_LEN) == stsafe_get_u16(frame + len - STSAFE_CRC_LEN);
+}
+
+void fuzz_frame_fix_crc(uint8_t *frame, size_t len)
+{
+    if (len >= STSAFE_CMD_FRAME_MIN)
+        stsafe_put_u16(frame + len - STSAFE_CRC_LEN, stsafe_crc16(frame, len - STSAFE_CRC_LEN));
+}
+
+uint8_t fuzz_chip_exec(fuzz_chip *f, const uint8_t *frame, size_t len)
+{
+    stse_emu_chip *chip = &f->chip;
+    memcpy(&f->before, &chip->nvm, sizeof f->before);
+    fuzz_secrets_clear(&f->secrets);
+    fuzz_secrets_add_chip(&f->secrets, chip);
+    chip->nvm_dirty = 0;
+    f->rsp_len = 0;
+
+    int err = stse_emu_execute(chip, frame, len, f->rsp, sizeof f->rsp, &f->rsp_len);
+    FUZZ_REQUIRE(err == 0, "stse_emu_execute() answers every frame");
+    FUZZ_REQUIRE(fuzz_response_ok(f->rsp, f->rsp_len),
+                 "the response is a well-formed frame, with no data after an error status");
+    uint8_t status = (uint8_t)(f->rsp[0] & STSAFE_STATUS_CODE_MASK);
+    if (status != STSAFE_ST_OK)
+        FUZZ_REQUIRE(fuzz_nvm_same(&f->before, &chip->nvm, frame, len),
+                     "a refused command leaves the NVM byte-identical");
+    FUZZ_REQUIRE(fuzz_counters_ok(&f->before, &chip->nvm),
+                 "counters never count up and the partition keeps its zones");
+    FUZZ_REQUIRE(chip->nvm_dirty || fuzz_bytes_equal(&f->before, &chip->nvm, sizeof f->before),
+                 "a command that changes the NVM marks it dirty");
+    if (f->check_secrets) {
+        fuzz_secrets_add_chip(&f->secrets, chip);
+        FUZZ_REQUIRE(!fuzz_leaks_secret(f->rsp, f->rsp_len, &f->secrets),
+                     "no response contains a private key scalar");
+    }
+    return status;
+}

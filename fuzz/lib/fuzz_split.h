@@ -1,0 +1,49 @@
+/**
+ * \file fuzz_split.h
+ * \brief How a fuzz input carries several frames (docs/fuzzing.md).
+ *
+ * An input is a list of records: length (2 bytes, big-endian) then that
+ * many bytes. A length past the end of the input takes what is left; a
+ * single byte left over at the end is ignored. Both multi-frame targets
+ * use this rule: fuzz_command_sequence (command frames) and
+ * fuzz_host_response (response frames).
+ */
+#ifndef STSE_FUZZ_SPLIT_H
+#define STSE_FUZZ_SPLIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FUZZ_SPLIT_HEAD 2u   /**< Bytes of the length field. */
+
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+} fuzz_split;
+
+/** \brief Read records from \p data (not copied; must outlive the reader). */
+void fuzz_split_init(fuzz_split *s, const uint8_t *data, size_t len);
+
+/**
+ * \brief The next record.
+ * \return 1 with \p rec and \p rec_len set (rec_len may be 0); 0 at the end.
+ */
+int fuzz_split_next(fuzz_split *s, const uint8_t **rec, size_t *rec_len);
+
+/**
+ * \brief Append a record (length field and bytes) to \p out, which holds
+ *        \p *len bytes (the corpus generator writes inputs with it).
+ * \return 0; -1 when \p cap is too small or \p rec_len over 65535.
+ */
+int fuzz_split_append(uint8_t *out, size_t cap, size_t *len, const uint8_t *rec, size_t rec_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STSE_FUZZ_SPLIT_H */
