@@ -10,8 +10,10 @@
  * every read transaction takes the next response instead, so the two reads
  * of one answer (5 bytes, then the whole frame) can disagree. Bytes read
  * past a response's end are 0xFF (an idle bus). An empty response, or none
- * left, is a NACK. Every frame the host writes must be a well-formed
- * command frame (asserted).
+ * left, is a NACK. A response whose record has the flag set gets its CRC
+ * made right, where its length field puts it, so that mutated answers get
+ * past the client's CRC check. Every frame the host writes must be a
+ * well-formed command frame (asserted).
  */
 #ifndef STSE_FUZZ_BUS_H
 #define STSE_FUZZ_BUS_H
@@ -26,6 +28,9 @@
 extern "C" {
 #endif
 
+/** Room for a response whose CRC is made right (the length field reaches 65537). */
+#define FUZZ_BUS_FIXED_MAX 1024u
+
 typedef struct {
     fuzz_split responses;
     int per_read;           /**< 1: one response per read transaction. */
@@ -33,6 +38,7 @@ typedef struct {
     size_t cur_len;
     size_t writes;          /**< Frames the host wrote. */
     size_t reads;           /**< Read transactions, NACKed ones included. */
+    uint8_t fixed[FUZZ_BUS_FIXED_MAX]; /**< The response with its CRC made right. */
 } fuzz_bus;
 
 /**

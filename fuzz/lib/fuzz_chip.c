@@ -8,6 +8,7 @@
 #include "stsafe/buf.h"
 #include "stsafe/crc16.h"
 #include "stsafe/frame.h"
+#include "stsafe/secure_channel.h"
 #include "stsafe/status.h"
 
 int fuzz_chip_init(fuzz_chip *f)
@@ -44,6 +45,17 @@ void fuzz_frame_fix_crc(uint8_t *frame, size_t len)
 {
     if (len >= STSAFE_CMD_FRAME_MIN)
         stsafe_put_u16(frame + len - STSAFE_CRC_LEN, stsafe_crc16(frame, len - STSAFE_CRC_LEN));
+}
+
+void fuzz_frame_fix_cmac(const stse_emu_chip *chip, uint8_t *frame, size_t len)
+{
+    const stse_emu_host_keys *h = &chip->nvm.host_keys;
+    const size_t overhead = 1 + STSAFE_SC_MAC_LEN + STSAFE_CRC_LEN;
+    if (len < overhead || !(frame[0] & STSAFE_HDR_CMAC) || !h->present ||
+        h->cmac_counter >= STSAFE_SC_COUNTER_MAX)
+        return;
+    uint8_t *mac = frame + len - STSAFE_CRC_LEN - STSAFE_SC_MAC_LEN;
+    (void)stsafe_sc_cmac(h->mac_key, h->cmac_counter, frame[0], frame + 1, len - overhead, mac);
 }
 
 uint8_t fuzz_chip_exec(fuzz_chip *f, const uint8_t *frame, size_t len)

@@ -70,6 +70,15 @@ int fuzz_frame_crc_ok(const uint8_t *frame, size_t len);
 /** \brief Overwrite the last two bytes with the CRC of the others (frames of 3 bytes or more). */
 void fuzz_frame_fix_crc(uint8_t *frame, size_t len);
 
+/**
+ * \brief When \p frame has a C-MAC (header bit 7, at least 4 payload bytes)
+ *        and the chip has host keys, overwrite the 4 bytes before the CRC
+ *        with the C-MAC the chip expects now (its key, its counter), so
+ *        that mutated protected commands get past the MAC check. Fix the
+ *        CRC afterwards.
+ */
+void fuzz_frame_fix_cmac(const stse_emu_chip *chip, uint8_t *frame, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,10 +1,12 @@
-/* fuzz_command_sequence: the input is a list of records (fuzz_split.h:
- * length (2, big-endian) then the bytes), each a command frame, run in
- * order on one chip made fresh from the default profile, so that state
- * accumulates: host keys, passwords, keys, life cycle, counters. Every
- * frame's last two bytes are replaced by its CRC (frames under 3 bytes go
- * as they are); an empty record power-cycles the chip. At most MAX_FRAMES
- * frames are run. Every command asserts the chip's invariants. */
+/* fuzz_command_sequence: the input is a list of records (fuzz_split.h: a
+ * 2-byte head, flag and length, then the bytes), each a command frame, run
+ * in order on one chip made fresh from the default profile, so that state
+ * accumulates: host keys, passwords, keys, life cycle, counters. A record
+ * with the flag set first gets the C-MAC the chip expects now (when it has
+ * a C-MAC and the chip host keys); then every frame's last two bytes are
+ * replaced by its CRC (frames under 3 bytes go as they are). An empty
+ * record power-cycles the chip. At most MAX_FRAMES frames are run. Every
+ * command asserts the chip's invariants. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,10 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_split split;
     const uint8_t *rec;
     size_t len;
+    int fix_mac = 0;
 
     fuzz_chip_fresh(f);
     fuzz_split_init(&split, data, size);
-    for (unsigned n = 0; n < MAX_FRAMES && fuzz_split_next(&split, &rec, &len); n++) {
+    for (unsigned n = 0; n < MAX_FRAMES && fuzz_split_next(&split, &rec, &len, &fix_mac); n++) {
         if (len == 0) {
             stse_emu_chip_power_cycle(&f->chip);
             continue;
@@ -44,6 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len > sizeof frame)
             len = sizeof frame;
         memcpy(frame, rec, len);
+        if (fix_mac)
+            fuzz_frame_fix_cmac(&f->chip, frame, len);
         fuzz_frame_fix_crc(frame, len);
         fuzz_chip_exec(f, frame, len);
     }

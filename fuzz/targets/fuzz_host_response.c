@@ -1,9 +1,10 @@
 /* fuzz_host_response: a malicious chip. Input: command (1 byte, modulo the
  * table of fuzz_host.h), mode (1 byte, FUZZ_HOST_* bits), then the chip's
- * responses as records (fuzz_split.h), served by the fake bus of
- * fuzz_bus.h. The host client runs the command (after opening a session
- * when the mode asks) and must return a documented error or valid data;
- * the sanitizers catch any access out of bounds. */
+ * responses as records (fuzz_split.h; the flag makes the response's CRC
+ * right), served by the fake bus of fuzz_bus.h. The host client runs the
+ * command (after opening a session when the mode asks) and must return a
+ * documented error or valid data; the sanitizers catch any access out of
+ * bounds. */
 #include "fuzz_bus.h"
 #include "fuzz_host.h"
 #include "fuzz_target.h"

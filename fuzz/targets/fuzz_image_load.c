@@ -17,6 +17,7 @@
 #include "stse_emu/image.h"
 #include "stsafe/error.h"
 #include "stsafe/frame.h"
+#include "stsafe/secure_channel.h"
 
 #define NVM_FILL 0x5Au
 
@@ -48,8 +49,9 @@ static void run(fuzz_chip *f, uint8_t code, const uint8_t *payload, size_t len)
     (void)fuzz_chip_exec(f, frame, n);
 }
 
-/* Every Query tag, a read, update and decrement of every zone, and the key
- * and password commands, on a chip holding the parsed NVM. */
+/* Echo in the clear and protected (a bad C-MAC: the host key and counter
+ * checks), every Query tag, a read, update and decrement of every zone, and
+ * the key and password commands, on a chip holding the parsed NVM. */
 static void command_round(image_ctx *x)
 {
     static const uint8_t tags[] = {0x07, 0x08, 0x09, 0x0A, 0x11, 0x12, 0x14, 0x17, 0x24, 0x29, 0x2A};
@@ -61,6 +63,7 @@ static void command_round(image_ctx *x)
 
     fuzz_chip_load(f, &x->nvm);
     run(f, STSAFE_CMD_ECHO, tags, sizeof tags);
+    run(f, STSAFE_CMD_ECHO | STSAFE_SC_HDR_FLAGS, tags, sizeof tags); /* C-MAC checks, counter */
     for (size_t i = 0; i < sizeof tags; i++)
         run(f, STSAFE_CMD_QUERY, &tags[i], 1);
     for (uint8_t z = 0; z < x->nvm.zone_count; z++) {

@@ -242,32 +242,37 @@ static void test_chip_exec(void **state)
 static void test_split(void **state)
 {
     (void)state;
-    static const uint8_t in[] = {0x00, 0x02, 0xAA, 0xBB, 0x00, 0x00, 0x01, 0x00, 0xCC, 0xDD};
+    static const uint8_t in[] = {0x00, 0x02, 0xAA, 0xBB, 0x80, 0x00, 0x01, 0x00, 0xCC, 0xDD};
     fuzz_split s;
     const uint8_t *rec;
     size_t len;
+    int flag = -1;
     fuzz_split_init(&s, in, sizeof in);
-    assert_true(fuzz_split_next(&s, &rec, &len));
+    assert_true(fuzz_split_next(&s, &rec, &len, &flag));
     assert_int_equal(len, 2);
+    assert_int_equal(flag, 0);
     assert_memory_equal(rec, in + 2, 2);
-    assert_true(fuzz_split_next(&s, &rec, &len));
-    assert_int_equal(len, 0); /* an empty record */
-    assert_true(fuzz_split_next(&s, &rec, &len));
+    assert_true(fuzz_split_next(&s, &rec, &len, &flag));
+    assert_int_equal(len, 0); /* an empty record, flagged */
+    assert_int_equal(flag, 1);
+    assert_true(fuzz_split_next(&s, &rec, &len, NULL));
     assert_int_equal(len, 2); /* 256 asked, the rest given */
-    assert_false(fuzz_split_next(&s, &rec, &len));
-    fuzz_split_init(&s, in, 3); /* a length and one byte */
-    assert_true(fuzz_split_next(&s, &rec, &len));
+    assert_false(fuzz_split_next(&s, &rec, &len, NULL));
+    fuzz_split_init(&s, in, 3); /* a head and one byte */
+    assert_true(fuzz_split_next(&s, &rec, &len, NULL));
     assert_int_equal(len, 1);
     fuzz_split_init(&s, in, 1); /* a lone byte is ignored */
-    assert_false(fuzz_split_next(&s, &rec, &len));
+    assert_false(fuzz_split_next(&s, &rec, &len, NULL));
 
     uint8_t out[8];
     size_t n = 0;
-    assert_int_equal(fuzz_split_append(out, sizeof out, &n, in + 2, 2), 0);
-    assert_int_equal(fuzz_split_append(out, sizeof out, &n, NULL, 0), 0);
+    assert_int_equal(fuzz_split_append(out, sizeof out, &n, in + 2, 2, 0), 0);
+    assert_int_equal(fuzz_split_append(out, sizeof out, &n, NULL, 0, 1), 0);
     assert_int_equal(n, 6);
     assert_memory_equal(out, in, 6);
-    assert_int_equal(fuzz_split_append(out, sizeof out, &n, in, 1), -1); /* 3 bytes, 2 left */
+    assert_int_equal(fuzz_split_append(out, sizeof out, &n, in, 1, 0), -1); /* 3 bytes, 2 left */
+    n = 0;
+    assert_int_equal(fuzz_split_append(out, sizeof out, &n, in, FUZZ_SPLIT_MAX_LEN + 1, 0), -1);
 }
 
 static void test_fake_bus(void **state)
@@ -302,6 +307,35 @@ static void test_fake_bus(void **state)
     assert_int_equal(fb.reads, 3);
 }
 
+/* A flagged response gets the CRC its length field points at; an
+ * unflagged one is served as it is. */
+static void test_fake_bus_fixes_crc(void **state)
+{
+    (void)state;
+    /* OK, length 4 (2 data bytes + CRC), CRC bytes wrong; then the same unflagged */
+    static const uint8_t answers[] = {0x80, 0x07, 0x00, 0x00, 0x04, 0xAB, 0xCD, 0x00, 0x00,
+                                      0x00, 0x07, 0x00, 0x00, 0x04, 0xAB, 0xCD, 0x00, 0x00,
+                                      0x80, 0x03, 0x00, 0x00, 0x06};
+    uint8_t cmd[8], buf[9];
+    size_t n = frame_of(0x00, NULL, 0, cmd);
+    stsafe_rsp_frame rsp;
+    fuzz_bus fb;
+    stsafe_bus bus;
+    fuzz_bus_init(&fb, &bus, answers, sizeof answers, 0);
+    assert_int_equal(stsafe_bus_write(&bus, 0x20, cmd, n), 0);
+    assert_int_equal(stsafe_bus_read(&bus, 0x20, buf, 7), 0);
+    assert_int_equal(stsafe_rsp_frame_decode(buf, 7, &rsp), 0);
+    assert_int_equal(rsp.data_len, 2);
+    assert_int_equal(stsafe_bus_write(&bus, 0x20, cmd, n), 0);
+    assert_int_equal(stsafe_bus_read(&bus, 0x20, buf, 7), 0);
+    assert_int_equal(stsafe_rsp_frame_decode(buf, 7, &rsp), STSAFE_ERR_FRAME_CRC);
+    /* the length field says 9 bytes, 3 were given: the CRC lands in the padding */
+    assert_int_equal(stsafe_bus_write(&bus, 0x20, cmd, n), 0);
+    assert_int_equal(stsafe_bus_read(&bus, 0x20, buf, 9), 0);
+    assert_int_equal(stsafe_rsp_frame_decode(buf, 9, &rsp), 0);
+    assert_int_equal(rsp.data[0], 0xFF);
+}
+
 static void write_bad_frame(void *arg)
 {
     stsafe_bus *bus = arg;
@@ -316,6 +350,34 @@ static void test_fake_bus_checks_frames(void **state)
     stsafe_bus bus;
     fuzz_bus_init(&fb, &bus, NULL, 0, 0);
     assert_true(aborts(write_bad_frame, &bus));
+}
+
+/* A flagged protected frame gets the C-MAC the chip expects: the chip
+ * answers it OK and counts it; without host keys nothing is changed. */
+static void test_fix_cmac(void **state)
+{
+    (void)state;
+    static const uint8_t keys[33] = {0x17, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
+                                     0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x01, 0x23, 0x45, 0x67, 0x89,
+                                     0xAB, 0xCD, 0xEF, 0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF};
+    static const uint8_t echo_bad_mac[8] = {0x01, 0x02, 0x03, 0x04, 0xDE, 0xAD, 0xBE, 0xEF};
+    fuzz_chip *f = new_chip();
+    uint8_t frame[STSAFE_A110_MAX_FRAME_LEN], copy[STSAFE_A110_MAX_FRAME_LEN];
+    size_t n = frame_of(0xE0, echo_bad_mac, sizeof echo_bad_mac, frame);
+    memcpy(copy, frame, n);
+    fuzz_frame_fix_cmac(&f->chip, copy, n);
+    assert_memory_equal(copy, frame, n); /* no host keys: left alone */
+    size_t kn = 0;
+    uint8_t put[64];
+    kn = frame_of(0x10, keys, sizeof keys, put);
+    assert_int_equal(fuzz_chip_exec(f, put, kn), 0x00);
+    assert_int_equal(fuzz_chip_exec(f, frame, n), 0x16); /* invalid C-MAC */
+    fuzz_frame_fix_cmac(&f->chip, frame, n);
+    fuzz_frame_fix_crc(frame, n);
+    assert_int_equal(fuzz_chip_exec(f, frame, n), 0x00);
+    assert_int_equal(f->chip.nvm.host_keys.cmac_counter, 1);
+    assert_int_equal(f->rsp[0], 0x40); /* R-MAC follows */
+    free_chip(f);
 }
 
 static void test_host_codes(void **state)
@@ -365,6 +427,8 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_fake_bus),
         cmocka_unit_test(test_fake_bus_checks_frames),
+        cmocka_unit_test(test_fake_bus_fixes_crc),
+        cmocka_unit_test(test_fix_cmac),
         cmocka_unit_test(test_host_codes),
         cmocka_unit_test(test_host_against_garbage),
     };

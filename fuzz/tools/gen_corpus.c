@@ -37,7 +37,7 @@
 #include "stsafe/error.h"
 #include "stsafe/frame.h"
 #include "stsafe/hex.h"
-#include "stsafe/inproc_device.h"
+#include "stsafe/bus_inproc.h"
 #include "stsafe/status.h"
 
 #define FRAME_MAX   STSAFE_A110_MAX_FRAME_LEN
@@ -77,6 +77,7 @@ typedef struct {
     uint8_t (*frames)[FRAME_MAX];
     size_t *frame_len;
     uint32_t ok_codes;       /* command codes answered OK at least once */
+    const stse_emu_nvm *profile; /* the fuzz targets' default profile */
 } output;
 
 static void make_dir(const char *path)
@@ -174,7 +175,7 @@ static void add_frame(output *o, const char *name, const uint8_t *frame, size_t 
     if (len <= 40) { /* a whole record: length field and frame */
         uint8_t rec[TOKEN_MAX];
         size_t n = 0;
-        if (fuzz_split_append(rec, sizeof rec, &n, frame, len) == 0)
+        if (fuzz_split_append(rec, sizeof rec, &n, frame, len, 0) == 0)
             dict_add(&o->dicts[T_SEQUENCE], rec, n);
     }
     for (size_t i = 0; i < o->nframes; i++)
@@ -229,7 +230,7 @@ static void add_vector_file(output *o, const char *dir, const char *file)
             continue;
         snprintf(seed, sizeof seed, "vec-%s-%s", base, name);
         add_frame(o, seed, frame, len);
-        if (fuzz_split_append(seq, sizeof seq, &seq_len, frame, len) != 0)
+        if (fuzz_split_append(seq, sizeof seq, &seq_len, frame, len, 0) != 0)
             die("vector sequence too long", path);
     }
     fclose(f);
@@ -317,22 +318,26 @@ static void rec_delay(void *ctx, uint32_t ms)
 
 static const stsafe_bus_ops rec_ops = {rec_transfer, rec_write, rec_read, rec_delay};
 
-/* A default-profile chip, and a client that reaches it through the recorder. */
+/* The fuzz targets' own chip (same profile, same random stream), so that a
+ * recorded sequence replays in fuzz_command_sequence exactly as recorded,
+ * and a client that reaches it through the recorder. */
 typedef struct {
-    stsafe_inproc_device dev;
+    fuzz_chip chip;
+    stsafe_bus_inproc inproc;
+    stsafe_bus chip_bus;
     recorder rec;
     stsafe_bus bus;
     fuzz_host host;
 } session;
 
-static session *session_new(void)
+static session *session_new(const stse_emu_nvm *profile)
 {
-    static const uint8_t seed[] = "stse_fuzz_gencorpus";
-    static const uint8_t serial[STSE_EMU_SERIAL_LEN] = FUZZ_CHIP_SERIAL;
     session *s = calloc(1, sizeof *s);
-    if (!s || stsafe_inproc_device_default(&s->dev, seed, sizeof seed - 1, serial) != 0)
-        die("cannot make an emulated chip", NULL);
-    s->rec.inner = &s->dev.bus;
+    if (!s)
+        die("out of memory", NULL);
+    fuzz_chip_load(&s->chip, profile);
+    stsafe_bus_inproc_init(&s->inproc, &s->chip_bus, &s->chip.chip);
+    s->rec.inner = &s->chip_bus;
     s->bus.ops = &rec_ops;
     s->bus.ctx = &s->rec;
     fuzz_host_init(&s->host, &s->bus, STSAFE_CLIENT_MAX_POLLS);
@@ -342,7 +347,7 @@ static session *session_new(void)
 static void session_free(session *s)
 {
     stsafe_client_close_host_session(&s->host.client);
-    stsafe_inproc_device_free(&s->dev);
+    stse_emu_chip_free(&s->chip.chip);
     free(s);
 }
 
@@ -370,6 +375,13 @@ static void note_ok_codes(output *o, const recorder *r)
     }
 }
 
+/* Protected frames carry the sequence flag: mutated, they get the C-MAC
+ * the chip expects (fuzz_command_sequence). */
+static int protected_frame(const uint8_t *frame)
+{
+    return (frame[0] & STSAFE_HDR_CMAC) != 0;
+}
+
 /* The recording as one command sequence, and its subject's frames one by one. */
 static void emit_commands(output *o, const recorder *r, const char *name, int frames_too)
 {
@@ -377,7 +389,7 @@ static void emit_commands(output *o, const recorder *r, const char *name, int fr
     char seed[512];
     size_t len = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (fuzz_split_append(seq, sizeof seq, &len, r->cmd[i], r->cmd_len[i]) != 0)
+        if (fuzz_split_append(seq, sizeof seq, &len, r->cmd[i], r->cmd_len[i], protected_frame(r->cmd[i])) != 0)
             die("sequence too long", name);
         if (frames_too && i >= r->mark) {
             snprintf(seed, sizeof seed, "host-%s-%zu", name, i - r->mark);
@@ -401,7 +413,7 @@ static void emit_answers(output *o, const recorder *r, size_t index, uint8_t mod
     for (size_t i = from; i < to; i++) {
         const uint8_t *b = per_read ? r->rd[i] : r->rsp[i];
         size_t n = per_read ? r->rd_len[i] : r->rsp_len[i];
-        if (fuzz_split_append(in, sizeof in, &len, b, n) != 0)
+        if (fuzz_split_append(in, sizeof in, &len, b, n, !per_read) != 0)
             die("answers too long", name);
         dict_add(&o->dicts[T_HOST], b, n < 5 ? n : 5);
     }
@@ -443,7 +455,7 @@ static const char *const host_mode_names[] = {"plain", "per-read", "session", "s
 static void record_command(output *o, size_t index, size_t m, stse_emu_nvm *keep)
 {
     char name[256];
-    session *s = session_new();
+    session *s = session_new(o->profile);
     setup_for(s, index, host_modes[m]);
     session_mark(s);
     int err = fuzz_host_open(&s->host, host_modes[m]);
@@ -457,7 +469,7 @@ static void record_command(output *o, size_t index, size_t m, stse_emu_nvm *keep
     if (host_modes[m] == 0 || host_modes[m] == FUZZ_HOST_SESSION)
         emit_commands(o, &s->rec, name, host_modes[m] == 0);
     if (keep)
-        memcpy(keep, &s->dev.chip.nvm, sizeof *keep);
+        memcpy(keep, &s->chip.chip.nvm, sizeof *keep);
     session_free(s);
 }
 
@@ -465,7 +477,7 @@ static void record_command(output *o, size_t index, size_t m, stse_emu_nvm *keep
  * Unwrap of the table cannot succeed (it sends no real envelope). */
 static void record_envelope_tour(output *o, stse_emu_nvm *keep)
 {
-    session *s = session_new();
+    session *s = session_new(o->profile);
     stsafe_client *c = &s->host.client;
     uint8_t env[24], data[16];
     size_t env_len = 0, data_len = 0;
@@ -479,7 +491,7 @@ static void record_envelope_tour(output *o, stse_emu_nvm *keep)
         die("unwrap did not give the wrapped data back", NULL);
     note_ok_codes(o, &s->rec);
     emit_commands(o, &s->rec, "tour-envelope", 0);
-    memcpy(keep, &s->dev.chip.nvm, sizeof *keep);
+    memcpy(keep, &s->chip.chip.nvm, sizeof *keep);
     session_free(s);
 }
 
@@ -517,14 +529,9 @@ static void add_image(output *o, const char *name, const stse_emu_nvm *nvm)
 
 static void add_images(output *o, const stse_emu_nvm *after)
 {
-    fuzz_chip *f = malloc(sizeof *f);
-    if (!f || fuzz_chip_init(f) != 0)
-        die("cannot make the default profile", NULL);
-    add_image(o, "default", &f->profile);
+    add_image(o, "default", o->profile);
     add_image(o, "password-session", &after[0]);
     add_image(o, "envelope-session", &after[1]);
-    stse_emu_chip_free(&f->chip);
-    free(f);
 }
 
 /* ---- dictionaries of protocol constants ---------------------------------------------- */
@@ -573,11 +580,15 @@ int main(int argc, char **argv)
 {
     static output o;
     static stse_emu_nvm after[2];
+    static fuzz_chip proto;
     if (argc != 3) {
         fprintf(stderr, "usage: %s VECTORS_FRAMES_DIR OUT_DIR\n", argv[0]);
         return 2;
     }
     snprintf(o.root, sizeof o.root, "%s", argv[2]);
+    if (fuzz_chip_init(&proto) != 0)
+        die("cannot make the default profile", NULL);
+    o.profile = &proto.profile;
     o.frames = calloc(SEED_FRAMES_MAX, FRAME_MAX);
     o.frame_len = calloc(SEED_FRAMES_MAX, sizeof *o.frame_len);
     if (!o.frames || !o.frame_len)
@@ -600,6 +611,7 @@ int main(int argc, char **argv)
     write_dict(&o, T_IMAGE, "the images of the corpus");
     for (int t = 0; t < T_COUNT; t++)
         printf("%s: %zu seeds, %zu dictionary entries\n", targets[t], o.files[t], o.dicts[t].count);
+    stse_emu_chip_free(&proto.chip);
     free(o.frames);
     free(o.frame_len);
     return 0;
