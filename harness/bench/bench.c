@@ -115,7 +115,7 @@ static void bench_server_stop(bench_server *b)
         stsafe_server_free(&b->srv);
     }
     if (b->log)
-        fclose(b->log);
+        (void)fclose(b->log); /* the scratch log of a throw-away server */
     unlink(b->image);
     rmdir(b->dir);
 }

@@ -166,7 +166,7 @@ static int hello(stsafe_bus_socket *s)
 {
     uint8_t args[STSAFE_SOCK_MAGIC_LEN + 1], out[STSAFE_SOCK_HELLO_ANSWER_LEN];
     size_t n = 0;
-    memcpy(args, STSAFE_SOCK_MAGIC, STSAFE_SOCK_MAGIC_LEN);
+    memcpy(args, STSAFE_SOCK_MAGIC, STSAFE_SOCK_MAGIC_LEN); /* NOLINT(bugprone-not-null-terminated-result): 4 bytes on the wire, no NUL */
     args[STSAFE_SOCK_MAGIC_LEN] = STSAFE_SOCK_VERSION;
     int err = stsafe_bus_socket_request(s, STSAFE_SOCK_OP_HELLO, args, sizeof args, out, sizeof out, &n);
     if (err || n != sizeof out || out[0] == 0 || out[0] > STSAFE_SOCK_VERSION || out[3] > 0x7F)

@@ -216,7 +216,7 @@ int cli_do_ca(tool_session *s, const cli_args *a)
     (void)s;
     stsafe_rng rng;
     const char *op = a->npositional == 1 ? a->positional[0] : "";
-    if ((strcmp(op, "init") && strcmp(op, "issue")) || !a->out) {
+    if ((strcmp(op, "init") != 0 && strcmp(op, "issue") != 0) || !a->out) {
         tool_error(prog, "usage: ca init --out PREFIX [--cn NAME] | ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX");
         return TOOL_EXIT_USAGE;
     }

@@ -295,7 +295,7 @@ static size_t put_string(unsigned char *p, const char *s)
     size_t n = strlen(s);
     p[0] = (unsigned char)(n >> 8);
     p[1] = (unsigned char)n;
-    memcpy(p + 2, s, n);
+    memcpy(p + 2, s, n); /* NOLINT(bugprone-not-null-terminated-result): MQTT strings carry no NUL */
     return n + 2;
 }
 

@@ -579,7 +579,7 @@ static int do_ecdh(tool_session *s, const cli_args *a)
     if (cli_need(a, a->slot, "--slot"))
         return TOOL_EXIT_USAGE;
     /* the peer's size tells the curve: 65 bytes for 256-bit curves, 97 for 384-bit */
-    size_t size = a->peer && strlen(a->peer) > 2 * 65 ? 48 : 32;
+    size_t size = a->peer && strlen(a->peer) > (size_t)2 * 65 ? 48 : 32;
     if (parse_point(a->peer, size, &peer))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_establish_key(&s->dev.client, (uint8_t)a->slot, &peer, secret, &n);

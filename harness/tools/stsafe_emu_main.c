@@ -89,7 +89,7 @@ static int cmd_init(int argc, char **argv)
     if (!force) {
         FILE *existing = fopen(image, "rb");
         if (existing) {
-            fclose(existing);
+            (void)fclose(existing); /* opened for reading, only to see that it exists */
             tool_error(prog, "init: '%s' exists; use --force to replace it", image);
             return TOOL_EXIT_FAIL;
         }

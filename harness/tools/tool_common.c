@@ -13,7 +13,7 @@ void tool_error(const char *prog, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start is just above
     va_end(ap);
     fputc('\n', stderr);
 }
