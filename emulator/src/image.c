@@ -5,11 +5,9 @@
 #include "stse_emu/image.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mbedtls/sha256.h>
 
@@ -144,7 +142,7 @@ int stse_emu_image_serialize(const stse_emu_nvm *nvm, uint8_t *out, size_t cap, 
     stsafe_writer_init(&w, out, cap);
     stsafe_wr_bytes(&w, (const uint8_t *)STSE_EMU_IMAGE_MAGIC, STSE_EMU_IMAGE_MAGIC_LEN);
     stsafe_wr_u16(&w, STSE_EMU_IMAGE_VERSION);
-    for (uint16_t tag = 1; tag <= SEC_COUNT; tag++)
+    for (uint16_t tag = 1; tag <= (uint16_t)SEC_COUNT; tag++)
         put_section(&w, tag, nvm);
     if (w.err || cap - w.len < STSE_EMU_IMAGE_DIGEST_LEN)
         return STSAFE_ERR_BUFFER_TOO_SMALL;
@@ -316,7 +314,7 @@ int stse_emu_image_parse(const uint8_t *img, size_t len, stse_emu_nvm *nvm)
     stsafe_reader r;
     stsafe_reader_init(&r, img + head, body_len - head);
     int err = 0;
-    for (uint16_t tag = 1; tag <= SEC_COUNT && !err; tag++)
+    for (uint16_t tag = 1; tag <= (uint16_t)SEC_COUNT && !err; tag++)
         err = get_section(&r, tag, tmp);
     if (!err && stsafe_rd_finish(&r) != 0)
         err = STSAFE_ERR_IMAGE_FORMAT;
@@ -327,92 +325,76 @@ int stse_emu_image_parse(const uint8_t *img, size_t len, stse_emu_nvm *nvm)
     return err;
 }
 
-/* ---- files ---------------------------------------------------------------- */
+/* ---- storage ---------------------------------------------------------------- */
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
+#define SAVE_CHUNK 512u /* a save is many writes, so a power cut can land inside one */
 
-/* fsync the folder holding \p path so the rename itself is durable. */
-static int sync_parent_dir(const char *path)
+/* Write-new, sync, rename-over, sync-folder (docs/persistence.md). A power
+ * cut at any step leaves either the old image or the new one under name. */
+static int save_bytes(const stse_emu_storage *st, const char *name, const uint8_t *buf, size_t len)
 {
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int fd = open(dir, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-int stse_emu_image_save(const char *path, const stse_emu_nvm *nvm)
-{
-    char tmp_path[4096];
-    size_t len = 0;
-    if (!path || !nvm)
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", name) >= sizeof tmp)
         return STSAFE_ERR_BAD_INPUT;
-    if ((size_t)snprintf(tmp_path, sizeof tmp_path, "%s.tmp", path) >= sizeof tmp_path)
+    int err = st->ops->create(st->ctx, tmp);
+    for (size_t off = 0; !err && off < len; off += SAVE_CHUNK)
+        err = st->ops->append(st->ctx, tmp, buf + off, len - off < SAVE_CHUNK ? len - off : SAVE_CHUNK);
+    if (!err)
+        err = st->ops->sync(st->ctx, tmp);
+    if (!err)
+        err = st->ops->rename(st->ctx, tmp, name);
+    if (!err)
+        err = st->ops->sync_dir(st->ctx, name);
+    if (err) {
+        int saved = errno;
+        st->ops->remove(st->ctx, tmp);
+        errno = saved;
+    }
+    return err;
+}
+
+int stse_emu_image_save_to(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm)
+{
+    size_t len = 0;
+    if (!st || !name || !nvm)
         return STSAFE_ERR_BAD_INPUT;
     uint8_t *buf = malloc(STSE_EMU_IMAGE_MAX_SIZE);
     if (!buf)
         return STSAFE_ERR_ALLOC;
     int err = stse_emu_image_serialize(nvm, buf, STSE_EMU_IMAGE_MAX_SIZE, &len);
-    if (!err) {
-        int fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0 || write_all(fd, buf, len) != 0 || fsync(fd) != 0)
-            err = STSAFE_ERR_IO;
-        if (fd >= 0 && close(fd) != 0)
-            err = STSAFE_ERR_IO;
-        if (!err && (rename(tmp_path, path) != 0 || sync_parent_dir(path) != 0))
-            err = STSAFE_ERR_IO;
-        if (err) {
-            int saved = errno;
-            unlink(tmp_path);
-            errno = saved;
-        }
-    }
+    if (!err)
+        err = save_bytes(st, name, buf, len);
     memset(buf, 0, STSE_EMU_IMAGE_MAX_SIZE);
     free(buf);
     return err;
 }
 
-int stse_emu_image_load(const char *path, stse_emu_nvm *nvm)
+int stse_emu_image_load_from(const stse_emu_storage *st, const char *name, stse_emu_nvm *nvm)
 {
-    if (!path || !nvm)
+    size_t len = 0;
+    if (!st || !name || !nvm)
         return STSAFE_ERR_BAD_INPUT;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return STSAFE_ERR_IO;
-    uint8_t *buf = malloc(STSE_EMU_IMAGE_MAX_SIZE + 1);
-    if (!buf) {
-        fclose(f);
+    uint8_t *buf = malloc(STSE_EMU_IMAGE_MAX_SIZE);
+    if (!buf)
         return STSAFE_ERR_ALLOC;
-    }
-    size_t len = fread(buf, 1, STSE_EMU_IMAGE_MAX_SIZE + 1, f);
-    int read_error = ferror(f);
-    fclose(f);
-    int err = read_error ? STSAFE_ERR_IO
-              : len > STSE_EMU_IMAGE_MAX_SIZE ? STSAFE_ERR_IMAGE_FORMAT
-                                               : stse_emu_image_parse(buf, len, nvm);
-    memset(buf, 0, STSE_EMU_IMAGE_MAX_SIZE + 1);
+    int err = st->ops->read(st->ctx, name, buf, STSE_EMU_IMAGE_MAX_SIZE, &len);
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL)
+        err = STSAFE_ERR_IMAGE_FORMAT; /* larger than any image */
+    if (!err)
+        err = stse_emu_image_parse(buf, len, nvm);
+    memset(buf, 0, STSE_EMU_IMAGE_MAX_SIZE);
     free(buf);
     return err;
+}
+
+int stse_emu_image_save(const char *path, const stse_emu_nvm *nvm)
+{
+    stse_emu_storage st = stse_emu_storage_posix();
+    return stse_emu_image_save_to(&st, path, nvm);
+}
+
+int stse_emu_image_load(const char *path, stse_emu_nvm *nvm)
+{
+    stse_emu_storage st = stse_emu_storage_posix();
+    return stse_emu_image_load_from(&st, path, nvm);
 }

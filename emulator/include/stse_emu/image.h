@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "stse_emu/nvm.h"
+#include "stse_emu/storage.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,7 +40,24 @@ int stse_emu_image_serialize(const stse_emu_nvm *nvm, uint8_t *out, size_t cap, 
 int stse_emu_image_parse(const uint8_t *img, size_t len, stse_emu_nvm *nvm);
 
 /**
- * \brief Save crash-safely: write PATH.tmp, fsync it, rename it to PATH, fsync the folder.
+ * \brief Save through a storage backend, crash-safely: create NAME.tmp, write
+ *        it in 512-byte pieces, sync it, rename it over NAME, sync the folder.
+ *        A power cut at any step leaves NAME either old or new, never a mix.
+ * \return 0; STSAFE_ERR_IO (the backend failed; NAME.tmp is removed when it
+ *         can be); STSAFE_ERR_ALLOC; the serialise errors.
+ */
+int stse_emu_image_save_to(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm);
+
+/**
+ * \brief Load and check the image NAME from a storage backend; \p nvm is
+ *        written only when the whole image is valid.
+ * \return 0; STSAFE_ERR_IO (missing, unreadable); STSAFE_ERR_IMAGE_FORMAT;
+ *         STSAFE_ERR_IMAGE_VERSION; STSAFE_ERR_IMAGE_CHECKSUM (corrupted).
+ */
+int stse_emu_image_load_from(const stse_emu_storage *st, const char *name, stse_emu_nvm *nvm);
+
+/**
+ * \brief Save crash-safely to a file: stse_emu_image_save_to() with the POSIX backend.
  * \return 0; STSAFE_ERR_IO (errno set); the serialise errors.
  */
 int stse_emu_image_save(const char *path, const stse_emu_nvm *nvm);

@@ -1,0 +1,266 @@
+/* Storage backends (storage.h, docs/persistence.md). */
+#include "stse_emu/storage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stsafe/error.h"
+
+/* ---- POSIX files ------------------------------------------------------------- */
+
+static int px_read(void *ctx, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+    (void)ctx;
+    FILE *f = fopen(name, "rb");
+    if (!f)
+        return STSAFE_ERR_IO;
+    size_t n = fread(buf, 1, cap, f);
+    int more = fgetc(f) != EOF;
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return STSAFE_ERR_IO;
+    if (more)
+        return STSAFE_ERR_BUFFER_TOO_SMALL;
+    *len = n;
+    return 0;
+}
+
+static int px_create(void *ctx, const char *name)
+{
+    (void)ctx;
+    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    return fd < 0 || close(fd) != 0 ? STSAFE_ERR_IO : 0;
+}
+
+static int px_append(void *ctx, const char *name, const uint8_t *p, size_t n)
+{
+    (void)ctx;
+    int fd = open(name, O_WRONLY | O_APPEND);
+    if (fd < 0)
+        return STSAFE_ERR_IO;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return STSAFE_ERR_IO;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return close(fd) != 0 ? STSAFE_ERR_IO : 0;
+}
+
+static int sync_path(const char *path, int flags)
+{
+    int fd = open(path, flags);
+    if (fd < 0)
+        return STSAFE_ERR_IO;
+    int rc = fsync(fd);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc != 0 ? STSAFE_ERR_IO : 0;
+}
+
+static int px_sync(void *ctx, const char *name)
+{
+    (void)ctx;
+    return sync_path(name, O_WRONLY);
+}
+
+static int px_rename(void *ctx, const char *from, const char *to)
+{
+    (void)ctx;
+    return rename(from, to) != 0 ? STSAFE_ERR_IO : 0;
+}
+
+/* fsync the folder holding \p name so that a rename in it is durable. */
+static int px_sync_dir(void *ctx, const char *name)
+{
+    char dir[4096];
+    (void)ctx;
+    const char *slash = strrchr(name, '/');
+    if (!slash)
+        (void)snprintf(dir, sizeof dir, ".");
+    else if (slash == name)
+        (void)snprintf(dir, sizeof dir, "/");
+    else
+        (void)snprintf(dir, sizeof dir, "%.*s", (int)(slash - name), name);
+    return sync_path(dir, O_RDONLY);
+}
+
+static void px_remove(void *ctx, const char *name)
+{
+    (void)ctx;
+    int saved = errno;
+    unlink(name);
+    errno = saved;
+}
+
+static const stse_emu_storage_ops posix_ops = {
+    px_read, px_create, px_append, px_sync, px_rename, px_sync_dir, px_remove,
+};
+
+stse_emu_storage stse_emu_storage_posix(void)
+{
+    stse_emu_storage s = {&posix_ops, NULL};
+    return s;
+}
+
+/* ---- in memory, with power cuts ------------------------------------------------ */
+
+void stse_emu_memfs_init(stse_emu_memfs *fs)
+{
+    memset(fs, 0, sizeof *fs);
+    fs->cut_at = -1;
+}
+
+/* Counts a mutating operation; 0 when it may happen, else the power is off. */
+static int mem_tick(stse_emu_memfs *fs)
+{
+    if (fs->cut || (fs->cut_at >= 0 && fs->ops >= fs->cut_at)) {
+        fs->cut = 1;
+        return STSAFE_ERR_IO;
+    }
+    fs->ops++;
+    return 0;
+}
+
+static stse_emu_memfs_file *mem_find(stse_emu_memfs *fs, const char *name)
+{
+    for (size_t i = 0; i < STSE_EMU_MEMFS_FILES; i++)
+        if (fs->files[i].name[0] && strcmp(fs->files[i].name, name) == 0)
+            return &fs->files[i];
+    return NULL;
+}
+
+static int mem_read(void *ctx, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+    stse_emu_memfs_file *f = mem_find(ctx, name);
+    if (!f) {
+        errno = ENOENT;
+        return STSAFE_ERR_IO;
+    }
+    if (f->len > cap)
+        return STSAFE_ERR_BUFFER_TOO_SMALL;
+    memcpy(buf, f->data, f->len);
+    *len = f->len;
+    return 0;
+}
+
+static int mem_create(void *ctx, const char *name)
+{
+    stse_emu_memfs *fs = ctx;
+    if (strlen(name) >= STSE_EMU_MEMFS_NAME || mem_tick(fs))
+        return STSAFE_ERR_IO;
+    stse_emu_memfs_file *f = mem_find(fs, name);
+    for (size_t i = 0; !f && i < STSE_EMU_MEMFS_FILES; i++)
+        if (!fs->files[i].name[0] && !fs->files[i].durable_name[0])
+            f = &fs->files[i];
+    if (!f)
+        return STSAFE_ERR_IO;
+    (void)snprintf(f->name, sizeof f->name, "%s", name);
+    f->len = 0;
+    f->recreated = 1;
+    return 0;
+}
+
+static int mem_append(void *ctx, const char *name, const uint8_t *p, size_t n)
+{
+    stse_emu_memfs *fs = ctx;
+    stse_emu_memfs_file *f = mem_find(fs, name);
+    if (mem_tick(fs) || !f || f->len + n > STSE_EMU_MEMFS_CAPACITY)
+        return STSAFE_ERR_IO;
+    memcpy(f->data + f->len, p, n);
+    f->len += n;
+    return 0;
+}
+
+static int mem_sync(void *ctx, const char *name)
+{
+    stse_emu_memfs *fs = ctx;
+    stse_emu_memfs_file *f = mem_find(fs, name);
+    if (mem_tick(fs) || !f)
+        return STSAFE_ERR_IO;
+    memcpy(f->durable, f->data, f->len);
+    f->durable_len = f->len;
+    f->recreated = 0;
+    return 0;
+}
+
+static int mem_rename(void *ctx, const char *from, const char *to)
+{
+    stse_emu_memfs *fs = ctx;
+    stse_emu_memfs_file *src = mem_find(fs, from);
+    if (mem_tick(fs) || !src || strlen(to) >= STSE_EMU_MEMFS_NAME)
+        return STSAFE_ERR_IO;
+    stse_emu_memfs_file *old = mem_find(fs, to);
+    if (old && old != src)
+        old->name[0] = '\0'; /* gone from the listing; its durable entry stays until sync_dir */
+    (void)snprintf(src->name, sizeof src->name, "%s", to);
+    return 0;
+}
+
+/* The folder's entries become durable: the durable listing is the current one. */
+static int mem_sync_dir(void *ctx, const char *name)
+{
+    stse_emu_memfs *fs = ctx;
+    (void)name;
+    if (mem_tick(fs))
+        return STSAFE_ERR_IO;
+    for (size_t i = 0; i < STSE_EMU_MEMFS_FILES; i++) {
+        stse_emu_memfs_file *f = &fs->files[i];
+        memcpy(f->durable_name, f->name, sizeof f->name);
+        if (!f->name[0])
+            memset(f, 0, sizeof *f); /* unlinked and forgotten */
+    }
+    return 0;
+}
+
+static void mem_remove(void *ctx, const char *name)
+{
+    stse_emu_memfs_file *f = mem_find(ctx, name);
+    if (f)
+        f->name[0] = '\0';
+}
+
+static const stse_emu_storage_ops mem_ops = {
+    mem_read, mem_create, mem_append, mem_sync, mem_rename, mem_sync_dir, mem_remove,
+};
+
+stse_emu_storage stse_emu_memfs_storage(stse_emu_memfs *fs)
+{
+    stse_emu_storage s = {&mem_ops, fs};
+    return s;
+}
+
+void stse_emu_memfs_power_cut(stse_emu_memfs *fs)
+{
+    for (size_t i = 0; i < STSE_EMU_MEMFS_FILES; i++) {
+        stse_emu_memfs_file *f = &fs->files[i];
+        if (f->recreated) {
+            f->len /= 2;                        /* truncated, then half the writes landed */
+        } else if (f->len > f->durable_len) {
+            f->len = f->durable_len + (f->len - f->durable_len) / 2; /* a torn append */
+            memcpy(f->data, f->durable, f->durable_len);
+        } else {
+            f->len = f->durable_len;
+            memcpy(f->data, f->durable, f->durable_len);
+        }
+        memcpy(f->durable, f->data, f->len);    /* what is on the disk now */
+        f->durable_len = f->len;
+        f->recreated = 0;
+        memcpy(f->name, f->durable_name, sizeof f->name);
+        if (!f->name[0])
+            memset(f, 0, sizeof *f);
+    }
+    fs->cut = 0;
+    fs->cut_at = -1;
+}
