@@ -146,6 +146,20 @@ check "timing real" "0102 rc=0" "$(run "$CLI" --image "$img" --timing real echo 
 check "timing unknown" " rc=2" "$(run "$CLI" --image "$img" --timing fast echo 0102)"
 check "fault bad spec" " rc=2" "$(run "$CLI" --image "$img" --fault 'nack=x' echo 00)"
 
+# power-cycle of a served chip: a verified password does not survive it
+"$EMU" init "$dir/pc.img" >/dev/null
+"$EMU" serve --image "$dir/pc.img" --listen "unix:$dir/pc.sock" 2>"$dir/pc.log" &
+pc_pid=$!
+for _ in $(seq 50); do [ -S "$dir/pc.sock" ] && break; sleep 0.1; done
+pcbus="unix:$dir/pc.sock"
+"$CLI" --bus "$pcbus" password set 000102030405060708090a0b0c0d0e0f >/dev/null
+"$CLI" --bus "$pcbus" password verify 000102030405060708090a0b0c0d0e0f >/dev/null
+check "served chip keeps a verified password between clients" "life cycle 0x83 rc=0" "$(run "$CLI" --bus "$pcbus" lifecycle lock)"
+check "power-cycle" "power cycled: volatile state lost, NVM kept rc=0" "$(run "$CLI" --bus "$pcbus" power-cycle)"
+check "after the power cycle the password is needed again" " rc=1" "$(run "$CLI" --bus "$pcbus" lifecycle unlock)"
+check "stats count the commands" "1" "$("$CLI" --bus "$pcbus" stats | grep -c '^commands [0-9]')"
+kill "$pc_pid"; wait "$pc_pid" 2>/dev/null
+
 printf 'garbage' > "$dir/bad.img"
 check "corrupted image refused" " rc=1" "$(run "$CLI" --image "$dir/bad.img" echo 00)"
 check "corrupted image message" "stsafe-cli: cannot load image '$dir/bad.img': not a valid stsafe-emu image" "$(cat "$dir/stderr")"

@@ -74,6 +74,10 @@ static void usage(FILE *f)
             "  put TAG HEX                      Put Attribute with a raw value (TAG a number).\n"
             "  hibernate [--mode 1|2]           Hibernate; wake on I2C start or reset (1, default)\n"
             "                                   or on reset only (2).\n"
+            "  power-cycle                      Power the served chip (--bus) off and on: volatile\n"
+            "                                   state lost (ephemeral key, verified password,\n"
+            "                                   hibernation), NVM kept.\n"
+            "  stats                            Commands, NACKs and NVM writes of the chip.\n"
             "\n"
             "The seed flow (docs/provisioning.md):\n"
             "  ca init --out PREFIX [--cn NAME] A test CA: PREFIX.pem and PREFIX.key (no chip needed).\n"
@@ -795,6 +799,41 @@ static int do_hibernate(tool_session *s, const cli_args *a)
     return TOOL_EXIT_OK;
 }
 
+/* A power cycle: the served chip over --bus; with --image every run is one. */
+static int do_power_cycle(tool_session *s, const cli_args *a)
+{
+    (void)a;
+    stse_emu_chip *chip = tool_session_chip(s);
+    if (chip) {
+        stse_emu_chip_power_cycle(chip);
+        printf("power cycled (an image chip starts from power-up on every run anyway)\n");
+        return TOOL_EXIT_OK;
+    }
+    int err = stsafe_bus_socket_power_cycle(&s->sock);
+    if (err)
+        return cli_report(err, "power-cycle");
+    printf("power cycled: volatile state lost, NVM kept\n");
+    return TOOL_EXIT_OK;
+}
+
+static int do_stats(tool_session *s, const cli_args *a)
+{
+    (void)a;
+    stsafe_sock_stats st;
+    stse_emu_chip *chip = tool_session_chip(s);
+    if (chip) {
+        printf("commands %llu\nnacks %llu\nnvm_writes %llu\n", (unsigned long long)chip->stats.commands,
+               (unsigned long long)chip->stats.nacks, (unsigned long long)chip->stats.nvm_writes);
+        return TOOL_EXIT_OK;
+    }
+    int err = stsafe_bus_socket_stats(&s->sock, &st);
+    if (err)
+        return cli_report(err, "stats");
+    printf("commands %llu\nnacks %llu\nnvm_writes %llu\n", (unsigned long long)st.commands,
+           (unsigned long long)st.nacks, (unsigned long long)st.nvm_writes);
+    return TOOL_EXIT_OK;
+}
+
 typedef int (*cli_cmd_fn)(tool_session *s, const cli_args *a);
 
 static const struct {
@@ -810,6 +849,7 @@ static const struct {
     {"lifecycle", do_lifecycle}, {"put", do_put},       {"hibernate", do_hibernate},
     {"ca", cli_do_ca},     {"csr", cli_do_csr},         {"provision", cli_do_provision},
     {"tls-connect", cli_do_tls_connect},                {"mqtt-publish", cli_do_mqtt_publish},
+    {"power-cycle", do_power_cycle},                    {"stats", do_stats},
 };
 
 /* With --mac-key/--cipher-key every command goes through the host secure
