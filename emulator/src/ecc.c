@@ -7,13 +7,14 @@
 
 mbedtls_ecp_group_id stse_emu_curve_group(uint8_t curve)
 {
-    switch (curve) {
-    case STSAFE_CURVE_P256:  return MBEDTLS_ECP_DP_SECP256R1;
-    case STSAFE_CURVE_P384:  return MBEDTLS_ECP_DP_SECP384R1;
-    case STSAFE_CURVE_BP256: return MBEDTLS_ECP_DP_BP256R1;
-    case STSAFE_CURVE_BP384: return MBEDTLS_ECP_DP_BP384R1;
-    default:                 return MBEDTLS_ECP_DP_NONE;
-    }
+    return (mbedtls_ecp_group_id)stsafe_curve_group(curve);
+}
+
+/* The public point of \p kp into \p slot, fixed-width big-endian. */
+static int write_public(const mbedtls_ecp_keypair *kp, size_t n, stse_emu_key_slot *slot)
+{
+    int rc = mbedtls_mpi_write_binary(&kp->Q.X, slot->pub_x, n);
+    return rc ? rc : mbedtls_mpi_write_binary(&kp->Q.Y, slot->pub_y, n);
 }
 
 int stse_emu_slot_generate(stse_emu_key_slot *slot, uint8_t curve, stse_emu_rng_fn f_rng,
@@ -30,9 +31,7 @@ int stse_emu_slot_generate(stse_emu_key_slot *slot, uint8_t curve, stse_emu_rng_
     if (!rc)
         rc = mbedtls_mpi_write_binary(&kp.d, fresh.priv, n);
     if (!rc)
-        rc = mbedtls_mpi_write_binary(&kp.Q.X, fresh.pub_x, n);
-    if (!rc)
-        rc = mbedtls_mpi_write_binary(&kp.Q.Y, fresh.pub_y, n);
+        rc = write_public(&kp, n, &fresh);
     mbedtls_ecp_keypair_free(&kp);
     if (rc) {
         memset(&fresh, 0, sizeof fresh);
@@ -65,9 +64,7 @@ int stse_emu_slot_import(stse_emu_key_slot *slot, uint8_t curve, const uint8_t *
     if (!rc)
         rc = mbedtls_ecp_mul(&kp.grp, &kp.Q, &kp.d, &kp.grp.G, NULL, NULL);
     if (!rc)
-        rc = mbedtls_mpi_write_binary(&kp.Q.X, fresh.pub_x, n);
-    if (!rc)
-        rc = mbedtls_mpi_write_binary(&kp.Q.Y, fresh.pub_y, n);
+        rc = write_public(&kp, n, &fresh);
     mbedtls_ecp_keypair_free(&kp);
     if (rc) {
         memset(&fresh, 0, sizeof fresh);

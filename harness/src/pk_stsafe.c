@@ -139,21 +139,7 @@ static const mbedtls_pk_info_t stsafe_pk_info = {
 
 static mbedtls_ecp_group_id group_of(uint8_t curve)
 {
-    switch (curve) {
-    case STSAFE_CURVE_P256:  return MBEDTLS_ECP_DP_SECP256R1;
-    case STSAFE_CURVE_P384:  return MBEDTLS_ECP_DP_SECP384R1;
-    case STSAFE_CURVE_BP256: return MBEDTLS_ECP_DP_BP256R1;
-    case STSAFE_CURVE_BP384: return MBEDTLS_ECP_DP_BP384R1;
-    default:                 return MBEDTLS_ECP_DP_NONE;
-    }
-}
-
-static uint8_t curve_of(mbedtls_ecp_group_id id)
-{
-    for (uint8_t c = 1; c < STSAFE_CURVE_COUNT; c++)
-        if (group_of(c) == id)
-            return c;
-    return STSAFE_CURVE_NONE;
+    return (mbedtls_ecp_group_id)stsafe_curve_group(curve);
 }
 
 int stsafe_pk_setup(mbedtls_pk_context *pk, stsafe_client *client, uint8_t slot, uint8_t curve,
@@ -190,7 +176,7 @@ int stsafe_pk_setup_from_cert(mbedtls_pk_context *pk, stsafe_client *client, uin
     if (!crt || mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY)
         return MBEDTLS_ERR_PK_TYPE_MISMATCH;
     const mbedtls_ecp_keypair *kp = mbedtls_pk_ec(crt->pk);
-    uint8_t curve = curve_of(kp->grp.id);
+    uint8_t curve = stsafe_curve_from_group((int)kp->grp.id);
     if (curve == STSAFE_CURVE_NONE)
         return MBEDTLS_ERR_PK_TYPE_MISMATCH;
     pub.size = stsafe_curve_size(curve);

@@ -47,6 +47,12 @@ size_t stsafe_curve_size(uint8_t curve);
 /** \brief "NIST P-256" style name; "none" for STSAFE_CURVE_NONE or unknown. */
 const char *stsafe_curve_name(uint8_t curve);
 
+/** \brief The curve's mbedtls_ecp_group_id (as an int; MBEDTLS_ECP_DP_NONE for none). */
+int stsafe_curve_group(uint8_t curve);
+
+/** \brief The stsafe_curve of an mbedtls_ecp_group_id, or STSAFE_CURVE_NONE. */
+uint8_t stsafe_curve_from_group(int group);
+
 #ifdef __cplusplus
 }
 #endif
