@@ -26,7 +26,7 @@ static int run_file(const char *path)
     uint8_t *buf = malloc(REPLAY_INPUT_MAX);
     size_t n = buf ? fread(buf, 1, REPLAY_INPUT_MAX, f) : 0;
     int bad = !buf || ferror(f) || !feof(f);
-    fclose(f);
+    (void)fclose(f);
     if (bad) {
         fprintf(stderr, "%s: cannot read (or larger than %u bytes)\n", path, REPLAY_INPUT_MAX);
         free(buf);

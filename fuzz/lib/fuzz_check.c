@@ -11,10 +11,8 @@
 #include "stsafe/frame.h"
 #include "stsafe/status.h"
 
-void fuzz_require(int ok, const char *what, const char *file, int line)
+_Noreturn void fuzz_fail(const char *what, const char *file, int line)
 {
-    if (ok)
-        return;
     fprintf(stderr, "fuzz invariant violated: %s (%s:%d)\n", what, file, line);
     fflush(stderr);
     abort();

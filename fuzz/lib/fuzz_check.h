@@ -21,10 +21,14 @@ extern "C" {
 #endif
 
 /** Abort with a message naming the invariant when \p cond is false. */
-#define FUZZ_REQUIRE(cond, what) fuzz_require((cond) != 0, (what), __FILE__, __LINE__)
+#define FUZZ_REQUIRE(cond, what)                                                   \
+    do {                                                                           \
+        if (!(cond))                                                               \
+            fuzz_fail((what), __FILE__, __LINE__);                                 \
+    } while (0)
 
-/** \brief The body of FUZZ_REQUIRE: prints "fuzz invariant violated" and aborts when !ok. */
-void fuzz_require(int ok, const char *what, const char *file, int line);
+/** \brief What FUZZ_REQUIRE does on a violation: print "fuzz invariant violated: \p what", abort(). */
+_Noreturn void fuzz_fail(const char *what, const char *file, int line);
 
 /**
  * \brief 1 when the \p n bytes at \p a and \p b are equal.
@@ -39,7 +43,7 @@ void fuzz_require(int ok, const char *what, const char *file, int line);
 int fuzz_bytes_equal(const void *a, const void *b, size_t n);
 
 /** Key slots 0..1 and the ephemeral slot. */
-#define FUZZ_MAX_SECRETS (2u * (STSE_EMU_MAX_KEY_SLOTS + 1u))
+#define FUZZ_MAX_SECRETS ((size_t)2 * (STSE_EMU_MAX_KEY_SLOTS + 1u))
 /** Length of the windows of a scalar searched for in a response. */
 #define FUZZ_SECRET_WINDOW 16u
 

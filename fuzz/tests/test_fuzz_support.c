@@ -53,7 +53,7 @@ static int aborts(void (*fn)(void *), void *arg)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        fclose(stderr); /* the child's message is expected */
+        (void)fclose(stderr); /* the child's message is expected */
         fn(arg);
         _exit(0);
     }

@@ -42,6 +42,7 @@
 
 #define FRAME_MAX   STSAFE_A110_MAX_FRAME_LEN
 #define REC_MAX     96u          /* exchanges in one recording */
+#define READS_MAX   ((size_t)2 * REC_MAX) /* read transactions in one recording */
 #define SEQ_CAP     (REC_MAX * (FRAME_MAX + FUZZ_SPLIT_HEAD))
 #define DICT_MAX    512u
 #define TOKEN_MAX   64u
@@ -233,7 +234,7 @@ static void add_vector_file(output *o, const char *dir, const char *file)
         if (fuzz_split_append(seq, sizeof seq, &seq_len, frame, len, 0) != 0)
             die("vector sequence too long", path);
     }
-    fclose(f);
+    (void)fclose(f);
     snprintf(seed, sizeof seed, "seq-vec-%s", base);
     write_seed(o, T_SEQUENCE, seed, seq, seq_len);
 }
@@ -264,8 +265,8 @@ typedef struct {
     size_t cmd_len[REC_MAX];
     uint8_t rsp[REC_MAX][FRAME_MAX];
     size_t rsp_len[REC_MAX];
-    uint8_t rd[2 * REC_MAX][FRAME_MAX];
-    size_t rd_len[2 * REC_MAX];
+    uint8_t rd[READS_MAX][FRAME_MAX];
+    size_t rd_len[READS_MAX];
 } recorder;
 
 static int rec_write(void *ctx, uint16_t addr, const uint8_t *data, size_t len)
@@ -287,7 +288,7 @@ static int rec_read(void *ctx, uint16_t addr, uint8_t *data, size_t len)
     recorder *r = ctx;
     int err = stsafe_bus_read(r->inner, addr, data, len);
     if (err == 0 && r->n > 0 && len <= FRAME_MAX) {
-        if (r->nreads >= 2 * REC_MAX)
+        if (r->nreads >= READS_MAX)
             die("recording too long", NULL);
         memcpy(r->rd[r->nreads], data, len);
         r->rd_len[r->nreads++] = len;
