@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "stsafe/error.h"
 
 /* ---- POSIX files ------------------------------------------------------------- */
@@ -122,11 +124,18 @@ void stse_emu_memfs_init(stse_emu_memfs *fs)
     fs->cut_at = -1;
 }
 
+void stse_emu_memfs_free(stse_emu_memfs *fs)
+{
+    mbedtls_platform_zeroize(fs, sizeof *fs);
+    fs->cut_at = -1;
+}
+
 /* Counts a mutating operation; 0 when it may happen, else the power is off. */
 static int mem_tick(stse_emu_memfs *fs)
 {
     if (fs->cut || (fs->cut_at >= 0 && fs->ops >= fs->cut_at)) {
         fs->cut = 1;
+        errno = EIO;
         return STSAFE_ERR_IO;
     }
     fs->ops++;
@@ -143,7 +152,12 @@ static stse_emu_memfs_file *mem_find(stse_emu_memfs *fs, const char *name)
 
 static int mem_read(void *ctx, const char *name, uint8_t *buf, size_t cap, size_t *len)
 {
-    stse_emu_memfs_file *f = mem_find(ctx, name);
+    stse_emu_memfs *fs = ctx;
+    if (fs->cut) {
+        errno = EIO; /* the power is off */
+        return STSAFE_ERR_IO;
+    }
+    stse_emu_memfs_file *f = mem_find(fs, name);
     if (!f) {
         errno = ENOENT;
         return STSAFE_ERR_IO;
@@ -226,7 +240,8 @@ static int mem_sync_dir(void *ctx, const char *name)
 
 static void mem_remove(void *ctx, const char *name)
 {
-    stse_emu_memfs_file *f = mem_find(ctx, name);
+    stse_emu_memfs *fs = ctx;
+    stse_emu_memfs_file *f = fs->cut ? NULL : mem_find(fs, name); /* the power is off: nothing happens */
     if (f)
         f->name[0] = '\0';
 }

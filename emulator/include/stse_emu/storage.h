@@ -64,9 +64,12 @@ typedef struct {
 
 /**
  * A simulated disk. Every mutating operation (create, append, sync, rename,
- * sync_dir) is counted; with cut_at >= 0 the operation of that index and
- * every later one fail with STSAFE_ERR_IO, as if the power went just before
- * it. stse_emu_memfs_power_cut() then keeps only what was made durable.
+ * sync_dir; not remove, which only cleans up after a failure) is counted,
+ * from 0; with cut_at >= 0 the operation of that index and every later one
+ * fail with STSAFE_ERR_IO (errno EIO), as if the power went just before it:
+ * from then on read fails too and remove does nothing, until
+ * stse_emu_memfs_power_cut() reboots the disk with only what was made durable.
+ * It holds whole images, private keys included: stse_emu_memfs_free() wipes it.
  */
 typedef struct {
     stse_emu_memfs_file files[STSE_EMU_MEMFS_FILES];
@@ -77,6 +80,9 @@ typedef struct {
 
 /** \brief An empty disk with no cut armed. */
 void stse_emu_memfs_init(stse_emu_memfs *fs);
+
+/** \brief Wipe the disk (its files hold private keys). */
+void stse_emu_memfs_free(stse_emu_memfs *fs);
 
 /** \brief A storage handle on \p fs. */
 stse_emu_storage stse_emu_memfs_storage(stse_emu_memfs *fs);
