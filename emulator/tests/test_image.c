@@ -1,4 +1,7 @@
-/* Image files: exact round trip, every corruption refused, crash-safe save. */
+/* Image files: exact round trip, every corruption and truncation refused
+ * with its own code and nothing loaded, crash-safe save through the POSIX
+ * backend. Power cuts during a save: test_crash.c. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +15,10 @@
 
 #include "emu_fixture.h"
 #include "stse_emu/image.h"
+#include "stse_emu/storage.h"
 #include "stsafe/error.h"
 
-static uint8_t img[STSE_EMU_IMAGE_MAX_SIZE];
+static uint8_t img[STSE_EMU_IMAGE_MAX_SIZE + 1];
 static stse_emu_nvm parsed;
 
 static void test_round_trip(void **state)
@@ -35,31 +39,124 @@ static void test_round_trip(void **state)
     fixture_teardown(&f);
 }
 
-/* Flip one bit at every position: always refused, never half-loaded. */
-static void test_every_corruption_refused(void **state)
+/* What parse must answer for \p img cut to \p len bytes, or with a byte
+ * flipped at \p pos (len == full length): the magic, the version and the
+ * length are checked before the SHA-256, which catches everything else. */
+static int expected_error(size_t pos, size_t len, size_t full)
+{
+    const size_t head = STSE_EMU_IMAGE_MAGIC_LEN + 2;
+    if (len < full)
+        return len < head + STSE_EMU_IMAGE_DIGEST_LEN ? STSAFE_ERR_IMAGE_FORMAT : STSAFE_ERR_IMAGE_CHECKSUM;
+    if (pos < STSE_EMU_IMAGE_MAGIC_LEN)
+        return STSAFE_ERR_IMAGE_FORMAT;
+    return pos < head ? STSAFE_ERR_IMAGE_VERSION : STSAFE_ERR_IMAGE_CHECKSUM;
+}
+
+/* The refused parse left the output NVM as it was (never half-loaded, never reset). */
+static void expect_untouched(const stse_emu_nvm *out, const char *what, size_t at)
+{
+    static stse_emu_nvm fill;
+    memset(&fill, 0x5A, sizeof fill);
+    if (memcmp(out, &fill, sizeof fill) != 0)
+        fail_msg("%s at %zu wrote into the NVM", what, at);
+}
+
+/* Every byte position flipped three ways (lowest bit, highest bit, all
+ * bits): refused with the code of the field it hit. */
+static void test_every_flipped_byte_refused(void **state)
+{
+    (void)state;
+    static const uint8_t masks[] = {0x01, 0x80, 0xFF};
+    emu_fixture f;
+    size_t len = 0;
+    fixture_setup(&f);
+    assert_int_equal(stse_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
+    memset(&parsed, 0x5A, sizeof parsed);
+    for (size_t i = 0; i < len; i++) {
+        for (size_t m = 0; m < sizeof masks; m++) {
+            img[i] ^= masks[m];
+            int err = stse_emu_image_parse(img, len, &parsed);
+            img[i] ^= masks[m];
+            if (err != expected_error(i, len, len))
+                fail_msg("byte %zu ^ 0x%02X: parse answered %d, not %d", i, masks[m], err,
+                         expected_error(i, len, len));
+        }
+        expect_untouched(&parsed, "flipped byte", i);
+    }
+    assert_int_equal(stse_emu_image_parse(img, len, &parsed), 0); /* the image itself was fine */
+    fixture_teardown(&f);
+}
+
+/* Every truncation length, and one byte too many: refused. */
+static void test_every_truncation_refused(void **state)
 {
     (void)state;
     emu_fixture f;
     size_t len = 0;
     fixture_setup(&f);
     assert_int_equal(stse_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
-    for (size_t i = 0; i < len; i++) {
-        img[i] ^= 0x10;
-        memset(&parsed, 0x5A, sizeof parsed);
-        int err = stse_emu_image_parse(img, len, &parsed);
-        if (i < STSE_EMU_IMAGE_MAGIC_LEN)
-            assert_int_equal(err, STSAFE_ERR_IMAGE_FORMAT);
-        else if (i < STSE_EMU_IMAGE_MAGIC_LEN + 2)
-            assert_int_equal(err, STSAFE_ERR_IMAGE_VERSION);
-        else
-            assert_int_equal(err, STSAFE_ERR_IMAGE_CHECKSUM);
-        for (size_t k = 0; k < sizeof parsed; k++)
-            if (((uint8_t *)&parsed)[k] != 0x5A)
-                fail_msg("corrupted image at byte %zu wrote into the NVM", i);
-        img[i] ^= 0x10;
+    memset(&parsed, 0x5A, sizeof parsed);
+    for (size_t cut = 0; cut < len; cut++) {
+        int err = stse_emu_image_parse(img, cut, &parsed);
+        if (err != expected_error(0, cut, len))
+            fail_msg("image cut to %zu of %zu bytes: parse answered %d", cut, len, err);
+        expect_untouched(&parsed, "truncation", cut);
     }
-    for (size_t cut = 0; cut < len; cut += 97)
-        assert_int_not_equal(stse_emu_image_parse(img, cut, &parsed), 0);
+    img[len] = 0x00;
+    assert_int_equal(stse_emu_image_parse(img, len + 1, &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
+    expect_untouched(&parsed, "extension", len + 1);
+    fixture_teardown(&f);
+}
+
+/* Stores \p len bytes of \p data as a durable file \p name. */
+static void store(const stse_emu_storage *st, const char *name, const uint8_t *data, size_t len)
+{
+    assert_int_equal(st->ops->create(st->ctx, name), 0);
+    assert_int_equal(st->ops->append(st->ctx, name, data, len), 0);
+    assert_int_equal(st->ops->sync(st->ctx, name), 0);
+    assert_int_equal(st->ops->sync_dir(st->ctx, name), 0);
+}
+
+/* Through a storage backend: a damaged image gets the parse error, the NVM
+ * and the file stay as they were; a file longer than any image is not one. */
+static void test_damaged_file_refused_and_kept(void **state)
+{
+    (void)state;
+    static stse_emu_memfs fs;
+    static uint8_t back[STSE_EMU_IMAGE_MAX_SIZE + 1];
+    emu_fixture f;
+    size_t len = 0, n = 0;
+    fixture_setup(&f);
+    stse_emu_memfs_init(&fs);
+    stse_emu_storage st = stse_emu_memfs_storage(&fs);
+    assert_int_equal(stse_emu_image_save_to(&st, "chip.img", &f.chip.nvm), 0);
+    assert_int_equal(st.ops->read(st.ctx, "chip.img", img, sizeof img, &len), 0);
+    memset(&parsed, 0x5A, sizeof parsed);
+    for (size_t i = 0; i < len; i += 61) {
+        img[i] ^= 0x01;
+        store(&st, "chip.img", img, len);
+        assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), expected_error(i, len, len));
+        expect_untouched(&parsed, "flipped file byte", i);
+        assert_int_equal(st.ops->read(st.ctx, "chip.img", back, sizeof back, &n), 0);
+        assert_int_equal(n, len);
+        assert_memory_equal(back, img, len);
+        img[i] ^= 0x01;
+    }
+    store(&st, "chip.img", img, len / 2);
+    assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
+    store(&st, "chip.img", img, 0);
+    assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_FORMAT);
+    memset(back, 0, sizeof back);
+    store(&st, "chip.img", back, sizeof back);
+    assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_FORMAT);
+    expect_untouched(&parsed, "oversized file", sizeof back);
+    errno = 0;
+    assert_int_equal(stse_emu_image_load_from(&st, "other.img", &parsed), STSAFE_ERR_IO);
+    assert_int_equal(errno, ENOENT);
+    store(&st, "chip.img", img, len);
+    assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), 0);
+    assert_memory_equal(&parsed, &f.chip.nvm, sizeof parsed);
+    stse_emu_memfs_free(&fs);
     fixture_teardown(&f);
 }
 
@@ -92,12 +189,27 @@ static void test_save_and_load_file(void **state)
     /* a damaged file is refused and left as it is */
     FILE *w = fopen(path, "r+b");
     assert_non_null(w);
-    fseek(w, 100, SEEK_SET);
-    fputc(0x00, w);
-    fclose(w);
+    assert_int_equal(fseek(w, 100, SEEK_SET), 0);
+    int byte = fgetc(w);
+    assert_true(byte >= 0);
+    assert_int_equal(fseek(w, 100, SEEK_SET), 0);
+    assert_int_equal(fputc(byte ^ 0xFF, w), byte ^ 0xFF);
+    assert_int_equal(fclose(w), 0);
     assert_int_equal(stse_emu_image_load(path, &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
+    FILE *r = fopen(path, "rb");
+    assert_non_null(r);
+    assert_int_equal(fseek(r, 100, SEEK_SET), 0);
+    assert_int_equal(fgetc(r), byte ^ 0xFF);
+    fclose(r);
+
+    /* a missing file or folder: an I/O error whose errno the tools print */
     unlink(path);
+    errno = 0;
     assert_int_equal(stse_emu_image_load(path, &parsed), STSAFE_ERR_IO);
+    assert_int_equal(errno, ENOENT);
+    errno = 0;
+    assert_int_equal(stse_emu_image_save("/nonexistent-stse-emu-dir/chip.img", &f.chip.nvm), STSAFE_ERR_IO);
+    assert_int_equal(errno, ENOENT);
     fixture_teardown(&f);
 }
 
@@ -105,7 +217,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_every_corruption_refused),
+        cmocka_unit_test(test_every_flipped_byte_refused),
+        cmocka_unit_test(test_every_truncation_refused),
+        cmocka_unit_test(test_damaged_file_refused_and_kept),
         cmocka_unit_test(test_save_and_load_file),
     };
     return cmocka_run_group_tests_name("emulator image", tests, NULL, NULL);
