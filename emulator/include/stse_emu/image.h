@@ -2,9 +2,10 @@
  * \file image.h
  * \brief The image file: the chip's NVM on disk (docs/image-format.md).
  *
- * Serialisation is pure (buffer in, buffer out); stse_emu_image_save()
- * writes the file crash-safely: a new file beside the old one, fsync, then
- * rename over it, so a power cut leaves either the old image or the new one.
+ * Serialisation is pure (buffer in, buffer out). Saving and loading go
+ * through the storage interface of storage.h; stse_emu_image_save() writes
+ * the file crash-safely: a new file beside the old one, fsync, then rename
+ * over it, so a power cut leaves either the old image or the new one.
  */
 #ifndef STSE_EMU_IMAGE_H
 #define STSE_EMU_IMAGE_H
@@ -41,18 +42,30 @@ int stse_emu_image_parse(const uint8_t *img, size_t len, stse_emu_nvm *nvm);
 
 /**
  * \brief Save through a storage backend, crash-safely: create NAME.tmp, write
- *        it in 512-byte pieces, sync it, rename it over NAME, sync the folder.
- *        A power cut at any step leaves NAME either old or new, never a mix.
- * \return 0; STSAFE_ERR_IO (the backend failed; NAME.tmp is removed when it
- *         can be); STSAFE_ERR_ALLOC; the serialise errors.
+ *        it in 512-byte pieces, sync it, rename it over NAME, sync the folder
+ *        (docs/persistence.md). A power cut at any step leaves NAME either
+ *        old or new, never a mix; once this returns 0 the new image is durable.
+ * \param st    The backend (stse_emu_storage_posix(), a stse_emu_memfs, ...).
+ * \param name  The image's name in the backend (a path for POSIX).
+ * \param nvm   The state to save.
+ * \return 0; STSAFE_ERR_IO (the backend failed, errno kept; NAME.tmp is
+ *         removed when it can be; NAME is the old image, or the new one
+ *         when only the final folder sync failed); STSAFE_ERR_BAD_INPUT
+ *         (a NULL argument, a name too long for NAME.tmp); STSAFE_ERR_ALLOC;
+ *         the serialise errors.
  */
 int stse_emu_image_save_to(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm);
 
 /**
  * \brief Load and check the image NAME from a storage backend; \p nvm is
- *        written only when the whole image is valid.
- * \return 0; STSAFE_ERR_IO (missing, unreadable); STSAFE_ERR_IMAGE_FORMAT;
- *         STSAFE_ERR_IMAGE_VERSION; STSAFE_ERR_IMAGE_CHECKSUM (corrupted).
+ *        written only when the whole image is valid (never reset to a default).
+ * \param st    The backend.
+ * \param name  The image's name in the backend; NAME.tmp is never read.
+ * \param nvm   Receives the state.
+ * \return 0; STSAFE_ERR_IO (missing, unreadable; errno set);
+ *         STSAFE_ERR_IMAGE_FORMAT (also a file longer than any image);
+ *         STSAFE_ERR_IMAGE_VERSION; STSAFE_ERR_IMAGE_CHECKSUM (corrupted or
+ *         truncated); STSAFE_ERR_BAD_INPUT; STSAFE_ERR_ALLOC.
  */
 int stse_emu_image_load_from(const stse_emu_storage *st, const char *name, stse_emu_nvm *nvm);
 
