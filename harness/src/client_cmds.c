@@ -56,6 +56,27 @@ int stsafe_client_read(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t 
     return exchange_exact(c, STSAFE_CMD_READ, &w, out, len);
 }
 
+/* A counter zone answers its counter (4, big-endian) before the data
+ * (STSELib stsafea_read_counter_zone). */
+int stsafe_client_read_counter(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t offset,
+                               uint16_t len, uint32_t *counter, uint8_t *out)
+{
+    uint8_t buf[6], rsp[STSAFE_A110_MAX_FRAME_LEN];
+    stsafe_writer w;
+    if (!counter || (len && !out) || (size_t)len + 4 > sizeof rsp)
+        return STSAFE_ERR_BAD_INPUT;
+    stsafe_writer_init(&w, buf, sizeof buf);
+    stsafe_read_req rq = {option, zone, offset, len};
+    stsafe_read_req_encode(&w, &rq);
+    int err = exchange_exact(c, STSAFE_CMD_READ, &w, rsp, (size_t)len + 4);
+    if (err)
+        return err;
+    *counter = stsafe_get_u32(rsp);
+    if (len)
+        memcpy(out, rsp + 4, len);
+    return 0;
+}
+
 int stsafe_client_update(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t offset,
                          const uint8_t *data, size_t len)
 {

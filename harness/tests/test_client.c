@@ -109,6 +109,12 @@ static void test_zone_commands(void **state)
                      STSAFE_ERR_STATUS(0x13));
     assert_int_equal(counter, 499990);
     assert_true(f->chip.nvm_dirty);
+    /* a counter zone reads as counter + data; the plain read refuses it */
+    uint8_t back[2] = {0};
+    assert_int_equal(stsafe_client_read_counter(&f->client, 0, 6, 0, 2, &counter, back), 0);
+    assert_int_equal(counter, 499990);
+    assert_memory_equal(back, data, 2);
+    assert_int_equal(stsafe_client_read(&f->client, 0, 6, 0, 2, back), STSAFE_ERR_BUFFER_TOO_SMALL);
 }
 
 /* With the datasheet timing the chip NACKs until the command is done; the

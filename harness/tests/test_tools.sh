@@ -47,6 +47,8 @@ check "long read is split" "1400 rc=0" "$(out=$("$CLI" --image "$img" read --zon
 check "update zone 0 denied" " rc=1" "$(run "$CLI" --image "$img" update --zone 0 00)"
 check "decrement" "499995 rc=0" "$(run "$CLI" --image "$img" decrement --zone 5 --amount 5 aa)"
 check "counter persisted" "499994 rc=0" "$(run "$CLI" --image "$img" decrement --zone 5 --amount 1)"
+check "read a counter zone: counter, then data" "counter 499994
+aa00 rc=0" "$(run "$CLI" --image "$img" read --zone 5 --length 2)"
 check "decrement too much" " rc=1" "$(run "$CLI" --image "$img" decrement --zone 5 --amount 499995)"
 check "cert subject" "subject: CN=STSAFE-A110 0A0B0C0D0E0F101112, OU=STSAFE-A110, O=stsafe-emu" \
       "$("$CLI" --image "$img" cert read --zone 0 | head -1)"

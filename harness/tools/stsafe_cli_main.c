@@ -315,7 +315,15 @@ static int do_read(tool_session *s, const cli_args *a)
     uint8_t *out = malloc((size_t)a->length + 1);
     if (!out)
         return cli_report(STSAFE_ERR_ALLOC, "read");
+    uint32_t counter = 0;
     int err = cli_read_zone(s, (uint8_t)a->zone, (uint16_t)a->offset, (size_t)a->length, out);
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL && a->length <= MAX_READ_CHUNK) {
+        /* a counter zone answers its counter first */
+        err = stsafe_client_read_counter(&s->dev.client, 0, (uint8_t)a->zone, (uint16_t)a->offset,
+                                         (uint16_t)a->length, &counter, out);
+        if (!err)
+            printf("counter %lu\n", (unsigned long)counter);
+    }
     if (!err)
         tool_print_hex(stdout, out, (size_t)a->length);
     free(out);

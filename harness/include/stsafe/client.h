@@ -96,6 +96,14 @@ int stsafe_client_random(stsafe_client *c, uint8_t len, uint8_t *out);
 int stsafe_client_read(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t offset,
                        uint16_t len, uint8_t *out);
 
+/**
+ * \brief Read a counter zone: its one-way counter, then \p len bytes of its
+ *        data at \p offset (the chip answers both; stsafe_client_read() on a
+ *        counter zone fails with STSAFE_ERR_BUFFER_TOO_SMALL).
+ */
+int stsafe_client_read_counter(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t offset,
+                               uint16_t len, uint32_t *counter, uint8_t *out);
+
 /** \brief Update zone \p zone at \p offset with \p len bytes of \p data. */
 int stsafe_client_update(stsafe_client *c, uint8_t option, uint8_t zone, uint16_t offset,
                          const uint8_t *data, size_t len);
