@@ -4,27 +4,29 @@
 
 #include <mbedtls/ecp.h>
 
+/* Pointers and sizes first, the identifier bytes last: no padding. */
 typedef struct {
-    uint8_t id[STSAFE_CURVE_ID_MAX_LEN];
+    const char *name;
     size_t id_len;
     size_t size;
-    const char *name;
     mbedtls_ecp_group_id group;
+    uint8_t id[STSAFE_CURVE_ID_MAX_LEN];
 } curve_def;
 
 static const curve_def curves[STSAFE_CURVE_COUNT] = {
-    [STSAFE_CURVE_NONE] = {{0}, 0, 0, "none", MBEDTLS_ECP_DP_NONE},
+    [STSAFE_CURVE_NONE] = {"none", 0, 0, MBEDTLS_ECP_DP_NONE, {0}},
     /* 1.2.840.10045.3.1.7 */
-    [STSAFE_CURVE_P256] = {{0x00, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07}, 10, 32,
-                           "NIST P-256", MBEDTLS_ECP_DP_SECP256R1},
+    [STSAFE_CURVE_P256] = {"NIST P-256", 10, 32, MBEDTLS_ECP_DP_SECP256R1,
+                           {0x00, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07}},
     /* 1.3.132.0.34 */
-    [STSAFE_CURVE_P384] = {{0x00, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22}, 7, 48, "NIST P-384", MBEDTLS_ECP_DP_SECP384R1},
+    [STSAFE_CURVE_P384] = {"NIST P-384", 7, 48, MBEDTLS_ECP_DP_SECP384R1,
+                           {0x00, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22}},
     /* 1.3.36.3.3.2.8.1.1.7 */
-    [STSAFE_CURVE_BP256] = {{0x00, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07}, 11,
-                            32, "brainpoolP256r1", MBEDTLS_ECP_DP_BP256R1},
+    [STSAFE_CURVE_BP256] = {"brainpoolP256r1", 11, 32, MBEDTLS_ECP_DP_BP256R1,
+                            {0x00, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07}},
     /* 1.3.36.3.3.2.8.1.1.11 */
-    [STSAFE_CURVE_BP384] = {{0x00, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B}, 11,
-                            48, "brainpoolP384r1", MBEDTLS_ECP_DP_BP384R1},
+    [STSAFE_CURVE_BP384] = {"brainpoolP384r1", 11, 48, MBEDTLS_ECP_DP_BP384R1,
+                            {0x00, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B}},
 };
 
 static const curve_def *def(uint8_t curve)
