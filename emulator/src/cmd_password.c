@@ -6,16 +6,6 @@
 
 #include "stsafe/commands.h"
 
-/* Constant-time comparison: the time taken must not tell how many leading
- * bytes were right. */
-static int same_password(const uint8_t *a, const uint8_t *b)
-{
-    uint8_t diff = 0;
-    for (size_t i = 0; i < STSE_EMU_PASSWORD_LEN; i++)
-        diff |= (uint8_t)(a[i] ^ b[i]);
-    return diff == 0;
-}
-
 /* The try is counted in the NVM before the comparison, as smart cards do, so
  * cutting the power in the middle never gives a free try. A right password
  * gives the tries back. Answer: verified (1: 01 yes, 00 no) + tries left (1). */
@@ -28,7 +18,7 @@ uint8_t stse_emu_cmd_verify_password(stse_emu_chip *chip, const stse_emu_request
     if (p->tries_left == 0)
         return STSAFE_ST_PASSWORD_BLOCKED;
     p->tries_left--;
-    int ok = same_password(p->value, req->payload);
+    int ok = stsafe_equal_ct(p->value, req->payload, STSE_EMU_PASSWORD_LEN); /* time tells nothing */
     if (ok)
         p->tries_left = p->max_tries;
     stse_emu_nvm_touched(chip);

@@ -7,6 +7,7 @@
 #include <mbedtls/cipher.h>
 #include <mbedtls/cmac.h>
 
+#include "stsafe/buf.h"
 #include "stsafe/error.h"
 
 #define SUBJECT_CMAC     0x00u
@@ -171,8 +172,5 @@ int stsafe_sc_decrypt(const uint8_t cipher_key[STSAFE_SC_KEY_LEN], uint32_t coun
 
 int stsafe_sc_mac_equal(const uint8_t a[STSAFE_SC_MAC_LEN], const uint8_t b[STSAFE_SC_MAC_LEN])
 {
-    uint8_t diff = 0;
-    for (size_t i = 0; i < STSAFE_SC_MAC_LEN; i++)
-        diff |= (uint8_t)(a[i] ^ b[i]);
-    return diff == 0;
+    return stsafe_equal_ct(a, b, STSAFE_SC_MAC_LEN);
 }

@@ -64,6 +64,10 @@ uint16_t stsafe_get_u16(const uint8_t *in);
 void stsafe_put_u32(uint8_t *out, uint32_t v);
 uint32_t stsafe_get_u32(const uint8_t *in);
 
+/** \brief 1 when the \p n bytes at \p a and \p b are equal, in a time that does
+ *         not depend on where they differ (MACs, passwords). */
+int stsafe_equal_ct(const uint8_t *a, const uint8_t *b, size_t n);
+
 #ifdef __cplusplus
 }
 #endif
