@@ -37,6 +37,8 @@ int cli_read_zone(tool_session *s, uint8_t zone, uint16_t offset, size_t len, ui
 int cli_load_zone_cert(tool_session *s, long zone, mbedtls_x509_crt *crt, uint8_t **der, size_t *len);
 /** A curve name (p256, p384, bp256, bp384), or STSAFE_CURVE_NONE with a message. */
 uint8_t cli_parse_curve(const char *name);
+/** "04" X Y in hex for a curve of \p size bytes; -1 with a message otherwise. */
+int cli_parse_point(const char *text, size_t size, stsafe_ecc_point *p);
 /** Prints 04 X Y in hex. */
 void cli_print_point(const stsafe_ecc_point *p);
 

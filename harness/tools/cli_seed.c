@@ -15,7 +15,6 @@
 #include "cli.h"
 #include "stsafe/curves.h"
 #include "stsafe/error.h"
-#include "stsafe/hex.h"
 #include "stsafe/pk_stsafe.h"
 #include "stsafe/rng.h"
 
@@ -232,18 +231,8 @@ int cli_do_ca(tool_session *s, const cli_args *a)
 /* The slot's key: a new pair from Generate Key, or the point given. */
 static int slot_key(tool_session *s, const cli_args *a, uint8_t slot, uint8_t curve, stsafe_ecc_point *pub)
 {
-    if (a->pubkey) {
-        uint8_t raw[1 + 2 * STSAFE_MAX_COORD_LEN];
-        size_t n = 0, size = stsafe_curve_size(curve);
-        if (stsafe_hex_decode(a->pubkey, raw, sizeof raw, &n) != 0 || n != 1 + 2 * size || raw[0] != 4) {
-            tool_error(prog, "--pubkey is 04, X and Y in hex for the curve");
-            return TOOL_EXIT_USAGE;
-        }
-        pub->size = size;
-        memcpy(pub->x, raw + 1, size);
-        memcpy(pub->y, raw + 1 + size, size);
-        return TOOL_EXIT_OK;
-    }
+    if (a->pubkey)
+        return cli_parse_point(a->pubkey, stsafe_curve_size(curve), pub) ? TOOL_EXIT_USAGE : TOOL_EXIT_OK;
     int err = stsafe_client_generate_key(&s->dev.client, slot, curve, 0xFFFF, pub);
     return err ? cli_report(err, "Generate Key") : TOOL_EXIT_OK;
 }

@@ -503,7 +503,7 @@ void cli_print_point(const stsafe_ecc_point *p)
 }
 
 /* "04" X Y in hex, for a curve of \p size bytes. */
-static int parse_point(const char *text, size_t size, stsafe_ecc_point *p)
+int cli_parse_point(const char *text, size_t size, stsafe_ecc_point *p)
 {
     uint8_t raw[1 + 2 * STSAFE_MAX_COORD_LEN];
     size_t n = 0;
@@ -567,7 +567,7 @@ static int do_verify(tool_session *s, const cli_args *a)
     if (curve == STSAFE_CURVE_NONE)
         return TOOL_EXIT_USAGE;
     size_t size = stsafe_curve_size(curve);
-    if (parse_point(a->pubkey, size, &pub) || parse_digest(a->digest, d, &n))
+    if (cli_parse_point(a->pubkey, size, &pub) || parse_digest(a->digest, d, &n))
         return TOOL_EXIT_USAGE;
     if (!a->signature || stsafe_hex_decode(a->signature, raw, sizeof raw, &sn) != 0 || sn != 2 * size) {
         tool_error(prog, "--signature is R and S in hex (%zu bytes for this curve)", 2 * size);
@@ -592,7 +592,7 @@ static int do_ecdh(tool_session *s, const cli_args *a)
         return TOOL_EXIT_USAGE;
     /* the peer's size tells the curve: 65 bytes for 256-bit curves, 97 for 384-bit */
     size_t size = a->peer && strlen(a->peer) > (size_t)2 * 65 ? 48 : 32;
-    if (parse_point(a->peer, size, &peer))
+    if (cli_parse_point(a->peer, size, &peer))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_establish_key(&s->dev.client, (uint8_t)a->slot, &peer, secret, &n);
     if (err)
@@ -829,12 +829,9 @@ static int do_stats(tool_session *s, const cli_args *a)
     (void)a;
     stsafe_sock_stats st;
     stse_emu_chip *chip = tool_session_chip(s);
-    if (chip) {
-        printf("commands %llu\nnacks %llu\nnvm_writes %llu\n", (unsigned long long)chip->stats.commands,
-               (unsigned long long)chip->stats.nacks, (unsigned long long)chip->stats.nvm_writes);
-        return TOOL_EXIT_OK;
-    }
-    int err = stsafe_bus_socket_stats(&s->sock, &st);
+    if (chip)
+        st = (stsafe_sock_stats){chip->stats.commands, chip->stats.nacks, chip->stats.nvm_writes};
+    int err = chip ? 0 : stsafe_bus_socket_stats(&s->sock, &st);
     if (err)
         return cli_report(err, "stats");
     printf("commands %llu\nnacks %llu\nnvm_writes %llu\n", (unsigned long long)st.commands,
