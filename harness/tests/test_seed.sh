@@ -18,17 +18,8 @@ cleanup() {
     rm -rf "$dir"
 }
 trap cleanup EXIT
+source "$(dirname "$0")/check.sh"
 cd "$dir"
-pass=0
-fail=0
-check() { # check NAME EXPECTED ACTUAL
-    if [ "$2" == "$3" ]; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"
-    fi
-}
 wait_port() { # the server listens, or give up after 10 s
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
@@ -139,5 +130,4 @@ check "zone too small: refused" "1" "$?"
 check "zone too small: message" "1" "$(grep -c '^stsafe-cli: zone 2 holds 600 bytes; the certificate needs about [0-9]*: nothing was changed$' err.txt)"
 check "chip unchanged after refusals" "same" "$(cmp -s before.img chip.img && echo same)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

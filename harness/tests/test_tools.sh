@@ -7,24 +7,7 @@ CLI=$2
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 img=$dir/chip.img
-pass=0
-fail=0
-
-check() { # check NAME EXPECTED ACTUAL
-    if [ "$2" == "$3" ]; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"
-    fi
-}
-
-run() { # run CMD...: prints stdout, then "rc=N"
-    local out rc
-    out=$("$@" 2>"$dir/stderr")
-    rc=$?
-    printf '%s rc=%d' "$out" "$rc"
-}
+source "$(dirname "$0")/check.sh"
 
 check "init" "created $img (profile default, serial 0A0B0C0D0E0F101112)
 test CA certificate: $img.ca.pem rc=0" "$(run "$EMU" init "$img" --serial 0A0B0C0D0E0F101112)"
@@ -222,5 +205,4 @@ trap 'rm -rf "$dir"' EXIT
 check "bench runs" "10 rc=0" "$(out=$("$EMU" bench --seconds 0.1); rc=$?; echo "$(grep -c ' ops/s' <<<"$out") rc=$rc")"
 check "bench bad seconds" " rc=2" "$(run "$EMU" bench --seconds 0)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
