@@ -13,6 +13,7 @@
 #include "stsafe/error.h"
 #include "stsafe/hex.h"
 #include "stsafe/bus_fault.h"
+#include "stsafe/bus_trace.h"
 #include "cli.h"
 #include "tool_common.h"
 
@@ -114,6 +115,10 @@ static void usage(FILE *f)
             "                  'flip=6:0', 'drop', 'truncate=4', 'latency=5', 'brownout',\n"
             "                  'reset' (comma-separated; docs/faults.md). Each one that fires\n"
             "                  is logged on stderr.\n"
+            "  --trace FILE    Record every I2C message between this tool and the chip to\n"
+            "                  FILE (docs/trace-format.md; '-' for stdout), as the host sees\n"
+            "                  them (after --fault). With --image the clock is virtual, so a\n"
+            "                  run gives the same trace each time.\n"
             "  --help          This text.\n"
             "\n"
             "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
@@ -896,10 +901,49 @@ static int arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, co
     return TOOL_EXIT_OK;
 }
 
+/* --trace FILE: record what crosses the host's bus (after --fault). */
+typedef struct {
+    FILE *file;
+    stsafe_bus_trace rec;
+    stsafe_bus bus;
+} cli_trace;
+
+static int start_trace(tool_session *s, cli_trace *t, const char *path, int remote)
+{
+    t->file = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!t->file) {
+        tool_error(prog, "--trace: cannot write '%s': %s", path, strerror(errno));
+        return TOOL_EXIT_FAIL;
+    }
+    int wall = remote || s->dev.chip.timing == STSE_EMU_TIMING_REAL;
+    if (stsafe_bus_trace_init(&t->rec, &t->bus, s->dev.client.bus, t->file,
+                              wall ? STSAFE_TRACE_CLOCK_WALL : STSAFE_TRACE_CLOCK_VIRTUAL,
+                              "recorded by stsafe-cli") != 0) {
+        tool_error(prog, "--trace: cannot write '%s'", path);
+        return TOOL_EXIT_FAIL;
+    }
+    s->dev.client.bus = &t->bus;
+    return TOOL_EXIT_OK;
+}
+
+static int end_trace(cli_trace *t, const char *path)
+{
+    int err = stsafe_bus_trace_error(&t->rec);
+    if (t->file != stdout && fclose(t->file) != 0)
+        err = STSAFE_ERR_IO;
+    else if (t->file == stdout && fflush(stdout) != 0)
+        err = STSAFE_ERR_IO;
+    if (err) {
+        tool_error(prog, "--trace: writing '%s' failed; the trace is incomplete", path);
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
-    const char *bus = NULL;
+    const char *bus = NULL, *trace = NULL;
     int i = 1;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
@@ -925,6 +969,9 @@ int main(int argc, char **argv)
             i += 2;
         } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
             fault = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
+            trace = argv[i + 1];
             i += 2;
         } else {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
@@ -973,17 +1020,24 @@ int main(int argc, char **argv)
     stsafe_host_session hs;
     stsafe_bus_fault fb;
     stsafe_bus fault_bus;
+    cli_trace tr = {0};
     int rc = bus ? tool_session_open_bus(&s, prog, bus) : tool_session_open(&s, prog, image);
     if (rc)
         return rc;
     s.dev.chip.timing = (stse_emu_timing)timing_mode;
     if (fault)
         rc = arm_faults(&s, &fb, &fault_bus, fault);
+    if (!rc && trace)
+        rc = start_trace(&s, &tr, trace, bus != NULL);
     if (!rc && mac_key)
         rc = open_secure_channel(&s, &hs, mac_key, cipher_key);
     if (!rc)
         rc = fn(&s, &args);
     stsafe_client_close_host_session(&s.dev.client);
+    if (tr.file) {
+        int trace_rc = end_trace(&tr, trace);
+        rc = rc ? rc : trace_rc;
+    }
     int close_rc = tool_session_close(&s, prog);
     return rc ? rc : close_rc;
 }

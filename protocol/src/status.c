@@ -75,6 +75,8 @@ const char *stsafe_strerror(int err)
     case STSAFE_ERR_SC_RMAC:           return "secure channel: response MAC missing or wrong";
     case STSAFE_ERR_SC_NO_KEYS:        return "secure channel: the chip has no host keys";
     case STSAFE_ERR_SC_COUNTER:        return "secure channel: C-MAC counter exhausted";
+    case STSAFE_ERR_TRACE_SYNTAX:      return "trace: malformed line";
+    case STSAFE_ERR_TRACE_MISMATCH:    return "trace: the bus differs from the trace";
     default:                           return "unknown error";
     }
 }

@@ -51,6 +51,10 @@ extern "C" {
 #define STSAFE_ERR_SC_NO_KEYS          (-0x0603) /**< The chip has no host keys: no session can open. */
 #define STSAFE_ERR_SC_COUNTER          (-0x0604) /**< The C-MAC counter reached its maximum. */
 
+/* I2C traces (harness: trace.h, trace replay, the recorded device) */
+#define STSAFE_ERR_TRACE_SYNTAX        (-0x0701) /**< A trace or capture line is malformed. */
+#define STSAFE_ERR_TRACE_MISMATCH      (-0x0702) /**< The bus did not do what the trace says. */
+
 /** Base of the range that carries a chip status byte (1..0x1F). */
 #define STSAFE_ERR_STATUS_BASE         (-0x1000)
 /** The error code for a non-zero chip status \p s. */
