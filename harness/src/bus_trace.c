@@ -16,7 +16,8 @@ static uint64_t wall_ns(void)
 
 static uint64_t trace_now(stsafe_bus_trace *t)
 {
-    uint64_t now = t->clock == STSAFE_TRACE_CLOCK_VIRTUAL ? t->virtual_ns : wall_ns() - t->start_ns;
+    uint64_t now = t->offset_ns +
+                   (t->clock == STSAFE_TRACE_CLOCK_VIRTUAL ? t->virtual_ns : wall_ns() - t->start_ns);
     if (now < t->last_ns)
         now = t->last_ns;
     t->last_ns = now;
@@ -122,8 +123,8 @@ static const stsafe_bus_ops trace_ops = {
     .delay_ms = trace_delay,
 };
 
-int stsafe_bus_trace_init(stsafe_bus_trace *t, stsafe_bus *bus, const stsafe_bus *inner,
-                          FILE *out, stsafe_trace_clock clock, const char *title)
+static int start(stsafe_bus_trace *t, stsafe_bus *bus, const stsafe_bus *inner, FILE *out,
+                 stsafe_trace_clock clock, uint64_t after_ns, int magic, const char *title)
 {
     if (!t || !bus || !inner || !inner->ops || !out)
         return STSAFE_ERR_BAD_INPUT;
@@ -132,12 +133,28 @@ int stsafe_bus_trace_init(stsafe_bus_trace *t, stsafe_bus *bus, const stsafe_bus
     t->out = out;
     t->clock = clock;
     t->start_ns = wall_ns();
+    t->offset_ns = after_ns;
+    t->last_ns = after_ns;
     bus->ops = &trace_ops;
     bus->ctx = t;
-    emit(t, STSAFE_TRACE_MAGIC "\n", sizeof(STSAFE_TRACE_MAGIC));
+    if (magic)
+        emit(t, STSAFE_TRACE_MAGIC "\n", sizeof(STSAFE_TRACE_MAGIC));
     if (title)
         stsafe_bus_trace_comment(t, title);
     return t->io_error ? STSAFE_ERR_IO : 0;
+}
+
+int stsafe_bus_trace_init(stsafe_bus_trace *t, stsafe_bus *bus, const stsafe_bus *inner,
+                          FILE *out, stsafe_trace_clock clock, const char *title)
+{
+    return start(t, bus, inner, out, clock, 0, 1, title);
+}
+
+int stsafe_bus_trace_continue(stsafe_bus_trace *t, stsafe_bus *bus, const stsafe_bus *inner,
+                              FILE *out, stsafe_trace_clock clock, uint64_t after_ns,
+                              const char *title)
+{
+    return start(t, bus, inner, out, clock, after_ns, 0, title);
 }
 
 void stsafe_bus_trace_comment(stsafe_bus_trace *t, const char *text)

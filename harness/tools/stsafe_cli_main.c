@@ -14,6 +14,7 @@
 #include "stsafe/hex.h"
 #include "stsafe/bus_fault.h"
 #include "stsafe/bus_trace.h"
+#include "stsafe/trace.h"
 #include "cli.h"
 #include "tool_common.h"
 
@@ -119,6 +120,9 @@ static void usage(FILE *f)
             "                  FILE (docs/trace-format.md; '-' for stdout), as the host sees\n"
             "                  them (after --fault). With --image the clock is virtual, so a\n"
             "                  run gives the same trace each time.\n"
+            "  --trace-append FILE\n"
+            "                  The same, going on at the end of the trace in FILE (created\n"
+            "                  when missing): one trace of a session of several runs.\n"
             "  --help          This text.\n"
             "\n"
             "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
@@ -908,17 +912,53 @@ typedef struct {
     stsafe_bus bus;
 } cli_trace;
 
-static int start_trace(tool_session *s, cli_trace *t, const char *path, int remote)
+/* --trace-append: the time of the last message of an existing trace, which
+ * must be a valid one (0 for a missing or empty file: a new trace). */
+static int trace_end_time(const char *path, int *exists, uint64_t *end_ns)
 {
-    t->file = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    char *text;
+    size_t len;
+    stsafe_trace_reader r;
+    stsafe_trace_msg *m;
+    int rc = 0;
+    FILE *probe = fopen(path, "rb");
+    *exists = probe != NULL && fgetc(probe) != EOF;
+    *end_ns = 0;
+    if (probe)
+        fclose(probe);
+    if (!*exists)
+        return 0;
+    if (tool_read_file(prog, path, &text, &len) != 0)
+        return TOOL_EXIT_FAIL;
+    m = malloc(sizeof(*m));
+    stsafe_trace_reader_init(&r, text, len);
+    while (m && (rc = stsafe_trace_next(&r, m)) == 1)
+        *end_ns = m->time_ns;
+    if (!m || rc != 0)
+        tool_error(prog, "--trace-append: %s:%u: %s", path, r.line, m ? r.error : "out of memory");
+    free(m);
+    free(text);
+    return (!m || rc != 0) ? TOOL_EXIT_FAIL : 0;
+}
+
+static int start_trace(tool_session *s, cli_trace *t, const char *path, int append, int remote)
+{
+    int exists = 0;
+    uint64_t end_ns = 0;
+    if (append && strcmp(path, "-") && trace_end_time(path, &exists, &end_ns) != 0)
+        return TOOL_EXIT_FAIL;
+    t->file = strcmp(path, "-") ? fopen(path, exists ? "a" : "w") : stdout;
     if (!t->file) {
         tool_error(prog, "--trace: cannot write '%s': %s", path, strerror(errno));
         return TOOL_EXIT_FAIL;
     }
     int wall = remote || s->dev.chip.timing == STSE_EMU_TIMING_REAL;
-    if (stsafe_bus_trace_init(&t->rec, &t->bus, s->dev.client.bus, t->file,
-                              wall ? STSAFE_TRACE_CLOCK_WALL : STSAFE_TRACE_CLOCK_VIRTUAL,
-                              "recorded by stsafe-cli") != 0) {
+    stsafe_trace_clock clock = wall ? STSAFE_TRACE_CLOCK_WALL : STSAFE_TRACE_CLOCK_VIRTUAL;
+    int err = exists ? stsafe_bus_trace_continue(&t->rec, &t->bus, s->dev.client.bus, t->file,
+                                                 clock, end_ns, "appended by stsafe-cli")
+                     : stsafe_bus_trace_init(&t->rec, &t->bus, s->dev.client.bus, t->file, clock,
+                                             "recorded by stsafe-cli");
+    if (err != 0) {
         tool_error(prog, "--trace: cannot write '%s'", path);
         return TOOL_EXIT_FAIL;
     }
@@ -944,6 +984,7 @@ int main(int argc, char **argv)
 {
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
     const char *bus = NULL, *trace = NULL;
+    int trace_append = 0;
     int i = 1;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
@@ -970,8 +1011,10 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
             fault = argv[i + 1];
             i += 2;
-        } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
+        } else if ((!strcmp(argv[i], "--trace") || !strcmp(argv[i], "--trace-append")) &&
+                   i + 1 < argc) {
             trace = argv[i + 1];
+            trace_append = !strcmp(argv[i], "--trace-append");
             i += 2;
         } else {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
@@ -1028,7 +1071,7 @@ int main(int argc, char **argv)
     if (fault)
         rc = arm_faults(&s, &fb, &fault_bus, fault);
     if (!rc && trace)
-        rc = start_trace(&s, &tr, trace, bus != NULL);
+        rc = start_trace(&s, &tr, trace, trace_append, bus != NULL);
     if (!rc && mac_key)
         rc = open_secure_channel(&s, &hs, mac_key, cipher_key);
     if (!rc)

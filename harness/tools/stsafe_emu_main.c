@@ -14,6 +14,7 @@
 #include "stsafe/hex.h"
 #include "stsafe/server.h"
 #include "bench.h"
+#include "emu_cmds.h"
 #include "tool_common.h"
 
 static const char *prog = "stsafe-emu";
@@ -47,6 +48,14 @@ static void usage(FILE *f)
             "        which stop the server. --timing: none (answers at once, default),\n"
             "        datasheet (busy times on a virtual clock, 1 ms per NACK), real (busy\n"
             "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
+            "  replay TRACE --image IMAGE [--address A] [--quiet]\n"
+            "        Send the commands of an I2C trace (docs/trace-format.md) to a fresh\n"
+            "        emulator loaded from IMAGE (the image the trace was recorded with; it is\n"
+            "        not changed) and compare every answer with the recording: byte for\n"
+            "        byte, or, for answers made of random bytes, by status and length, with\n"
+            "        signatures verified and points checked on their curve. Exit 1 and the\n"
+            "        first difference when they differ. --address: the chip's (default: the\n"
+            "        image's).\n"
             "  help, --help\n"
             "        This text.\n"
             "\n"
@@ -332,6 +341,8 @@ int main(int argc, char **argv)
         return cmd_bench(argc - 2, argv + 2);
     if (!strcmp(cmd, "serve"))
         return cmd_serve(argc - 2, argv + 2);
+    if (!strcmp(cmd, "replay"))
+        return emu_cmd_replay(prog, argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);
     return TOOL_EXIT_USAGE;
 }

@@ -112,3 +112,38 @@ int tool_parse_timing(const char *name)
         return STSE_EMU_TIMING_REAL;
     return -1;
 }
+
+int tool_read_file(const char *prog, const char *path, char **text, size_t *len)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    size_t cap = 1u << 16, n = 0;
+    char *buf = malloc(cap);
+    if (!f || !buf) {
+        tool_error(prog, "%s: %s", path, f ? "out of memory" : strerror(errno));
+        free(buf);
+        if (f && f != stdin)
+            fclose(f);
+        return TOOL_EXIT_FAIL;
+    }
+    for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+        n += got;
+        if (n == cap) {
+            char *bigger = cap > SIZE_MAX / 2u ? NULL : realloc(buf, cap * 2u);
+            if (!bigger)
+                break;
+            buf = bigger;
+            cap *= 2u;
+        }
+    }
+    int failed = ferror(f) || n == cap;
+    if (f != stdin)
+        fclose(f);
+    if (failed) {
+        tool_error(prog, "%s: cannot read the whole file", path);
+        free(buf);
+        return TOOL_EXIT_FAIL;
+    }
+    *text = buf;
+    *len = n;
+    return TOOL_EXIT_OK;
+}

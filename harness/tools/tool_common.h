@@ -29,6 +29,12 @@ void tool_print_hex(FILE *f, const uint8_t *p, size_t n);
 /** Parse an unsigned number (decimal or 0x hex) no larger than \p max. 0 on success. */
 int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
+/**
+ * Read a whole file ("-": standard input) into a malloc'd buffer the caller
+ * frees. 0, or prints why ("prog: PATH: reason") and returns TOOL_EXIT_FAIL.
+ */
+int tool_read_file(const char *prog, const char *path, char **text, size_t *len);
+
 /** "none", "datasheet" or "real" as an stse_emu_timing, or -1. */
 int tool_parse_timing(const char *name);
 

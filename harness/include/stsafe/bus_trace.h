@@ -34,6 +34,7 @@ typedef struct {
     stsafe_trace_clock clock;
     uint64_t start_ns;          /**< Wall clock at init. */
     uint64_t virtual_ns;        /**< Virtual clock: the delays so far. */
+    uint64_t offset_ns;         /**< Added to every time (a continued trace). */
     uint64_t last_ns;           /**< Time of the last line (times never go backwards). */
     uint64_t messages;          /**< Message lines written. */
     int io_error;               /**< Writing the trace failed; recording stopped. */
@@ -47,6 +48,16 @@ typedef struct {
  */
 int stsafe_bus_trace_init(stsafe_bus_trace *t, stsafe_bus *bus, const stsafe_bus *inner,
                           FILE *out, stsafe_trace_clock clock, const char *title);
+
+/**
+ * \brief Like stsafe_bus_trace_init(), but for a trace that goes on in an
+ *        existing file (opened for appending): no first line is written and
+ *        times start at \p after_ns, the time of the file's last message.
+ * \return 0; STSAFE_ERR_BAD_INPUT; STSAFE_ERR_IO (writing the title).
+ */
+int stsafe_bus_trace_continue(stsafe_bus_trace *t, stsafe_bus *bus, const stsafe_bus *inner,
+                              FILE *out, stsafe_trace_clock clock, uint64_t after_ns,
+                              const char *title);
 
 /**
  * \brief Add a comment line ("# text") to the trace, e.g. a power cycle or

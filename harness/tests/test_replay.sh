@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Traces end to end: stsafe-cli --trace/--trace-append record, stsafe-emu
+# replay checks (the golden trace of vectors/traces among them), with the
+# exit codes and first-difference reports people will read.
+set -u
+EMU=$1
+CLI=$2
+VECTORS=$3
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/check.sh"
+golden=$VECTORS/traces/golden.trace
+gimg=$VECTORS/traces/golden.img
+
+cp "$gimg" "$dir/before.img"
+check "golden trace replays" "$golden: 23 commands, 42 reads: 33 identical, 4 verified (signatures, keys), 5 random answers by status and length
+skipped: 785 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
+    "$(run "$EMU" replay "$golden" --image "$gimg")"
+check "replay leaves the image alone" "same" "$(cmp -s "$gimg" "$dir/before.img" && echo same)"
+check "--quiet" " rc=0" "$(run "$EMU" replay "$golden" --image "$gimg" --quiet)"
+
+# One byte of a Read answer changed: exit 1 and the first difference.
+sed 's/^\(0.315000 S 0x20 R ACK 00 00 12 00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee\) ff/\1 fe/' \
+    "$golden" >"$dir/bad.trace"
+line=$(grep -n 'ee fe e8 e7' "$dir/bad.trace" | cut -d: -f1)
+check "a changed answer fails" " rc=1" "$(run "$EMU" replay "$dir/bad.trace" --image "$gimg")"
+check "the first difference" "stsafe-emu: replay: $dir/bad.trace: differs from the emulator at line $line: the answer to Read (line $((line - 7))) differs (first difference at byte 18)
+  recorded: 00 00 12 00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee fe e8 e7
+  emulator: 00 00 12 00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff e8 e7" "$(cat "$dir/stderr")"
+
+# Against another chip (another image): the first Query answer differs.
+"$EMU" init "$dir/other.img" --serial 0a0b0c0d0e0f101112 >/dev/null
+check "another chip fails" " rc=1" "$(run "$EMU" replay "$golden" --image "$dir/other.img")"
+check "... at its serial" "line 19: the answer to Query (line 12)" "$(grep -o "line 19: the answer to Query (line 12)" "$dir/stderr")"
+
+printf 'stsafe-trace 1\n0 S 0x20 W ACK 00 01 02 03 a7 29\n0 S 0x20 X ACK\n' >"$dir/syntax.trace"
+check "a malformed trace" " rc=1" "$(run "$EMU" replay "$dir/syntax.trace" --image "$gimg")"
+check "... names its line" "stsafe-emu: replay: $dir/syntax.trace:3: direction must be W or R" "$(cat "$dir/stderr")"
+check "not a trace" "stsafe-emu: replay: $gimg:1: not a trace: line 1 must be 'stsafe-trace 1'" \
+    "$("$EMU" replay "$gimg" --image "$gimg" 2>&1)"
+check "missing trace file" " rc=1" "$(run "$EMU" replay "$dir/none.trace" --image "$gimg")"
+check "missing image" " rc=1" "$(run "$EMU" replay "$golden" --image "$dir/none.img")"
+check "no image given" " rc=2" "$(run "$EMU" replay "$golden")"
+check "bad address" " rc=2" "$(run "$EMU" replay "$golden" --image "$gimg" --address 0x80)"
+check "another address: nothing to replay" " rc=1" "$(run "$EMU" replay "$golden" --image "$gimg" --address 0x21)"
+
+# Recording: the virtual clock makes an in-process run give the same trace.
+cp "$gimg" "$dir/a.img"
+cp "$gimg" "$dir/b.img"
+"$CLI" --image "$dir/a.img" --timing datasheet --trace "$dir/a.trace" random 8 >/dev/null
+"$CLI" --image "$dir/b.img" --timing datasheet --trace "$dir/b.trace" random 8 >/dev/null
+check "same run, same trace shape" "$(sed 's/ R ACK .*//' "$dir/a.trace")" "$(sed 's/ R ACK .*//' "$dir/b.trace")"
+check "trace of an echo" "stsafe-trace 1
+# recorded by stsafe-cli
+0.000000 S 0x20 W ACK 00 01 02 03 a7 29  # command Echo (0x00)
+0.000000 S 0x20 R ACK 00 00 05 01 02  # status OK (0x00), 8-byte frame
+0.000000 S 0x20 R ACK 00 00 05 01 02 03 a7 29  # response OK (0x00)
+010203 rc=0" "$(run "$CLI" --image "$dir/a.img" --trace - echo 010203)"
+
+# A session of several runs on one trace, replayed from the first image.
+cp "$gimg" "$dir/s.img"
+rm -f "$dir/s.trace"
+"$CLI" --image "$dir/s.img" --trace-append "$dir/s.trace" update --zone 2 beef >/dev/null
+"$CLI" --image "$dir/s.img" --timing datasheet --trace-append "$dir/s.trace" read --zone 2 --length 2 >/dev/null
+"$CLI" --image "$dir/s.img" --trace-append "$dir/s.trace" keygen --slot 1 --curve p384 >/dev/null
+check "appended session: one first line" "1" "$(grep -c '^stsafe-trace 1$' "$dir/s.trace")"
+check "appended session: times go on" "0.005000" "$(grep 'R ACK' "$dir/s.trace" | tail -1 | cut -d' ' -f1)"
+check "appended session replays" "$dir/s.trace: 3 commands, 5 reads: 4 identical, 1 verified (signatures, keys), 0 random answers by status and length
+skipped: 5 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
+    "$(run "$EMU" replay "$dir/s.trace" --image "$gimg")"
+echo "garbage" >"$dir/g.trace"
+check "append to a non-trace" " rc=1" "$(run "$CLI" --image "$dir/s.img" --trace-append "$dir/g.trace" echo 00)"
+check "... says why" "stsafe-cli: --trace-append: $dir/g.trace:1: not a trace: line 1 must be 'stsafe-trace 1'" "$(cat "$dir/stderr")"
+check "unwritable trace" " rc=1" "$(run "$CLI" --image "$dir/s.img" --trace "$dir/no/such/dir/t" echo 00)"
+check "trace to /dev/full" " rc=1" "$(run "$CLI" --image "$dir/s.img" --trace /dev/full echo 00)"
+
+finish

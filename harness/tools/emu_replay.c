@@ -1,0 +1,111 @@
+/* stsafe-emu replay: a recorded trace against a fresh emulator
+ * (docs/trace-format.md, "Replay"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stse_emu/image.h"
+#include "stsafe/error.h"
+#include "stsafe/trace_replay.h"
+#include "emu_cmds.h"
+#include "tool_common.h"
+
+typedef struct {
+    const char *trace, *image;
+    unsigned long address;      /* STSAFE_TRACE_ADDR_FIRST: the chip's own */
+    int quiet;
+} replay_args;
+
+static int parse_args(const char *prog, int argc, char **argv, replay_args *a)
+{
+    a->address = STSAFE_TRACE_ADDR_FIRST;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--image") && i + 1 < argc) {
+            a->image = argv[++i];
+        } else if (!strcmp(argv[i], "--address") && i + 1 < argc) {
+            if (tool_parse_uint(argv[++i], 0x7F, &a->address) != 0) {
+                tool_error(prog, "replay: --address is a 7-bit address (0x00..0x7f)");
+                return TOOL_EXIT_USAGE;
+            }
+        } else if (!strcmp(argv[i], "--quiet")) {
+            a->quiet = 1;
+        } else if (argv[i][0] != '-' && !a->trace) {
+            a->trace = argv[i];
+        } else {
+            tool_error(prog, "replay: unexpected argument '%s' (see --help)", argv[i]);
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    if (!a->trace || !a->image) {
+        tool_error(prog, "replay: give TRACE and --image IMAGE (see --help)");
+        return TOOL_EXIT_USAGE;
+    }
+    return TOOL_EXIT_OK;
+}
+
+static void print_report(const replay_args *a, const stsafe_trace_script *s,
+                         const stsafe_replay_report *rep)
+{
+    printf("%s: %llu commands, %llu reads: %llu identical, %llu verified (signatures, keys), "
+           "%llu random answers by status and length\n",
+           a->trace, (unsigned long long)rep->commands, (unsigned long long)rep->reads,
+           (unsigned long long)rep->identical, (unsigned long long)rep->verified,
+           (unsigned long long)rep->by_structure);
+    printf("skipped: %llu NACKed messages (busy), %llu to other addresses, %llu reads before "
+           "the first command\n",
+           (unsigned long long)s->nacks, (unsigned long long)s->other_addr,
+           (unsigned long long)s->early_reads);
+}
+
+static int run(const char *prog, const replay_args *a, const char *text, size_t len)
+{
+    stsafe_inproc_device dev;
+    stsafe_trace_script script;
+    stsafe_replay_report *rep = calloc(1, sizeof(*rep));
+    int rc = TOOL_EXIT_FAIL;
+    stsafe_trace_script_init(&script);
+    if (!rep || stsafe_inproc_device_init(&dev, NULL, 0) != 0) {
+        tool_error(prog, "replay: cannot set up the emulator");
+        free(rep);
+        return TOOL_EXIT_FAIL;
+    }
+    int err = stse_emu_image_load(a->image, &dev.chip.nvm);
+    if (err) {
+        tool_error(prog, "replay: %s: %s", a->image, stsafe_strerror(err));
+    } else {
+        uint8_t addr = a->address == STSAFE_TRACE_ADDR_FIRST ? stse_emu_chip_i2c_address(&dev.chip)
+                                                             : (uint8_t)a->address;
+        err = stsafe_trace_script_load(&script, text, len, addr);
+        if (err == STSAFE_ERR_TRACE_SYNTAX)
+            tool_error(prog, "replay: %s:%u: %s", a->trace, script.error_line, script.error);
+        else if (err)
+            tool_error(prog, "replay: %s: %s", a->trace, stsafe_strerror(err));
+        else if ((err = stsafe_trace_replay(&script, &dev.chip, rep)) == STSAFE_ERR_TRACE_MISMATCH)
+            tool_error(prog, "replay: %s: differs from the emulator at %s", a->trace, rep->message);
+        else if (err)
+            tool_error(prog, "replay: %s", stsafe_strerror(err));
+        else
+            rc = TOOL_EXIT_OK;
+        if (!err && !a->quiet)
+            print_report(a, &script, rep);
+    }
+    stsafe_trace_script_free(&script);
+    stsafe_inproc_device_free(&dev);
+    free(rep);
+    return rc;
+}
+
+int emu_cmd_replay(const char *prog, int argc, char **argv)
+{
+    replay_args a = {0};
+    char *text;
+    size_t len;
+    int rc = parse_args(prog, argc, argv, &a);
+    if (rc)
+        return rc;
+    if (tool_read_file(prog, a.trace, &text, &len) != 0)
+        return TOOL_EXIT_FAIL;
+    rc = run(prog, &a, text, len);
+    free(text);
+    return rc;
+}
