@@ -16,7 +16,9 @@
 #include "stsafe/error.h"
 #include "stsafe/frame.h"
 #include "stsafe/inproc_device.h"
+#include "stsafe/client.h"
 #include "stsafe/trace.h"
+#include "stsafe/trace_device.h"
 #include "stsafe/trace_replay.h"
 #include "stsafe/trace_script.h"
 
@@ -376,6 +378,100 @@ static void test_emulator_nack(void **state)
     stsafe_inproc_device_free(&dev);
 }
 
+/* ---- the recorded device ---- */
+
+/* A host that does what the golden session did is answered as then; the
+ * first command that differs is the deviation, with both commands shown. */
+static void test_recorded_device_golden(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = read_all(GOLDEN, &len);
+    stsafe_trace_script s;
+    stsafe_trace_device d;
+    stsafe_bus bus;
+    stsafe_client c;
+    uint8_t out[64];
+    stsafe_trace_script_init(&s);
+    assert_int_equal(stsafe_trace_script_load(&s, text, len, 0x20), 0);
+    stsafe_trace_device_init(&d, &s);
+    stsafe_trace_device_bus(&d, &bus);
+    stsafe_client_init(&c, &bus, 0x20);
+    c.max_polls = 3;
+    assert_int_equal(stsafe_client_echo(&c, (const uint8_t *)"\x01\x02\x03\x04\x05", 5, out), 0);
+    assert_memory_equal(out, "\x01\x02\x03\x04\x05", 5);
+    stsafe_product_data pd;
+    assert_int_equal(stsafe_client_query_product_data(&c, &pd), 0);
+    assert_memory_equal(pd.st_number, "\x01\x02\x03\x04\x05\x06\x07\x08\xaa", 9);
+    assert_int_equal(stsafe_client_random(&c, 32, out), 0);
+    assert_memory_equal(out, "\x87\xa1\x09\xc0", 4); /* the recorded random bytes */
+    assert_int_equal(d.writes, 3);
+    assert_false(stsafe_trace_device_finished(&d));
+    /* the session read zone 0 next; this host reads zone 1 */
+    assert_int_not_equal(stsafe_client_read(&c, 0, 1, 0, 64, out), 0);
+    assert_true(d.failed);
+    unsigned line = find_line("W ACK 05 00 00 00 00 00 40 3e d7");
+    char want[512];
+    snprintf(want, sizeof want,
+             "command 4 of the trace (line %u) is Read, the host wrote Read\n"
+             "  trace: 05 00 00 00 00 00 40 3e d7\n"
+             "  host: 05 00 01 00 00 00 40",
+             line);
+    assert_memory_equal(d.why, want, strlen(want));
+    /* failed: everything NACKs now, even the right command */
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, stsafe_trace_script_cmd(&s, 3),
+                                               s.ex[3].cmd_len), STSAFE_ERR_BUS_NACK);
+    stsafe_client_free(&c);
+    stsafe_trace_script_free(&s);
+    free(text);
+}
+
+static void test_recorded_device_rules(void **state)
+{
+    (void)state;
+    static const char text[] = "stsafe-trace 1\n"
+                               "0 S 0x20 W ACK 00 01 02 03 a7 29\n"
+                               "0 S 0x20 R NACK\n"
+                               "0 S 0x20 R ACK 00 00 05 01 02\n"
+                               "0 S 0x20 R ACK 00 00 05 01 02 03 a7 29\n"
+                               "0 S 0x20 W ACK 14 11 fc be\n";
+    static const uint8_t echo[] = {0x00, 0x01, 0x02, 0x03, 0xa7, 0x29};
+    static const uint8_t query[] = {0x14, 0x11, 0xfc, 0xbe};
+    stsafe_trace_script s;
+    stsafe_trace_device d;
+    uint8_t buf[16];
+    stsafe_trace_script_init(&s);
+    assert_int_equal(stsafe_trace_script_load(&s, text, sizeof text - 1, 0x20), 0);
+    stsafe_trace_device_init(&d, &s);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 5), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x21, echo, sizeof echo), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, echo, sizeof echo), 0);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 3), 0);
+    assert_memory_equal(buf, "\x00\x00\x05", 3);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 8), 0); /* again from byte 0 */
+    assert_memory_equal(buf, "\x00\x00\x05\x01\x02\x03\xa7\x29", 8);
+    stsafe_trace_device_power_cycle(&d);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 5), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, query, sizeof query), 0);
+    assert_true(stsafe_trace_device_finished(&d));
+    /* the Query's answer was never recorded: any read is a deviation */
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 5), STSAFE_ERR_TRACE_MISMATCH);
+    assert_string_equal(d.why, "the host reads 5 bytes of the answer to Query (line 6); the trace holds 0");
+    assert_false(stsafe_trace_device_finished(&d));
+
+    stsafe_trace_device_init(&d, &s);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, echo, sizeof echo), 0);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 9), STSAFE_ERR_TRACE_MISMATCH);
+    assert_string_equal(d.why, "the host reads 9 bytes of the answer to Echo (line 2); the trace holds 8");
+
+    stsafe_trace_device_init(&d, &s);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, echo, sizeof echo), 0);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, query, sizeof query), 0);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, echo, sizeof echo), STSAFE_ERR_TRACE_MISMATCH);
+    assert_string_equal(d.why, "the host wrote Echo after the last command of the trace (2 commands)");
+    stsafe_trace_script_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +485,8 @@ int main(void)
         cmocka_unit_test(test_script_refusals),
         cmocka_unit_test(test_error_answers_compared),
         cmocka_unit_test(test_emulator_nack),
+        cmocka_unit_test(test_recorded_device_golden),
+        cmocka_unit_test(test_recorded_device_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
