@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "stse_emu/image.h"
+#include "stsafe/chip_device.h"
 #include "stsafe/error.h"
 
 /* One connection: its socket and the bytes received so far. */
@@ -52,9 +53,10 @@ static void server_log(const stsafe_server *s, const char *fmt, ...)
     fflush(f);
 }
 
+/* The stop flag is set, or a device failed for good. */
 static int stop_requested(const stsafe_server *s)
 {
-    return s->cfg.stop && atomic_load(s->cfg.stop) != 0;
+    return s->failure || (s->cfg.stop && atomic_load(s->cfg.stop) != 0);
 }
 
 static uint64_t mono_ms(void)
@@ -147,8 +149,15 @@ static int server_listen(stsafe_server *s)
 
 static int check_config(const stsafe_server_config *cfg)
 {
-    if (!cfg || !cfg->image_path || !cfg->listen || (cfg->seed_len && !cfg->seed))
+    if (!cfg || !cfg->listen || (cfg->seed_len && !cfg->seed))
         return STSAFE_ERR_BAD_INPUT;
+    if (!cfg->image_path == !cfg->devices || (cfg->devices && cfg->device_count != 1))
+        return STSAFE_ERR_BAD_INPUT;
+    for (size_t i = 0; cfg->devices && i < cfg->device_count; i++) {
+        const stsafe_server_device_ops *ops = cfg->devices[i].ops;
+        if (!ops || !ops->i2c_write || !ops->i2c_read || !ops->address || !ops->name)
+            return STSAFE_ERR_BAD_INPUT;
+    }
     if (cfg->timing != STSE_EMU_TIMING_NONE && cfg->timing != STSE_EMU_TIMING_DATASHEET &&
         cfg->timing != STSE_EMU_TIMING_REAL)
         return STSAFE_ERR_BAD_INPUT;
@@ -164,21 +173,47 @@ static void log_failure(const stsafe_server *s, const char *what, const char *ar
     errno = e;
 }
 
-static int load_chip(stsafe_server *s)
+static int seed_rng(stsafe_server *s)
 {
     const stsafe_server_config *cfg = &s->cfg;
     int err = cfg->seed ? stsafe_rng_init_deterministic(&s->rng, cfg->seed, cfg->seed_len)
                         : stsafe_rng_init(&s->rng, "stsafe-emu serve");
-    if (err) {
+    if (err)
         server_log(s, "cannot seed the random generator");
+    else
+        s->rng_ready = 1;
+    return err;
+}
+
+/* The server's own chip, loaded from cfg.image_path. */
+static int load_chip(stsafe_server *s)
+{
+    int err = seed_rng(s);
+    if (err)
+        return err;
+    s->chips = calloc(1, sizeof *s->chips);
+    if (!s->chips)
+        return STSAFE_ERR_ALLOC;
+    err = stsafe_chip_device_load(s->chips, s->cfg.image_path, s->cfg.timing, stsafe_rng_fn, &s->rng);
+    if (err) {
+        log_failure(s, "cannot load image", s->cfg.image_path, err);
         return err;
     }
-    stse_emu_chip_init(&s->chip, stsafe_rng_fn, &s->rng);
-    s->chip.timing = cfg->timing;
-    err = stse_emu_image_load(cfg->image_path, &s->chip.nvm);
-    if (err)
-        log_failure(s, "cannot load image", cfg->image_path, err);
-    return err;
+    s->chip_count = 1;
+    return 0;
+}
+
+/* One slot per device: the server's chips, or the caller's devices. */
+static int make_slots(stsafe_server *s)
+{
+    size_t n = s->cfg.devices ? s->cfg.device_count : s->chip_count;
+    s->slots = calloc(n, sizeof *s->slots);
+    if (!s->slots)
+        return STSAFE_ERR_ALLOC;
+    for (size_t i = 0; i < n; i++)
+        s->slots[i].dev = s->cfg.devices ? s->cfg.devices[i] : stsafe_chip_device_handle(&s->chips[i]);
+    s->slot_count = n;
+    return 0;
 }
 
 int stsafe_server_init(stsafe_server *s, const stsafe_server_config *cfg)
@@ -198,7 +233,10 @@ int stsafe_server_init(stsafe_server *s, const stsafe_server_config *cfg)
         log_failure(s, "cannot use the address", cfg->listen, err);
         return err;
     }
-    err = load_chip(s);
+    if (cfg->image_path)
+        err = load_chip(s);
+    if (!err)
+        err = make_slots(s);
     if (!err && (err = server_listen(s)) != 0)
         log_failure(s, "cannot listen on", cfg->listen, err);
     if (err) {
@@ -217,38 +255,64 @@ void stsafe_server_free(stsafe_server *s)
         close(s->listen_fd);
     if (s->bound_unix)
         unlink(((const struct sockaddr_un *)&s->addr.ss)->sun_path);
-    stse_emu_chip_free(&s->chip);
-    stsafe_rng_free(&s->rng);
+    for (size_t i = 0; i < s->chip_count; i++)
+        stsafe_chip_device_free(&s->chips[i]);
+    free(s->chips);
+    free(s->slots);
+    if (s->rng_ready)
+        stsafe_rng_free(&s->rng);
     memset(s, 0, sizeof *s);
     s->listen_fd = -1;
 }
 
-/* ---- one connection ---------------------------------------------------------- */
+/* ---- saving ----------------------------------------------------------------- */
 
-/* Saves the image; a failure is logged, and retried after the next change
+/* Saves one device; a failure is logged, and retried after the next change
  * and when the server stops. */
-static int save_image(stsafe_server *s)
+static int save_device(const stsafe_server *s, const stsafe_server_slot *slot)
 {
-    int err = stse_emu_image_save(s->cfg.image_path, &s->chip.nvm);
+    const stsafe_server_device *d = &slot->dev;
+    int err = d->ops->save(d->ctx);
     if (err) {
-        server_log(s, "cannot save image '%s': %s: %s", s->cfg.image_path, stsafe_strerror(err),
-                   strerror(errno));
-        return err;
+        int e = errno;
+        server_log(s, "cannot save image '%s': %s: %s", d->ops->name(d->ctx), stsafe_strerror(err),
+                   strerror(e));
+        errno = e;
     }
-    s->chip.nvm_dirty = 0;
-    return 0;
-}
-
-/* Saves the image when the last request changed the NVM. */
-static int save_if_dirty(stsafe_server *s)
-{
-    if (!s->chip.nvm_dirty)
-        return 0;
-    int err = save_image(s);
-    if (!err && s->cfg.verbose)
-        server_log(s, "image saved to '%s'", s->cfg.image_path);
     return err;
 }
+
+/* Saves every device whose saved state the last request changed. */
+static void save_changed(const stsafe_server *s)
+{
+    for (size_t i = 0; i < s->slot_count; i++) {
+        const stsafe_server_device *d = &s->slots[i].dev;
+        if (!d->ops->save || !d->ops->dirty || !d->ops->dirty(d->ctx))
+            continue;
+        if (save_device(s, &s->slots[i]) == 0 && s->cfg.verbose)
+            server_log(s, "image saved to '%s'", d->ops->name(d->ctx));
+    }
+}
+
+/* At the end: every device that saves, changed or not (the files left
+ * behind are the devices at exit). The first error is returned. */
+static int save_all(const stsafe_server *s)
+{
+    int first = 0;
+    for (size_t i = 0; i < s->slot_count; i++) {
+        const stsafe_server_device *d = &s->slots[i].dev;
+        if (!d->ops->save)
+            continue;
+        int err = save_device(s, &s->slots[i]);
+        if (!err)
+            server_log(s, "stopped; image saved to '%s'", d->ops->name(d->ctx));
+        else if (!first)
+            first = err;
+    }
+    return first;
+}
+
+/* ---- one connection ---------------------------------------------------------- */
 
 /* Nothing has arrived: sleeps until something does (RX_READY), the stop
  * flag is set, or a request begun long ago is still not whole. */
@@ -331,7 +395,11 @@ static int answer_request(stsafe_server *s, server_conn *c)
     const uint8_t *body = c->in + STSAFE_SOCK_LEN_SIZE;
     uint8_t *ans = c->out + STSAFE_SOCK_LEN_SIZE;
     uint8_t st = stsafe_server_handle(s, &c->sess, body, len, ans, &ans_len);
-    (void)save_if_dirty(s); /* before the answer: an ACKed change is on disk */
+    save_changed(s); /* before the answer: an ACKed change is on disk */
+    if (s->failure) {
+        const stsafe_server_device *d = &s->slots[s->failed_slot].dev;
+        server_log(s, "device '%s' failed: %s; the server stops", d->ops->name(d->ctx), s->failure);
+    }
     if (s->cfg.verbose && !STSAFE_SOCK_ST_CLOSES(st))
         log_request(s, c, body, len, ans, ans_len);
     stsafe_sock_put_u32(c->out, (uint32_t)ans_len);
@@ -343,6 +411,10 @@ static int answer_request(stsafe_server *s, server_conn *c)
     if (STSAFE_SOCK_ST_CLOSES(st)) {
         server_log(s, "client %llu dropped: %s: %.*s", (unsigned long long)c->id,
                    stsafe_sock_status_name(st), (int)(ans_len - 2), (const char *)ans + 2);
+        return -1;
+    }
+    if (s->failure) {
+        server_log(s, "client %llu closed: the server is stopping", (unsigned long long)c->id);
         return -1;
     }
     c->have -= STSAFE_SOCK_LEN_SIZE + len;
@@ -407,18 +479,26 @@ static const char *timing_name(stse_emu_timing t)
            : t == STSE_EMU_TIMING_DATASHEET ? "datasheet" : "none";
 }
 
+/* What the server serves, for its first log line. */
+static void describe(const stsafe_server *s, char *out, size_t cap)
+{
+    const stsafe_server_device *d = &s->slots[0].dev;
+    if (s->cfg.image_path)
+        snprintf(out, cap, "image '%s'", s->cfg.image_path);
+    else
+        snprintf(out, cap, "device '%s'", d->ops->name(d->ctx));
+}
+
 int stsafe_server_run(stsafe_server *s)
 {
     server_conn c;
+    char what[300];
     if (!s || s->listen_fd < 0)
         return STSAFE_ERR_BAD_INPUT;
-    server_log(s, "listening on %s (image '%s', timing %s)", s->address, s->cfg.image_path,
-               timing_name(s->cfg.timing));
+    describe(s, what, sizeof what);
+    server_log(s, "listening on %s (%s, timing %s)", s->address, what, timing_name(s->cfg.timing));
     while (wait_readable(s, s->listen_fd, 0) == 1)
         accept_one(s, &c);
-    /* Saved even when unchanged: the file left behind is the chip at exit. */
-    int err = save_image(s);
-    if (!err)
-        server_log(s, "stopped; image saved to '%s'", s->cfg.image_path);
-    return err;
+    int err = save_all(s);
+    return s->failure ? STSAFE_ERR_DEVICE_FAILED : err;
 }

@@ -1,5 +1,5 @@
-/* The operations of the socket protocol (docs/socket-protocol.md) over one
- * chip: a request body in, an answer body out. No sockets here. */
+/* The operations of the socket protocol (docs/socket-protocol.md) over the
+ * served devices: a request body in, an answer body out. No sockets here. */
 #include "stsafe/server.h"
 
 #include <stdarg.h>
@@ -27,7 +27,7 @@ static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, con
 
 static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, const char *fmt, ...)
 {
-    char text[128];
+    char text[STSAFE_SERVER_MAX_REASON];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(text, sizeof text, fmt, ap);
@@ -36,33 +36,58 @@ static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, con
     return reply(op, st, (const uint8_t *)text, len, ans, ans_len);
 }
 
-uint64_t stsafe_server_now_us(const stsafe_server *s)
+uint64_t stsafe_server_now_us(const stsafe_server *s, size_t slot)
 {
     if (s->cfg.timing != STSE_EMU_TIMING_REAL)
-        return s->virtual_us;
+        return s->slots[slot].virtual_us;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* A NACK stands for one poll interval of a host on the virtual clock. */
-static uint8_t nack(stsafe_server *s, uint8_t op, uint8_t *ans, size_t *ans_len)
+/* The device a connection talks to. */
+static stsafe_server_slot *slot_of(stsafe_server *s, const stsafe_server_session *sess)
+{
+    (void)sess; /* one device per server until SELECT */
+    return &s->slots[0];
+}
+
+/* A NACK stands for one poll interval of a host on the device's virtual clock. */
+static uint8_t nack(stsafe_server *s, stsafe_server_slot *slot, uint8_t op, uint8_t *ans,
+                    size_t *ans_len)
 {
     if (s->cfg.timing == STSE_EMU_TIMING_DATASHEET)
-        s->virtual_us += STSAFE_SERVER_NACK_ADVANCE_US;
+        slot->virtual_us += STSAFE_SERVER_NACK_ADVANCE_US;
     return reply(op, STSAFE_SOCK_ST_NACK, NULL, 0, ans, ans_len);
 }
 
-/* The outcome of a call into the chip's I2C slave. */
-static uint8_t i2c_outcome(stsafe_server *s, int err, uint8_t op, const uint8_t *data, size_t n,
-                           uint8_t *ans, size_t *ans_len)
+/* The outcome of a call into a device (server.h says what its codes mean).
+ * A device that failed for good answers FAILED with its reason, whatever
+ * the call returned, and stops the server. */
+static uint8_t outcome(stsafe_server *s, stsafe_server_slot *slot, int err, uint8_t op,
+                       const uint8_t *data, size_t n, uint8_t *ans, size_t *ans_len)
 {
+    const stsafe_server_device *dev = &slot->dev;
+    const char *why = dev->ops->failure ? dev->ops->failure(dev->ctx) : NULL;
+    if (why) {
+        s->failure = why;
+        s->failed_slot = (size_t)(slot - s->slots);
+        return refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "%s", why);
+    }
     if (err == STSAFE_ERR_BUS_NACK)
-        return nack(s, op, ans, ans_len);
+        return nack(s, slot, op, ans, ans_len);
+    if (err == STSAFE_ERR_UNSUPPORTED)
+        return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len, "the device does not offer %s",
+                      stsafe_sock_op_name(op));
     if (err)
-        return refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "the chip model failed: %s",
+        return refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "the device failed: %s",
                       stsafe_strerror(err));
     return reply(op, STSAFE_SOCK_ST_OK, data, n, ans, ans_len);
+}
+
+static uint8_t device_address(const stsafe_server_slot *slot)
+{
+    return slot->dev.ops->address(slot->dev.ctx);
 }
 
 static uint8_t op_hello(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
@@ -78,53 +103,62 @@ static uint8_t op_hello(stsafe_server *s, stsafe_server_session *sess, const uin
     uint8_t out[STSAFE_SOCK_HELLO_ANSWER_LEN] = {
         version < STSAFE_SOCK_VERSION ? version : STSAFE_SOCK_VERSION,
         (uint8_t)(STSAFE_SOCK_MAX_DATA >> 8), (uint8_t)STSAFE_SOCK_MAX_DATA,
-        stse_emu_chip_i2c_address(&s->chip), timing[s->cfg.timing]};
+        device_address(slot_of(s, sess)), timing[s->cfg.timing]};
     sess->hello_done = 1;
     return reply(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
 }
 
-static uint8_t op_write(stsafe_server *s, const uint8_t *args, size_t n, uint8_t *ans,
-                        size_t *ans_len)
+static uint8_t op_write(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
+                        size_t n, uint8_t *ans, size_t *ans_len)
 {
     const uint8_t op = STSAFE_SOCK_OP_I2C_WRITE;
     if (n < 1 || args[0] > 0x7F)
         return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-write takes a 7-bit address and 0 to %u bytes", STSAFE_SOCK_MAX_DATA);
-    if (args[0] != stse_emu_chip_i2c_address(&s->chip))
-        return nack(s, op, ans, ans_len);
-    int err = stse_emu_i2c_write(&s->chip, stsafe_server_now_us(s), args + 1, n - 1);
-    return i2c_outcome(s, err, op, NULL, 0, ans, ans_len);
+    stsafe_server_slot *slot = slot_of(s, sess);
+    size_t index = (size_t)(slot - s->slots);
+    int err = slot->dev.ops->i2c_write(slot->dev.ctx, stsafe_server_now_us(s, index), args[0],
+                                       args + 1, n - 1);
+    return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
 }
 
-static uint8_t op_read(stsafe_server *s, const uint8_t *args, size_t n, uint8_t *ans,
-                       size_t *ans_len)
+static uint8_t op_read(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
+                       size_t n, uint8_t *ans, size_t *ans_len)
 {
     const uint8_t op = STSAFE_SOCK_OP_I2C_READ;
     size_t count = n == 3 ? (size_t)(args[1] << 8 | args[2]) : 0;
     if (n != 3 || args[0] > 0x7F || count > STSAFE_SOCK_MAX_DATA)
         return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-read takes a 7-bit address and a count of 0 to %u", STSAFE_SOCK_MAX_DATA);
-    if (args[0] != stse_emu_chip_i2c_address(&s->chip))
-        return nack(s, op, ans, ans_len);
+    stsafe_server_slot *slot = slot_of(s, sess);
+    size_t index = (size_t)(slot - s->slots);
     uint8_t data[STSAFE_SOCK_MAX_DATA];
-    int err = stse_emu_i2c_read(&s->chip, stsafe_server_now_us(s), data, count);
-    return i2c_outcome(s, err, op, data, count, ans, ans_len);
+    int err = slot->dev.ops->i2c_read(slot->dev.ctx, stsafe_server_now_us(s, index), args[0], data,
+                                      count);
+    return outcome(s, slot, err, op, data, count, ans, ans_len);
 }
 
-static uint8_t op_control(stsafe_server *s, uint8_t op, size_t n, uint8_t *ans, size_t *ans_len)
+static uint8_t op_control(stsafe_server *s, stsafe_server_session *sess, uint8_t op, size_t n,
+                          uint8_t *ans, size_t *ans_len)
 {
     if (n != 0)
         return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len, "%s takes no arguments",
                       stsafe_sock_op_name(op));
+    stsafe_server_slot *slot = slot_of(s, sess);
+    const stsafe_server_device_ops *ops = slot->dev.ops;
     if (op == STSAFE_SOCK_OP_POWER_CYCLE) {
-        stse_emu_chip_power_cycle(&s->chip);
-        return reply(op, STSAFE_SOCK_ST_OK, NULL, 0, ans, ans_len);
+        int err = ops->power_cycle ? ops->power_cycle(slot->dev.ctx) : STSAFE_ERR_UNSUPPORTED;
+        return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
     }
+    stsafe_sock_stats st;
     uint8_t out[STSAFE_SOCK_STATS_ANSWER_LEN];
-    stsafe_sock_put_u64(out, s->chip.stats.commands);
-    stsafe_sock_put_u64(out + 8, s->chip.stats.nacks);
-    stsafe_sock_put_u64(out + 16, s->chip.stats.nvm_writes);
-    return reply(op, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
+    int err = ops->stats ? ops->stats(slot->dev.ctx, &st) : STSAFE_ERR_UNSUPPORTED;
+    if (!err) {
+        stsafe_sock_put_u64(out, st.commands);
+        stsafe_sock_put_u64(out + 8, st.nacks);
+        stsafe_sock_put_u64(out + 16, st.nvm_writes);
+    }
+    return outcome(s, slot, err, op, out, sizeof out, ans, ans_len);
 }
 
 uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,
@@ -144,12 +178,12 @@ uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, cons
                       "the first request must be HELLO");
     switch (op) {
     case STSAFE_SOCK_OP_I2C_WRITE:
-        return op_write(s, args, n, ans, ans_len);
+        return op_write(s, sess, args, n, ans, ans_len);
     case STSAFE_SOCK_OP_I2C_READ:
-        return op_read(s, args, n, ans, ans_len);
+        return op_read(s, sess, args, n, ans, ans_len);
     case STSAFE_SOCK_OP_POWER_CYCLE:
     case STSAFE_SOCK_OP_STATS:
-        return op_control(s, op, n, ans, ans_len);
+        return op_control(s, sess, op, n, ans, ans_len);
     case STSAFE_SOCK_OP_FAULT:
         return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len,
                       "fault injection is not supported yet");

@@ -2,8 +2,9 @@
  * docs/socket-protocol.md shows them, the host client over a socket against
  * the in-process result byte for byte, clients in turn, broken clients
  * dropped without harm, the image saved after changes and on SIGTERM, the
- * timing models, TCP on loopback. Servers run in a thread (or a forked
- * child for SIGTERM) on a unix socket in a temporary folder. */
+ * timing models, TCP on loopback, a device that is not a chip (and that
+ * stops the server when it fails for good). Servers run in a thread (or a
+ * forked child for SIGTERM) on a unix socket in a temporary folder. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -797,6 +798,133 @@ static void test_socket_files(void **state)
     assert_logged(f, "cannot load image '");
 }
 
+/* ---- a device that is not a chip ------------------------------------------------------------ */
+
+/* A scripted device at 0x30, as a recorded device will be: it expects one
+ * write, answers one read, has no power cycle, no statistics and nothing to
+ * save, and fails for good when the host writes anything else. */
+typedef struct {
+    int step;
+    char failure[96];
+} script_device;
+
+static const uint8_t script_frame[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+static const uint8_t script_rsp[] = {0x00, 0x00, 0x06, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+
+static int script_write(void *ctx, uint64_t now_us, uint8_t addr, const uint8_t *data, size_t len)
+{
+    script_device *d = ctx;
+    (void)now_us;
+    if (addr != 0x30)
+        return STSAFE_ERR_BUS_NACK;
+    if (d->step != 0 || len != sizeof script_frame || memcmp(data, script_frame, len) != 0) {
+        snprintf(d->failure, sizeof d->failure, "the host left the script at step %d", d->step);
+        return STSAFE_ERR_BUS_IO;
+    }
+    d->step++;
+    return 0;
+}
+
+static int script_read(void *ctx, uint64_t now_us, uint8_t addr, uint8_t *buf, size_t len)
+{
+    script_device *d = ctx;
+    (void)now_us;
+    if (addr != 0x30)
+        return STSAFE_ERR_BUS_NACK;
+    if (d->step != 1 || len > sizeof script_rsp)
+        return STSAFE_ERR_BUFFER_TOO_SMALL; /* an error that is not for good */
+    memcpy(buf, script_rsp, len);
+    return 0;
+}
+
+static uint8_t script_address(const void *ctx)
+{
+    (void)ctx;
+    return 0x30;
+}
+
+static const char *script_name(const void *ctx)
+{
+    (void)ctx;
+    return "script";
+}
+
+static const char *script_failure(const void *ctx)
+{
+    const script_device *d = ctx;
+    return d->failure[0] ? d->failure : NULL;
+}
+
+static const stsafe_server_device_ops script_ops = {
+    .i2c_write = script_write, .i2c_read = script_read, .address = script_address,
+    .name = script_name, .failure = script_failure};
+
+/* An answer with \p op, \p st and a reason, as the server builds it. */
+static size_t answer_with_reason(uint8_t *out, uint8_t op, uint8_t st, const char *reason)
+{
+    size_t n = strlen(reason);
+    stsafe_sock_put_u32(out, (uint32_t)(2 + n));
+    out[4] = op;
+    out[5] = st;
+    memcpy(out + 6, reason, n);
+    return 6 + n;
+}
+
+static void test_other_device(void **state)
+{
+    fixture *f = *state;
+    script_device dev = {0};
+    stsafe_server_device handle = {.ops = &script_ops, .ctx = &dev};
+    stsafe_server_config cfg = {.devices = &handle, .device_count = 1, .listen = f->listen,
+                                .log = f->log, .stop = &f->stop};
+    /* Exactly one of an image and devices. */
+    cfg.image_path = f->image;
+    assert_int_equal(stsafe_server_init(&f->srv, &cfg), STSAFE_ERR_BAD_INPUT);
+    cfg.image_path = NULL;
+    cfg.devices = NULL;
+    assert_int_equal(stsafe_server_init(&f->srv, &cfg), STSAFE_ERR_BAD_INPUT);
+    cfg.devices = &handle;
+    atomic_store(&f->stop, 0);
+    assert_int_equal(stsafe_server_init(&f->srv, &cfg), 0);
+    assert_int_equal(pthread_create(&f->thread, NULL, server_thread, f), 0);
+
+    int fd = raw_connect(f);
+    static const uint8_t hello30[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x30, 0x00};
+    raw_exchange(fd, hello_req, sizeof hello_req, hello30, sizeof hello30);
+    uint8_t want[128];
+    static const uint8_t stats[] = {0, 0, 0, 1, 0x11}, power[] = {0, 0, 0, 1, 0x10};
+    raw_exchange(fd, stats, sizeof stats, want,
+                 answer_with_reason(want, 0x11, 0x02, "the device does not offer stats"));
+    raw_exchange(fd, power, sizeof power, want,
+                 answer_with_reason(want, 0x10, 0x02, "the device does not offer power-cycle"));
+    static const uint8_t echo[] = {0, 0, 0, 9, 0x02, 0x30, 0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+    static const uint8_t ack[] = {0, 0, 0, 2, 0x02, 0x00};
+    raw_exchange(fd, echo, sizeof echo, ack, sizeof ack);
+    static const uint8_t read9[] = {0, 0, 0, 4, 0x03, 0x30, 0x00, 0x09};
+    static const uint8_t ans9[] = {0, 0, 0, 11, 0x03, 0x00, 0x00, 0x00, 0x06,
+                                   0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+    raw_exchange(fd, read9, sizeof read9, ans9, sizeof ans9);
+    static const uint8_t read_long[] = {0, 0, 0, 4, 0x03, 0x30, 0x00, 0x0A};
+    raw_exchange(fd, read_long, sizeof read_long, want,
+                 answer_with_reason(want, 0x03, 0x03, "the device failed: output buffer too small"));
+    static const uint8_t other[] = {0, 0, 0, 3, 0x02, 0x20, 0x00};
+    static const uint8_t nack[] = {0, 0, 0, 2, 0x02, 0x01};
+    raw_exchange(fd, other, sizeof other, nack, sizeof nack);
+    /* Off the script: FAILED with the device's reason, and the server stops. */
+    raw_exchange(fd, echo, sizeof echo, want,
+                 answer_with_reason(want, 0x02, 0x03, "the host left the script at step 1"));
+    assert_true(raw_closed(fd, 5000));
+    close(fd);
+    pthread_join(f->thread, NULL);
+    assert_int_equal(f->run_rc, STSAFE_ERR_DEVICE_FAILED);
+    assert_string_equal(f->srv.failure, "the host left the script at step 1");
+    stsafe_server_free(&f->srv);
+    assert_logged(f, "listening on unix:");
+    assert_logged(f, "(device 'script', timing none)");
+    assert_logged(f, "device 'script' failed: the host left the script at step 1; the server stops");
+    assert_logged(f, "client 1 closed: the server is stopping");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -816,6 +944,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tcp_loopback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_addresses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_socket_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_device, setup, teardown),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,7 @@ const char *stsafe_strerror(int err)
     case STSAFE_ERR_BUS_IO:            return "bus backend failure";
     case STSAFE_ERR_BUS_TIMEOUT:       return "device stayed busy past the retry budget";
     case STSAFE_ERR_UNSUPPORTED:       return "operation not supported by this backend";
+    case STSAFE_ERR_DEVICE_FAILED:     return "the served device failed";
     case STSAFE_ERR_IMAGE_FORMAT:      return "not a valid stsafe-emu image";
     case STSAFE_ERR_IMAGE_VERSION:     return "unsupported stsafe-emu image version";
     case STSAFE_ERR_IMAGE_CHECKSUM:    return "image checksum mismatch (file corrupted)";

@@ -26,13 +26,6 @@
 extern "C" {
 #endif
 
-/** The server chip's counters (STATS). */
-typedef struct {
-    uint64_t commands;          /**< Frames the chip executed (any status). */
-    uint64_t nacks;             /**< NACKs the chip gave. */
-    uint64_t nvm_writes;        /**< Commands that changed the NVM. */
-} stsafe_sock_stats;
-
 typedef struct {
     int fd;                     /**< -1 when not connected. */
     uint8_t version;            /**< Protocol version agreed by HELLO. */

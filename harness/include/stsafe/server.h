@@ -1,18 +1,21 @@
 /**
  * \file server.h
- * \brief One emulated STSAFE-A110 behind a socket (`stsafe-emu serve`).
+ * \brief Devices behind a socket (`stsafe-emu serve`).
  *
- * The server loads a chip image, listens on a unix or TCP socket and
- * serves clients one at a time with the protocol of
- * docs/socket-protocol.md: I2C writes and reads to a 7-bit address, power
- * cycle, statistics. After every request that changed the NVM it saves the
- * image (crash-safely, before answering), and again when it stops. A
- * client that breaks the protocol, stalls in the middle of a request,
- * leaves its answers unread or disconnects is dropped with a logged
- * reason; the server keeps serving.
+ * The server listens on a unix or TCP socket and serves clients one at a
+ * time with the protocol of docs/socket-protocol.md: I2C writes and reads
+ * to a 7-bit address, power cycle, statistics. What answers them is a
+ * device (stsafe_server_device): an emulated chip loaded from an image
+ * (chip_device.h), or any other implementation of the operations below
+ * that the caller hands in. After every request that changed a device's
+ * saved state the server saves it (crash-safely, before answering), and
+ * again when it stops. A client that breaks the protocol, stalls in the
+ * middle of a request, leaves its answers unread or disconnects is dropped
+ * with a logged reason; the server keeps serving. A device that fails for
+ * good stops the server.
  *
- * The server forwards bytes to the chip's I2C slave and never looks inside
- * them; the chip model never sees a socket.
+ * The server forwards bytes to the device and never looks inside them; the
+ * device never sees a socket.
  */
 #ifndef STSAFE_SERVER_H
 #define STSAFE_SERVER_H
@@ -33,10 +36,83 @@ extern "C" {
 #define STSAFE_SERVER_FRAME_TIMEOUT_MS 10000u /**< Default time a started request may take to arrive. */
 #define STSAFE_SERVER_POLL_TICK_MS     50u    /**< How often a waiting server looks at its stop flag. */
 #define STSAFE_SERVER_NACK_ADVANCE_US  1000u  /**< Datasheet timing: virtual time one NACK stands for. */
+#define STSAFE_SERVER_MAX_REASON       512u   /**< Longest reason text an answer carries. */
 
-/** What to serve and how. Only image_path and listen are required. */
+/**
+ * What a served device does: the operations of the socket protocol that
+ * reach it. The server calls them one at a time, from one thread.
+ *
+ * The I2C operations and power_cycle return:
+ * - 0: done (for I2C: the device acknowledged its address), answered OK;
+ * - STSAFE_ERR_BUS_NACK: answered NACK (nothing moved). Under datasheet
+ *   timing the device's virtual clock then advances
+ *   STSAFE_SERVER_NACK_ADVANCE_US;
+ * - STSAFE_ERR_UNSUPPORTED: answered UNSUPPORTED;
+ * - any other error: answered FAILED with stsafe_strerror()'s words; the
+ *   server goes on.
+ *
+ * A device that has failed for good (a recorded device whose host left the
+ * script) reports it through failure(): the server looks after every call
+ * into the device, answers that request FAILED with the reason, logs it,
+ * closes every connection, saves what can be saved and
+ * stsafe_server_run() returns STSAFE_ERR_DEVICE_FAILED.
+ *
+ * Operations marked optional may be NULL.
+ */
 typedef struct {
-    const char *image_path;     /**< The chip image; loaded at init, saved after changes. */
+    /**
+     * \brief One I2C write transaction.
+     * \param now_us  The device's clock (stsafe_server_now_us()).
+     * \param addr    The 7-bit address the host wrote to: a device NACKs
+     *                addresses that are not its own (an empty bus).
+     * \param data    \p len bytes, 0..STSAFE_SOCK_MAX_DATA (never NULL).
+     */
+    int (*i2c_write)(void *ctx, uint64_t now_us, uint8_t addr, const uint8_t *data, size_t len);
+    /**
+     * \brief One I2C read transaction of exactly \p len bytes
+     *        (0..STSAFE_SOCK_MAX_DATA) into \p buf.
+     */
+    int (*i2c_read)(void *ctx, uint64_t now_us, uint8_t addr, uint8_t *buf, size_t len);
+    /** \brief Optional: POWER_CYCLE. NULL: answered UNSUPPORTED. */
+    int (*power_cycle)(void *ctx);
+    /** \brief The 7-bit address the device answers at now (HELLO's answer). */
+    uint8_t (*address)(const void *ctx);
+    /** \brief Optional: STATS. 0 with \p out filled; NULL: answered UNSUPPORTED. */
+    int (*stats)(const void *ctx, stsafe_sock_stats *out);
+    /** \brief Optional: 1 when state that must outlive the server changed since the last save. */
+    int (*dirty)(const void *ctx);
+    /**
+     * \brief Optional: save that state now (a chip: its image, crash-safely).
+     *        NULL: the device has nothing to save.
+     * \return 0; an error with errno set (logged; retried after the next
+     *         change and when the server stops).
+     */
+    int (*save)(void *ctx);
+    /** \brief What the device is, for log lines (a chip: its image path). Never NULL. */
+    const char *(*name)(const void *ctx);
+    /** \brief Optional: NULL while the device works; once it has failed for good, why. */
+    const char *(*failure)(const void *ctx);
+} stsafe_server_device_ops;
+
+/** A device: its operations and their context. */
+typedef struct {
+    const stsafe_server_device_ops *ops;
+    void *ctx;
+} stsafe_server_device;
+
+/**
+ * What to serve and how. listen is required, and exactly one of
+ * image_path and devices.
+ */
+typedef struct {
+    const char *image_path;     /**< One emulated chip: its image, loaded at init and saved
+                                 *   after changes. NULL when \p devices is given. */
+    const stsafe_server_device *devices; /**< Or: devices of the caller's, served as they are
+                                 *   (copied; they must outlive the server, which never
+                                 *   frees them). The timing below is then only what
+                                 *   HELLO reports and how stsafe_server_now_us() runs:
+                                 *   the devices must agree with it. */
+    size_t device_count;        /**< Entries in \p devices; 1 today. */
     const char *listen;         /**< "unix:PATH" or "tcp:HOST:PORT" (port 0: any free port). */
     stse_emu_timing timing;     /**< NONE: answers at once. DATASHEET: the datasheet busy
                                  *   times on a virtual clock that advances 1 ms per NACK
@@ -49,20 +125,35 @@ typedef struct {
                                  *   (a signal handler or another thread sets it). */
     uint32_t frame_timeout_ms;  /**< How long a begun request may take to arrive, and an
                                  *   answer to be taken; 0: STSAFE_SERVER_FRAME_TIMEOUT_MS. */
-    const uint8_t *seed;        /**< Deterministic random seed (tests), or NULL for OS entropy. */
+    const uint8_t *seed;        /**< Deterministic random seed of the chips (tests), or NULL
+                                 *   for OS entropy. */
     size_t seed_len;
 } stsafe_server_config;
 
-/** A running server. Holds its chip; set it up where it will stay, do not copy. */
+/** One served device and the server's clock for it. */
+typedef struct {
+    stsafe_server_device dev;
+    uint64_t virtual_us;        /**< The device's clock under TIMING_NONE and TIMING_DATASHEET. */
+} stsafe_server_slot;
+
+struct stsafe_chip_device;
+
+/** A running server. Its chips point into it: set it up where it will stay, do not copy. */
 typedef struct {
     stsafe_server_config cfg;
-    stsafe_rng rng;
-    stse_emu_chip chip;
+    stsafe_rng rng;             /**< The chips' random source (when the server loaded chips). */
+    int rng_ready;
+    struct stsafe_chip_device *chips; /**< The chips the server loaded itself (image_path);
+                                 *   NULL with the caller's devices. */
+    size_t chip_count;
+    stsafe_server_slot *slots;  /**< Every served device. */
+    size_t slot_count;
+    const char *failure;        /**< Set once a device failed for good: its reason. */
+    size_t failed_slot;         /**< Which device failed. */
     stsafe_sock_addr addr;
     char address[160];          /**< The bound address as text (the chosen port filled in). */
     int listen_fd;
     int bound_unix;             /**< The unix socket file is ours to remove. */
-    uint64_t virtual_us;        /**< The chip's clock under TIMING_NONE and TIMING_DATASHEET. */
     uint64_t clients;           /**< Connections accepted so far (numbers the log lines). */
 } stsafe_server;
 
@@ -73,28 +164,30 @@ typedef struct {
 } stsafe_server_session;
 
 /**
- * \brief Load the image, then bind and listen.
+ * \brief Load the chip (or take the caller's devices), then bind and listen.
  *
  * A unix socket file left behind by a server that is gone is replaced; a
  * live one, or any other file at PATH, is an error.
- * \param cfg  Copied; the strings it points to must outlive the server.
- * \return 0; STSAFE_ERR_BAD_INPUT (missing or malformed setting); the
- *         errors of stse_emu_image_load(); STSAFE_ERR_CRYPTO (random
- *         source); STSAFE_ERR_IO (socket calls; errno set, EADDRINUSE
- *         when another server listens there).
+ * \param cfg  Copied; the strings and devices it points to must outlive the server.
+ * \return 0; STSAFE_ERR_BAD_INPUT (missing, conflicting or malformed
+ *         setting); the errors of stse_emu_image_load(); STSAFE_ERR_CRYPTO
+ *         (random source); STSAFE_ERR_ALLOC; STSAFE_ERR_IO (socket calls;
+ *         errno set, EADDRINUSE when another server listens there).
  *         On error everything is released: do not call stsafe_server_free().
  */
 int stsafe_server_init(stsafe_server *s, const stsafe_server_config *cfg);
 
 /**
- * \brief Serve clients one at a time until the stop flag is set, then save
- *        the image.
- * \return 0 when stopped and the image saved; STSAFE_ERR_BAD_INPUT;
- *         the errors of stse_emu_image_save() (errno set).
+ * \brief Serve clients one at a time until the stop flag is set or a
+ *        device fails for good, then save every device that saves.
+ * \return 0 when stopped and everything saved; STSAFE_ERR_DEVICE_FAILED
+ *         (a device failed; s->failure says why); STSAFE_ERR_BAD_INPUT;
+ *         the errors of the devices' save (stse_emu_image_save() for a
+ *         chip; errno set).
  */
 int stsafe_server_run(stsafe_server *s);
 
-/** \brief Close the socket, remove a unix socket file, wipe the chip. Saves nothing. */
+/** \brief Close the socket, remove a unix socket file, wipe the server's own chips. Saves nothing. */
 void stsafe_server_free(stsafe_server *s);
 
 /**
@@ -111,13 +204,18 @@ void stsafe_server_free(stsafe_server *s);
  * \param ans_len  Receives its length.
  * \return The answer's status, STSAFE_SOCK_ST_*. A status with bit 7 set
  *         (STSAFE_SOCK_ST_CLOSES) means the connection must be closed;
- *         the data of every status but OK is a reason in ASCII.
+ *         the data of every status but OK is a reason in ASCII. When a
+ *         device failed for good during the request, s->failure is set:
+ *         the caller stops serving.
  */
 uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,
                              size_t len, uint8_t *ans, size_t *ans_len);
 
-/** \brief The chip's clock now, in microseconds, as the timing setting defines it. */
-uint64_t stsafe_server_now_us(const stsafe_server *s);
+/**
+ * \brief The clock of device \p slot now, in microseconds, as the timing
+ *        setting defines it.
+ */
+uint64_t stsafe_server_now_us(const stsafe_server *s, size_t slot);
 
 #ifdef __cplusplus
 }

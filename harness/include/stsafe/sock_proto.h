@@ -60,6 +60,13 @@ extern "C" {
 #define STSAFE_SOCK_HELLO_ANSWER_LEN 5u   /**< version · max data (2) · I2C address · timing */
 #define STSAFE_SOCK_STATS_ANSWER_LEN 24u  /**< commands · nacks · NVM writes, 8 bytes each */
 
+/** A served device's counters, as STATS carries them (3 x 8 bytes). */
+typedef struct {
+    uint64_t commands;          /**< Frames the chip executed (any status). */
+    uint64_t nacks;             /**< NACKs the chip gave. */
+    uint64_t nvm_writes;        /**< Commands that changed the NVM. */
+} stsafe_sock_stats;
+
 /** A socket address from "unix:PATH" or "tcp:HOST:PORT". */
 typedef struct {
     struct sockaddr_storage ss;

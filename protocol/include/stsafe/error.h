@@ -38,6 +38,8 @@ extern "C" {
 #define STSAFE_ERR_BUS_IO              (-0x0402) /**< The bus backend failed (socket closed, ioctl error). */
 #define STSAFE_ERR_BUS_TIMEOUT         (-0x0403) /**< The device stayed busy past the retry budget. */
 #define STSAFE_ERR_UNSUPPORTED         (-0x0404) /**< The backend does not offer the operation. */
+#define STSAFE_ERR_DEVICE_FAILED       (-0x0405) /**< A served device failed for good (a recorded
+                                                  *   device whose host left the script): the server stopped. */
 
 /* Emulator image and model (emulator/) */
 #define STSAFE_ERR_IMAGE_FORMAT        (-0x0501) /**< Not an stsafe-emu image, or a malformed one. */
