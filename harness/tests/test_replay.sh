@@ -74,4 +74,41 @@ check "... says why" "stsafe-cli: --trace-append: $dir/g.trace:1: not a trace: l
 check "unwritable trace" " rc=1" "$(run "$CLI" --image "$dir/s.img" --trace "$dir/no/such/dir/t" echo 00)"
 check "trace to /dev/full" " rc=1" "$(run "$CLI" --image "$dir/s.img" --trace /dev/full echo 00)"
 
+# The recorded device: stsafe-emu serve --from-trace plays the golden chip.
+wait_socket() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
+serve_trace() { # serve_trace NAME TRACE: starts a recorded device on $dir/NAME.sock
+    "$EMU" serve --from-trace "$2" --listen "unix:$dir/$1.sock" 2>"$dir/$1.log" &
+    pid=$!
+    wait_socket "$dir/$1.sock"
+}
+serve_trace whole "$golden"
+check "the golden session against the recorded device" "0" \
+    "$("$VECTORS/traces/golden-session.sh" "$CLI" --bus "unix:$dir/whole.sock" 2>&1; echo $?)"
+wait "$pid"
+check "... the server stops when the script is done" "0" "$?"
+check "... and says so" "stsafe-emu: serve: $golden: the host did the whole script (23 commands)" \
+    "$(tail -1 "$dir/whole.log")"
+
+serve_trace deviate "$golden"
+check "a host that deviates" " rc=1" "$(run "$CLI" --bus "unix:$dir/deviate.sock" echo 0102030406)"
+wait "$pid"
+check "... stops the server, exit 1" "1" "$?"
+check "... which logs both commands" "stsafe-emu serve: device '$golden' failed: command 1 of the trace (line 3) is Echo, the host wrote Echo
+  trace: 00 01 02 03 04 05 1a 14
+  host: 00 01 02 03 04 06 28 8f; the server stops" "$(grep -A2 'failed:' "$dir/deviate.log")"
+
+serve_trace early "$golden"
+"$CLI" --bus "unix:$dir/early.sock" echo 0102030405 >/dev/null
+kill -TERM "$pid"
+wait "$pid"
+check "a host that stops early: exit 1" "1" "$?"
+check "... and why" "stsafe-emu: serve: $golden: stopped after command 1 of 23; the host did not finish the script" \
+    "$(tail -1 "$dir/early.log")"
+
+check "serve: --image and --from-trace" " rc=2" \
+    "$(run "$EMU" serve --image "$gimg" --from-trace "$golden" --listen "unix:$dir/x.sock")"
+check "serve: a malformed trace" " rc=1" \
+    "$(run "$EMU" serve --from-trace "$dir/syntax.trace" --listen "unix:$dir/x.sock")"
+check "... names its line" "stsafe-emu: serve: $dir/syntax.trace:3: direction must be W or R" "$(cat "$dir/stderr")"
+
 finish

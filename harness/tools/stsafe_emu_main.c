@@ -48,6 +48,13 @@ static void usage(FILE *f)
             "        which stop the server. --timing: none (answers at once, default),\n"
             "        datasheet (busy times on a virtual clock, 1 ms per NACK), real (busy\n"
             "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
+            "  serve --from-trace TRACE --listen ADDR [--address A] [--verbose]\n"
+            "        Be the chip recorded in TRACE for a host under test: each write must be\n"
+            "        the trace's next command, byte for byte, and gets the recorded answer at\n"
+            "        once. The first deviation is logged with both commands, answered FAILED,\n"
+            "        and stops the server (exit 1). Once the host has read the answer to the\n"
+            "        last command the server stops (exit 0); stopped earlier by a signal, it\n"
+            "        exits 1. A: the chip's address (default: the trace's first write's).\n"
             "  replay TRACE --image IMAGE [--address A] [--quiet]\n"
             "        Send the commands of an I2C trace (docs/trace-format.md) to a fresh\n"
             "        emulator loaded from IMAGE (the image the trace was recorded with; it is\n"
@@ -265,11 +272,25 @@ static int catch_stop_signals(void)
     return sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ? -1 : 0;
 }
 
-static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg)
+/* serve's options that are not the server's own: --from-trace and --address. */
+typedef struct {
+    const char *from_trace;
+    unsigned long address;
+} serve_extra;
+
+static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, serve_extra *x)
 {
     const char *timing = "none";
+    x->address = 0xFF; /* STSAFE_TRACE_ADDR_FIRST */
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--image") && i + 1 < argc) cfg->image_path = argv[++i];
+        else if (!strcmp(argv[i], "--from-trace") && i + 1 < argc) x->from_trace = argv[++i];
+        else if (!strcmp(argv[i], "--address") && i + 1 < argc) {
+            if (tool_parse_uint(argv[++i], 0x7F, &x->address) != 0) {
+                tool_error(prog, "serve: --address is a 7-bit address (0x00..0x7f)");
+                return -1;
+            }
+        }
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc) cfg->listen = argv[++i];
         else if (!strcmp(argv[i], "--timing") && i + 1 < argc) timing = argv[++i];
         else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
@@ -285,8 +306,9 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg)
     }
     cfg->timing = (stse_emu_timing)t;
     stsafe_sock_addr addr;
-    if (!cfg->image_path || !cfg->listen) {
-        tool_error(prog, "serve: needs --image IMAGE and --listen ADDR (see --help)");
+    if (!cfg->image_path == !x->from_trace || !cfg->listen) {
+        tool_error(prog, "serve: needs --listen ADDR and one of --image IMAGE, --from-trace TRACE "
+                         "(see --help)");
         return -1;
     }
     if (stsafe_sock_addr_parse(cfg->listen, &addr) == STSAFE_ERR_BAD_INPUT) {
@@ -301,14 +323,17 @@ static int cmd_serve(int argc, char **argv)
 {
     stsafe_server_config cfg;
     stsafe_server srv;
+    serve_extra extra;
     memset(&cfg, 0, sizeof cfg);
-    if (parse_serve_args(argc, argv, &cfg) != 0)
+    if (parse_serve_args(argc, argv, &cfg, &extra) != 0)
         return TOOL_EXIT_USAGE;
     if (catch_stop_signals() != 0) {
         tool_error(prog, "serve: cannot catch SIGINT and SIGTERM: %s", strerror(errno));
         return TOOL_EXIT_FAIL;
     }
     cfg.stop = &serve_stop;
+    if (extra.from_trace)
+        return emu_serve_from_trace(prog, &cfg, extra.from_trace, extra.address);
     if (stsafe_server_init(&srv, &cfg) != 0)
         return TOOL_EXIT_FAIL;
     int err = stsafe_server_run(&srv);

@@ -14,10 +14,12 @@
 #ifndef STSAFE_TRACE_DEVICE_H
 #define STSAFE_TRACE_DEVICE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "stsafe/bus.h"
+#include "stsafe/server.h"
 #include "stsafe/trace_script.h"
 
 #ifdef __cplusplus
@@ -31,6 +33,9 @@ typedef struct {
     int failed;             /**< The host deviated; \c why says how. */
     char why[768];
     uint64_t writes, reads, nacks;
+    const char *label;      /**< What the server's log calls it (default "recorded device"). */
+    atomic_int *stop_when_done; /**< Optional: set to 1 once the host has written the last
+                             *   command and read its whole answer (a server's stop flag). */
 } stsafe_trace_device;
 
 /** \brief Play \p script (which must outlive the device) from its start. */
@@ -57,6 +62,14 @@ void stsafe_trace_device_power_cycle(stsafe_trace_device *d);
 
 /** \brief 1 when every command of the script was written and the device has not failed. */
 int stsafe_trace_device_finished(const stsafe_trace_device *d);
+
+/**
+ * \brief The device as a server device (`stsafe-emu serve --from-trace`):
+ *        I2C operations as above, POWER_CYCLE, STATS (commands = writes
+ *        taken, NACKs, no NVM writes); nothing to save; failure() is the
+ *        deviation. Valid while \p d is.
+ */
+stsafe_server_device stsafe_trace_device_handle(stsafe_trace_device *d);
 
 /** \brief Make \p bus a bus to the device, for a host in the same process. */
 void stsafe_trace_device_bus(stsafe_trace_device *d, stsafe_bus *bus);

@@ -1,11 +1,13 @@
-/* stsafe-emu replay: a recorded trace against a fresh emulator
- * (docs/trace-format.md, "Replay"). */
+/* stsafe-emu replay (a recorded trace against a fresh emulator) and serve
+ * --from-trace (a recorded device for a host under test):
+ * docs/trace-format.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stse_emu/image.h"
 #include "stsafe/error.h"
+#include "stsafe/trace_device.h"
 #include "stsafe/trace_replay.h"
 #include "emu_cmds.h"
 #include "tool_common.h"
@@ -107,5 +109,56 @@ int emu_cmd_replay(const char *prog, int argc, char **argv)
         return TOOL_EXIT_FAIL;
     rc = run(prog, &a, text, len);
     free(text);
+    return rc;
+}
+
+/* Reads and checks TRACE; 0 or a tool exit code (having said why). */
+static int load_script(const char *prog, const char *cmd, const char *path, uint8_t addr,
+                       stsafe_trace_script *script)
+{
+    char *text;
+    size_t len;
+    stsafe_trace_script_init(script);
+    if (tool_read_file(prog, path, &text, &len) != 0)
+        return TOOL_EXIT_FAIL;
+    int err = stsafe_trace_script_load(script, text, len, addr);
+    free(text);
+    if (err == STSAFE_ERR_TRACE_SYNTAX)
+        tool_error(prog, "%s: %s:%u: %s", cmd, path, script->error_line, script->error);
+    else if (err)
+        tool_error(prog, "%s: %s: %s", cmd, path, stsafe_strerror(err));
+    if (err)
+        stsafe_trace_script_free(script);
+    return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+int emu_serve_from_trace(const char *prog, stsafe_server_config *cfg, const char *trace,
+                         unsigned long address)
+{
+    stsafe_trace_script script;
+    stsafe_trace_device dev;
+    stsafe_server srv;
+    if (load_script(prog, "serve", trace, (uint8_t)address, &script) != 0)
+        return TOOL_EXIT_FAIL;
+    stsafe_trace_device_init(&dev, &script);
+    dev.label = trace;
+    dev.stop_when_done = cfg->stop;
+    stsafe_server_device handle = stsafe_trace_device_handle(&dev);
+    cfg->devices = &handle;
+    cfg->device_count = 1;
+    int rc = TOOL_EXIT_FAIL;
+    if (stsafe_server_init(&srv, cfg) == 0) {
+        int err = stsafe_server_run(&srv);
+        stsafe_server_free(&srv);
+        if (stsafe_trace_device_finished(&dev) && !err) {
+            fprintf(stderr, "%s: serve: %s: the host did the whole script (%zu commands)\n", prog,
+                    trace, script.n_ex);
+            rc = TOOL_EXIT_OK;
+        } else if (!dev.failed) {
+            tool_error(prog, "serve: %s: stopped after command %zu of %zu; the host did not finish "
+                       "the script", trace, dev.next, script.n_ex);
+        } /* a deviation: the server has logged it */
+    }
+    stsafe_trace_script_free(&script);
     return rc;
 }
