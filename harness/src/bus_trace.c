@@ -32,31 +32,31 @@ static void emit(stsafe_bus_trace *t, const char *text, size_t len)
         t->io_error = 1;
 }
 
-static void record(stsafe_bus_trace *t, uint64_t time_ns, int repeated, const stsafe_i2c_msg *m,
-                   int ack)
+static void record(stsafe_bus_trace *t, uint64_t time_ns, int repeated, uint16_t addr, int read,
+                   const uint8_t *data, size_t len, int ack)
 {
     static const size_t line_cap = STSAFE_TRACE_LINE_CAP;
     stsafe_trace_msg msg;
     char comment[128];
     char line[STSAFE_TRACE_LINE_CAP];
-    size_t len;
+    size_t line_len;
     if (t->io_error)
         return;
     msg.time_ns = time_ns;
     msg.repeated_start = (uint8_t)repeated;
-    msg.addr = (uint8_t)(m->addr & 0x7Fu);
-    msg.read = (m->flags & STSAFE_I2C_MSG_READ) ? 1u : 0u;
+    msg.addr = (uint8_t)(addr & 0x7Fu);
+    msg.read = read ? 1u : 0u;
     msg.ack = (uint8_t)ack;
-    msg.len = (msg.read && !ack) ? 0 : m->len;
+    msg.len = (read && !ack) ? 0 : len;
     if (msg.len > STSAFE_TRACE_MAX_DATA) {
         stsafe_bus_trace_comment(t, "message over 1024 bytes not recorded");
         return;
     }
     if (msg.len)
-        memcpy(msg.data, m->buf, msg.len);
+        memcpy(msg.data, data, msg.len);
     stsafe_trace_describe(&msg, comment, sizeof(comment));
-    if (stsafe_trace_format_msg(&msg, comment, line, line_cap, &len) == 0) {
-        emit(t, line, len);
+    if (stsafe_trace_format_msg(&msg, comment, line, line_cap, &line_len) == 0) {
+        emit(t, line, line_len);
         t->messages += t->io_error ? 0u : 1u;
     }
 }
@@ -64,17 +64,25 @@ static void record(stsafe_bus_trace *t, uint64_t time_ns, int repeated, const st
 /* The outcome of a transfer as lines: every message ACKed on success; on a
  * NACK the bus API does not say which message it was, so the first one is
  * recorded as NACKed and the rest as never sent (docs/trace-format.md). */
+static int bus_error(stsafe_bus_trace *t, int err)
+{
+    if (!err || err == STSAFE_ERR_BUS_NACK)
+        return 0;
+    char text[96];
+    snprintf(text, sizeof(text), "bus error %d: %s", err, stsafe_strerror(err));
+    stsafe_bus_trace_comment(t, text);
+    return 1;
+}
+
 static void record_transfer(stsafe_bus_trace *t, uint64_t time_ns, const stsafe_i2c_msg *msgs,
                             size_t n, int err)
 {
-    if (err && err != STSAFE_ERR_BUS_NACK) {
-        char text[96];
-        snprintf(text, sizeof(text), "bus error %d: %s", err, stsafe_strerror(err));
-        stsafe_bus_trace_comment(t, text);
+    if (bus_error(t, err))
         return;
-    }
     for (size_t i = 0; i < n; i++) {
-        record(t, time_ns, i > 0, &msgs[i], !err);
+        const stsafe_i2c_msg *m = &msgs[i];
+        record(t, time_ns, i > 0, m->addr, (m->flags & STSAFE_I2C_MSG_READ) != 0, m->buf, m->len,
+               !err);
         if (err)
             break;
     }
@@ -94,8 +102,8 @@ static int trace_write(void *ctx, uint16_t addr, const uint8_t *data, size_t len
     stsafe_bus_trace *t = ctx;
     uint64_t time_ns = trace_now(t);
     int err = stsafe_bus_write(t->inner, addr, data, len);
-    stsafe_i2c_msg m = {addr, STSAFE_I2C_MSG_WRITE, len, (uint8_t *)(uintptr_t)data};
-    record_transfer(t, time_ns, &m, 1, err);
+    if (!bus_error(t, err))
+        record(t, time_ns, 0, addr, 0, data, len, !err);
     return err;
 }
 
@@ -104,8 +112,8 @@ static int trace_read(void *ctx, uint16_t addr, uint8_t *data, size_t len)
     stsafe_bus_trace *t = ctx;
     uint64_t time_ns = trace_now(t);
     int err = stsafe_bus_read(t->inner, addr, data, len);
-    stsafe_i2c_msg m = {addr, STSAFE_I2C_MSG_READ, len, data};
-    record_transfer(t, time_ns, &m, 1, err);
+    if (!bus_error(t, err))
+        record(t, time_ns, 0, addr, 1, data, len, !err);
     return err;
 }
 

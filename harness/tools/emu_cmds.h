@@ -13,7 +13,7 @@ int emu_cmd_replay(const char *prog, int argc, char **argv);
  * stsafe-emu serve --from-trace TRACE [--address A]: \p cfg holds the other
  * serve settings (listen, timing, log, stop flag); no image.
  */
-int emu_serve_from_trace(const char *prog, stsafe_server_config *cfg, const char *trace,
+int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, const char *trace,
                          unsigned long address);
 
 #endif

@@ -132,7 +132,7 @@ static int load_script(const char *prog, const char *cmd, const char *path, uint
     return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
-int emu_serve_from_trace(const char *prog, stsafe_server_config *cfg, const char *trace,
+int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, const char *trace,
                          unsigned long address)
 {
     stsafe_trace_script script;
@@ -144,10 +144,11 @@ int emu_serve_from_trace(const char *prog, stsafe_server_config *cfg, const char
     dev.label = trace;
     dev.stop_when_done = cfg->stop;
     stsafe_server_device handle = stsafe_trace_device_handle(&dev);
-    cfg->devices = &handle;
-    cfg->device_count = 1;
+    stsafe_server_config with_device = *cfg;
+    with_device.devices = &handle;
+    with_device.device_count = 1;
     int rc = TOOL_EXIT_FAIL;
-    if (stsafe_server_init(&srv, cfg) == 0) {
+    if (stsafe_server_init(&srv, &with_device) == 0) {
         int err = stsafe_server_run(&srv);
         stsafe_server_free(&srv);
         if (stsafe_trace_device_finished(&dev) && !err) {

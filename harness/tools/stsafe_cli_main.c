@@ -925,7 +925,7 @@ static int trace_end_time(const char *path, int *exists, uint64_t *end_ns)
     *exists = probe != NULL && fgetc(probe) != EOF;
     *end_ns = 0;
     if (probe)
-        fclose(probe);
+        (void)fclose(probe);
     if (!*exists)
         return 0;
     if (tool_read_file(prog, path, &text, &len) != 0)
@@ -945,9 +945,9 @@ static int start_trace(tool_session *s, cli_trace *t, const char *path, int appe
 {
     int exists = 0;
     uint64_t end_ns = 0;
-    if (append && strcmp(path, "-") && trace_end_time(path, &exists, &end_ns) != 0)
+    if (append && strcmp(path, "-") != 0 && trace_end_time(path, &exists, &end_ns) != 0)
         return TOOL_EXIT_FAIL;
-    t->file = strcmp(path, "-") ? fopen(path, exists ? "a" : "w") : stdout;
+    t->file = strcmp(path, "-") != 0 ? fopen(path, exists ? "a" : "w") : stdout;
     if (!t->file) {
         tool_error(prog, "--trace: cannot write '%s': %s", path, strerror(errno));
         return TOOL_EXIT_FAIL;
@@ -969,11 +969,8 @@ static int start_trace(tool_session *s, cli_trace *t, const char *path, int appe
 static int end_trace(cli_trace *t, const char *path)
 {
     int err = stsafe_bus_trace_error(&t->rec);
-    if (t->file != stdout && fclose(t->file) != 0)
-        err = STSAFE_ERR_IO;
-    else if (t->file == stdout && fflush(stdout) != 0)
-        err = STSAFE_ERR_IO;
-    if (err) {
+    int closed = t->file != stdout ? fclose(t->file) == 0 : fflush(stdout) == 0;
+    if (err || !closed) {
         tool_error(prog, "--trace: writing '%s' failed; the trace is incomplete", path);
         return TOOL_EXIT_FAIL;
     }

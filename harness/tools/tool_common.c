@@ -122,7 +122,7 @@ int tool_read_file(const char *prog, const char *path, char **text, size_t *len)
         tool_error(prog, "%s: %s", path, f ? "out of memory" : strerror(errno));
         free(buf);
         if (f && f != stdin)
-            fclose(f);
+            (void)fclose(f);
         return TOOL_EXIT_FAIL;
     }
     for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
@@ -137,7 +137,7 @@ int tool_read_file(const char *prog, const char *path, char **text, size_t *len)
     }
     int failed = ferror(f) || n == cap;
     if (f != stdin)
-        fclose(f);
+        (void)fclose(f);
     if (failed) {
         tool_error(prog, "%s: cannot read the whole file", path);
         free(buf);
