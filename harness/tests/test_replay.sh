@@ -111,4 +111,27 @@ check "serve: a malformed trace" " rc=1" \
     "$(run "$EMU" serve --from-trace "$dir/syntax.trace" --listen "unix:$dir/x.sock")"
 check "... names its line" "stsafe-emu: serve: $dir/syntax.trace:3: direction must be W or R" "$(cat "$dir/stderr")"
 
+# Recording on the server side: any client, any language.
+cp "$gimg" "$dir/srv.img"
+"$EMU" serve --image "$dir/srv.img" --listen "unix:$dir/rec.sock" --timing datasheet \
+    --trace "$dir/srv.trace" 2>"$dir/rec.log" &
+pid=$!
+wait_socket "$dir/rec.sock"
+"$CLI" --bus "unix:$dir/rec.sock" echo 0102 >/dev/null
+"$CLI" --bus "unix:$dir/rec.sock" power-cycle >/dev/null
+"$CLI" --bus "unix:$dir/rec.sock" sign --slot 0 --digest "$(printf '%064d' 5)" >/dev/null
+kill -TERM "$pid"
+wait "$pid"
+check "serve --trace: the server stops cleanly" "0" "$?"
+check "serve --trace: what reached the chip" "stsafe-trace 1
+# recorded by stsafe-emu serve
+0.000000 S 0x20 W ACK 00 01 02 fc 06  # command Echo (0x00)
+0.000000 S 0x20 R NACK  # no acknowledge" "$(head -4 "$dir/srv.trace")"
+check "serve --trace: the power cycle is a comment" "# power cycle" "$(grep '^# power' "$dir/srv.trace")"
+check "serve --trace: the server's trace replays" "$dir/srv.trace: 2 commands, 4 reads: 3 identical, 1 verified (signatures, keys), 0 random answers by status and length
+skipped: 85 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
+    "$(run "$EMU" replay "$dir/srv.trace" --image "$gimg")"
+check "serve --trace needs --image" " rc=2" \
+    "$(run "$EMU" serve --from-trace "$golden" --trace "$dir/x.trace" --listen "unix:$dir/x.sock")"
+
 finish

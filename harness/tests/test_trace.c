@@ -290,7 +290,7 @@ static void test_record_echo(void **state)
                         "0.000000 S 0x20 W ACK 00 01 02 03 a7 29  # command Echo (0x00)\n"
                         "0.000000 S 0x20 R ACK 00 00 05 01 02  # status OK (0x00), 8-byte frame\n"
                         "0.000000 S 0x20 R ACK 00 00 05 01 02 03 a7 29  # response OK (0x00)\n");
-    assert_int_equal(f->rec.messages, 3);
+    assert_int_equal(f->rec.w.messages, 3);
     assert_int_equal(stsafe_bus_trace_error(&f->rec), 0);
 }
 
@@ -352,7 +352,7 @@ static void test_record_io_error(void **state)
     assert_int_equal(stsafe_client_echo(&dev.client, (const uint8_t *)"z", 1, back), 0);
     assert_int_equal(back[0], 'z');
     assert_int_equal(stsafe_bus_trace_error(&rec), STSAFE_ERR_IO);
-    assert_int_equal(rec.messages, 0);
+    assert_int_equal(rec.w.messages, 0);
     fclose(full);
     stsafe_inproc_device_free(&dev);
 }

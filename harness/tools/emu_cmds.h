@@ -16,4 +16,10 @@ int emu_cmd_replay(const char *prog, int argc, char **argv);
 int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, const char *trace,
                          unsigned long address);
 
+/**
+ * stsafe-emu serve --image IMAGE --trace FILE: the chip of IMAGE served as
+ * usual, every I2C transaction reaching it recorded to FILE.
+ */
+int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace);
+
 #endif

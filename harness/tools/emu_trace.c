@@ -1,12 +1,16 @@
 /* stsafe-emu replay (a recorded trace against a fresh emulator) and serve
  * --from-trace (a recorded device for a host under test):
  * docs/trace-format.md. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stse_emu/image.h"
 #include "stsafe/error.h"
+#include "stsafe/chip_device.h"
+#include "stsafe/device_trace.h"
+#include "stsafe/rng.h"
 #include "stsafe/trace_device.h"
 #include "stsafe/trace_replay.h"
 #include "emu_cmds.h"
@@ -161,5 +165,52 @@ int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, cons
         } /* a deviation: the server has logged it */
     }
     stsafe_trace_script_free(&script);
+    return rc;
+}
+
+/* Runs the server on one device; 0 or TOOL_EXIT_FAIL (the server logged why). */
+static int serve_device(const stsafe_server_config *cfg, stsafe_server_device handle)
+{
+    stsafe_server srv;
+    stsafe_server_config with_device = *cfg;
+    with_device.image_path = NULL;
+    with_device.devices = &handle;
+    with_device.device_count = 1;
+    if (stsafe_server_init(&srv, &with_device) != 0)
+        return TOOL_EXIT_FAIL;
+    int err = stsafe_server_run(&srv);
+    stsafe_server_free(&srv);
+    return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace)
+{
+    static stsafe_rng rng;
+    static stsafe_chip_device chip;
+    static stsafe_device_trace rec;
+    FILE *out = fopen(trace, "w");
+    if (!out) {
+        tool_error(prog, "serve: --trace: cannot write '%s': %s", trace, strerror(errno));
+        return TOOL_EXIT_FAIL;
+    }
+    int err = cfg->seed ? stsafe_rng_init_deterministic(&rng, cfg->seed, cfg->seed_len)
+                        : stsafe_rng_init(&rng, "stsafe-emu serve");
+    if (!err && (err = stsafe_chip_device_load(&chip, cfg->image_path, cfg->timing, stsafe_rng_fn,
+                                               &rng)) != 0)
+        tool_error(prog, "serve: %s: %s", cfg->image_path, stsafe_strerror(err));
+    int rc = TOOL_EXIT_FAIL;
+    if (!err && stsafe_device_trace_init(&rec, stsafe_chip_device_handle(&chip), out,
+                                         "recorded by stsafe-emu serve") == 0) {
+        rc = serve_device(cfg, stsafe_device_trace_handle(&rec));
+        stsafe_chip_device_free(&chip);
+    } else if (!err) {
+        tool_error(prog, "serve: --trace: cannot write '%s'", trace);
+        stsafe_chip_device_free(&chip);
+    }
+    stsafe_rng_free(&rng);
+    if (fclose(out) != 0 || (!err && stsafe_trace_writer_error(&rec.w) != 0)) {
+        tool_error(prog, "serve: --trace: writing '%s' failed; the trace is incomplete", trace);
+        rc = TOOL_EXIT_FAIL;
+    }
     return rc;
 }

@@ -40,7 +40,8 @@ static void usage(FILE *f)
             "        Measure the emulator beside raw mbedTLS in the same run: Echo round\n"
             "        trips, P-256 signatures through the whole frame path and raw (S seconds\n"
             "        per figure, default 1).\n"
-            "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--verbose]\n"
+            "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
+            "        [--verbose]\n"
             "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
             "        protocol of docs/socket-protocol.md. ADDR is unix:PATH or\n"
             "        tcp:HOST:PORT (use 127.0.0.1: there is no authentication). The image is\n"
@@ -48,6 +49,8 @@ static void usage(FILE *f)
             "        which stop the server. --timing: none (answers at once, default),\n"
             "        datasheet (busy times on a virtual clock, 1 ms per NACK), real (busy\n"
             "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
+            "        --trace FILE records every I2C transaction that reaches the chip, from\n"
+            "        any client, to FILE (docs/trace-format.md).\n"
             "  serve --from-trace TRACE --listen ADDR [--address A] [--verbose]\n"
             "        Be the chip recorded in TRACE for a host under test: each write must be\n"
             "        the trace's next command, byte for byte, and gets the recorded answer at\n"
@@ -272,19 +275,22 @@ static int catch_stop_signals(void)
     return sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ? -1 : 0;
 }
 
-/* serve's options that are not the server's own: --from-trace and --address. */
+/* serve's options that are not the server's own: --from-trace, --trace, --address. */
 typedef struct {
     const char *from_trace;
+    const char *trace;
     unsigned long address;
 } serve_extra;
 
 static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, serve_extra *x)
 {
     const char *timing = "none";
+    memset(x, 0, sizeof(*x));
     x->address = 0xFF; /* STSAFE_TRACE_ADDR_FIRST */
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--image") && i + 1 < argc) cfg->image_path = argv[++i];
         else if (!strcmp(argv[i], "--from-trace") && i + 1 < argc) x->from_trace = argv[++i];
+        else if (!strcmp(argv[i], "--trace") && i + 1 < argc) x->trace = argv[++i];
         else if (!strcmp(argv[i], "--address") && i + 1 < argc) {
             if (tool_parse_uint(argv[++i], 0x7F, &x->address) != 0) {
                 tool_error(prog, "serve: --address is a 7-bit address (0x00..0x7f)");
@@ -311,6 +317,10 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
                          "(see --help)");
         return -1;
     }
+    if (x->trace && !cfg->image_path) {
+        tool_error(prog, "serve: --trace records a chip served with --image");
+        return -1;
+    }
     if (stsafe_sock_addr_parse(cfg->listen, &addr) == STSAFE_ERR_BAD_INPUT) {
         tool_error(prog, "serve: --listen takes unix:PATH or tcp:HOST:PORT, not '%s'", cfg->listen);
         return -1;
@@ -334,6 +344,8 @@ static int cmd_serve(int argc, char **argv)
     cfg.stop = &serve_stop;
     if (extra.from_trace)
         return emu_serve_from_trace(prog, &cfg, extra.from_trace, extra.address);
+    if (extra.trace)
+        return emu_serve_recording(prog, &cfg, extra.trace);
     if (stsafe_server_init(&srv, &cfg) != 0)
         return TOOL_EXIT_FAIL;
     int err = stsafe_server_run(&srv);

@@ -16,28 +16,15 @@
 #include <stdio.h>
 
 #include "stsafe/bus.h"
+#include "stsafe/trace_writer.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Where the timestamps come from. */
-typedef enum {
-    STSAFE_TRACE_CLOCK_WALL = 0,  /**< CLOCK_MONOTONIC since the recording began. */
-    STSAFE_TRACE_CLOCK_VIRTUAL    /**< Only the host's delay_ms() waits advance it:
-                                   *   the same run gives the same trace. */
-} stsafe_trace_clock;
-
 typedef struct {
     const stsafe_bus *inner;
-    FILE *out;
-    stsafe_trace_clock clock;
-    uint64_t start_ns;          /**< Wall clock at init. */
-    uint64_t virtual_ns;        /**< Virtual clock: the delays so far. */
-    uint64_t offset_ns;         /**< Added to every time (a continued trace). */
-    uint64_t last_ns;           /**< Time of the last line (times never go backwards). */
-    uint64_t messages;          /**< Message lines written. */
-    int io_error;               /**< Writing the trace failed; recording stopped. */
+    stsafe_trace_writer w;      /**< The trace file and its clock. */
 } stsafe_bus_trace;
 
 /**
