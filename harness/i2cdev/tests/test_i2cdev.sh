@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The i2c-dev shim end to end (docs/i2cdev.md): an unmodified program that
-# knows only the kernel's i2c-dev API (i2cdev_probe), run under
-# LD_PRELOAD=libstsafe-i2cdev.so against `stsafe-emu serve`. Without the
-# shim the same device does not exist.
+# knows only the kernel's i2c-dev API (i2cdev_probe), and stsafe-cli with
+# its real i2c: backend, run under LD_PRELOAD=libstsafe-i2cdev.so against
+# `stsafe-emu serve`. Without the shim the same device does not exist.
 # Usage: test_i2cdev.sh STSAFE-EMU STSAFE-CLI LIBSTSAFE-I2CDEV.SO I2CDEV_PROBE
 set -u
 EMU=$1
@@ -123,7 +123,35 @@ check "the chip saw exactly the probe's transactions" "commands 3
 nacks 16
 nvm_writes 0 rc=0" "$(run "$CLI" --bus "unix:$sock" stats)"
 
+# stsafe-cli's i2c: backend: I2C_RDWR through the shim to the served chip.
+check "cli echo over i2c:" "0102 rc=0" "$(run shim "$CLI" --bus "i2c:$dev" echo 0102)"
+check "cli query over i2c:" "03 rc=0" "$(run shim "$CLI" --bus "i2c:$dev" query lifecycle)"
+pub=$(shim "$CLI" --bus "i2c:$dev" keygen --slot 1 --curve p256)
+check "cli keygen over i2c:" "130 04" "${#pub} ${pub:0:2}"
+dig=$(printf '%064x' 7)
+sig=$(shim "$CLI" --bus "i2c:$dev" sign --slot 1 --digest "$dig")
+check "cli sign over i2c:" "128" "${#sig}"
+check "the chip verifies it over i2c:" "valid rc=0" \
+      "$(run shim "$CLI" --bus "i2c:$dev" verify --curve p256 --pubkey "$pub" --digest "$dig" --signature "$sig")"
+check "and over the socket" "valid rc=0" \
+      "$(run "$CLI" --bus "unix:$sock" verify --curve p256 --pubkey "$pub" --digest "$dig" --signature "$sig")"
+check "cli at an address nobody acknowledges" " rc=1" "$(run shim "$CLI" --bus "i2c:$dev@0x21" echo 00)"
+check "... its NACKs are polled as busy" "stsafe-cli: echo: device stayed busy past the retry budget" "$(cat "$dir/stderr")"
+check "cli stats over i2c:" " rc=2" "$(run shim "$CLI" --bus "i2c:$dev" stats)"
+check "... needs a server" "stsafe-cli: stats needs a chip served by 'stsafe-emu serve' (--bus unix:PATH or tcp:HOST:PORT) or --image; a chip on an I2C adapter (--bus i2c:) has no such control" "$(cat "$dir/stderr")"
+check "cli power-cycle over i2c:" " rc=2" "$(run shim "$CLI" --bus "i2c:$dev" power-cycle)"
+check "cli without the shim" " rc=1" "$(run "$CLI" --bus "i2c:$dev" echo 00)"
+check "... message" "stsafe-cli: cannot open '$dev': No such file or directory" "$(cat "$dir/stderr")"
+check "cli on a file that is no i2c-dev node" " rc=1" "$(run "$CLI" --bus i2c:/dev/null echo 00)"
+check "... message" "stsafe-cli: cannot open '/dev/null': Inappropriate ioctl for device" "$(cat "$dir/stderr")"
+check "cli 8-bit address" " rc=2" "$(run "$CLI" --bus "i2c:$dev@0x80" echo 00)"
+check "cli no device" " rc=2" "$(run "$CLI" --bus i2c: echo 00)"
+check "cli help" "1" "$("$CLI" --help | grep -c 'i2c:/dev/i2c-N\[@ADDR\]')"
+
 # Which paths the shim takes, and what it says when it cannot serve them.
+check "STSAFE_I2CDEV_BUS=N" "0102 rc=0" "$(STSAFE_I2CDEV_BUS=$n run shim "$CLI" --bus "i2c:$dev" echo 0102)"
+check "STSAFE_I2CDEV_BUS list with the path" "0102 rc=0" \
+      "$(STSAFE_I2CDEV_BUS="3,$dev" run shim "$CLI" --bus "i2c:$dev" echo 0102)"
 check "STSAFE_I2CDEV_BUS without it" "open $dev: -1 ENOENT rc=2" \
       "$(STSAFE_I2CDEV_BUS="$((n + 1)),/dev/i2c-x" run shim "$PROBE" "$dev")"
 check "no STSAFE_I2CDEV_SERVER" "open $dev: -1 ENOENT rc=2" "$(LD_PRELOAD=$preload run "$PROBE" "$dev")"
@@ -138,12 +166,12 @@ check "STSAFE_I2CDEV_TRACE is reserved" "open $dev: -1 ENODEV rc=2" \
       "$(STSAFE_I2CDEV_TRACE=$dir/trace run shim "$PROBE" "$dev")"
 check "... says so" "stsafe-i2cdev: STSAFE_I2CDEV_TRACE is not supported yet: unset it" "$(cat "$dir/stderr")"
 
-# The server came through all of it, and its image is intact.
+# The server came through all of it, and its image holds the key.
 check "server still serves" "0102 rc=0" "$(run "$CLI" --bus "unix:$sock" echo 0102)"
 check "no client was dropped" "0" "$(grep -c 'dropped' "$dir/serve.log")"
 kill -TERM "$server"
 wait "$server"
 check "server stops cleanly" "0" "$?"
 server=
-check "image intact" "0a0b0c0d0e0f101112 rc=0" "$(out=$("$EMU" info "$img"); rc=$?; printf "%s rc=%s" "$(echo "$out" | sed -n "s/^serial number: //p")" "$rc")"
+check "image intact, with the key" "1 rc=0" "$(out=$("$EMU" info "$img"); rc=$?; printf "%s rc=%s" "$(echo "$out" | grep -c "slot 1: NIST P-256, public key $pub\$")" "$rc")"
 finish
