@@ -78,8 +78,9 @@ static void usage(FILE *f)
             "                                   or on reset only (2).\n"
             "  power-cycle                      Power the served chip (--bus) off and on: volatile\n"
             "                                   state lost (ephemeral key, verified password,\n"
-            "                                   hibernation), NVM kept.\n"
-            "  stats                            Commands, NACKs and NVM writes of the chip.\n"
+            "                                   hibernation), NVM kept. Not on i2c:.\n"
+            "  stats                            Commands, NACKs and NVM writes of the chip. Not on\n"
+            "                                   i2c:.\n"
             "\n"
             "The seed flow (docs/provisioning.md):\n"
             "  ca init --out PREFIX [--cn NAME] A test CA: PREFIX.pem and PREFIX.key (no chip needed).\n"
@@ -104,7 +105,10 @@ static void usage(FILE *f)
             "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
             "  --bus ADDRESS   Instead of an image: the chip served by 'stsafe-emu serve' at\n"
             "                  unix:PATH or tcp:HOST:PORT. The server keeps the chip powered\n"
-            "                  between runs and saves its image.\n"
+            "                  between runs and saves its image. Or i2c:/dev/i2c-N[@ADDR]: a\n"
+            "                  chip on a Linux I2C adapter through i2c-dev, at ADDR (default\n"
+            "                  0x20): real silicon, or the emulator behind libstsafe-i2cdev.so\n"
+            "                  (docs/i2cdev.md).\n"
             "  --mac-key HEX --cipher-key HEX\n"
             "                  Open the host secure channel with these keys (16 bytes each, as\n"
             "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
@@ -820,6 +824,9 @@ static int do_hibernate(tool_session *s, const cli_args *a)
 static int do_power_cycle(tool_session *s, const cli_args *a)
 {
     (void)a;
+    int rc = tool_session_need_server(s, prog, "power-cycle");
+    if (rc)
+        return rc;
     stse_emu_chip *chip = tool_session_chip(s);
     if (chip) {
         stse_emu_chip_power_cycle(chip);
@@ -836,6 +843,9 @@ static int do_power_cycle(tool_session *s, const cli_args *a)
 static int do_stats(tool_session *s, const cli_args *a)
 {
     (void)a;
+    int rc = tool_session_need_server(s, prog, "stats");
+    if (rc)
+        return rc;
     stsafe_sock_stats st;
     stse_emu_chip *chip = tool_session_chip(s);
     if (chip)

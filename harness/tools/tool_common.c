@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "stse_emu/image.h"
+#include "stsafe/commands.h"
 #include "stsafe/error.h"
 
 void tool_error(const char *prog, const char *fmt, ...)
@@ -43,6 +44,7 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
     memset(s, 0, sizeof *s);
     s->path = path;
     stsafe_bus_socket_init(&s->sock);
+    stsafe_bus_i2cdev_init(&s->i2c);
     if (stsafe_inproc_device_init(&s->dev, NULL, 0) != 0) {
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
@@ -58,17 +60,49 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
     return 0;
 }
 
+/* --bus i2c:PATH[@ADDR]: a chip on a Linux I2C adapter, at ADDR (default 0x20). */
+static int open_i2c(tool_session *s, const char *prog, const char *spec)
+{
+    char path[256];
+    unsigned long addr = STSAFE_I2C_ADDR_DEFAULT;
+    const char *at = strrchr(spec, '@');
+    size_t n = at ? (size_t)(at - spec) : strlen(spec);
+    if (n == 0 || n >= sizeof path || (at && tool_parse_uint(at + 1, 0x7F, &addr) != 0)) {
+        tool_error(prog, "--bus i2c: takes a device and an optional 7-bit address (i2c:/dev/i2c-1, "
+                         "i2c:/dev/i2c-1@0x20), not 'i2c:%s'", spec);
+        return TOOL_EXIT_USAGE;
+    }
+    memcpy(path, spec, n);
+    path[n] = '\0';
+    int err = stsafe_bus_i2cdev_open(&s->i2c, &s->dev.bus, path);
+    if (err == STSAFE_ERR_UNSUPPORTED)
+        tool_error(prog, "'%s': the adapter offers no plain I2C transfers (SMBus only)", path);
+    else if (err)
+        tool_error(prog, "cannot open '%s': %s", path, strerror(errno));
+    if (err)
+        return TOOL_EXIT_FAIL;
+    stsafe_client_init(&s->dev.client, &s->dev.bus, (uint16_t)addr);
+    return 0;
+}
+
 int tool_session_open_bus(tool_session *s, const char *prog, const char *address)
 {
     memset(s, 0, sizeof *s);
     stsafe_bus_socket_init(&s->sock);
+    stsafe_bus_i2cdev_init(&s->i2c);
     if (stsafe_inproc_device_init(&s->dev, NULL, 0) != 0) { /* unused chip: a uniform close */
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
     }
+    if (!strncmp(address, "i2c:", 4)) {
+        int rc = open_i2c(s, prog, address + 4);
+        if (rc)
+            stsafe_inproc_device_free(&s->dev);
+        return rc;
+    }
     int err = stsafe_bus_socket_connect(&s->sock, &s->dev.bus, address);
     if (err == STSAFE_ERR_BAD_INPUT)
-        tool_error(prog, "--bus takes unix:PATH or tcp:HOST:PORT, not '%s'", address);
+        tool_error(prog, "--bus takes unix:PATH, tcp:HOST:PORT or i2c:/dev/i2c-N, not '%s'", address);
     else if (err == STSAFE_ERR_IO)
         tool_error(prog, "cannot connect to '%s': %s", address, strerror(errno));
     else if (err)
@@ -86,6 +120,15 @@ stse_emu_chip *tool_session_chip(tool_session *s)
     return s->path ? &s->dev.chip : NULL;
 }
 
+int tool_session_need_server(const tool_session *s, const char *prog, const char *cmd)
+{
+    if (s->i2c.fd < 0)
+        return 0;
+    tool_error(prog, "%s needs a chip served by 'stsafe-emu serve' (--bus unix:PATH or tcp:HOST:PORT) "
+                     "or --image; a chip on an I2C adapter (--bus i2c:) has no such control", cmd);
+    return TOOL_EXIT_USAGE;
+}
+
 int tool_session_close(tool_session *s, const char *prog)
 {
     int rc = 0;
@@ -98,6 +141,7 @@ int tool_session_close(tool_session *s, const char *prog)
         }
     }
     stsafe_bus_socket_free(&s->sock);
+    stsafe_bus_i2cdev_free(&s->i2c);
     stsafe_inproc_device_free(&s->dev);
     return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "stse_emu/chip.h"
 #include "stsafe/bus.h"
+#include "stsafe/bus_i2cdev.h"
 #include "stsafe/bus_inproc.h"
 #include "stsafe/bus_socket.h"
 #include "stsafe/client.h"
@@ -45,20 +46,30 @@ typedef struct {
     const char *path;           /**< The image, or NULL when the chip is remote. */
     stsafe_inproc_device dev;   /**< Remote chip: only its bus and client are used. */
     stsafe_bus_socket sock;     /**< The connection to the server (remote chip only). */
+    stsafe_bus_i2cdev i2c;      /**< The I2C adapter (--bus i2c:PATH only). */
 } tool_session;
 
 /** Load \p path and connect a client to it. 0, or prints why and returns TOOL_EXIT_FAIL. */
 int tool_session_open(tool_session *s, const char *prog, const char *path);
 
 /**
- * Connect to a server at \p address ("unix:PATH" or "tcp:HOST:PORT") and a
- * client to its chip. 0; TOOL_EXIT_USAGE for a malformed address;
- * TOOL_EXIT_FAIL when no server answers (both print why).
+ * Connect to a server at \p address ("unix:PATH" or "tcp:HOST:PORT"), or
+ * open a Linux I2C adapter ("i2c:/dev/i2c-N[@ADDR]", the chip at ADDR,
+ * default 0x20), and a client to its chip. 0; TOOL_EXIT_USAGE for a
+ * malformed address; TOOL_EXIT_FAIL when no server answers or the adapter
+ * cannot be opened (both print why).
  */
 int tool_session_open_bus(tool_session *s, const char *prog, const char *address);
 
 /** The emulated chip of an image session; NULL when the chip is remote. */
 stse_emu_chip *tool_session_chip(tool_session *s);
+
+/**
+ * For the commands only an image or `stsafe-emu serve` offers (power-cycle,
+ * stats): 0 unless \p s is on an I2C adapter; then prints that \p cmd needs
+ * a server and returns TOOL_EXIT_USAGE.
+ */
+int tool_session_need_server(const tool_session *s, const char *prog, const char *cmd);
 
 /** Save the image when a command changed it; release everything. 0 or TOOL_EXIT_FAIL. */
 int tool_session_close(tool_session *s, const char *prog);
