@@ -39,6 +39,7 @@
 
 #include "i2cdev_dev.h"
 #include "stsafe/bus_socket.h"
+#include "stsafe/bus_trace.h"
 #include "stsafe/error.h"
 
 #define SHIM_API __attribute__((visibility("default")))
@@ -83,6 +84,9 @@ static struct {
     stsafe_bus_socket sock;
     stsafe_bus sock_bus;        /* the socket backend */
     stsafe_bus bus;             /* what every device operation goes through: build_bus() */
+    FILE *trace_file;           /* STSAFE_I2CDEV_TRACE, open from the first connection on */
+    stsafe_bus_trace trace_rec; /* the recorder around sock_bus... */
+    stsafe_bus trace_bus;       /* ...as a bus */
     struct {
         open_fn open, open64;
         openat_fn openat, openat64;
@@ -236,16 +240,31 @@ static int intercepts(const char *path, int flags)
 
 /* ==== THE ONE PLACE WHERE THE BUS IS BUILT ====
  * Every read, write and ioctl of every intercepted descriptor goes through
- * g.bus. Today that is the socket backend itself. A bus wrapper (the trace
- * recorder that STSAFE_I2CDEV_TRACE=PATH is reserved for) is set up here
- * around g.sock_bus, with g.bus pointing at it, and undone in conn_close(). */
+ * g.bus: the socket backend, or with STSAFE_I2CDEV_TRACE=PATH the trace
+ * recorder around it (docs/trace-format.md). The trace file is opened once
+ * per process and kept across reconnections, so one program run is one
+ * trace; each line is flushed as it is written. */
 static int build_bus(void)
 {
-    if (g.trace[0]) {
-        shim_log("STSAFE_I2CDEV_TRACE is not supported yet: unset it");
-        return -1;
+    if (!g.trace[0]) {
+        g.bus = g.sock_bus;
+        return 0;
     }
-    g.bus = g.sock_bus;
+    if (!g.trace_file) {
+        g.trace_file = fopen(g.trace, "we");
+        if (!g.trace_file) {
+            shim_log("STSAFE_I2CDEV_TRACE: cannot write '%s': %s", g.trace, strerror(errno));
+            return -1;
+        }
+        if (stsafe_bus_trace_init(&g.trace_rec, &g.trace_bus, &g.sock_bus, g.trace_file,
+                                  STSAFE_TRACE_CLOCK_WALL, "recorded by libstsafe-i2cdev") != 0) {
+            shim_log("STSAFE_I2CDEV_TRACE: cannot write '%s'", g.trace);
+            return -1;
+        }
+    } else {
+        stsafe_bus_trace_comment(&g.trace_rec, "reconnected to the server");
+    }
+    g.bus = g.trace_bus;
     return 0;
 }
 

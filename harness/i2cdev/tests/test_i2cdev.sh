@@ -162,9 +162,18 @@ check "... says why" "stsafe-i2cdev: $dev: cannot connect to unix:$dir/none.sock
 check "malformed server" "open $dev: -1 ENODEV rc=2" \
       "$(LD_PRELOAD=$preload STSAFE_I2CDEV_SERVER=udp:1 run "$PROBE" "$dev")"
 check "... says why" "stsafe-i2cdev: $dev: STSAFE_I2CDEV_SERVER='udp:1' is not unix:PATH or tcp:HOST:PORT" "$(cat "$dir/stderr")"
-check "STSAFE_I2CDEV_TRACE is reserved" "open $dev: -1 ENODEV rc=2" \
-      "$(STSAFE_I2CDEV_TRACE=$dir/trace run shim "$PROBE" "$dev")"
-check "... says so" "stsafe-i2cdev: STSAFE_I2CDEV_TRACE is not supported yet: unset it" "$(cat "$dir/stderr")"
+# STSAFE_I2CDEV_TRACE: the program's whole conversation as a trace.
+STSAFE_I2CDEV_TRACE=$dir/shim.trace shim "$CLI" --bus "i2c:$dev" echo 0a0b >/dev/null
+check "STSAFE_I2CDEV_TRACE: a trace" "stsafe-trace 1
+# recorded by libstsafe-i2cdev" "$(head -2 "$dir/shim.trace")"
+check "... of the Echo, as the host saw it" "S 0x20 W ACK 00 0a 0b 85 6f  # command Echo (0x00)
+S 0x20 R ACK 00 00 04 0a 0b  # status OK (0x00), 7-byte frame
+S 0x20 R ACK 00 00 04 0a 0b 5d 63  # response OK (0x00)" \
+      "$(grep -v NACK "$dir/shim.trace" | grep '^[0-9]' | cut -d' ' -f2-)"
+check "... the busy polls too" "yes" "$(grep -q 'S 0x20 R NACK' "$dir/shim.trace" && echo yes)"
+check "an unwritable trace" "open $dev: -1 ENODEV rc=2" \
+      "$(STSAFE_I2CDEV_TRACE=$dir/no/such/trace run shim "$PROBE" "$dev")"
+check "... says why" "stsafe-i2cdev: STSAFE_I2CDEV_TRACE: cannot write '$dir/no/such/trace': No such file or directory" "$(cat "$dir/stderr")"
 
 # The server came through all of it, and its image holds the key.
 check "server still serves" "0102 rc=0" "$(run "$CLI" --bus "unix:$sock" echo 0102)"
