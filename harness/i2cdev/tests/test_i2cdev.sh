@@ -168,7 +168,7 @@ check "STSAFE_I2CDEV_TRACE: a trace" "stsafe-trace 1
 # recorded by libstsafe-i2cdev" "$(head -2 "$dir/shim.trace")"
 check "... of the Echo, as the host saw it" "S 0x20 W ACK 00 0a 0b 85 6f  # command Echo (0x00)
 S 0x20 R ACK 00 00 04 0a 0b  # status OK (0x00), 7-byte frame
-S 0x20 R ACK 00 00 04 0a 0b 5d 63  # response OK (0x00)" \
+S 0x20 R ACK 00 00 04 0a 0b 85 6f  # response OK (0x00)" \
       "$(grep -v NACK "$dir/shim.trace" | grep '^[0-9]' | cut -d' ' -f2-)"
 check "... the busy polls too" "yes" "$(grep -q 'S 0x20 R NACK' "$dir/shim.trace" && echo yes)"
 check "an unwritable trace" "open $dev: -1 ENODEV rc=2" \
