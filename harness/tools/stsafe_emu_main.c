@@ -47,6 +47,13 @@ static void usage(FILE *f)
             "        which stop the server. --timing: none (answers at once, default),\n"
             "        datasheet (busy times on a virtual clock, 1 ms per NACK), real (busy\n"
             "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
+            "  serve --fleet N --image-dir DIR --listen ADDR [--timing ...] [--verbose]\n"
+            "        A fleet: N chips (1 to 10000) in one server, chip i's image in\n"
+            "        DIR/chip-0000.img, chip-0001.img... DIR and missing images are created:\n"
+            "        default profile, serial 464C454554 then i in 4 bytes, random keys, test\n"
+            "        CA in IMAGE.ca.pem. Up to 64 clients at once, each on chip 0 until it\n"
+            "        selects another (stsafe-cli --bus ADDR --chip I). Images are saved as\n"
+            "        with --image.\n"
             "  help, --help\n"
             "        This text.\n"
             "\n"
@@ -256,11 +263,30 @@ static int catch_stop_signals(void)
     return sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ? -1 : 0;
 }
 
+/* --image IMAGE, or --fleet N with --image-dir DIR. */
+static int check_serve_source(const char *fleet, stsafe_server_config *cfg)
+{
+    unsigned long n = 0;
+    if (fleet && (tool_parse_uint(fleet, STSAFE_SERVER_MAX_FLEET, &n) != 0 || n == 0)) {
+        tool_error(prog, "serve: --fleet takes 1 to %u chips", STSAFE_SERVER_MAX_FLEET);
+        return -1;
+    }
+    cfg->fleet = n;
+    if (!cfg->listen || (cfg->image_path ? fleet || cfg->image_dir : !fleet || !cfg->image_dir)) {
+        tool_error(prog, "serve: needs --image IMAGE, or --fleet N and --image-dir DIR, and "
+                         "--listen ADDR (see --help)");
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg)
 {
-    const char *timing = "none";
+    const char *timing = "none", *fleet = NULL;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--image") && i + 1 < argc) cfg->image_path = argv[++i];
+        else if (!strcmp(argv[i], "--fleet") && i + 1 < argc) fleet = argv[++i];
+        else if (!strcmp(argv[i], "--image-dir") && i + 1 < argc) cfg->image_dir = argv[++i];
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc) cfg->listen = argv[++i];
         else if (!strcmp(argv[i], "--timing") && i + 1 < argc) timing = argv[++i];
         else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
@@ -276,10 +302,8 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg)
     }
     cfg->timing = (stse_emu_timing)t;
     stsafe_sock_addr addr;
-    if (!cfg->image_path || !cfg->listen) {
-        tool_error(prog, "serve: needs --image IMAGE and --listen ADDR (see --help)");
+    if (check_serve_source(fleet, cfg) != 0)
         return -1;
-    }
     if (stsafe_sock_addr_parse(cfg->listen, &addr) == STSAFE_ERR_BAD_INPUT) {
         tool_error(prog, "serve: --listen takes unix:PATH or tcp:HOST:PORT, not '%s'", cfg->listen);
         return -1;
