@@ -117,9 +117,8 @@ static uint8_t op_write(stsafe_server *s, stsafe_server_session *sess, const uin
         return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-write takes a 7-bit address and 0 to %u bytes", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
-    size_t index = (size_t)(slot - s->slots);
-    int err = slot->dev.ops->i2c_write(slot->dev.ctx, stsafe_server_now_us(s, index), args[0],
-                                       args + 1, n - 1);
+    int err = slot->dev.ops->i2c_write(slot->dev.ctx, stsafe_server_now_us(s, sess->selected),
+                                       args[0], args + 1, n - 1);
     return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
 }
 
@@ -132,10 +131,9 @@ static uint8_t op_read(stsafe_server *s, stsafe_server_session *sess, const uint
         return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-read takes a 7-bit address and a count of 0 to %u", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
-    size_t index = (size_t)(slot - s->slots);
     uint8_t data[STSAFE_SOCK_MAX_DATA];
-    int err = slot->dev.ops->i2c_read(slot->dev.ctx, stsafe_server_now_us(s, index), args[0], data,
-                                      count);
+    int err = slot->dev.ops->i2c_read(slot->dev.ctx, stsafe_server_now_us(s, sess->selected),
+                                      args[0], data, count);
     return outcome(s, slot, err, op, data, count, ans, ans_len);
 }
 

@@ -51,7 +51,7 @@ extern "C" {
  * What a served device does: the operations of the socket protocol that
  * reach it. The server calls them one at a time, from one thread.
  *
- * The I2C operations and power_cycle return:
+ * The I2C operations, power_cycle and stats return:
  * - 0: done (for I2C: the device acknowledged its address), answered OK;
  * - STSAFE_ERR_BUS_NACK: answered NACK (nothing moved). Under datasheet
  *   timing the device's virtual clock then advances
@@ -124,8 +124,9 @@ typedef struct {
                                  *   an existing one is loaded. */
     size_t fleet;               /**< Chips in the fleet: 1..STSAFE_SERVER_MAX_FLEET. */
     const stsafe_server_device *devices; /**< Or: devices of the caller's, served as they are
-                                 *   (copied; they must outlive the server, which never
-                                 *   frees them). The timing below is then only what
+                                 *   (the handles are copied; what their ctx point to must
+                                 *   outlive the server, which never frees it; device i is
+                                 *   chip i for SELECT). The timing below is then only what
                                  *   HELLO reports and how stsafe_server_now_us() runs:
                                  *   the devices must agree with it. */
     size_t device_count;        /**< Entries in \p devices: 1..STSAFE_SERVER_MAX_FLEET. */
