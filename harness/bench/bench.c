@@ -251,79 +251,135 @@ static double socket_echo_rate(bench_rig *rig, double seconds, uint64_t *per_ech
     return r;
 }
 
-static void row(const char *name, double value, const char *unit, const char *note)
+/* A rate figure with its note (printed as measured in table mode). */
+static stse_bench_figure *rate_figure(stse_bench_report *r, const char *id, const char *name,
+                                      double value, const char *note)
 {
-    printf("  %-34s %12.0f %-8s %s\n", name, value, unit, note);
+    stse_bench_figure *f = stse_bench_add(r, id, name, value, "ops/s");
+    if (f)
+        snprintf(f->note, sizeof f->note, "%s", note);
+    return f;
 }
 
-/* A chip figure beside its raw mbedTLS reference. */
-static void ratio_row(const char *name, double chip, double raw)
+/* A chip figure beside its raw mbedTLS reference (target: overhead <= 5 %). */
+static void ratio_figure(stse_bench_report *r, const char *id, const char *name, double chip,
+                         double raw)
 {
-    char note[96];
+    char note[112];
     double overhead = raw > 0 && chip > 0 ? (raw / chip - 1.0) * 100.0 : 0.0;
     snprintf(note, sizeof note, "ratio %.3f of raw; overhead %+.1f %% (target <= 5 %%: %s)",
              raw > 0 ? chip / raw : 0.0, overhead, overhead <= 5.0 ? "met" : "not met");
-    row(name, chip, "ops/s", note);
+    stse_bench_figure *f = rate_figure(r, id, name, chip, note);
+    if (f) {
+        f->ratio = raw > 0 ? chip / raw : 0.0;
+        f->target = overhead <= 5.0 ? 1 : -1;
+    }
+    stse_bench_show(r, f);
+}
+
+/* Read or Update 1 KiB, with its MB/s. */
+static void kib_figure(stse_bench_report *r, const char *id, const char *name, double ops)
+{
+    char note[64];
+    snprintf(note, sizeof note, "(%.1f MB/s; 4 frames of 256 B)", ops * 1024 / 1e6);
+    stse_bench_figure *f = rate_figure(r, id, name, ops, note);
+    if (f) {
+        f->extra_key = "mb_per_s";
+        f->extra = ops * 1024 / 1e6;
+    }
+    stse_bench_show(r, f);
 }
 
 /* Read/Update 1 KiB, P-384 sign and P-256 ECDH (slot 1 is regenerated). */
-static int measure_more(bench_rig *rig, double seconds)
+/* Trace replay, MB/s of trace text, beside its target. */
+static int replay_figure(stse_bench_report *r, double seconds)
 {
-    char note[96];
+    stse_bench_replay_figures rp;
+    int err = stse_bench_replay(seconds, &rp);
+    stse_bench_figure *f = stse_bench_add(r, "trace_replay", "Trace replay", err ? -1.0 : rp.text_mb_s,
+                                          "MB/s");
+    if (f) {
+        f->target = rp.text_mb_s >= 100.0 ? 1 : -1;
+        f->extra_key = "i2c_mb_per_s";
+        f->extra = rp.i2c_mb_s;
+        snprintf(f->note, sizeof f->note,
+                 "(target >= 100 MB/s: %s; %.1f MB/s of I2C data, %.0f commands/s)",
+                 f->target > 0 ? "met" : "not met", rp.i2c_mb_s, rp.commands_s);
+    }
+    stse_bench_show(r, f);
+    return err;
+}
+
+static int measure_more(stse_bench_report *r, bench_rig *rig, double seconds)
+{
     double rd = rate(op_read_1k, rig, seconds), up = rate(op_update_1k, rig, seconds);
-    snprintf(note, sizeof note, "(%.1f MB/s; 4 frames of 256 B)", rd * 1024 / 1e6);
-    row("Read 1 KiB", rd, "ops/s", note);
-    snprintf(note, sizeof note, "(%.1f MB/s; 4 frames of 256 B)", up * 1024 / 1e6);
-    row("Update 1 KiB", up, "ops/s", note);
+    kib_figure(r, "read_1kib", "Read 1 KiB", rd);
+    kib_figure(r, "update_1kib", "Update 1 KiB", up);
     if (slot1_key(rig, STSAFE_CURVE_P384) != 0)
         return TOOL_EXIT_FAIL;
     double raw = rate(op_raw_sign384, rig, seconds), chip = rate(op_chip_sign384, rig, seconds);
-    row("P-384 sign, raw mbedTLS", raw, "ops/s", "");
-    ratio_row("P-384 sign through the frame path", chip, raw);
+    stse_bench_show(r, rate_figure(r, "p384_sign_raw", "P-384 sign, raw mbedTLS", raw, ""));
+    ratio_figure(r, "p384_sign_chip", "P-384 sign through the frame path", chip, raw);
     if (slot1_key(rig, STSAFE_CURVE_P256) != 0 || ecdh_peer(rig) != 0)
         return TOOL_EXIT_FAIL;
     raw = rate(op_raw_ecdh, rig, seconds);
     chip = rate(op_chip_ecdh, rig, seconds);
-    row("P-256 ECDH, raw mbedTLS", raw, "ops/s", "");
-    ratio_row("P-256 ECDH through the frame path", chip, raw);
-    stse_bench_replay_figures rp;
-    int replay_err = stse_bench_replay(seconds, &rp);
-    snprintf(note, sizeof note, "(target >= 100 MB/s: %s; %.1f MB/s of I2C data, %.0f commands/s)",
-             rp.text_mb_s >= 100.0 ? "met" : "not met", rp.i2c_mb_s, rp.commands_s);
-    row("Trace replay", rp.text_mb_s, "MB/s", note);
+    stse_bench_show(r, rate_figure(r, "p256_ecdh_raw", "P-256 ECDH, raw mbedTLS", raw, ""));
+    ratio_figure(r, "p256_ecdh_chip", "P-256 ECDH through the frame path", chip, raw);
+    int replay_err = replay_figure(r, seconds);
     return rd < 0 || up < 0 || raw < 0 || chip < 0 || replay_err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
-/* Runs and prints every figure; a tool exit code. */
-static int measure(bench_rig *rig, double seconds)
+/* The two Echo figures with their targets. */
+static void echo_figures(stse_bench_report *r, double echo, double sock, uint64_t per_echo)
 {
-    printf("stsafe-emu bench (%.1f s per figure, in-process bus unless said, timing model off)\n", seconds);
+    char note[112];
+    snprintf(note, sizeof note, "(target >= 1,000,000/s: %s)", echo >= 1e6 ? "met" : "not met");
+    stse_bench_figure *f = rate_figure(r, "echo_inproc", "Echo 64 B round trips", echo, note);
+    if (f)
+        f->target = echo >= 1e6 ? 1 : -1;
+    stse_bench_show(r, f);
+    snprintf(note, sizeof note, "(%lu socket round trips each: %.0f/s; target >= 50,000/s: %s)",
+             (unsigned long)per_echo, sock * (double)per_echo, sock >= 5e4 ? "met" : "not met");
+    f = rate_figure(r, "echo_unix_socket", "Echo 64 B round trips, unix socket", sock, note);
+    if (f) {
+        f->target = sock >= 5e4 ? 1 : -1;
+        f->extra_key = "socket_round_trips_per_echo";
+        f->extra = (double)per_echo;
+    }
+    stse_bench_show(r, f);
+}
+
+/* Runs every figure into \p r; a tool exit code. */
+static int measure(stse_bench_report *r, bench_rig *rig, double seconds)
+{
+    if (r->table)
+        fprintf(r->table, "stsafe-emu bench (%.1f s per figure, in-process bus unless said, timing model off)\n",
+                seconds);
     double echo = rate(op_echo64, rig, seconds);
     double raw = rate(op_raw_sign, rig, seconds);
     double chip = rate(op_chip_sign, rig, seconds);
     uint64_t per_echo = 0;
     double sock = socket_echo_rate(rig, seconds, &per_echo);
     int rc = (echo < 0 || raw < 0 || chip < 0 || sock < 0) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
-    char note[96];
-    snprintf(note, sizeof note, "(target >= 1,000,000/s: %s)", echo >= 1e6 ? "met" : "not met");
-    row("Echo 64 B round trips", echo, "ops/s", note);
-    snprintf(note, sizeof note, "(%lu socket round trips each: %.0f/s; target >= 50,000/s: %s)",
-             (unsigned long)per_echo, sock * (double)per_echo, sock >= 5e4 ? "met" : "not met");
-    row("Echo 64 B round trips, unix socket", sock, "ops/s", note);
-    row("P-256 sign, raw mbedTLS", raw, "ops/s", "");
-    double overhead = raw > 0 && chip > 0 ? (raw / chip - 1.0) * 100.0 : 0.0;
-    snprintf(note, sizeof note, "ratio %.3f of raw; overhead %+.1f %% (target <= 5 %%: %s)",
-             raw > 0 ? chip / raw : 0.0, overhead, overhead <= 5.0 ? "met" : "not met");
-    row("P-256 sign through the frame path", chip, "ops/s", note);
+    echo_figures(r, echo, sock, per_echo);
+    stse_bench_show(r, rate_figure(r, "p256_sign_raw", "P-256 sign, raw mbedTLS", raw, ""));
+    ratio_figure(r, "p256_sign_chip", "P-256 sign through the frame path", chip, raw);
     if (!rc)
-        rc = measure_more(rig, seconds);
+        rc = measure_more(r, rig, seconds);
+    if (!rc && stse_bench_fleet_memory(r, &rig->dev.chip.nvm) != 0)
+        rc = TOOL_EXIT_FAIL;
     return rc;
 }
 
-int stse_bench_run(double seconds)
+int stse_bench_run(double seconds, int json)
 {
     bench_rig rig;
+    static stse_bench_report report; /* 16 figures: kept off the stack */
     static const uint8_t seed[] = "stsafe-emu bench";
+    memset(&report, 0, sizeof report);
+    report.seconds = seconds;
+    report.table = json ? NULL : stdout;
     if (stsafe_inproc_device_default(&rig.dev, seed, sizeof seed, NULL) != 0)
         return TOOL_EXIT_FAIL;
     mbedtls_ecp_keypair_init(&rig.raw_key);
@@ -332,7 +388,9 @@ int stse_bench_run(double seconds)
     memset(rig.kib, 0xA5, sizeof rig.kib);
     int rc = TOOL_EXIT_FAIL;
     if (stse_emu_slot_to_keypair(&rig.dev.chip.nvm.key_slots[0], &rig.raw_key) == 0)
-        rc = measure(&rig, seconds);
+        rc = measure(&report, &rig, seconds);
+    if (json)
+        stse_bench_print_json(&report, stdout);
     mbedtls_ecp_keypair_free(&rig.raw_key);
     mbedtls_ecp_keypair_free(&rig.raw_slot1);
     mbedtls_ecp_point_free(&rig.raw_peer);

@@ -1,12 +1,64 @@
 /* stsafe-emu bench: figures of the emulator measured in one run, each
- * beside the raw mbedTLS operation it wraps (docs/benchmarks.md). */
+ * beside the raw mbedTLS operation it wraps, and the memory a fleet's chip
+ * takes (docs/benchmarks.md). Printed as a table or as one JSON object. */
 #ifndef STSE_BENCH_H
 #define STSE_BENCH_H
 
-/** Run the benchmarks; \p seconds per figure. Returns a tool exit code. */
-int stse_bench_run(double seconds);
-
 #include <stddef.h>
+#include <stdio.h>
+
+#include "stse_emu/nvm.h"
+
+/** Run the benchmarks; \p seconds per figure; \p json: one JSON object
+ *  instead of the table. Returns a tool exit code. */
+int stse_bench_run(double seconds, int json);
+
+/** One figure of the run. */
+typedef struct {
+    const char *id;             /**< Its JSON key, e.g. "echo_inproc". */
+    const char *name;           /**< Its label in the table. */
+    double value;               /**< Negative when the measurement failed. */
+    const char *unit;           /**< "ops/s" or "bytes". */
+    double ratio;               /**< Of the raw mbedTLS figure; 0: not compared. */
+    int target;                 /**< 1 met, -1 not met, 0: no target. */
+    const char *extra_key;      /**< One more number for JSON ("mb_per_s"...), or NULL. */
+    double extra;
+    char note[128];             /**< The table's last column. */
+} stse_bench_figure;
+
+#define STSE_BENCH_MAX_FIGURES 16u
+
+/** Every figure of a run, in the order measured. */
+typedef struct {
+    double seconds;             /**< Per rate figure. */
+    FILE *table;                /**< Where rows go as they are measured; NULL for JSON. */
+    stse_bench_figure fig[STSE_BENCH_MAX_FIGURES];
+    size_t count;
+} stse_bench_report;
+
+/** \brief A new figure (zeroed but for the arguments); NULL when the table is full. */
+stse_bench_figure *stse_bench_add(stse_bench_report *r, const char *id, const char *name,
+                                  double value, const char *unit);
+
+/** \brief Print \p f as a table row, when the report prints a table. */
+void stse_bench_show(const stse_bench_report *r, const stse_bench_figure *f);
+
+/** \brief Print the whole report as one JSON object (docs/benchmarks.md). */
+void stse_bench_print_json(const stse_bench_report *r, FILE *out);
+
+/** Chips of the memory figures: the fleet measured idle, and those of it that sign once. */
+#define STSE_BENCH_FLEET_CHIPS  1000u
+#define STSE_BENCH_ACTIVE_CHIPS 100u
+
+/**
+ * \brief Memory per idle chip of a fleet: a server of STSE_BENCH_FLEET_CHIPS
+ *        chips loaded from images of \p nvm in a temporary folder, its
+ *        growth of the resident set less a one-chip server's, per chip;
+ *        then the growth after one P-256 signature on each of
+ *        STSE_BENCH_ACTIVE_CHIPS of them; and sizeof(stse_emu_chip).
+ * \return 0; -1 when a step failed (the figures already added stay).
+ */
+int stse_bench_fleet_memory(stse_bench_report *r, const stse_emu_nvm *nvm);
 
 /** The trace replay figure. */
 typedef struct {

@@ -196,6 +196,32 @@ int stsafe_bus_socket_connect(stsafe_bus_socket *s, stsafe_bus *bus, const char 
     return 0;
 }
 
+int stsafe_bus_socket_select(stsafe_bus_socket *s, uint16_t index, uint8_t *address)
+{
+    const uint8_t args[2] = {(uint8_t)(index >> 8), (uint8_t)index};
+    uint8_t out[STSAFE_SOCK_SELECT_ANSWER_LEN];
+    size_t n = 0;
+    if (!s)
+        return STSAFE_ERR_BAD_INPUT;
+    if (s->fd < 0) /* last_status may be an earlier connection's ERR_ARGS */
+        return STSAFE_ERR_BUS_IO;
+    if (s->version < 2)
+        return STSAFE_ERR_UNSUPPORTED;
+    int err = stsafe_bus_socket_request(s, STSAFE_SOCK_OP_SELECT, args, sizeof args, out, sizeof out, &n);
+    if (err == STSAFE_ERR_BUS_IO && s->last_status == STSAFE_SOCK_ST_ERR_ARGS)
+        return STSAFE_ERR_BAD_INPUT;
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL || (!err && (n != sizeof out || out[0] > 0x7F)))
+        return broken(s);
+    if (err)
+        return err;
+    s->i2c_address = out[0];
+    s->chip = index;
+    s->chips = (uint16_t)(out[1] << 8 | out[2]);
+    if (address)
+        *address = out[0];
+    return 0;
+}
+
 int stsafe_bus_socket_power_cycle(stsafe_bus_socket *s)
 {
     return stsafe_bus_socket_request(s, STSAFE_SOCK_OP_POWER_CYCLE, NULL, 0, NULL, 0, NULL);

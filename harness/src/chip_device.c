@@ -1,12 +1,15 @@
 /* The emulated chip as a server device (chip_device.h): the server's
- * operations mapped onto the chip's I2C slave and its image file. */
+ * operations mapped onto the chip's I2C slave and its image file; new
+ * fleet images. */
 #include "stsafe/chip_device.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stse_emu/image.h"
+#include "stse_emu/profile.h"
 #include "stsafe/error.h"
 
 static int chip_write(void *ctx, uint64_t now_us, uint8_t addr, const uint8_t *data, size_t len)
@@ -115,4 +118,60 @@ stsafe_server_device stsafe_chip_device_handle(stsafe_chip_device *d)
 {
     stsafe_server_device dev = {.ops = &chip_ops, .ctx = d};
     return dev;
+}
+
+/* IMAGE.ca.pem: the test CA that issued the device certificate. */
+static int write_ca(const char *image_path, const char *pem)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s.ca.pem", image_path);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return STSAFE_ERR_BAD_INPUT;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return STSAFE_ERR_IO;
+    int bad = fputs(pem, f) < 0;
+    if (fclose(f) != 0 || bad)
+        return STSAFE_ERR_IO;
+    return 0;
+}
+
+int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, const uint8_t *serial,
+                              stse_emu_timing timing, stse_emu_rng_fn f_rng, void *p_rng)
+{
+    stse_emu_profile_output out;
+    if (!d || !image_path || !serial || !f_rng)
+        return STSAFE_ERR_BAD_INPUT;
+    stse_emu_chip_init(&d->chip, f_rng, p_rng);
+    d->chip.timing = timing;
+    d->image_path = NULL;
+    int err = stse_emu_profile_apply(&d->chip.nvm, "default", serial, f_rng, p_rng, &out);
+    if (!err)
+        err = write_ca(image_path, out.ca_cert_pem);
+    if (!err)
+        err = stse_emu_image_save(image_path, &d->chip.nvm);
+    if (!err && (d->image_path = strdup(image_path)) == NULL)
+        err = STSAFE_ERR_ALLOC;
+    if (err) {
+        int saved = errno;
+        stse_emu_chip_free(&d->chip);
+        errno = saved;
+    }
+    return err;
+}
+
+int stsafe_fleet_image_path(const char *dir, size_t index, char *out, size_t cap)
+{
+    if (!dir || !out)
+        return STSAFE_ERR_BAD_INPUT;
+    int n = snprintf(out, cap, "%s/chip-%04zu.img", dir, index);
+    return n >= 0 && (size_t)n < cap ? 0 : STSAFE_ERR_BUFFER_TOO_SMALL;
+}
+
+void stsafe_fleet_serial(size_t index, uint8_t *serial)
+{
+    static const char prefix[] = "FLEET";
+    memcpy(serial, prefix, sizeof prefix - 1);
+    for (size_t i = 0; i < 4; i++)
+        serial[5 + i] = (uint8_t)(index >> (8 * (3 - i)));
 }

@@ -1,6 +1,6 @@
 /* The operations of the socket protocol (docs/socket-protocol.md) over the
  * served devices: a request body in, an answer body out. No sockets here. */
-#include "stsafe/server.h"
+#include "server_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,8 +48,7 @@ uint64_t stsafe_server_now_us(const stsafe_server *s, size_t slot)
 /* The device a connection talks to. */
 static stsafe_server_slot *slot_of(stsafe_server *s, const stsafe_server_session *sess)
 {
-    (void)sess; /* one device per server until SELECT */
-    return &s->slots[0];
+    return &s->slots[sess->selected];
 }
 
 /* A NACK stands for one poll interval of a host on the device's virtual clock. */
@@ -98,13 +97,15 @@ static uint8_t op_hello(stsafe_server *s, stsafe_server_session *sess, const uin
         return refuse(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_ERR_HANDSHAKE, ans, ans_len,
                       "HELLO takes the magic STSE and a version from 1");
     uint8_t version = args[STSAFE_SOCK_MAGIC_LEN];
+    if (version > STSAFE_SOCK_VERSION)
+        version = STSAFE_SOCK_VERSION;
     static const uint8_t timing[] = {STSAFE_SOCK_TIMING_NONE, STSAFE_SOCK_TIMING_DATASHEET,
                                      STSAFE_SOCK_TIMING_REAL};
     uint8_t out[STSAFE_SOCK_HELLO_ANSWER_LEN] = {
-        version < STSAFE_SOCK_VERSION ? version : STSAFE_SOCK_VERSION,
-        (uint8_t)(STSAFE_SOCK_MAX_DATA >> 8), (uint8_t)STSAFE_SOCK_MAX_DATA,
+        version, (uint8_t)(STSAFE_SOCK_MAX_DATA >> 8), (uint8_t)STSAFE_SOCK_MAX_DATA,
         device_address(slot_of(s, sess)), timing[s->cfg.timing]};
     sess->hello_done = 1;
+    sess->version = version;
     return reply(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
 }
 
@@ -116,9 +117,8 @@ static uint8_t op_write(stsafe_server *s, stsafe_server_session *sess, const uin
         return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-write takes a 7-bit address and 0 to %u bytes", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
-    size_t index = (size_t)(slot - s->slots);
-    int err = slot->dev.ops->i2c_write(slot->dev.ctx, stsafe_server_now_us(s, index), args[0],
-                                       args + 1, n - 1);
+    int err = slot->dev.ops->i2c_write(slot->dev.ctx, stsafe_server_now_us(s, sess->selected),
+                                       args[0], args + 1, n - 1);
     return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
 }
 
@@ -131,10 +131,9 @@ static uint8_t op_read(stsafe_server *s, stsafe_server_session *sess, const uint
         return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-read takes a 7-bit address and a count of 0 to %u", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
-    size_t index = (size_t)(slot - s->slots);
     uint8_t data[STSAFE_SOCK_MAX_DATA];
-    int err = slot->dev.ops->i2c_read(slot->dev.ctx, stsafe_server_now_us(s, index), args[0], data,
-                                      count);
+    int err = slot->dev.ops->i2c_read(slot->dev.ctx, stsafe_server_now_us(s, sess->selected),
+                                      args[0], data, count);
     return outcome(s, slot, err, op, data, count, ans, ans_len);
 }
 
@@ -159,6 +158,21 @@ static uint8_t op_control(stsafe_server *s, stsafe_server_session *sess, uint8_t
         stsafe_sock_put_u64(out + 16, st.nvm_writes);
     }
     return outcome(s, slot, err, op, out, sizeof out, ans, ans_len);
+}
+
+/* Version 2: the connection talks to another device from now on. */
+static uint8_t op_select(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
+                         size_t n, uint8_t *ans, size_t *ans_len)
+{
+    const uint8_t op = STSAFE_SOCK_OP_SELECT;
+    size_t index = n == 2 ? (size_t)(args[0] << 8 | args[1]) : 0;
+    if (n != 2 || index >= s->slot_count)
+        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+                      "select takes a chip index from 0 to %zu in 2 bytes", s->slot_count - 1);
+    sess->selected = index;
+    uint8_t out[STSAFE_SOCK_SELECT_ANSWER_LEN] = {
+        device_address(&s->slots[index]), (uint8_t)(s->slot_count >> 8), (uint8_t)s->slot_count};
+    return reply(op, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
 }
 
 uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,
@@ -187,7 +201,12 @@ uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, cons
     case STSAFE_SOCK_OP_FAULT:
         return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len,
                       "fault injection is not supported yet");
+    case STSAFE_SOCK_OP_SELECT:
+        if (sess->version >= 2)
+            return op_select(s, sess, args, n, ans, ans_len);
+        break; /* a version 1 connection does not know it */
     default:
-        return refuse(op, STSAFE_SOCK_ST_ERR_OP, ans, ans_len, "unknown operation 0x%02X", op);
+        break;
     }
+    return refuse(op, STSAFE_SOCK_ST_ERR_OP, ans, ans_len, "unknown operation 0x%02X", op);
 }

@@ -209,6 +209,7 @@ const char *stsafe_sock_op_name(uint8_t op)
     case STSAFE_SOCK_OP_POWER_CYCLE: return "power-cycle";
     case STSAFE_SOCK_OP_STATS:       return "stats";
     case STSAFE_SOCK_OP_FAULT:       return "fault";
+    case STSAFE_SOCK_OP_SELECT:      return "select";
     default:                         return "unknown";
     }
 }

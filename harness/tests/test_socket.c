@@ -311,10 +311,31 @@ static void test_hello_versions(void **state)
     fixture *f = *state;
     start_server(f, STSE_EMU_TIMING_DATASHEET);
     int fd = raw_connect(f);
+    /* A client newer than the server gets the server's version, 2 today. */
     static const uint8_t v9[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x09};
-    static const uint8_t v9_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x01};
+    static const uint8_t v9_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x02, 0x04, 0x00, 0x20, 0x01};
     raw_exchange(fd, v9, sizeof v9, v9_ans, sizeof v9_ans);
     raw_exchange(fd, v9, sizeof v9, v9_ans, sizeof v9_ans); /* HELLO again: the same answer */
+    /* Version 2: SELECT, and a server of one chip has chip 0 only. */
+    static const uint8_t sel0[] = {0, 0, 0, 3, 0x13, 0x00, 0x00};
+    static const uint8_t sel0_ans[] = {0, 0, 0, 5, 0x13, 0x00, 0x20, 0x00, 0x01};
+    raw_exchange(fd, sel0, sizeof sel0, sel0_ans, sizeof sel0_ans);
+    close(fd);
+    /* HELLO and an out-of-range SELECT sent at once: both answered, in turn. */
+    static const uint8_t sel1[] = {0, 0, 0, 3, 0x13, 0x00, 0x01};
+    uint8_t both[sizeof v9 + sizeof sel1];
+    memcpy(both, v9, sizeof v9);
+    memcpy(both + sizeof v9, sel1, sizeof sel1);
+    uint8_t want[128];
+    static const char why[] = "select takes a chip index from 0 to 0 in 2 bytes";
+    memcpy(want, v9_ans, sizeof v9_ans);
+    stsafe_sock_put_u32(want + sizeof v9_ans, (uint32_t)(2 + sizeof why - 1));
+    want[sizeof v9_ans + 4] = 0x13;
+    want[sizeof v9_ans + 5] = 0x82;
+    memcpy(want + sizeof v9_ans + 6, why, sizeof why - 1);
+    fd = raw_connect(f);
+    raw_exchange(fd, both, sizeof both, want, sizeof v9_ans + 6 + sizeof why - 1);
+    assert_true(raw_closed(fd, 2000));
     close(fd);
     static const uint8_t v0[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x00};
     expect_refusal(f, v0, sizeof v0, 0x01, 0x83, "HELLO takes the magic STSE and a version from 1", 0);
@@ -920,7 +941,7 @@ static void test_other_device(void **state)
     assert_string_equal(f->srv.failure, "the host left the script at step 1");
     stsafe_server_free(&f->srv);
     assert_logged(f, "listening on unix:");
-    assert_logged(f, "(device 'script', timing none)");
+    assert_logged(f, "(device 'script', timing none, 1 client at a time)");
     assert_logged(f, "device 'script' failed: the host left the script at step 1; the server stops");
     assert_logged(f, "client 1 closed: the server is stopping");
 }

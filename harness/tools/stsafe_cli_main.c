@@ -109,6 +109,8 @@ static void usage(FILE *f)
             "                  chip on a Linux I2C adapter through i2c-dev, at ADDR (default\n"
             "                  0x20): real silicon, or the emulator behind libstsafe-i2cdev.so\n"
             "                  (docs/i2cdev.md).\n"
+            "  --chip N        With --bus: chip N of a server that holds a fleet\n"
+            "                  ('stsafe-emu serve --fleet'); default chip 0.\n"
             "  --mac-key HEX --cipher-key HEX\n"
             "                  Open the host secure channel with these keys (16 bytes each, as\n"
             "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
@@ -990,7 +992,7 @@ static int end_trace(cli_trace *t, const char *path)
 int main(int argc, char **argv)
 {
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
-    const char *bus = NULL, *trace = NULL;
+    const char *bus = NULL, *trace = NULL, *chip = NULL;
     int trace_append = 0;
     int i = 1;
     for (int k = 1; k < argc; k++) {
@@ -1005,6 +1007,9 @@ int main(int argc, char **argv)
             i += 2;
         } else if (!strcmp(argv[i], "--bus") && i + 1 < argc) {
             bus = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--chip") && i + 1 < argc) {
+            chip = argv[i + 1];
             i += 2;
         } else if (!strcmp(argv[i], "--mac-key") && i + 1 < argc) {
             mac_key = argv[i + 1];
@@ -1051,6 +1056,11 @@ int main(int argc, char **argv)
                                      : "no chip to talk to: give --image IMAGE or --bus ADDRESS");
         return TOOL_EXIT_USAGE;
     }
+    unsigned long chip_index = 0;
+    if (chip && (!bus || tool_parse_uint(chip, 0xFFFF, &chip_index) != 0)) {
+        tool_error(prog, "--chip takes a chip number from 0 to 65535, with --bus");
+        return TOOL_EXIT_USAGE;
+    }
     if (bus && timing) {
         tool_error(prog, "--timing is the server's with --bus (stsafe-emu serve --timing)");
         return TOOL_EXIT_USAGE;
@@ -1075,7 +1085,9 @@ int main(int argc, char **argv)
     if (rc)
         return rc;
     s.dev.chip.timing = (stse_emu_timing)timing_mode;
-    if (fault)
+    if (chip)
+        rc = tool_session_select(&s, prog, chip_index);
+    if (!rc && fault)
         rc = arm_faults(&s, &fb, &fault_bus, fault);
     if (!rc && trace)
         rc = start_trace(&s, &tr, trace, trace_append, bus != NULL);

@@ -36,10 +36,11 @@ static void usage(FILE *f)
             "  info IMAGE\n"
             "        Show serial, life cycle, zones, counters, key slots and host keys.\n"
             "        Private key bytes are never shown.\n"
-            "  bench [--seconds S]\n"
+            "  bench [--seconds S] [--json]\n"
             "        Measure the emulator beside raw mbedTLS in the same run: Echo round\n"
             "        trips, P-256 signatures through the whole frame path and raw (S seconds\n"
-            "        per figure, default 1).\n"
+            "        per figure, default 1), trace replay, and the memory per chip of a fleet\n"
+            "        of 1000. --json: every figure in one JSON object instead of the table.\n"
             "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
             "        [--verbose]\n"
             "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
@@ -51,6 +52,13 @@ static void usage(FILE *f)
             "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
             "        --trace FILE records every I2C transaction that reaches the chip, from\n"
             "        any client, to FILE (docs/trace-format.md).\n"
+            "  serve --fleet N --image-dir DIR --listen ADDR [--timing ...] [--verbose]\n"
+            "        A fleet: N chips (1 to 10000) in one server, chip i's image in\n"
+            "        DIR/chip-0000.img, chip-0001.img... DIR and missing images are created:\n"
+            "        default profile, serial 464C454554 then i in 4 bytes, random keys, test\n"
+            "        CA in IMAGE.ca.pem. Up to 64 clients at once, each on chip 0 until it\n"
+            "        selects another (stsafe-cli --bus ADDR --chip I). Images are saved as\n"
+            "        with --image.\n"
             "  serve --from-trace TRACE --listen ADDR [--address A] [--verbose]\n"
             "        Be the chip recorded in TRACE for a host under test: each write must be\n"
             "        the trace's next command, byte for byte, and gets the recorded answer at\n"
@@ -240,19 +248,21 @@ static int cmd_info(int argc, char **argv)
 static int cmd_bench(int argc, char **argv)
 {
     unsigned long tenths = 10;
-    if (argc == 2 && !strcmp(argv[0], "--seconds")) {
+    int json = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            json = 1;
+            continue;
+        }
         char *end = NULL;
-        double s = strtod(argv[1], &end);
+        double s = i + 1 < argc && !strcmp(argv[i], "--seconds") ? strtod(argv[++i], &end) : 0;
         if (!end || *end || s < 0.1 || s > 600) {
-            tool_error(prog, "bench: --seconds takes 0.1 to 600");
+            tool_error(prog, "bench: takes --seconds 0.1 to 600 and --json (see --help)");
             return TOOL_EXIT_USAGE;
         }
         tenths = (unsigned long)(s * 10.0 + 0.5);
-    } else if (argc != 0) {
-        tool_error(prog, "bench: unexpected argument (see --help)");
-        return TOOL_EXIT_USAGE;
     }
-    return stse_bench_run((double)tenths / 10.0);
+    return stse_bench_run((double)tenths / 10.0, json);
 }
 
 /* Set by SIGINT and SIGTERM while `serve` runs: the tool's one global, as a
@@ -282,13 +292,37 @@ typedef struct {
     unsigned long address;
 } serve_extra;
 
+/* One of --image IMAGE, --fleet N with --image-dir DIR, --from-trace TRACE. */
+static int check_serve_source(const char *fleet, const serve_extra *x, stsafe_server_config *cfg)
+{
+    unsigned long n = 0;
+    if (fleet && (tool_parse_uint(fleet, STSAFE_SERVER_MAX_FLEET, &n) != 0 || n == 0)) {
+        tool_error(prog, "serve: --fleet takes 1 to %u chips", STSAFE_SERVER_MAX_FLEET);
+        return -1;
+    }
+    cfg->fleet = n;
+    int sources = (cfg->image_path != NULL) + (fleet != NULL) + (x->from_trace != NULL);
+    if (!cfg->listen || sources != 1 || (fleet != NULL) != (cfg->image_dir != NULL)) {
+        tool_error(prog, "serve: needs --image IMAGE, or --fleet N and --image-dir DIR, or "
+                         "--from-trace TRACE, and --listen ADDR (see --help)");
+        return -1;
+    }
+    if (x->trace && !cfg->image_path) {
+        tool_error(prog, "serve: --trace records a chip served with --image");
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, serve_extra *x)
 {
-    const char *timing = "none";
+    const char *timing = "none", *fleet = NULL;
     memset(x, 0, sizeof(*x));
     x->address = 0xFF; /* STSAFE_TRACE_ADDR_FIRST */
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--image") && i + 1 < argc) cfg->image_path = argv[++i];
+        else if (!strcmp(argv[i], "--fleet") && i + 1 < argc) fleet = argv[++i];
+        else if (!strcmp(argv[i], "--image-dir") && i + 1 < argc) cfg->image_dir = argv[++i];
         else if (!strcmp(argv[i], "--from-trace") && i + 1 < argc) x->from_trace = argv[++i];
         else if (!strcmp(argv[i], "--trace") && i + 1 < argc) x->trace = argv[++i];
         else if (!strcmp(argv[i], "--address") && i + 1 < argc) {
@@ -312,15 +346,8 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
     }
     cfg->timing = (stse_emu_timing)t;
     stsafe_sock_addr addr;
-    if (!cfg->image_path == !x->from_trace || !cfg->listen) {
-        tool_error(prog, "serve: needs --listen ADDR and one of --image IMAGE, --from-trace TRACE "
-                         "(see --help)");
+    if (check_serve_source(fleet, x, cfg) != 0)
         return -1;
-    }
-    if (x->trace && !cfg->image_path) {
-        tool_error(prog, "serve: --trace records a chip served with --image");
-        return -1;
-    }
     if (stsafe_sock_addr_parse(cfg->listen, &addr) == STSAFE_ERR_BAD_INPUT) {
         tool_error(prog, "serve: --listen takes unix:PATH or tcp:HOST:PORT, not '%s'", cfg->listen);
         return -1;

@@ -115,6 +115,23 @@ int tool_session_open_bus(tool_session *s, const char *prog, const char *address
     return 0;
 }
 
+int tool_session_select(tool_session *s, const char *prog, unsigned long index)
+{
+    uint8_t addr = 0;
+    int err = index > 0xFFFF ? STSAFE_ERR_BAD_INPUT
+                             : stsafe_bus_socket_select(&s->sock, (uint16_t)index, &addr);
+    if (err == STSAFE_ERR_BAD_INPUT)
+        tool_error(prog, "--chip %lu: the server has no such chip", index);
+    else if (err == STSAFE_ERR_UNSUPPORTED)
+        tool_error(prog, "--chip: the server speaks protocol version 1 (one chip, no fleet)");
+    else if (err)
+        tool_error(prog, "--chip %lu: %s", index, stsafe_strerror(err));
+    if (err)
+        return err == STSAFE_ERR_BAD_INPUT ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL;
+    stsafe_client_init(&s->dev.client, &s->dev.bus, addr);
+    return 0;
+}
+
 stse_emu_chip *tool_session_chip(tool_session *s)
 {
     return s->path ? &s->dev.chip : NULL;

@@ -61,6 +61,14 @@ int tool_session_open(tool_session *s, const char *prog, const char *path);
  */
 int tool_session_open_bus(tool_session *s, const char *prog, const char *address);
 
+/**
+ * Make a bus session talk to chip \p index of a server that holds several
+ * (stsafe-emu serve --fleet); the client then uses that chip's address.
+ * 0; TOOL_EXIT_USAGE for an index the server does not have; TOOL_EXIT_FAIL
+ * (both print why).
+ */
+int tool_session_select(tool_session *s, const char *prog, unsigned long index);
+
 /** The emulated chip of an image session; NULL when the chip is remote. */
 stse_emu_chip *tool_session_chip(tool_session *s);
 

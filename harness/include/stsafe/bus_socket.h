@@ -8,7 +8,8 @@
  * emulated chip has no use for repeated starts). delay_ms sleeps for real:
  * the server's clock is its own. Beside the bus operations the backend
  * offers the server's control operations: power cycle, statistics, and
- * fault injection (which servers do not support yet).
+ * fault injection (which servers do not support yet), and the choice of a
+ * chip on a server that holds several (a fleet).
  *
  * A server that answers an error, breaks the protocol or goes away leaves
  * the backend disconnected: every later call returns STSAFE_ERR_BUS_IO.
@@ -28,8 +29,10 @@ extern "C" {
 
 typedef struct {
     int fd;                     /**< -1 when not connected. */
-    uint8_t version;            /**< Protocol version agreed by HELLO. */
-    uint8_t i2c_address;        /**< The chip's 7-bit address when HELLO was answered. */
+    uint8_t version;            /**< Protocol version agreed by HELLO (1 or 2). */
+    uint8_t i2c_address;        /**< The chip's 7-bit address when HELLO or SELECT was answered. */
+    uint16_t chip;              /**< The chip selected (0 until stsafe_bus_socket_select()). */
+    uint16_t chips;             /**< Chips the server has, as SELECT said (0: not asked). */
     uint8_t timing;             /**< STSAFE_SOCK_TIMING_* the server runs with. */
     uint16_t max_data;          /**< Most bytes one write or read may carry. */
     uint8_t last_status;        /**< STSAFE_SOCK_ST_* of the last answer. */
@@ -62,6 +65,22 @@ int stsafe_bus_socket_connect(stsafe_bus_socket *s, stsafe_bus *bus, const char 
  */
 int stsafe_bus_socket_request(stsafe_bus_socket *s, uint8_t op, const uint8_t *args, size_t len,
                               uint8_t *data, size_t cap, size_t *data_len);
+
+/**
+ * \brief Talk to chip \p index of the server from now on (SELECT, protocol
+ *        version 2): each connection is a bus with one chip on it, chip 0
+ *        until this is called. Bus operations, power cycle and statistics
+ *        then reach that chip. A client (stsafe_client) must use the new
+ *        address: s->i2c_address.
+ * \param index    0 .. the server's chips - 1.
+ * \param address  Receives the chip's 7-bit I2C address (may be NULL).
+ * \return 0 (s->chip, s->chips and s->i2c_address updated);
+ *         STSAFE_ERR_UNSUPPORTED (the server speaks version 1: it has one
+ *         chip; nothing was sent); STSAFE_ERR_BAD_INPUT (the server has no
+ *         chip \p index: it answered ERR_ARGS and closed the connection);
+ *         the errors of stsafe_bus_socket_request().
+ */
+int stsafe_bus_socket_select(stsafe_bus_socket *s, uint16_t index, uint8_t *address);
 
 /**
  * \brief Power-cycle the served chip: its volatile state is lost, the NVM kept.

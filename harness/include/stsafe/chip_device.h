@@ -9,6 +9,9 @@
  * empty bus and not counted by the chip. STATS reports the chip's
  * counters; the device is dirty when a command changed the NVM, and saving
  * writes the image crash-safely (stse_emu_image_save()).
+ *
+ * A fleet is a folder of such images, one per chip, named by index; the
+ * server creates the missing ones (stsafe_chip_device_create()).
  */
 #ifndef STSAFE_CHIP_DEVICE_H
 #define STSAFE_CHIP_DEVICE_H
@@ -42,6 +45,19 @@ typedef struct stsafe_chip_device {
 int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stse_emu_timing timing,
                             stse_emu_rng_fn f_rng, void *p_rng);
 
+/**
+ * \brief Create a new chip: the default profile (docs/protocol.md) with
+ *        \p serial, its keys and test CA from \p f_rng; write the test CA
+ *        certificate to IMAGE.ca.pem (as `stsafe-emu init` does), then the
+ *        image crash-safely. An image on disk thus always has its CA file.
+ * \param image_path  Where the image goes; an existing file is replaced.
+ * \param serial      STSE_EMU_SERIAL_LEN bytes.
+ * \return 0; STSAFE_ERR_BAD_INPUT; STSAFE_ERR_CRYPTO; STSAFE_ERR_ALLOC;
+ *         STSAFE_ERR_IO (errno set). On error nothing is held.
+ */
+int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, const uint8_t *serial,
+                              stse_emu_timing timing, stse_emu_rng_fn f_rng, void *p_rng);
+
 /** \brief Wipe the chip (its keys included) and release the path. Saves nothing. */
 void stsafe_chip_device_free(stsafe_chip_device *d);
 
@@ -50,6 +66,24 @@ void stsafe_chip_device_free(stsafe_chip_device *d);
  *        Valid while \p d is.
  */
 stsafe_server_device stsafe_chip_device_handle(stsafe_chip_device *d);
+
+/* ---- fleets (stsafe-emu serve --fleet N --image-dir DIR) --------------------------------- */
+
+/**
+ * \brief The image of chip \p index of a fleet: "DIR/chip-0000.img" (four
+ *        digits, more above 9999).
+ * \return 0; STSAFE_ERR_BUFFER_TOO_SMALL; STSAFE_ERR_BAD_INPUT.
+ */
+int stsafe_fleet_image_path(const char *dir, size_t index, char *out, size_t cap);
+
+/**
+ * \brief The serial number a fleet gives chip \p index when it creates
+ *        its image: "FLEET" in ASCII, then the index as 4 big-endian bytes
+ *        (chip 7: 464C454554 00000007). Unique within a fleet, the same in
+ *        every fleet.
+ * \param serial  Receives STSE_EMU_SERIAL_LEN bytes.
+ */
+void stsafe_fleet_serial(size_t index, uint8_t *serial);
 
 #ifdef __cplusplus
 }

@@ -2,12 +2,17 @@
  * \file server.h
  * \brief Devices behind a socket (`stsafe-emu serve`).
  *
- * The server listens on a unix or TCP socket and serves clients one at a
- * time with the protocol of docs/socket-protocol.md: I2C writes and reads
- * to a 7-bit address, power cycle, statistics. What answers them is a
- * device (stsafe_server_device): an emulated chip loaded from an image
+ * The server listens on a unix or TCP socket and serves clients with the
+ * protocol of docs/socket-protocol.md: I2C writes and reads to a 7-bit
+ * address, power cycle, statistics, and the choice of a device. What
+ * answers them is a device (stsafe_server_device): an emulated chip loaded
+ * from an image, a fleet of chips with their images in one folder
  * (chip_device.h), or any other implementation of the operations below
- * that the caller hands in. After every request that changed a device's
+ * that the caller hands in. Each connection talks to one device at a time
+ * (device 0 until it sends SELECT). One thread serves every connection: up
+ * to max_clients at once, each request answered whole before the next one
+ * is read, so requests of different connections interleave but never
+ * overlap. After every request that changed a device's
  * saved state the server saves it (crash-safely, before answering), and
  * again when it stops. A client that breaks the protocol, stalls in the
  * middle of a request, leaves its answers unread or disconnects is dropped
@@ -37,12 +42,16 @@ extern "C" {
 #define STSAFE_SERVER_POLL_TICK_MS     50u    /**< How often a waiting server looks at its stop flag. */
 #define STSAFE_SERVER_NACK_ADVANCE_US  1000u  /**< Datasheet timing: virtual time one NACK stands for. */
 #define STSAFE_SERVER_MAX_REASON       512u   /**< Longest reason text an answer carries. */
+#define STSAFE_SERVER_MAX_FLEET        10000u /**< Most chips in a fleet (chip-0000 .. chip-9999). */
+#define STSAFE_SERVER_MAX_CLIENTS      64u    /**< Default connections served at once with several devices. */
+#define STSAFE_SERVER_TURN_REQUESTS    32u    /**< Most requests of one connection answered before
+                                               *   the others get their turn. */
 
 /**
  * What a served device does: the operations of the socket protocol that
  * reach it. The server calls them one at a time, from one thread.
  *
- * The I2C operations and power_cycle return:
+ * The I2C operations, power_cycle and stats return:
  * - 0: done (for I2C: the device acknowledged its address), answered OK;
  * - STSAFE_ERR_BUS_NACK: answered NACK (nothing moved). Under datasheet
  *   timing the device's virtual clock then advances
@@ -102,17 +111,29 @@ typedef struct {
 
 /**
  * What to serve and how. listen is required, and exactly one of
- * image_path and devices.
+ * image_path, image_dir and devices.
  */
 typedef struct {
     const char *image_path;     /**< One emulated chip: its image, loaded at init and saved
-                                 *   after changes. NULL when \p devices is given. */
+                                 *   after changes. */
+    const char *image_dir;      /**< Or: a fleet of \p fleet chips, chip i in the image
+                                 *   stsafe_fleet_image_path(image_dir, i). The folder is
+                                 *   created when missing (mode 0700); a missing image is
+                                 *   created with the default profile and the serial
+                                 *   stsafe_fleet_serial(i) (keys from the random source),
+                                 *   an existing one is loaded. */
+    size_t fleet;               /**< Chips in the fleet: 1..STSAFE_SERVER_MAX_FLEET. */
     const stsafe_server_device *devices; /**< Or: devices of the caller's, served as they are
-                                 *   (copied; they must outlive the server, which never
-                                 *   frees them). The timing below is then only what
+                                 *   (the handles are copied; what their ctx point to must
+                                 *   outlive the server, which never frees it; device i is
+                                 *   chip i for SELECT). The timing below is then only what
                                  *   HELLO reports and how stsafe_server_now_us() runs:
                                  *   the devices must agree with it. */
-    size_t device_count;        /**< Entries in \p devices; 1 today. */
+    size_t device_count;        /**< Entries in \p devices: 1..STSAFE_SERVER_MAX_FLEET. */
+    size_t max_clients;         /**< Connections served at once; more wait in the listen
+                                 *   backlog. 0: 1 for one image or one device (one
+                                 *   client at a time), STSAFE_SERVER_MAX_CLIENTS for a
+                                 *   fleet or several devices. */
     const char *listen;         /**< "unix:PATH" or "tcp:HOST:PORT" (port 0: any free port). */
     stse_emu_timing timing;     /**< NONE: answers at once. DATASHEET: the datasheet busy
                                  *   times on a virtual clock that advances 1 ms per NACK
@@ -143,9 +164,10 @@ typedef struct {
     stsafe_server_config cfg;
     stsafe_rng rng;             /**< The chips' random source (when the server loaded chips). */
     int rng_ready;
-    struct stsafe_chip_device *chips; /**< The chips the server loaded itself (image_path);
-                                 *   NULL with the caller's devices. */
+    struct stsafe_chip_device *chips; /**< The chips the server loaded itself (image_path,
+                                 *   image_dir); NULL with the caller's devices. */
     size_t chip_count;
+    size_t images_created;      /**< Fleet images created by stsafe_server_init(). */
     stsafe_server_slot *slots;  /**< Every served device. */
     size_t slot_count;
     const char *failure;        /**< Set once a device failed for good: its reason. */
@@ -160,28 +182,34 @@ typedef struct {
 /** One connection's protocol state. */
 typedef struct {
     int hello_done;             /**< A valid HELLO was answered. */
+    uint8_t version;            /**< The protocol version HELLO agreed on. */
+    size_t selected;            /**< The device this connection talks to (SELECT; 0 first). */
     uint64_t requests;          /**< Requests answered. */
 } stsafe_server_session;
 
 /**
- * \brief Load the chip (or take the caller's devices), then bind and listen.
+ * \brief Load the chip or the fleet (or take the caller's devices), then
+ *        bind and listen.
  *
  * A unix socket file left behind by a server that is gone is replaced; a
  * live one, or any other file at PATH, is an error.
  * \param cfg  Copied; the strings and devices it points to must outlive the server.
  * \return 0; STSAFE_ERR_BAD_INPUT (missing, conflicting or malformed
- *         setting); the errors of stse_emu_image_load(); STSAFE_ERR_CRYPTO
- *         (random source); STSAFE_ERR_ALLOC; STSAFE_ERR_IO (socket calls;
- *         errno set, EADDRINUSE when another server listens there).
+ *         setting); the errors of stse_emu_image_load() and of
+ *         stsafe_chip_device_create() (fleet images); STSAFE_ERR_CRYPTO
+ *         (random source); STSAFE_ERR_ALLOC; STSAFE_ERR_IO (the image
+ *         folder, socket calls; errno set, EADDRINUSE when another server
+ *         listens there). Each failure is logged with the file it concerns.
  *         On error everything is released: do not call stsafe_server_free().
  */
 int stsafe_server_init(stsafe_server *s, const stsafe_server_config *cfg);
 
 /**
- * \brief Serve clients one at a time until the stop flag is set or a
- *        device fails for good, then save every device that saves.
+ * \brief Serve clients (up to max_clients at once) until the stop flag is
+ *        set or a device fails for good, then save every device that saves.
  * \return 0 when stopped and everything saved; STSAFE_ERR_DEVICE_FAILED
  *         (a device failed; s->failure says why); STSAFE_ERR_BAD_INPUT;
+ *         STSAFE_ERR_ALLOC (the connection table);
  *         the errors of the devices' save (stse_emu_image_save() for a
  *         chip; errno set).
  */

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define STSAFE_SOCK_VERSION     1u      /**< The protocol version this build speaks. */
+#define STSAFE_SOCK_VERSION     2u      /**< The protocol version this build speaks (2: SELECT). */
 #define STSAFE_SOCK_MAGIC       "STSE"  /**< First argument of HELLO. */
 #define STSAFE_SOCK_MAGIC_LEN   4u
 #define STSAFE_SOCK_LEN_SIZE    4u      /**< The length prefix of every message. */
@@ -39,6 +39,7 @@ extern "C" {
 #define STSAFE_SOCK_OP_POWER_CYCLE  0x10u /**< no arguments */
 #define STSAFE_SOCK_OP_STATS        0x11u /**< no arguments; answer: 3 x 8 bytes */
 #define STSAFE_SOCK_OP_FAULT        0x12u /**< reserved: answered UNSUPPORTED */
+#define STSAFE_SOCK_OP_SELECT       0x13u /**< version 2: chip index (2); answer: address · chips (2) */
 
 /* Answer statuses. Bit 7 set: an error after which the server closes. */
 #define STSAFE_SOCK_ST_OK            0x00u /**< Done; for I2C operations the device ACKed. */
@@ -59,6 +60,7 @@ extern "C" {
 
 #define STSAFE_SOCK_HELLO_ANSWER_LEN 5u   /**< version · max data (2) · I2C address · timing */
 #define STSAFE_SOCK_STATS_ANSWER_LEN 24u  /**< commands · nacks · NVM writes, 8 bytes each */
+#define STSAFE_SOCK_SELECT_ANSWER_LEN 3u  /**< I2C address · number of chips (2) */
 
 /** A served device's counters, as STATS carries them (3 x 8 bytes). */
 typedef struct {

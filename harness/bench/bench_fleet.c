@@ -1,0 +1,161 @@
+/* stsafe-emu bench: the memory a chip of a fleet takes, measured as the
+ * growth of this process's resident set while a fleet server loads. */
+#include "bench.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <unistd.h>
+
+#include "stse_emu/image.h"
+#include "stsafe/bus_inproc.h"
+#include "stsafe/chip_device.h"
+#include "stsafe/client.h"
+#include "stsafe/server.h"
+
+/* Two fleet servers on images in one temporary folder: one of 1 chip, one
+ * of STSE_BENCH_FLEET_CHIPS. */
+typedef struct {
+    char dir[32];
+    char listen_one[64], listen_all[64];
+    FILE *log;
+    stsafe_server one, all;
+    int one_up, all_up;
+} fleet_rig;
+
+static const uint8_t fleet_seed[] = "stsafe-emu bench fleet";
+
+/* Resident set size of this process (/proc/self/statm); 0 when unknown. */
+static size_t resident_bytes(void)
+{
+    unsigned long total = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    int n = fscanf(f, "%lu %lu", &total, &resident);
+    (void)fclose(f); /* read only */
+    long page = sysconf(_SC_PAGESIZE);
+    return n == 2 && page > 0 ? (size_t)resident * (size_t)page : 0;
+}
+
+/* chip-0000.img ..: copies of one image (the memory does not depend on
+ * the serial), written without fsync: they are thrown away. */
+static int write_images(const fleet_rig *g, const stse_emu_nvm *nvm)
+{
+    uint8_t *img = malloc(STSE_EMU_IMAGE_MAX_SIZE);
+    size_t len = 0;
+    int err = !img || stse_emu_image_serialize(nvm, img, STSE_EMU_IMAGE_MAX_SIZE, &len) != 0;
+    for (size_t i = 0; !err && i < STSE_BENCH_FLEET_CHIPS; i++) {
+        char path[96];
+        FILE *f = NULL;
+        err = stsafe_fleet_image_path(g->dir, i, path, sizeof path) != 0 || !(f = fopen(path, "wb"));
+        if (f) {
+            err = fwrite(img, 1, len, f) != len;
+            err |= fclose(f) != 0;
+        }
+    }
+    free(img);
+    return err ? -1 : 0;
+}
+
+static int start(fleet_rig *g, stsafe_server *s, const char *listen, size_t chips)
+{
+    stsafe_server_config cfg = {.image_dir = g->dir, .fleet = chips, .listen = listen, .log = g->log,
+                                .seed = fleet_seed, .seed_len = sizeof fleet_seed};
+    return stsafe_server_init(s, &cfg);
+}
+
+static void rig_free(fleet_rig *g)
+{
+    char path[96];
+    if (g->all_up)
+        stsafe_server_free(&g->all);
+    if (g->one_up)
+        stsafe_server_free(&g->one);
+    for (size_t i = 0; g->dir[0] && i < STSE_BENCH_FLEET_CHIPS; i++)
+        if (stsafe_fleet_image_path(g->dir, i, path, sizeof path) == 0)
+            unlink(path);
+    if (g->dir[0])
+        rmdir(g->dir);
+    if (g->log)
+        (void)fclose(g->log); /* /dev/null */
+}
+
+/* One P-256 signature by slot 0 of each of the first STSE_BENCH_ACTIVE_CHIPS
+ * chips: each one loads its curve group and the table of multiples of G
+ * mbedTLS keeps in it. */
+static int sign_once(stsafe_server *s)
+{
+    static const uint8_t digest[32] = {0x5A};
+    int err = 0;
+    for (size_t i = 0; !err && i < STSE_BENCH_ACTIVE_CHIPS; i++) {
+        stsafe_bus_inproc inproc;
+        stsafe_bus bus;
+        stsafe_client client;
+        stsafe_ecc_signature sig;
+        stse_emu_chip *chip = &s->chips[i].chip;
+        stsafe_bus_inproc_init(&inproc, &bus, chip);
+        stsafe_client_init(&client, &bus, stse_emu_chip_i2c_address(chip));
+        err = stsafe_client_sign(&client, 0, digest, sizeof digest, &sig);
+        stsafe_client_free(&client);
+    }
+    return err;
+}
+
+static void add_figures(stse_bench_report *r, double idle, double signed_more)
+{
+    stse_bench_figure *f = stse_bench_add(r, "fleet_memory_per_idle_chip",
+                                          "Memory per idle chip (fleet 1000)", idle, "bytes");
+    if (f) {
+        snprintf(f->note, sizeof f->note, "(resident set growth of a %u-chip server less a 1-chip one)",
+                 STSE_BENCH_FLEET_CHIPS);
+        f->extra_key = "chips";
+        f->extra = STSE_BENCH_FLEET_CHIPS;
+    }
+    stse_bench_show(r, f);
+    f = stse_bench_add(r, "fleet_memory_per_signing_chip", "Memory per chip after 1 signature",
+                       signed_more < 0 ? -1.0 : idle + signed_more, "bytes");
+    if (f) {
+        snprintf(f->note, sizeof f->note, "(idle + %.0f: the P-256 group it keeps loaded; on %u chips)",
+                 signed_more, STSE_BENCH_ACTIVE_CHIPS);
+        f->extra_key = "chips";
+        f->extra = STSE_BENCH_ACTIVE_CHIPS;
+    }
+    stse_bench_show(r, f);
+    f = stse_bench_add(r, "chip_struct_size", "stse_emu_chip struct", (double)sizeof(stse_emu_chip),
+                       "bytes");
+    if (f)
+        snprintf(f->note, sizeof f->note, "(sizeof; NVM %zu, curve group cache %zu)", sizeof(stse_emu_nvm),
+                 sizeof(stse_emu_group_cache));
+    stse_bench_show(r, f);
+}
+
+int stse_bench_fleet_memory(stse_bench_report *r, const stse_emu_nvm *nvm)
+{
+    fleet_rig g;
+    memset(&g, 0, sizeof g);
+    strcpy(g.dir, "/tmp/stsafe-fleet-XXXXXX");
+    int ok = mkdtemp(g.dir) != NULL;
+    if (!ok)
+        g.dir[0] = '\0';
+    snprintf(g.listen_one, sizeof g.listen_one, "unix:%s/one.sock", g.dir);
+    snprintf(g.listen_all, sizeof g.listen_all, "unix:%s/all.sock", g.dir);
+    ok = ok && (g.log = fopen("/dev/null", "w")) != NULL && write_images(&g, nvm) == 0;
+    /* A first server, freed again, pages in the code and the allocator's arenas. */
+    ok = ok && start(&g, &g.one, g.listen_one, 1) == 0;
+    if (ok)
+        stsafe_server_free(&g.one);
+    size_t r0 = resident_bytes();
+    ok = ok && (g.one_up = start(&g, &g.one, g.listen_one, 1) == 0);
+    size_t r1 = resident_bytes();
+    ok = ok && (g.all_up = start(&g, &g.all, g.listen_all, STSE_BENCH_FLEET_CHIPS) == 0);
+    size_t r2 = resident_bytes();
+    ok = ok && r0 && r1 >= r0 && r2 - r1 >= r1 - r0;
+    double idle = ok ? (double)((r2 - r1) - (r1 - r0)) / (STSE_BENCH_FLEET_CHIPS - 1) : -1.0;
+    int signed_ok = ok && sign_once(&g.all) == 0;
+    size_t r3 = resident_bytes();
+    double more = signed_ok && r3 >= r2 ? (double)(r3 - r2) / STSE_BENCH_ACTIVE_CHIPS : -1.0;
+    add_figures(r, idle, more);
+    rig_free(&g);
+    return ok && more >= 0 ? 0 : -1;
+}

@@ -1,0 +1,49 @@
+/* stsafe-emu bench: the figures of a run, as table rows or one JSON object. */
+#include "bench.h"
+
+#include <string.h>
+
+stse_bench_figure *stse_bench_add(stse_bench_report *r, const char *id, const char *name,
+                                  double value, const char *unit)
+{
+    if (r->count >= STSE_BENCH_MAX_FIGURES)
+        return NULL;
+    stse_bench_figure *f = &r->fig[r->count++];
+    memset(f, 0, sizeof *f);
+    f->id = id;
+    f->name = name;
+    f->value = value;
+    f->unit = unit;
+    return f;
+}
+
+void stse_bench_show(const stse_bench_report *r, const stse_bench_figure *f)
+{
+    if (r->table && f)
+        fprintf(r->table, "  %-34s %12.0f %-8s %s\n", f->name, f->value, f->unit, f->note);
+}
+
+/* The ids, names and units are the bench's own literals: no character
+ * needs escaping. */
+static void json_figure(const stse_bench_figure *f, FILE *out)
+{
+    fprintf(out, "    \"%s\": {\"name\": \"%s\", \"value\": %.0f, \"unit\": \"%s\"", f->id, f->name,
+            f->value, f->unit);
+    if (f->ratio > 0)
+        fprintf(out, ", \"ratio_to_raw\": %.3f", f->ratio);
+    if (f->target)
+        fprintf(out, ", \"target_met\": %s", f->target > 0 ? "true" : "false");
+    if (f->extra_key)
+        fprintf(out, ", \"%s\": %.6g", f->extra_key, f->extra);
+    fputc('}', out);
+}
+
+void stse_bench_print_json(const stse_bench_report *r, FILE *out)
+{
+    fprintf(out, "{\n  \"seconds_per_figure\": %.1f,\n  \"figures\": {\n", r->seconds);
+    for (size_t i = 0; i < r->count; i++) {
+        json_figure(&r->fig[i], out);
+        fputs(i + 1 < r->count ? ",\n" : "\n", out);
+    }
+    fputs("  }\n}\n", out);
+}
