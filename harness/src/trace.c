@@ -7,6 +7,7 @@
 #include "stsafe/commands.h"
 #include "stsafe/error.h"
 #include "stsafe/frame.h"
+#include "stsafe/hex.h"
 #include "stsafe/status.h"
 
 #define SC_HDR_FLAGS 0xE0u   /* protocol.md 3a: protection flags of a command header */
@@ -51,22 +52,11 @@ static int token_is(token t, const char *word)
     return t.len == n && memcmp(t.p, word, n) == 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int hex_byte(token t, uint8_t *out)
 {
     if (t.len != 2)
         return -1;
-    int hi = hex_digit(t.p[0]), lo = hex_digit(t.p[1]);
+    int hi = stsafe_hex_digit(t.p[0]), lo = stsafe_hex_digit(t.p[1]);
     if (hi < 0 || lo < 0)
         return -1;
     *out = (uint8_t)(hi << 4 | lo);

@@ -1,7 +1,7 @@
 #include "stsafe/hex.h"
 #include "stsafe/error.h"
 
-static int nibble(char c)
+int stsafe_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -29,8 +29,8 @@ int stsafe_hex_decode(const char *text, uint8_t *out, size_t cap, size_t *out_le
             text++;
             continue;
         }
-        int hi = nibble(text[0]);
-        int lo = hi < 0 ? -1 : nibble(text[1]);
+        int hi = stsafe_hex_digit(text[0]);
+        int lo = hi < 0 ? -1 : stsafe_hex_digit(text[1]);
         if (lo < 0)
             return STSAFE_ERR_CODEC_VALUE;
         if (n >= cap)

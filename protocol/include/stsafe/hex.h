@@ -12,6 +12,9 @@
 extern "C" {
 #endif
 
+/** \brief The value of one hex digit (either case), or -1 for any other character. */
+int stsafe_hex_digit(char c);
+
 /**
  * \brief Parse hex digits into bytes. Spaces, tabs and ':' between byte
  *        pairs are skipped; an optional "0x" prefix is accepted.
