@@ -28,6 +28,7 @@
 #include "stsafe/bus_socket.h"
 #include "stsafe/chip_device.h"
 #include "stsafe/client.h"
+#include "sock_test.h"
 #include "stsafe/error.h"
 #include "stsafe/server.h"
 #include "stsafe/sock_proto.h"
@@ -104,34 +105,7 @@ static void stop_fleet(fixture *f)
 
 static int raw_connect(const fixture *f)
 {
-    stsafe_sock_addr a;
-    int fd = -1;
-    assert_int_equal(stsafe_sock_addr_parse(f->listen, &a), 0);
-    assert_int_equal(stsafe_sock_connect(&a, &fd), 0);
-    return fd;
-}
-
-/* Sends \p req and checks that exactly \p want comes back. */
-static void exchange(int fd, const void *req, size_t req_len, const void *want, size_t want_len)
-{
-    uint8_t got[2048];
-    assert_int_equal(stsafe_sock_send_all(fd, req, req_len), 0);
-    size_t n = 0;
-    while (n < want_len) {
-        ssize_t k = recv(fd, got + n, sizeof got - n, 0);
-        assert_true(k > 0);
-        n += (size_t)k;
-    }
-    assert_int_equal(n, want_len);
-    assert_memory_equal(got, want, want_len);
-}
-
-/* True when the server closed \p fd (EOF within \p ms). */
-static int closed(int fd, int ms)
-{
-    uint8_t b;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    return poll(&p, 1, ms) == 1 && recv(fd, &b, 1, 0) == 0;
+    return sock_test_connect(f->listen);
 }
 
 static const uint8_t hello_v2[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x02};
@@ -140,7 +114,7 @@ static const uint8_t hello_v2_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x02, 0x04, 0x00,
 static int raw_hello(const fixture *f)
 {
     int fd = raw_connect(f);
-    exchange(fd, hello_v2, sizeof hello_v2, hello_v2_ans, sizeof hello_v2_ans);
+    sock_test_exchange(fd, hello_v2, sizeof hello_v2, hello_v2_ans, sizeof hello_v2_ans);
     return fd;
 }
 
@@ -149,7 +123,7 @@ static void select_chip(int fd, uint16_t index, uint16_t chips)
 {
     const uint8_t req[] = {0, 0, 0, 3, 0x13, (uint8_t)(index >> 8), (uint8_t)index};
     const uint8_t ans[] = {0, 0, 0, 5, 0x13, 0x00, 0x20, (uint8_t)(chips >> 8), (uint8_t)chips};
-    exchange(fd, req, sizeof req, ans, sizeof ans);
+    sock_test_exchange(fd, req, sizeof req, ans, sizeof ans);
 }
 
 /* An error answer with its reason, then the server closes. */
@@ -162,8 +136,8 @@ static void expect_refusal(int fd, const void *req, size_t req_len, uint8_t op, 
     want[4] = op;
     want[5] = st;
     memcpy(want + 6, reason, n);
-    exchange(fd, req, req_len, want, 6 + n);
-    assert_true(closed(fd, 2000));
+    sock_test_exchange(fd, req, req_len, want, 6 + n);
+    assert_true(sock_test_closed(fd, 2000));
     close(fd);
 }
 
@@ -186,15 +160,11 @@ static void expect_stats(int fd, uint8_t commands, uint8_t nacks)
     uint8_t want[30] = {0, 0, 0, 26, 0x11, 0x00};
     want[13] = commands;
     want[21] = nacks;
-    exchange(fd, stats_req, sizeof stats_req, want, sizeof want);
+    sock_test_exchange(fd, stats_req, sizeof stats_req, want, sizeof want);
 }
 
 /* A client over the socket backend on chip \p index. */
-typedef struct {
-    stsafe_bus_socket sock;
-    stsafe_bus bus;
-    stsafe_client client;
-} remote;
+typedef sock_test_remote remote;
 
 static void remote_open(remote *r, const fixture *f, uint16_t index)
 {
@@ -210,8 +180,7 @@ static void remote_open(remote *r, const fixture *f, uint16_t index)
 
 static void remote_close(remote *r)
 {
-    stsafe_client_free(&r->client);
-    stsafe_bus_socket_free(&r->sock);
+    sock_test_remote_close(r);
 }
 
 /* ---- fixture ------------------------------------------------------------------- */
@@ -346,8 +315,8 @@ static void test_select_bytes(void **state)
     start_fleet(f, 3, STSE_EMU_TIMING_NONE, 0);
     int fd = raw_hello(f);
     select_chip(fd, 2, 3);
-    exchange(fd, echo_a, sizeof echo_a, ack, sizeof ack);
-    exchange(fd, read9, sizeof read9, echo_a_rsp, sizeof echo_a_rsp);
+    sock_test_exchange(fd, echo_a, sizeof echo_a, ack, sizeof ack);
+    sock_test_exchange(fd, read9, sizeof read9, echo_a_rsp, sizeof echo_a_rsp);
     expect_stats(fd, 1, 0);
     select_chip(fd, 0, 3);
     expect_stats(fd, 0, 0);
@@ -358,11 +327,11 @@ static void test_select_bytes(void **state)
      * chip has its own response and counters. */
     fd = raw_hello(f);
     select_chip(fd, 2, 3);
-    exchange(fd, hello_v2, sizeof hello_v2, hello_v2_ans, sizeof hello_v2_ans);
+    sock_test_exchange(fd, hello_v2, sizeof hello_v2, hello_v2_ans, sizeof hello_v2_ans);
     expect_stats(fd, 1, 0);
-    exchange(fd, read9, sizeof read9, echo_a_rsp, sizeof echo_a_rsp);
+    sock_test_exchange(fd, read9, sizeof read9, echo_a_rsp, sizeof echo_a_rsp);
     select_chip(fd, 1, 3);
-    exchange(fd, read5, sizeof read5, nack_read, sizeof nack_read); /* chip 1 has no response */
+    sock_test_exchange(fd, read5, sizeof read5, nack_read, sizeof nack_read); /* chip 1 has no response */
     expect_stats(fd, 0, 1);
     static const uint8_t sel_short[] = {0, 0, 0, 2, 0x13, 0x01};
     expect_refusal(fd, sel_short, sizeof sel_short, 0x13, 0x82,
@@ -371,7 +340,7 @@ static void test_select_bytes(void **state)
     fd = raw_connect(f);
     static const uint8_t hello_v1[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x01};
     static const uint8_t hello_v1_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x00};
-    exchange(fd, hello_v1, sizeof hello_v1, hello_v1_ans, sizeof hello_v1_ans);
+    sock_test_exchange(fd, hello_v1, sizeof hello_v1, hello_v1_ans, sizeof hello_v1_ans);
     static const uint8_t sel0[] = {0, 0, 0, 3, 0x13, 0x00, 0x00};
     expect_refusal(fd, sel0, sizeof sel0, 0x13, 0x81, "unknown operation 0x13");
     stop_fleet(f);
@@ -411,10 +380,10 @@ static void test_two_clients_two_chips(void **state)
     int a = raw_hello(f), b = raw_hello(f);
     select_chip(a, 1, 3);
     select_chip(b, 2, 3);
-    exchange(a, echo_a, sizeof echo_a, ack, sizeof ack);
-    exchange(b, echo_b, sizeof echo_b, ack, sizeof ack);
-    exchange(a, read9, sizeof read9, echo_a_rsp, sizeof echo_a_rsp);
-    exchange(b, read9, sizeof read9, echo_b_rsp, sizeof echo_b_rsp);
+    sock_test_exchange(a, echo_a, sizeof echo_a, ack, sizeof ack);
+    sock_test_exchange(b, echo_b, sizeof echo_b, ack, sizeof ack);
+    sock_test_exchange(a, read9, sizeof read9, echo_a_rsp, sizeof echo_a_rsp);
+    sock_test_exchange(b, read9, sizeof read9, echo_b_rsp, sizeof echo_b_rsp);
     /* A client stalled in the middle of a request holds nobody else up. */
     static const uint8_t part[] = {0, 0, 0, 9, 0x02};
     assert_int_equal(stsafe_sock_send_all(a, part, sizeof part), 0);
@@ -460,10 +429,10 @@ static void test_two_clients_one_chip(void **state)
     int a = raw_hello(f), b = raw_hello(f);
     select_chip(a, 1, 2);
     select_chip(b, 1, 2);
-    exchange(a, echo_a, sizeof echo_a, ack, sizeof ack);
-    exchange(b, echo_b, sizeof echo_b, ack, sizeof ack);
-    exchange(a, read9, sizeof read9, echo_b_rsp, sizeof echo_b_rsp);
-    exchange(b, read9, sizeof read9, echo_b_rsp, sizeof echo_b_rsp);
+    sock_test_exchange(a, echo_a, sizeof echo_a, ack, sizeof ack);
+    sock_test_exchange(b, echo_b, sizeof echo_b, ack, sizeof ack);
+    sock_test_exchange(a, read9, sizeof read9, echo_b_rsp, sizeof echo_b_rsp);
+    sock_test_exchange(b, read9, sizeof read9, echo_b_rsp, sizeof echo_b_rsp);
     expect_stats(a, 2, 0);
     close(a);
     close(b);
@@ -478,17 +447,17 @@ static void test_clock_per_chip(void **state)
     start_fleet(f, 2, STSE_EMU_TIMING_DATASHEET, 0);
     int a = raw_connect(f), b = raw_connect(f);
     static const uint8_t hello_ds[] = {0, 0, 0, 7, 0x01, 0x00, 0x02, 0x04, 0x00, 0x20, 0x01};
-    exchange(a, hello_v2, sizeof hello_v2, hello_ds, sizeof hello_ds);
-    exchange(b, hello_v2, sizeof hello_v2, hello_ds, sizeof hello_ds);
+    sock_test_exchange(a, hello_v2, sizeof hello_v2, hello_ds, sizeof hello_ds);
+    sock_test_exchange(b, hello_v2, sizeof hello_v2, hello_ds, sizeof hello_ds);
     select_chip(b, 1, 2);
-    exchange(a, echo_a, sizeof echo_a, ack, sizeof ack);
-    exchange(b, echo_b, sizeof echo_b, ack, sizeof ack);
+    sock_test_exchange(a, echo_a, sizeof echo_a, ack, sizeof ack);
+    sock_test_exchange(b, echo_b, sizeof echo_b, ack, sizeof ack);
     for (int i = 0; i < 5; i++) {
-        exchange(a, read9, sizeof read9, nack_read, sizeof nack_read);
-        exchange(b, read9, sizeof read9, nack_read, sizeof nack_read);
+        sock_test_exchange(a, read9, sizeof read9, nack_read, sizeof nack_read);
+        sock_test_exchange(b, read9, sizeof read9, nack_read, sizeof nack_read);
     }
-    exchange(a, read9, sizeof read9, echo_a_rsp, sizeof echo_a_rsp);
-    exchange(b, read9, sizeof read9, echo_b_rsp, sizeof echo_b_rsp);
+    sock_test_exchange(a, read9, sizeof read9, echo_a_rsp, sizeof echo_a_rsp);
+    sock_test_exchange(b, read9, sizeof read9, echo_b_rsp, sizeof echo_b_rsp);
     expect_stats(a, 1, 5);
     expect_stats(b, 1, 5);
     close(a);

@@ -35,6 +35,7 @@
 #include "stsafe/inproc_device.h"
 #include "stsafe/server.h"
 #include "stsafe/sock_proto.h"
+#include "sock_test.h"
 
 static const uint8_t chip_seed[] = "stsafe-emu socket test";
 static const uint8_t serial[9] = {0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x10, 0x11, 0x12};
@@ -132,75 +133,11 @@ static void stop_server(fixture *f)
 }
 
 /* A client over the socket backend. */
-typedef struct {
-    stsafe_bus_socket sock;
-    stsafe_bus bus;
-    stsafe_client client;
-} remote;
-
-static void remote_open(remote *r, const char *address)
-{
-    stsafe_bus_socket_init(&r->sock);
-    assert_int_equal(stsafe_bus_socket_connect(&r->sock, &r->bus, address), 0);
-    stsafe_client_init(&r->client, &r->bus, r->sock.i2c_address);
-}
-
-static void remote_close(remote *r)
-{
-    stsafe_client_free(&r->client);
-    stsafe_bus_socket_free(&r->sock);
-}
+typedef sock_test_remote remote;
 
 static int raw_connect(const fixture *f)
 {
-    stsafe_sock_addr a;
-    int fd = -1;
-    assert_int_equal(stsafe_sock_addr_parse(f->listen, &a), 0);
-    assert_int_equal(stsafe_sock_connect(&a, &fd), 0);
-    return fd;
-}
-
-static void raw_send(int fd, const void *p, size_t n)
-{
-    assert_int_equal(stsafe_sock_send_all(fd, p, n), 0);
-}
-
-/* Everything the server sends until it closes or goes quiet for \p ms. */
-static size_t raw_receive(int fd, uint8_t *buf, size_t cap, int ms)
-{
-    size_t have = 0;
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, ms) <= 0)
-            return have;
-        ssize_t n = recv(fd, buf + have, cap - have, 0);
-        if (n <= 0)
-            return have;
-        have += (size_t)n;
-    }
-}
-
-/* True when the server closed \p fd (EOF within \p ms). */
-static int raw_closed(int fd, int ms)
-{
-    uint8_t b;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    return poll(&p, 1, ms) == 1 && recv(fd, &b, 1, 0) == 0;
-}
-
-/* Sends \p req and checks that exactly \p want comes back. */
-static void raw_exchange(int fd, const void *req, size_t req_len, const void *want, size_t want_len)
-{
-    uint8_t got[2048];
-    raw_send(fd, req, req_len);
-    size_t n = 0;
-    while (n < want_len) {
-        ssize_t k = recv(fd, got + n, sizeof got - n, 0);
-        assert_true(k > 0);
-        n += (size_t)k;
-    }
-    assert_int_equal(n, want_len);
-    assert_memory_equal(got, want, want_len);
+    return sock_test_connect(f->listen);
 }
 
 static const uint8_t hello_req[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x01};
@@ -209,7 +146,7 @@ static const uint8_t hello_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x
 static int raw_hello(const fixture *f)
 {
     int fd = raw_connect(f);
-    raw_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
+    sock_test_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
     return fd;
 }
 
@@ -224,8 +161,8 @@ static void expect_refusal(const fixture *f, const void *req, size_t req_len, ui
     want[5] = st;
     memcpy(want + 6, reason, n);
     int fd = after_hello ? raw_hello(f) : raw_connect(f);
-    raw_exchange(fd, req, req_len, want, 6 + n);
-    assert_true(raw_closed(fd, 2000));
+    sock_test_exchange(fd, req, req_len, want, 6 + n);
+    assert_true(sock_test_closed(fd, 2000));
     close(fd);
 }
 
@@ -274,35 +211,35 @@ static void test_documented_session(void **state)
     fixture *f = *state;
     start_server(f, STSE_EMU_TIMING_NONE);
     int fd = raw_connect(f);
-    raw_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
+    sock_test_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
     static const uint8_t early_read[] = {0, 0, 0, 4, 0x03, 0x20, 0x00, 0x05};
     static const uint8_t nack[] = {0, 0, 0, 2, 0x03, 0x01};
-    raw_exchange(fd, early_read, sizeof early_read, nack, sizeof nack);
+    sock_test_exchange(fd, early_read, sizeof early_read, nack, sizeof nack);
     static const uint8_t echo[] = {0, 0, 0, 9, 0x02, 0x20, 0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
     static const uint8_t ack[] = {0, 0, 0, 2, 0x02, 0x00};
-    raw_exchange(fd, echo, sizeof echo, ack, sizeof ack);
+    sock_test_exchange(fd, echo, sizeof echo, ack, sizeof ack);
     static const uint8_t read5[] = {0, 0, 0, 4, 0x03, 0x20, 0x00, 0x05};
     static const uint8_t ans5[] = {0, 0, 0, 7, 0x03, 0x00, 0x00, 0x00, 0x06, 0x01, 0x02};
-    raw_exchange(fd, read5, sizeof read5, ans5, sizeof ans5);
+    sock_test_exchange(fd, read5, sizeof read5, ans5, sizeof ans5);
     static const uint8_t read9[] = {0, 0, 0, 4, 0x03, 0x20, 0x00, 0x09};
     static const uint8_t ans9[] = {0, 0, 0, 11, 0x03, 0x00, 0x00, 0x00, 0x06,
                                    0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
-    raw_exchange(fd, read9, sizeof read9, ans9, sizeof ans9);
+    sock_test_exchange(fd, read9, sizeof read9, ans9, sizeof ans9);
     static const uint8_t other[] = {0, 0, 0, 4, 0x03, 0x21, 0x00, 0x05};
-    raw_exchange(fd, other, sizeof other, nack, sizeof nack);
+    sock_test_exchange(fd, other, sizeof other, nack, sizeof nack);
     static const uint8_t stats[] = {0, 0, 0, 1, 0x11};
     static const uint8_t stats_ans[] = {0, 0, 0, 26, 0x11, 0x00, 0, 0, 0, 0, 0, 0, 0, 1,
                                         0,  0, 0, 0,  0,    0,    0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
-    raw_exchange(fd, stats, sizeof stats, stats_ans, sizeof stats_ans);
+    sock_test_exchange(fd, stats, sizeof stats, stats_ans, sizeof stats_ans);
     static const uint8_t fault[] = {0, 0, 0, 2, 0x12, 0x01};
     static const char fault_text[] = "fault injection is not supported yet";
     uint8_t fault_ans[64] = {0, 0, 0, 2 + sizeof fault_text - 1, 0x12, 0x02};
     memcpy(fault_ans + 6, fault_text, sizeof fault_text - 1);
-    raw_exchange(fd, fault, sizeof fault, fault_ans, 6 + sizeof fault_text - 1);
+    sock_test_exchange(fd, fault, sizeof fault, fault_ans, 6 + sizeof fault_text - 1);
     static const uint8_t power[] = {0, 0, 0, 1, 0x10};
     static const uint8_t power_ans[] = {0, 0, 0, 2, 0x10, 0x00};
-    raw_exchange(fd, power, sizeof power, power_ans, sizeof power_ans);
-    raw_exchange(fd, read5, sizeof read5, nack, sizeof nack); /* no response after power-up */
+    sock_test_exchange(fd, power, sizeof power, power_ans, sizeof power_ans);
+    sock_test_exchange(fd, read5, sizeof read5, nack, sizeof nack); /* no response after power-up */
     close(fd);
 }
 
@@ -314,12 +251,12 @@ static void test_hello_versions(void **state)
     /* A client newer than the server gets the server's version, 2 today. */
     static const uint8_t v9[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x09};
     static const uint8_t v9_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x02, 0x04, 0x00, 0x20, 0x01};
-    raw_exchange(fd, v9, sizeof v9, v9_ans, sizeof v9_ans);
-    raw_exchange(fd, v9, sizeof v9, v9_ans, sizeof v9_ans); /* HELLO again: the same answer */
+    sock_test_exchange(fd, v9, sizeof v9, v9_ans, sizeof v9_ans);
+    sock_test_exchange(fd, v9, sizeof v9, v9_ans, sizeof v9_ans); /* HELLO again: the same answer */
     /* Version 2: SELECT, and a server of one chip has chip 0 only. */
     static const uint8_t sel0[] = {0, 0, 0, 3, 0x13, 0x00, 0x00};
     static const uint8_t sel0_ans[] = {0, 0, 0, 5, 0x13, 0x00, 0x20, 0x00, 0x01};
-    raw_exchange(fd, sel0, sizeof sel0, sel0_ans, sizeof sel0_ans);
+    sock_test_exchange(fd, sel0, sizeof sel0, sel0_ans, sizeof sel0_ans);
     close(fd);
     /* HELLO and an out-of-range SELECT sent at once: both answered, in turn. */
     static const uint8_t sel1[] = {0, 0, 0, 3, 0x13, 0x00, 0x01};
@@ -334,8 +271,8 @@ static void test_hello_versions(void **state)
     want[sizeof v9_ans + 5] = 0x82;
     memcpy(want + sizeof v9_ans + 6, why, sizeof why - 1);
     fd = raw_connect(f);
-    raw_exchange(fd, both, sizeof both, want, sizeof v9_ans + 6 + sizeof why - 1);
-    assert_true(raw_closed(fd, 2000));
+    sock_test_exchange(fd, both, sizeof both, want, sizeof v9_ans + 6 + sizeof why - 1);
+    assert_true(sock_test_closed(fd, 2000));
     close(fd);
     static const uint8_t v0[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x00};
     expect_refusal(f, v0, sizeof v0, 0x01, 0x83, "HELLO takes the magic STSE and a version from 1", 0);
@@ -387,7 +324,7 @@ static void test_client_matches_inproc(void **state)
 
     start_server(f, STSE_EMU_TIMING_NONE);
     remote r;
-    remote_open(&r, f->listen);
+    sock_test_remote_open(&r, f->listen);
     assert_int_equal(r.sock.i2c_address, 0x20);
     size_t nb = command_script(&r.client, b);
     assert_int_equal(na, nb);
@@ -400,7 +337,7 @@ static void test_client_matches_inproc(void **state)
     assert_int_equal(st.nacks, dev.chip.stats.nacks);
     assert_int_equal(st.nvm_writes, dev.chip.stats.nvm_writes);
     assert_int_equal(st.nvm_writes, 2);
-    remote_close(&r);
+    sock_test_remote_close(&r);
 
     /* The image the server saved is the in-process chip's NVM, byte for byte. */
     size_t n = read_file(f->image, img, sizeof img), m = 0;
@@ -415,26 +352,26 @@ static void test_clients_in_turn(void **state)
     fixture *f = *state;
     start_server(f, STSE_EMU_TIMING_NONE);
     remote r1;
-    remote_open(&r1, f->listen);
+    sock_test_remote_open(&r1, f->listen);
     /* A second client waits in the backlog until the first one leaves. */
     int fd = raw_connect(f);
-    raw_send(fd, hello_req, sizeof hello_req);
+    sock_test_send(fd, hello_req, sizeof hello_req);
     struct pollfd p = {.fd = fd, .events = POLLIN};
     assert_int_equal(poll(&p, 1, 300), 0);
     static const uint8_t data[] = {1, 2, 3};
     assert_int_equal(stsafe_client_update(&r1.client, 0, 1, 100, data, sizeof data), 0);
-    remote_close(&r1);
+    sock_test_remote_close(&r1);
     uint8_t got[64];
-    assert_int_equal(raw_receive(fd, got, sizeof got, 2000), sizeof hello_ans);
+    assert_int_equal(sock_test_receive(fd, got, sizeof got, 2000), sizeof hello_ans);
     assert_memory_equal(got, hello_ans, sizeof hello_ans);
     close(fd);
     for (int i = 0; i < 3; i++) {
         uint8_t back[3];
         remote r;
-        remote_open(&r, f->listen);
+        sock_test_remote_open(&r, f->listen);
         assert_int_equal(stsafe_client_read(&r.client, 0, 1, 100, 3, back), 0);
         assert_memory_equal(back, data, 3);
-        remote_close(&r);
+        sock_test_remote_close(&r);
     }
     stop_server(f); /* the last disconnect is logged by then */
     assert_logged(f, "client 1 connected");
@@ -455,14 +392,14 @@ static void test_disconnect_mid_request(void **state)
     int fd = raw_hello(f);
     /* A write announced as 13 bytes, cut after 4 of them. */
     static const uint8_t cut[] = {0, 0, 0, 13, 0x02, 0x20, 0x06, 0x00};
-    raw_send(fd, cut, sizeof cut);
+    sock_test_send(fd, cut, sizeof cut);
     close(fd);
     remote r;
-    remote_open(&r, f->listen);
+    sock_test_remote_open(&r, f->listen);
     uint8_t out[4];
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"abcd", 4, out), 0);
     assert_memory_equal(out, "abcd", 4);
-    remote_close(&r);
+    sock_test_remote_close(&r);
     assert_logged(f, "client 1 dropped: disconnected mid-request (8 bytes of a request received)");
     assert_logged(f, "client 2 connected");
     assert_int_equal(read_file(f->image, after, sizeof after), n);
@@ -501,10 +438,10 @@ static void test_garbage(void **state)
     expect_refusal(f, power_arg, sizeof power_arg, 0x10, 0x82, "power-cycle takes no arguments", 1);
 
     remote r;
-    remote_open(&r, f->listen);
+    sock_test_remote_open(&r, f->listen);
     uint8_t out[2];
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"ok", 2, out), 0);
-    remote_close(&r);
+    sock_test_remote_close(&r);
     assert_logged(f, "client 1 dropped: error: length: request length 1195725856 outside 1..1026");
     assert_logged(f, "client 5 dropped: error: unknown operation: unknown operation 0x7F");
     assert_int_equal(read_file(f->image, after, sizeof after), n);
@@ -519,16 +456,16 @@ static void test_stalled_client(void **state)
     static const uint8_t part[] = {0, 0};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    raw_send(fd, part, sizeof part);
-    assert_true(raw_closed(fd, 5000));
+    sock_test_send(fd, part, sizeof part);
+    assert_true(sock_test_closed(fd, 5000));
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     assert_true(ms >= 190);
     close(fd);
     /* Idle between requests is no stall. */
     fd = raw_hello(f);
-    assert_false(raw_closed(fd, 400));
-    raw_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
+    assert_false(sock_test_closed(fd, 400));
+    sock_test_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
     close(fd);
     assert_logged(f, "client 1 dropped: stalled mid-request for 200 ms (2 bytes received)");
 }
@@ -550,9 +487,9 @@ static void test_client_not_reading(void **state)
         sent++;
     assert_true(sent > 100);
     int next = raw_connect(f);
-    raw_send(next, hello_req, sizeof hello_req);
+    sock_test_send(next, hello_req, sizeof hello_req);
     uint8_t got[64];
-    assert_int_equal(raw_receive(next, got, sizeof got, 5000), sizeof hello_ans);
+    assert_int_equal(sock_test_receive(next, got, sizeof got, 5000), sizeof hello_ans);
     assert_memory_equal(got, hello_ans, sizeof hello_ans);
     close(next);
     close(fd);
@@ -566,7 +503,7 @@ static void test_image_saved_after_update(void **state)
     fixture *f = *state;
     start_server(f, STSE_EMU_TIMING_NONE);
     remote r;
-    remote_open(&r, f->listen);
+    sock_test_remote_open(&r, f->listen);
     ino_t first = inode_of(f->image);
     uint8_t out[3];
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"abc", 3, out), 0);
@@ -578,7 +515,7 @@ static void test_image_saved_after_update(void **state)
     stse_emu_nvm nvm;
     assert_int_equal(stse_emu_image_load(f->image, &nvm), 0);
     assert_memory_equal(stse_emu_nvm_zone_data(&nvm, 2) + 7, data, sizeof data);
-    remote_close(&r);
+    sock_test_remote_close(&r);
     assert_logged(f, "image saved to '");
 }
 
@@ -624,7 +561,7 @@ static void test_sigterm_saves(void **state)
     stsafe_client_init(&r.client, &r.bus, r.sock.i2c_address);
     static const uint8_t data[] = {0xAB, 0xCD};
     assert_int_equal(stsafe_client_update(&r.client, 0, 1, 0, data, sizeof data), 0);
-    remote_close(&r);
+    sock_test_remote_close(&r);
     /* Take the file away: only the save at SIGTERM can bring it back. */
     assert_int_equal(unlink(f->image), 0);
     assert_int_equal(kill(pid, SIGTERM), 0);
@@ -649,7 +586,7 @@ static void test_power_cycle_and_stats(void **state)
     remote r;
     stsafe_sock_stats st;
     uint8_t out[5];
-    remote_open(&r, f->listen);
+    sock_test_remote_open(&r, f->listen);
     assert_int_equal(r.sock.requests, 1); /* HELLO */
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"x", 1, out), 0);
     assert_int_equal(r.sock.requests, 4); /* write, 5-byte read, whole read */
@@ -677,7 +614,7 @@ static void test_power_cycle_and_stats(void **state)
     memset(rsp, 0, sizeof rsp);
     assert_int_equal(r.bus.ops->transfer(r.bus.ctx, msgs, 2), STSAFE_ERR_BUS_NACK);
     assert_int_equal(rsp[2], 0);
-    remote_close(&r);
+    sock_test_remote_close(&r);
 }
 
 /* Datasheet timing on the virtual clock: the NACKs of the in-process bus, exactly. */
@@ -694,7 +631,7 @@ static void test_datasheet_timing(void **state)
 
     start_server(f, STSE_EMU_TIMING_DATASHEET);
     remote r;
-    remote_open(&r, f->listen);
+    sock_test_remote_open(&r, f->listen);
     assert_int_equal(r.sock.timing, STSAFE_SOCK_TIMING_DATASHEET);
     size_t nb = command_script(&r.client, b);
     assert_int_equal(na, nb);
@@ -704,7 +641,7 @@ static void test_datasheet_timing(void **state)
     assert_true(st.nacks >= 5 * 8);
     assert_int_equal(st.nacks, dev.chip.stats.nacks);
     assert_int_equal(r.client.nacks, dev.client.nacks);
-    remote_close(&r);
+    sock_test_remote_close(&r);
     stsafe_inproc_device_free(&dev);
 }
 
@@ -721,7 +658,7 @@ static void test_real_timing(void **state)
     fixture *f = *state;
     start_server(f, STSE_EMU_TIMING_REAL);
     remote r;
-    remote_open(&r, f->listen);
+    sock_test_remote_open(&r, f->listen);
     assert_int_equal(r.sock.timing, STSAFE_SOCK_TIMING_REAL);
     uint8_t out[2];
     uint64_t t0 = mono_us();
@@ -729,7 +666,7 @@ static void test_real_timing(void **state)
     uint64_t took = mono_us() - t0;
     assert_true(took >= stse_emu_exec_time_us(0x00));
     assert_true(r.client.nacks >= 1);
-    remote_close(&r);
+    sock_test_remote_close(&r);
 }
 
 static void test_tcp_loopback(void **state)
@@ -739,11 +676,11 @@ static void test_tcp_loopback(void **state)
     assert_int_equal(strncmp(f->srv.address, "tcp:127.0.0.1:", 14), 0);
     assert_string_not_equal(f->srv.address, "tcp:127.0.0.1:0");
     remote r;
-    remote_open(&r, f->srv.address);
+    sock_test_remote_open(&r, f->srv.address);
     uint8_t out[3];
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"tcp", 3, out), 0);
     assert_memory_equal(out, "tcp", 3);
-    remote_close(&r);
+    sock_test_remote_close(&r);
 }
 
 /* ---- addresses and socket files ------------------------------------------------------------- */
@@ -911,30 +848,30 @@ static void test_other_device(void **state)
 
     int fd = raw_connect(f);
     static const uint8_t hello30[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x30, 0x00};
-    raw_exchange(fd, hello_req, sizeof hello_req, hello30, sizeof hello30);
+    sock_test_exchange(fd, hello_req, sizeof hello_req, hello30, sizeof hello30);
     uint8_t want[128];
     static const uint8_t stats[] = {0, 0, 0, 1, 0x11}, power[] = {0, 0, 0, 1, 0x10};
-    raw_exchange(fd, stats, sizeof stats, want,
+    sock_test_exchange(fd, stats, sizeof stats, want,
                  answer_with_reason(want, 0x11, 0x02, "the device does not offer stats"));
-    raw_exchange(fd, power, sizeof power, want,
+    sock_test_exchange(fd, power, sizeof power, want,
                  answer_with_reason(want, 0x10, 0x02, "the device does not offer power-cycle"));
     static const uint8_t echo[] = {0, 0, 0, 9, 0x02, 0x30, 0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
     static const uint8_t ack[] = {0, 0, 0, 2, 0x02, 0x00};
-    raw_exchange(fd, echo, sizeof echo, ack, sizeof ack);
+    sock_test_exchange(fd, echo, sizeof echo, ack, sizeof ack);
     static const uint8_t read9[] = {0, 0, 0, 4, 0x03, 0x30, 0x00, 0x09};
     static const uint8_t ans9[] = {0, 0, 0, 11, 0x03, 0x00, 0x00, 0x00, 0x06,
                                    0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
-    raw_exchange(fd, read9, sizeof read9, ans9, sizeof ans9);
+    sock_test_exchange(fd, read9, sizeof read9, ans9, sizeof ans9);
     static const uint8_t read_long[] = {0, 0, 0, 4, 0x03, 0x30, 0x00, 0x0A};
-    raw_exchange(fd, read_long, sizeof read_long, want,
+    sock_test_exchange(fd, read_long, sizeof read_long, want,
                  answer_with_reason(want, 0x03, 0x03, "the device failed: output buffer too small"));
     static const uint8_t other[] = {0, 0, 0, 3, 0x02, 0x20, 0x00};
     static const uint8_t nack[] = {0, 0, 0, 2, 0x02, 0x01};
-    raw_exchange(fd, other, sizeof other, nack, sizeof nack);
+    sock_test_exchange(fd, other, sizeof other, nack, sizeof nack);
     /* Off the script: FAILED with the device's reason, and the server stops. */
-    raw_exchange(fd, echo, sizeof echo, want,
+    sock_test_exchange(fd, echo, sizeof echo, want,
                  answer_with_reason(want, 0x02, 0x03, "the host left the script at step 1"));
-    assert_true(raw_closed(fd, 5000));
+    assert_true(sock_test_closed(fd, 5000));
     close(fd);
     pthread_join(f->thread, NULL);
     assert_int_equal(f->run_rc, STSAFE_ERR_DEVICE_FAILED);
