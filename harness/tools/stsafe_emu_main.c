@@ -14,6 +14,7 @@
 #include "stsafe/hex.h"
 #include "stsafe/server.h"
 #include "bench.h"
+#include "emu_import.h"
 #include "tool_common.h"
 
 static const char *prog = "stsafe-emu";
@@ -47,6 +48,11 @@ static void usage(FILE *f)
             "        which stop the server. --timing: none (answers at once, default),\n"
             "        datasheet (busy times on a virtual clock, 1 ms per NACK), real (busy\n"
             "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
+            "  import --from sigrok|saleae CAPTURE [-o TRACE] [--samplerate HZ]\n"
+            "        Turn a logic-analyser capture into an I2C trace (docs/trace-format.md):\n"
+            "        sigrok-cli I2C decoder text (-A i2c; with --protocol-decoder-samplenum\n"
+            "        and --samplerate, e.g. 2M, the times too), or a Saleae Logic 2 I2C\n"
+            "        analyser CSV export. The trace goes to TRACE (default stdout).\n"
             "  help, --help\n"
             "        This text.\n"
             "\n"
@@ -332,6 +338,8 @@ int main(int argc, char **argv)
         return cmd_bench(argc - 2, argv + 2);
     if (!strcmp(cmd, "serve"))
         return cmd_serve(argc - 2, argv + 2);
+    if (!strcmp(cmd, "import"))
+        return emu_import_main(argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);
     return TOOL_EXIT_USAGE;
 }
