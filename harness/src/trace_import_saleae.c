@@ -258,7 +258,7 @@ static int row_time(saleae_ctx *x, field f, uint64_t *ns)
     }
     if (t < x->base_ns)
         return import_asm_error(&x->a, "time goes backwards");
-    *ns = (uint64_t)(t - x->base_ns);
+    *ns = (uint64_t)t - (uint64_t)x->base_ns; /* exact: t >= base, and the span fits in 64 bits */
     return 0;
 }
 

@@ -210,6 +210,20 @@ static void test_sigrok_times(void **state)
                      STSAFE_ERR_TRACE_SYNTAX);
     assert_int_equal(st.line, 2);
     assert_string_equal(st.error, "sample number too large for a time at this sample rate");
+    /* the largest times read back (fuzz_trace_import: the reader refused them) */
+    c = fresh();
+    assert_int_equal(sigrok("55340232210000000-55340232210000000 i2c-1: Start\n"
+                            "55340232210000001-55340232210000002 i2c-1: Address read: 20\n", 3000000, c, &st), 0);
+    assert_string_equal(c->text, "# the capture ends after the address byte of 0x20 R, before its ACK/NACK\n");
+    assert_int_equal(sigrok("55340232210000000-55340232210000000 i2c-1: Start\n"
+                            "55340232210000001-55340232210000002 i2c-1: Address read: 20\n"
+                            "55340232210000002-55340232210000003 i2c-1: NACK\n", 3000000, c, &st), 0);
+    assert_true(c->msgs[0].time_ns == 18446744070000000000u);
+    stsafe_trace_msg back;
+    const char *nl = strchr(c->text, '\n');
+    assert_non_null(nl);
+    assert_int_equal(stsafe_trace_parse_msg(nl + 1, strlen(nl + 1), &back, NULL), 0);
+    assert_true(back.time_ns == 18446744070000000000u);
     c = fresh();
     assert_int_equal(sigrok("7-7 i2c-1: Start\n8-9 i2c-1: Address write: 20\n9-9 i2c-1: NACK\n", 0, c, &st), 0);
     assert_string_equal(c->text, "# no sample rate given (stsafe-emu import --samplerate): times are 0\n"
@@ -400,6 +414,17 @@ static void test_saleae_rows(void **state)
                             c, &st), 0);
     assert_true(c->msgs[0].time_ns == 1999u);
     assert_true(c->msgs[1].time_ns == 1234567890123456780u);
+    /* times from a trigger 292 years before the capture to 292 years after it:
+     * the shift is computed without overflow (fuzz_trace_import found a
+     * signed overflow), and the trace holds the time */
+    c = fresh();
+    assert_int_equal(saleae("name,type,start_time,duration,ack,address,read,data\n"
+                            "I2C,stop,-9223372036.854775807,0,,,,\nI2C,start,9223372036.854775807,0,,,,\n"
+                            "I2C,address,0,0,false,0x20,true,\n", c, &st), 0);
+    assert_true(c->msgs[0].time_ns == 18446744073709551600u); /* 18 significant digits kept */
+    assert_string_equal(c->text, "# times shifted by +9223372036.854775800 s: the capture's times start before 0 "
+                                 "(a trigger)\n18446744073.709551 S 0x20 R NACK  # no acknowledge; the capture "
+                                 "ends before the stop condition\n");
 }
 
 static void expect_saleae_error(const char *text, unsigned line, const char *why)
