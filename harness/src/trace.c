@@ -63,15 +63,18 @@ static int hex_byte(token t, uint8_t *out)
     return 0;
 }
 
-/* SECONDS[.FRACTION], at most 9 fraction digits, into nanoseconds. */
+/* SECONDS[.FRACTION], at most 9 fraction digits, into nanoseconds: any
+ * time that fits in 64 bits of nanoseconds (the writer writes all of them). */
 static int parse_time(token t, uint64_t *ns)
 {
+    const uint64_t max_sec = UINT64_MAX / 1000000000u;
     uint64_t sec = 0, frac = 0;
     size_t i = 0, int_digits = 0, frac_digits = 0;
     for (; i < t.len && t.p[i] >= '0' && t.p[i] <= '9'; i++, int_digits++) {
-        if (sec > (UINT64_MAX / 1000000000u - 9u) / 10u)
+        uint64_t d = (uint64_t)(t.p[i] - '0');
+        if (sec > (max_sec - d) / 10u)
             return -1;
-        sec = sec * 10u + (uint64_t)(t.p[i] - '0');
+        sec = sec * 10u + d;
     }
     if (int_digits == 0)
         return -1;
@@ -86,6 +89,8 @@ static int parse_time(token t, uint64_t *ns)
         return -1;
     for (; frac_digits < 9; frac_digits++)
         frac *= 10u;
+    if (sec == max_sec && frac > UINT64_MAX % 1000000000u)
+        return -1;
     *ns = sec * 1000000000u + frac;
     return 0;
 }

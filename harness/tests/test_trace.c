@@ -106,6 +106,35 @@ static void test_parse_limits(void **state)
     assert_string_equal(why, "line longer than 4096 characters");
 }
 
+/* Every time that fits in 64 bits of nanoseconds reads, and what the writer
+ * writes for the largest reads back (fuzz_trace_import found the reader
+ * refusing times from 18446744070 s on, which the writer writes). */
+static void test_time_limits(void **state)
+{
+    (void)state;
+    stsafe_trace_msg m;
+    char line[STSAFE_TRACE_LINE_CAP];
+    size_t len;
+    const char *why = NULL;
+    assert_int_equal(parse("18446744073.709551615 S 0x20 W ACK", &m, NULL), 0);
+    assert_true(m.time_ns == UINT64_MAX);
+    assert_int_equal(parse("18446744070 S 0x20 W ACK", &m, NULL), 0);
+    assert_true(m.time_ns == 18446744070000000000u);
+    assert_int_equal(parse("000000000000000000000018446744073 S 0x20 W ACK", &m, NULL), 0);
+    assert_true(m.time_ns == 18446744073000000000u);
+    assert_int_equal(parse("18446744073.709551616 S 0x20 W ACK", &m, &why), STSAFE_ERR_TRACE_SYNTAX);
+    assert_string_equal(why, "bad time (SECONDS.FRACTION, at most 9 fraction digits)");
+    assert_int_equal(parse("18446744074 S 0x20 W ACK", &m, NULL), STSAFE_ERR_TRACE_SYNTAX);
+    assert_int_equal(parse("184467440730 S 0x20 W ACK", &m, NULL), STSAFE_ERR_TRACE_SYNTAX);
+    memset(&m, 0, sizeof m);
+    m.time_ns = UINT64_MAX;
+    m.addr = 0x20;
+    assert_int_equal(stsafe_trace_format_msg(&m, NULL, line, sizeof line, &len), 0);
+    assert_string_equal(line, "18446744073.709551 S 0x20 W NACK\n");
+    assert_int_equal(stsafe_trace_parse_msg(line, len - 1, &m, NULL), 0);
+    assert_true(m.time_ns == 18446744073709551000u);
+}
+
 static int next(stsafe_trace_reader *r, stsafe_trace_msg *m)
 {
     return stsafe_trace_next(r, m);
@@ -363,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_parse_fields),
         cmocka_unit_test(test_parse_refusals),
         cmocka_unit_test(test_parse_limits),
+        cmocka_unit_test(test_time_limits),
         cmocka_unit_test(test_reader),
         cmocka_unit_test(test_reader_refusals),
         cmocka_unit_test(test_format),

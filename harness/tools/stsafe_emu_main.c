@@ -15,6 +15,7 @@
 #include "stsafe/server.h"
 #include "bench.h"
 #include "emu_cmds.h"
+#include "emu_import.h"
 #include "tool_common.h"
 
 static const char *prog = "stsafe-emu";
@@ -74,6 +75,11 @@ static void usage(FILE *f)
             "        signatures verified and points checked on their curve. Exit 1 and the\n"
             "        first difference when they differ. --address: the chip's (default: the\n"
             "        image's).\n"
+            "  import --from sigrok|saleae CAPTURE [-o TRACE] [--samplerate HZ]\n"
+            "        Turn a logic-analyser capture into an I2C trace (docs/trace-format.md):\n"
+            "        sigrok-cli I2C decoder text (-A i2c; with --protocol-decoder-samplenum\n"
+            "        and --samplerate, e.g. 2M, the times too), or a Saleae Logic 2 I2C\n"
+            "        analyser CSV export. The trace goes to TRACE (default stdout).\n"
             "  help, --help\n"
             "        This text.\n"
             "\n"
@@ -407,6 +413,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "replay"))
         return emu_cmd_replay(prog, argc - 2, argv + 2);
+    if (!strcmp(cmd, "import"))
+        return emu_import_main(argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);
     return TOOL_EXIT_USAGE;
 }
