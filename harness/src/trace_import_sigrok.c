@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "stsafe/error.h"
+#include "stsafe/hex.h"
 #include "stsafe/trace_import.h"
 #include "trace_import_internal.h"
 
@@ -43,17 +44,6 @@ static int is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int text_is(const char *s, size_t len, const char *word)
 {
     size_t n = strlen(word);
@@ -66,7 +56,7 @@ static int byte_text(const char *s, size_t len, const char *words, uint8_t *valu
     size_t n = strlen(words);
     if (len != n + 4 || memcmp(s, words, n) != 0 || s[n] != ':' || s[n + 1] != ' ')
         return 0;
-    int hi = hex_digit(s[n + 2]), lo = hex_digit(s[n + 3]);
+    int hi = stsafe_hex_digit(s[n + 2]), lo = stsafe_hex_digit(s[n + 3]);
     if (hi < 0 || lo < 0)
         return 0;
     *value = (uint8_t)(hi << 4 | lo);
