@@ -20,10 +20,13 @@ void stsafe_trace_script_free(stsafe_trace_script *s)
     stsafe_trace_script_init(s);
 }
 
-/* Room for one more element of \p size in *arr (capacity doubles). */
+/* Room for \p more elements of \p size in *arr (capacity doubles). The
+ * array exists after the first call even when nothing is added: an empty
+ * command (a bare address write) still points into the arena, never at
+ * NULL + 0 (fuzz/corpus/fuzz_trace_import/regress-empty-write). */
 static int grow(void **arr, size_t *cap, size_t used, size_t more, size_t size)
 {
-    if (used + more <= *cap)
+    if (*arr && used + more <= *cap)
         return 0;
     size_t n = *cap ? *cap : 64u;
     while (n < used + more)

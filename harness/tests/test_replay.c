@@ -288,6 +288,38 @@ static void test_recorded_key_followed(void **state)
                        "the recorded signature (slot 1) does not verify");
 }
 
+/* A trace of bare address writes (probes) and empty reads: the commands
+ * are empty but still point into the script's arena, and the recorded
+ * device plays them (a fuzz finding: regress-empty-write). */
+static void test_script_empty_writes(void **state)
+{
+    (void)state;
+    static const char text[] = "stsafe-trace 1\n"
+                               "0 S 0x20 W ACK\n"
+                               "0 S 0x20 R ACK\n"
+                               "0 S 0x20 W ACK\n";
+    stsafe_trace_script s;
+    stsafe_trace_device d;
+    uint8_t buf[1];
+    stsafe_trace_script_init(&s);
+    assert_int_equal(stsafe_trace_script_load(&s, text, sizeof text - 1, 0x20), 0);
+    assert_int_equal(s.n_ex, 2);
+    assert_int_equal(s.ex[0].cmd_len, 0);
+    assert_int_equal(s.ex[0].n_reads, 1);
+    assert_non_null(stsafe_trace_script_cmd(&s, 0));
+    assert_non_null(stsafe_trace_script_cmd(&s, 1));
+    assert_non_null(stsafe_trace_script_read_bytes(&s, 0));
+    stsafe_trace_device_init(&d, &s);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, buf, 0), 0);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 0), 0);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 1), STSAFE_ERR_TRACE_MISMATCH);
+    stsafe_trace_device_init(&d, &s);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, buf, 0), 0);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, buf, 0), 0);
+    assert_true(stsafe_trace_device_finished(&d));
+    stsafe_trace_script_free(&s);
+}
+
 static void test_script_view(void **state)
 {
     (void)state;
@@ -519,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_generated_key_checked),
         cmocka_unit_test(test_recorded_key_followed),
         cmocka_unit_test(test_script_view),
+        cmocka_unit_test(test_script_empty_writes),
         cmocka_unit_test(test_script_refusals),
         cmocka_unit_test(test_error_answers_compared),
         cmocka_unit_test(test_emulator_nack),
