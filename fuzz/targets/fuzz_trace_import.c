@@ -194,7 +194,8 @@ static void play_script(const stsafe_trace_script *s)
         }
     }
     FUZZ_REQUIRE(stsafe_trace_device_finished(&d), "the recorded device plays its whole script");
-    FUZZ_REQUIRE(stsafe_trace_device_write(&d, s->addr, answer, 1) == STSAFE_ERR_TRACE_MISMATCH && d.failed,
+    static const uint8_t echo = 0x00;
+    FUZZ_REQUIRE(stsafe_trace_device_write(&d, s->addr, &echo, 1) == STSAFE_ERR_TRACE_MISMATCH && d.failed,
                  "a command after the script is a deviation");
 }
 

@@ -227,6 +227,7 @@ static void test_round_trip(void **state)
         char line[STSAFE_TRACE_LINE_CAP];
         size_t len;
         memset(&m, 0, sizeof m);
+        memset(&back, 0, sizeof back); /* the padding is compared too */
         x = x * 1103515245u + 12345u;
         m.time_ns = (uint64_t)x * 1000u;
         m.repeated_start = (uint8_t)(x >> 3 & 1u);
