@@ -20,13 +20,10 @@ void stsafe_trace_script_free(stsafe_trace_script *s)
     stsafe_trace_script_init(s);
 }
 
-/* Room for \p more elements of \p size in *arr (capacity doubles). The
- * array exists after the first call even when nothing is added: an empty
- * command (a bare address write) still points into the arena, never at
- * NULL + 0 (fuzz/corpus/fuzz_trace_import/regress-empty-write). */
+/* Room for \p more elements of \p size in *arr (capacity doubles). */
 static int grow(void **arr, size_t *cap, size_t used, size_t more, size_t size)
 {
-    if (*arr && used + more <= *cap)
+    if (used + more <= *cap)
         return 0;
     size_t n = *cap ? *cap : 64u;
     while (n < used + more)
@@ -41,7 +38,10 @@ static int grow(void **arr, size_t *cap, size_t used, size_t more, size_t size)
 
 static int keep_bytes(stsafe_trace_script *s, const uint8_t *data, size_t len, size_t *off)
 {
-    if (grow((void **)&s->bytes, &s->cap_bytes, s->n_bytes, len, 1u) != 0)
+    /* Room for one byte at least: the arena exists even when every command
+     * is empty (bare address writes), so an empty command points into it,
+     * never at NULL + 0 (fuzz/corpus/fuzz_trace_import/regress-empty-write). */
+    if (grow((void **)&s->bytes, &s->cap_bytes, s->n_bytes, len ? len : 1u, 1u) != 0)
         return STSAFE_ERR_ALLOC;
     if (len)
         memcpy(s->bytes + s->n_bytes, data, len);
