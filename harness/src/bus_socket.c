@@ -244,7 +244,33 @@ int stsafe_bus_socket_stats(stsafe_bus_socket *s, stsafe_sock_stats *out)
     return 0;
 }
 
-int stsafe_bus_socket_fault(stsafe_bus_socket *s, const uint8_t *args, size_t len)
+/* The reason text of the last answer (a refusal) into \p out. */
+static void last_reason(const stsafe_bus_socket *s, char *out, size_t cap)
 {
-    return stsafe_bus_socket_request(s, STSAFE_SOCK_OP_FAULT, args, len, NULL, 0, NULL);
+    if (!out || cap == 0)
+        return;
+    uint32_t body = stsafe_sock_get_u32(s->msg);
+    size_t n = body > 2 && body <= STSAFE_SOCK_MAX_BODY ? body - 2u : 0u;
+    if (n >= cap)
+        n = cap - 1u;
+    memcpy(out, s->msg + STSAFE_SOCK_LEN_SIZE + 2, n);
+    out[n] = '\0';
+}
+
+int stsafe_bus_socket_fault(stsafe_bus_socket *s, const char *spec, char *reason, size_t cap)
+{
+    if (reason && cap)
+        reason[0] = '\0';
+    if (!s || !spec || spec[0] == '\0' || strlen(spec) > STSAFE_SOCK_MAX_FAULT_SPEC)
+        return STSAFE_ERR_BAD_INPUT;
+    if (s->fd < 0)
+        return STSAFE_ERR_BUS_IO;
+    int err = stsafe_bus_socket_request(s, STSAFE_SOCK_OP_FAULT, (const uint8_t *)spec, strlen(spec),
+                                        NULL, 0, NULL);
+    if (err == STSAFE_ERR_UNSUPPORTED || s->last_status == STSAFE_SOCK_ST_ERR_ARGS ||
+        s->last_status == STSAFE_SOCK_ST_FAILED)
+        last_reason(s, reason, cap);
+    if (err == STSAFE_ERR_BUS_IO && s->last_status == STSAFE_SOCK_ST_ERR_ARGS)
+        return STSAFE_ERR_BAD_INPUT;
+    return err;
 }

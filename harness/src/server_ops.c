@@ -160,6 +160,53 @@ static uint8_t op_control(stsafe_server *s, stsafe_server_session *sess, uint8_t
     return outcome(s, slot, err, op, out, sizeof out, ans, ans_len);
 }
 
+static void fault_fired(void *ctx, const char *line)
+{
+    stsafe_server_log(ctx, "%s", line);
+}
+
+/* The length of the item of a fault spec that starts at \p item. */
+static int item_len(const char *item)
+{
+    const char *comma = strchr(item, ',');
+    size_t n = comma ? (size_t)(comma - item) : strlen(item);
+    return n > 64 ? 64 : (int)n;
+}
+
+/* FAULT: arm the faults of a spec (docs/faults.md) on the selected device. */
+static uint8_t op_fault(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
+                        size_t n, uint8_t *ans, size_t *ans_len)
+{
+    const uint8_t op = STSAFE_SOCK_OP_FAULT;
+    char spec[STSAFE_SOCK_MAX_FAULT_SPEC + 1];
+    int printable = n >= 1 && n <= STSAFE_SOCK_MAX_FAULT_SPEC;
+    for (size_t i = 0; printable && i < n; i++)
+        printable = args[i] > 0x20 && args[i] < 0x7F;
+    if (!printable)
+        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+                      "fault takes a spec of 1 to %u printable characters (docs/faults.md)",
+                      STSAFE_SOCK_MAX_FAULT_SPEC);
+    memcpy(spec, args, n);
+    spec[n] = '\0';
+    stsafe_server_slot *slot = slot_of(s, sess);
+    const stsafe_server_device_ops *ops = slot->dev.ops;
+    if (!ops->fault)
+        return outcome(s, slot, STSAFE_ERR_UNSUPPORTED, op, NULL, 0, ans, ans_len);
+    const char *bad = spec;
+    int err = ops->fault(slot->dev.ctx, spec, &bad, fault_fired, s);
+    if (err == STSAFE_ERR_BAD_INPUT)
+        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+                      "'%.*s' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, brownout, reset)",
+                      item_len(bad), bad);
+    if (err == STSAFE_ERR_UNSUPPORTED)
+        return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len,
+                      "'%.*s' is not offered by the server: the host adds latency on its own bus",
+                      item_len(bad), bad);
+    if (!err)
+        stsafe_server_log(s, "%s: faults armed: %s", ops->name(slot->dev.ctx), spec);
+    return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
+}
+
 /* Version 2: the connection talks to another device from now on. */
 static uint8_t op_select(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
                          size_t n, uint8_t *ans, size_t *ans_len)
@@ -199,8 +246,7 @@ uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, cons
     case STSAFE_SOCK_OP_STATS:
         return op_control(s, sess, op, n, ans, ans_len);
     case STSAFE_SOCK_OP_FAULT:
-        return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len,
-                      "fault injection is not supported yet");
+        return op_fault(s, sess, args, n, ans, ans_len);
     case STSAFE_SOCK_OP_SELECT:
         if (sess->version >= 2)
             return op_select(s, sess, args, n, ans, ans_len);

@@ -32,6 +32,7 @@
 #include "stsafe/bus_socket.h"
 #include "stsafe/client.h"
 #include "stsafe/error.h"
+#include "stsafe/frame.h"
 #include "stsafe/inproc_device.h"
 #include "stsafe/server.h"
 #include "stsafe/sock_proto.h"
@@ -231,11 +232,11 @@ static void test_documented_session(void **state)
     static const uint8_t stats_ans[] = {0, 0, 0, 26, 0x11, 0x00, 0, 0, 0, 0, 0, 0, 0, 1,
                                         0,  0, 0, 0,  0,    0,    0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
     sock_test_exchange(fd, stats, sizeof stats, stats_ans, sizeof stats_ans);
-    static const uint8_t fault[] = {0, 0, 0, 2, 0x12, 0x01};
-    static const char fault_text[] = "fault injection is not supported yet";
-    uint8_t fault_ans[64] = {0, 0, 0, 2 + sizeof fault_text - 1, 0x12, 0x02};
-    memcpy(fault_ans + 6, fault_text, sizeof fault_text - 1);
-    sock_test_exchange(fd, fault, sizeof fault, fault_ans, 6 + sizeof fault_text - 1);
+    static const uint8_t fault[] = {0, 0, 0, 7, 0x12, 'n', 'a', 'c', 'k', '=', '1'};
+    static const uint8_t fault_ans[] = {0, 0, 0, 2, 0x12, 0x00};
+    sock_test_exchange(fd, fault, sizeof fault, fault_ans, sizeof fault_ans);
+    sock_test_exchange(fd, read9, sizeof read9, nack, sizeof nack); /* the fault */
+    sock_test_exchange(fd, read9, sizeof read9, ans9, sizeof ans9); /* the answer is still there */
     static const uint8_t power[] = {0, 0, 0, 1, 0x10};
     static const uint8_t power_ans[] = {0, 0, 0, 2, 0x10, 0x00};
     sock_test_exchange(fd, power, sizeof power, power_ans, sizeof power_ans);
@@ -579,6 +580,149 @@ static void test_sigterm_saves(void **state)
 
 /* ---- control operations and timing ------------------------------------------------------- */
 
+/* An answer with \p op, \p st and a reason, as the server builds it. */
+static size_t answer_with_reason(uint8_t *out, uint8_t op, uint8_t st, const char *reason)
+{
+    size_t n = strlen(reason);
+    stsafe_sock_put_u32(out, (uint32_t)(2 + n));
+    out[4] = op;
+    out[5] = st;
+    memcpy(out + 6, reason, n);
+    return 6 + n;
+}
+
+
+/* The host writes Echo "ab" (its answer: 00 · 00 04 · "ab" · CRC). */
+static void write_echo(remote *r)
+{
+    uint8_t frame[16];
+    size_t n = 0;
+    assert_int_equal(stsafe_cmd_frame_encode(0x00, (const uint8_t *)"ab", 2, 64, frame, sizeof frame, &n), 0);
+    assert_int_equal(stsafe_bus_write(&r->bus, 0x20, frame, n), 0);
+}
+
+/* FAULT arms the faults of docs/faults.md in the server's chip: what every
+ * client then reads, byte for byte, and what the chip keeps. */
+static void test_faults(void **state)
+{
+    fixture *f = *state;
+    start_server(f, STSE_EMU_TIMING_NONE);
+    remote r;
+    char reason[160];
+    uint8_t clean[7], got[7];
+    sock_test_remote_open(&r, f->listen);
+    write_echo(&r);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, clean, sizeof clean), 0);
+    assert_memory_equal(clean, "\x00\x00\x04" "ab", 5); /* status OK, length 4 (data and CRC), the echo */
+
+    /* nack=2: two reads NACKed before the chip sees them, then the answer. */
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "nack=2", reason, sizeof reason), 0);
+    write_echo(&r);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), 0);
+    assert_memory_equal(got, clean, sizeof clean);
+    assert_logged(f, "stsafe-emu serve: ");
+    assert_logged(f, ": faults armed: nack=2");
+    assert_logged(f, ": fault: NACK read 2 of 2");
+
+    /* flip=3:0 then truncate=2, each on the next answer, in every read of it. */
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "flip=3:0", reason, sizeof reason), 0);
+    write_echo(&r);
+    uint8_t want[7];
+    memcpy(want, clean, sizeof want);
+    want[3] ^= 0x01;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), 0);
+        assert_memory_equal(got, want, sizeof want);
+    }
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "truncate=2", reason, sizeof reason), 0);
+    write_echo(&r);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), 0);
+    assert_memory_equal(got, "\x00\x00\xff\xff\xff\xff\xff", 7);
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"ab", 2, got), 0); /* spent */
+
+    /* drop: the command ran, its answer is lost until the next write. */
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "drop", reason, sizeof reason), 0);
+    write_echo(&r);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), STSAFE_ERR_BUS_NACK);
+    assert_logged(f, ": fault: response dropped: reads NACKed until the next command");
+
+    /* brownout: an Update is lost, zone and image as before, the chip silent. */
+    uint8_t zone[3], before[STSE_EMU_IMAGE_MAX_SIZE], after[STSE_EMU_IMAGE_MAX_SIZE];
+    static const uint8_t data[] = {0xB0, 0x0B, 0x1E};
+    assert_int_equal(stsafe_client_read(&r.client, 0, 2, 0, 3, zone), 0);
+    size_t image_len = read_file(f->image, before, sizeof before);
+    assert_true(image_len > 0);
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "brownout", reason, sizeof reason), 0);
+    r.client.max_polls = 2;
+    assert_int_not_equal(stsafe_client_update(&r.client, 0, 2, 0, data, sizeof data), 0);
+    assert_logged(f, ": fault: brown-out during the NVM write (write undone): the chip lost the "
+                     "command, restarted and will not answer");
+    assert_int_equal(stsafe_client_read(&r.client, 0, 2, 0, 3, got), 0);
+    assert_memory_equal(got, zone, 3);
+    assert_int_equal(read_file(f->image, after, sizeof after), image_len);
+    assert_memory_equal(after, before, image_len);
+    /* reset: the command is lost, nothing answers it. */
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "reset", reason, sizeof reason), 0);
+    assert_int_not_equal(stsafe_client_echo(&r.client, (const uint8_t *)"ab", 2, got), 0);
+    assert_logged(f, ": fault: reset mid-command: the chip lost the command");
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"ab", 2, got), 0);
+
+    /* Faults live in the chip, not the connection: another client sees them. */
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "nack=1", reason, sizeof reason), 0);
+    sock_test_remote_close(&r);
+    sock_test_remote_open(&r, f->listen);
+    write_echo(&r);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_bus_read(&r.bus, 0x20, got, sizeof got), 0);
+
+    /* A malformed spec: ERR_ARGS naming the item, and the server closes. */
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "drop,flip=9", reason, sizeof reason),
+                     STSAFE_ERR_BAD_INPUT);
+    assert_string_equal(reason, "'flip=9' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, "
+                                "brownout, reset)");
+    assert_int_equal(r.sock.fd, -1);
+    sock_test_remote_close(&r);
+    /* Not sent at all: an empty or over-long spec. */
+    sock_test_remote_open(&r, f->listen);
+    char big[STSAFE_SOCK_MAX_FAULT_SPEC + 2];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "", reason, sizeof reason), STSAFE_ERR_BAD_INPUT);
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, big, reason, sizeof reason), STSAFE_ERR_BAD_INPUT);
+    uint64_t requests = r.sock.requests;
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"ab", 2, got), 0);
+    assert_int_equal(r.sock.requests, requests + 3);
+    sock_test_remote_close(&r);
+    stop_server(f);
+}
+
+/* The FAULT request's bytes: a spec that is not printable text is refused
+ * before any device sees it. */
+static void test_fault_bytes(void **state)
+{
+    fixture *f = *state;
+    start_server(f, STSE_EMU_TIMING_NONE);
+    int fd = raw_hello(f);
+    static const uint8_t nack1[] = {0, 0, 0, 7, 0x12, 'n', 'a', 'c', 'k', '=', '1'};
+    static const uint8_t ok[] = {0, 0, 0, 2, 0x12, 0x00};
+    sock_test_exchange(fd, nack1, sizeof nack1, ok, sizeof ok);
+    static const uint8_t read3[] = {0, 0, 0, 4, 0x03, 0x20, 0x00, 0x03};
+    static const uint8_t nacked[] = {0, 0, 0, 2, 0x03, 0x01};
+    sock_test_exchange(fd, read3, sizeof read3, nacked, sizeof nacked);
+    static const uint8_t binary[] = {0, 0, 0, 3, 0x12, 'x', 0x00};
+    uint8_t want[160];
+    sock_test_exchange(fd, binary, sizeof binary, want,
+                       answer_with_reason(want, 0x12, 0x82,
+                                          "fault takes a spec of 1 to 255 printable characters "
+                                          "(docs/faults.md)"));
+    assert_true(sock_test_closed(fd, 5000));
+    close(fd);
+    stop_server(f);
+}
+
 static void test_power_cycle_and_stats(void **state)
 {
     fixture *f = *state;
@@ -599,10 +743,13 @@ static void test_power_cycle_and_stats(void **state)
     assert_int_equal(st.commands, 1);
     assert_int_equal(st.nacks, 1); /* another address is no NACK of the chip */
     assert_int_equal(st.nvm_writes, 0);
-    /* Fault injection is reserved: refused, and the connection goes on. */
-    assert_int_equal(stsafe_bus_socket_fault(&r.sock, (const uint8_t *)"\x01", 1), STSAFE_ERR_UNSUPPORTED);
+    /* A fault the server does not offer: refused with a reason, the connection goes on. */
+    char reason[128];
+    assert_int_equal(stsafe_bus_socket_fault(&r.sock, "nack=1,latency=5", reason, sizeof reason),
+                     STSAFE_ERR_UNSUPPORTED);
     assert_int_equal(r.sock.last_status, STSAFE_SOCK_ST_UNSUPPORTED);
-    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"y", 1, out), 0);
+    assert_string_equal(reason, "'latency=5' is not offered by the server: the host adds latency on its own bus");
+    assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"y", 1, out), 0); /* nack=1 not armed */
     /* A combined transfer: write, then read, stopping at the first NACK. */
     uint8_t frame[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38}, rsp[9];
     stsafe_i2c_msg msgs[] = {{0x20, STSAFE_I2C_MSG_WRITE, sizeof frame, frame},
@@ -817,17 +964,6 @@ static const stsafe_server_device_ops script_ops = {
     .i2c_write = script_write, .i2c_read = script_read, .address = script_address,
     .name = script_name, .failure = script_failure};
 
-/* An answer with \p op, \p st and a reason, as the server builds it. */
-static size_t answer_with_reason(uint8_t *out, uint8_t op, uint8_t st, const char *reason)
-{
-    size_t n = strlen(reason);
-    stsafe_sock_put_u32(out, (uint32_t)(2 + n));
-    out[4] = op;
-    out[5] = st;
-    memcpy(out + 6, reason, n);
-    return 6 + n;
-}
-
 static void test_other_device(void **state)
 {
     fixture *f = *state;
@@ -855,6 +991,9 @@ static void test_other_device(void **state)
                  answer_with_reason(want, 0x11, 0x02, "the device does not offer stats"));
     sock_test_exchange(fd, power, sizeof power, want,
                  answer_with_reason(want, 0x10, 0x02, "the device does not offer power-cycle"));
+    static const uint8_t fault[] = {0, 0, 0, 6, 0x12, 'r', 'e', 's', 'e', 't'};
+    sock_test_exchange(fd, fault, sizeof fault, want,
+                 answer_with_reason(want, 0x12, 0x02, "the device does not offer fault"));
     static const uint8_t echo[] = {0, 0, 0, 9, 0x02, 0x30, 0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
     static const uint8_t ack[] = {0, 0, 0, 2, 0x02, 0x00};
     sock_test_exchange(fd, echo, sizeof echo, ack, sizeof ack);
@@ -897,6 +1036,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_image_saved_after_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_saves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cycle_and_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_datasheet_timing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_timing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tcp_loopback, setup, teardown),

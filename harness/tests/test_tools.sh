@@ -177,6 +177,14 @@ check "bus raw frame" "000006010203040a38 rc=0" "$(run "$CLI" --bus "unix:$sock"
 check "bus cert" "subject: CN=STSAFE-A110 0A0B0C0D0E0F101112, OU=STSAFE-A110, O=stsafe-emu" \
       "$("$CLI" --bus "unix:$sock" cert read --zone 0 | head -1)"
 check "bus fault nack=2" "0102 rc=0" "$(run "$CLI" --bus "unix:$sock" --fault nack=2 echo 0102)"
+# chip faults go to the server's chip (FAULT), which logs them
+zone3=$("$CLI" --bus "unix:$sock" read --zone 3 --length 2)
+check "bus fault brownout" " rc=1" "$(run "$CLI" --bus "unix:$sock" --fault nack=1,brownout update --zone 3 abcd)"
+check "bus fault brownout: the client's NACK, the server's brown-out" "1 1 1" \
+      "$(grep -c '^stsafe-cli: fault: NACK read 1 of 1$' "$dir/stderr") $(grep -c "^stsafe-emu serve: $simg: faults armed: brownout$" "$dir/serve.log") $(grep -c "^stsafe-emu serve: $simg: fault: brown-out during the NVM write (write undone)" "$dir/serve.log")"
+check "bus fault brownout left the zone" "$zone3 rc=0" "$(run "$CLI" --bus "unix:$sock" read --zone 3 --length 2)"
+check "bus fault reset" " rc=1" "$(run "$CLI" --bus "unix:$sock" --fault reset echo 00)"
+check "bus fault reset logged" "1" "$(grep -c "^stsafe-emu serve: $simg: fault: reset mid-command" "$dir/serve.log")"
 check "bus and image" " rc=2" "$(run "$CLI" --bus "unix:$sock" --image "$simg" echo 00)"
 check "bus with timing" " rc=2" "$(run "$CLI" --bus "unix:$sock" --timing real echo 00)"
 check "bus bad address" " rc=2" "$(run "$CLI" --bus nowhere echo 00)"

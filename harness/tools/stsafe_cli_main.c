@@ -121,7 +121,8 @@ static void usage(FILE *f)
             "  --fault SPEC    Inject faults between this tool and the chip, e.g. 'nack=3',\n"
             "                  'flip=6:0', 'drop', 'truncate=4', 'latency=5', 'brownout',\n"
             "                  'reset' (comma-separated; docs/faults.md). Each one that fires\n"
-            "                  is logged on stderr.\n"
+            "                  is logged on stderr. With --bus unix: or tcp:, brownout and\n"
+            "                  reset are armed in the server's chip, which logs them.\n"
             "  --trace FILE    Record every I2C message between this tool and the chip to\n"
             "                  FILE (docs/trace-format.md; '-' for stdout), as the host sees\n"
             "                  them (after --fault). With --image the clock is virtual, so a\n"
@@ -904,14 +905,56 @@ static void log_fault(void *ctx, const char *line)
     fprintf(stderr, "%s: %s\n", prog, line);
 }
 
-/* --fault SPEC: the client talks to the chip through a faulty bus. */
+static int is_chip_fault(const stsafe_fault *f)
+{
+    return f->kind == STSAFE_FAULT_BROWNOUT || f->kind == STSAFE_FAULT_RESET;
+}
+
+/* The chip faults of a remote chip go to its server (FAULT); the server logs them. */
+static int arm_server_faults(tool_session *s, const char *spec)
+{
+    char reason[512]; /* the server's reason, as it sent it */
+    if (tool_session_need_server(s, prog, "--fault brownout or reset") != 0)
+        return TOOL_EXIT_USAGE;
+    int err = stsafe_bus_socket_fault(&s->sock, spec, reason, sizeof reason);
+    if (err) {
+        tool_error(prog, "--fault: the server did not arm '%s': %s", spec,
+                   reason[0] ? reason : stsafe_strerror(err));
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* --fault SPEC: the client talks to the chip through a faulty bus; with a
+ * chip served by stsafe-emu serve, brownout and reset are armed in the
+ * server's chip instead (docs/faults.md). */
 static int arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, const char *spec)
 {
+    stsafe_fault items[STSAFE_FAULT_MAX];
+    char remote[STSAFE_SOCK_MAX_FAULT_SPEC + 1] = "";
+    size_t n = 0, used = 0;
     const char *bad = NULL;
-    stsafe_bus_fault_init(fb, bus, &s->dev.bus, tool_session_chip(s), log_fault, NULL);
-    if (stsafe_bus_fault_add_spec(fb, spec, &bad) != 0) {
+    stse_emu_chip *chip = tool_session_chip(s);
+    if (stsafe_fault_parse(spec, items, STSAFE_FAULT_MAX, &n, &bad) != 0) {
         tool_error(prog, "--fault: cannot use '%s' (see docs/faults.md)", bad ? bad : spec);
         return TOOL_EXIT_USAGE;
+    }
+    stsafe_bus_fault_init(fb, bus, &s->dev.bus, chip, log_fault, NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (!chip && is_chip_fault(&items[i])) {
+            char item[32];
+            stsafe_fault_describe(&items[i], item, sizeof item);
+            int w = snprintf(remote + used, sizeof remote - used, "%s%s", used ? "," : "", item);
+            used += w > 0 ? (size_t)w : 0;
+        } else if (stsafe_bus_fault_add(fb, &items[i]) != 0) {
+            tool_error(prog, "--fault: cannot use '%s' (see docs/faults.md)", spec);
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    if (used) {
+        int rc = arm_server_faults(s, remote);
+        if (rc)
+            return rc;
     }
     s->dev.client.bus = bus;
     return TOOL_EXIT_OK;

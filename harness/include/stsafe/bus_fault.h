@@ -8,7 +8,7 @@
  * during the next NVM write, a reset in the middle of the next command)
  * are armed in the emulated chip itself, so they need the chip's handle.
  * Faults come from a text spec ("nack=3,flip=5:0") so tests, stsafe-cli
- * --fault and stsafe-emu serve --fault share one syntax, and each fault
+ * --fault and the socket protocol's FAULT (a server's chips) share one syntax, and each fault
  * that fires is reported through a log callback.
  */
 #ifndef STSAFE_BUS_FAULT_H

@@ -95,10 +95,23 @@ int stsafe_bus_socket_power_cycle(stsafe_bus_socket *s);
 int stsafe_bus_socket_stats(stsafe_bus_socket *s, stsafe_sock_stats *out);
 
 /**
- * \brief Ask for a fault to be injected (reserved operation).
- * \return STSAFE_ERR_UNSUPPORTED from today's servers; the connection stays usable.
+ * \brief Arm faults on the selected chip of the server (FAULT): the spec
+ *        syntax of docs/faults.md. The bus faults (nack, flip, drop,
+ *        truncate) then spoil what every client of that chip reads; the
+ *        chip faults (brownout, reset) fire in the chip. Each fault that
+ *        fires is logged by the server.
+ * \param spec    e.g. "nack=3" or "brownout,flip=5:0": 1 to
+ *                STSAFE_SOCK_MAX_FAULT_SPEC printable characters.
+ * \param reason  Receives the server's reason when it refuses
+ *                (NUL-terminated, cut to \p cap); may be NULL.
+ * \return 0 (armed); STSAFE_ERR_UNSUPPORTED (the server's device does not
+ *         offer faults, or the spec holds one it cannot do, such as
+ *         latency: nothing armed, the connection stays usable);
+ *         STSAFE_ERR_BAD_INPUT (an empty or over-long spec: nothing sent;
+ *         or the server refused it as malformed, answered ERR_ARGS and
+ *         closed the connection); the errors of stsafe_bus_socket_request().
  */
-int stsafe_bus_socket_fault(stsafe_bus_socket *s, const uint8_t *args, size_t len);
+int stsafe_bus_socket_fault(stsafe_bus_socket *s, const char *spec, char *reason, size_t cap);
 
 /** \brief Close the connection. */
 void stsafe_bus_socket_free(stsafe_bus_socket *s);

@@ -10,6 +10,13 @@
  * counters; the device is dirty when a command changed the NVM, and saving
  * writes the image crash-safely (stse_emu_image_save()).
  *
+ * FAULT arms the faults of docs/faults.md on the chip, as stsafe-cli
+ * --fault does on an in-process one: the bus faults (nack, flip, drop,
+ * truncate) spoil what the server's clients read, the chip faults
+ * (brownout, reset) fire inside the chip. latency is refused: the server
+ * answers every client from one loop and does not sleep for one (a host
+ * adds it on its own bus: stsafe-cli --fault latency=MS).
+ *
  * A fleet is a folder of such images, one per chip, named by index; the
  * server creates the missing ones (stsafe_chip_device_create()).
  */
@@ -26,10 +33,14 @@
 extern "C" {
 #endif
 
+struct stsafe_chip_faults;
+
 /** One chip and where its image lives. Holds the chip's keys: free it. */
 typedef struct stsafe_chip_device {
     stse_emu_chip chip;
     char *image_path;           /**< A copy of the path the image is saved to. */
+    struct stsafe_chip_faults *faults; /**< The faults armed through FAULT; NULL until the
+                                 *   first (an idle chip of a fleet does not pay for them). */
 } stsafe_chip_device;
 
 /**
@@ -57,6 +68,18 @@ int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stse_
  */
 int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, const uint8_t *serial,
                               stse_emu_timing timing, stse_emu_rng_fn f_rng, void *p_rng);
+
+/**
+ * \brief Arm the faults of \p spec (docs/faults.md) on the chip: the
+ *        device's FAULT operation.
+ * \param bad  On error, receives the refused item (a pointer into \p spec).
+ * \param log  Receives a line per fault that fires ("IMAGE: fault: ..."); may be NULL.
+ * \return 0; STSAFE_ERR_BAD_INPUT (malformed item, or more than
+ *         STSAFE_FAULT_MAX); STSAFE_ERR_UNSUPPORTED (latency); STSAFE_ERR_ALLOC.
+ *         On error nothing new is armed.
+ */
+int stsafe_chip_device_fault(stsafe_chip_device *d, const char *spec, const char **bad,
+                             void (*log)(void *log_ctx, const char *line), void *log_ctx);
 
 /** \brief Wipe the chip (its keys included) and release the path. Saves nothing. */
 void stsafe_chip_device_free(stsafe_chip_device *d);

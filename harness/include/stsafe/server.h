@@ -101,6 +101,20 @@ typedef struct {
     const char *(*name)(const void *ctx);
     /** \brief Optional: NULL while the device works; once it has failed for good, why. */
     const char *(*failure)(const void *ctx);
+    /**
+     * \brief Optional: FAULT. Arm the faults of \p spec (docs/faults.md
+     *        syntax, NUL-terminated) on the device.
+     * \param bad      On error, receives the item of \p spec refused (a
+     *                 pointer into it; it runs to the next comma).
+     * \param log      Receives one line per fault that fires, from now on
+     *                 ("fault: NACK read 1 of 3"); may be NULL.
+     * \return 0 (every item armed); STSAFE_ERR_BAD_INPUT (an item that is
+     *         not one of docs/faults.md: nothing armed); STSAFE_ERR_UNSUPPORTED
+     *         (an item the device cannot do: nothing armed). NULL: answered
+     *         UNSUPPORTED.
+     */
+    int (*fault)(void *ctx, const char *spec, const char **bad, void (*log)(void *log_ctx, const char *line),
+                 void *log_ctx);
 } stsafe_server_device_ops;
 
 /** A device: its operations and their context. */

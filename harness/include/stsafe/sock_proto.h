@@ -27,6 +27,7 @@ extern "C" {
 #define STSAFE_SOCK_MAGIC_LEN   4u
 #define STSAFE_SOCK_LEN_SIZE    4u      /**< The length prefix of every message. */
 #define STSAFE_SOCK_MAX_DATA    1024u   /**< Most I2C bytes one write carries or one read asks. */
+#define STSAFE_SOCK_MAX_FAULT_SPEC 255u   /**< Longest fault spec FAULT carries (docs/faults.md syntax). */
 /** Largest body in either direction: op, address or status, data. */
 #define STSAFE_SOCK_MAX_BODY    (2u + STSAFE_SOCK_MAX_DATA)
 /** Largest message, length prefix included. */
@@ -38,7 +39,7 @@ extern "C" {
 #define STSAFE_SOCK_OP_I2C_READ     0x03u /**< address (1) · count (2) */
 #define STSAFE_SOCK_OP_POWER_CYCLE  0x10u /**< no arguments */
 #define STSAFE_SOCK_OP_STATS        0x11u /**< no arguments; answer: 3 x 8 bytes */
-#define STSAFE_SOCK_OP_FAULT        0x12u /**< reserved: answered UNSUPPORTED */
+#define STSAFE_SOCK_OP_FAULT        0x12u /**< arm faults: a spec of docs/faults.md */
 #define STSAFE_SOCK_OP_SELECT       0x13u /**< version 2: chip index (2); answer: address · chips (2) */
 
 /* Answer statuses. Bit 7 set: an error after which the server closes. */
