@@ -244,10 +244,12 @@ int stsafe_bus_socket_stats(stsafe_bus_socket *s, stsafe_sock_stats *out)
     return 0;
 }
 
-/* The reason text of the last answer (a refusal) into \p out. */
-static void last_reason(const stsafe_bus_socket *s, char *out, size_t cap)
+void stsafe_bus_socket_last_reason(const stsafe_bus_socket *s, char *out, size_t cap)
 {
     if (!out || cap == 0)
+        return;
+    out[0] = '\0';
+    if (!s || s->requests == 0 || s->last_status == STSAFE_SOCK_ST_OK || s->last_status == STSAFE_SOCK_ST_NACK)
         return;
     uint32_t body = stsafe_sock_get_u32(s->msg);
     size_t n = body > 2 && body <= STSAFE_SOCK_MAX_BODY ? body - 2u : 0u;
@@ -269,7 +271,7 @@ int stsafe_bus_socket_fault(stsafe_bus_socket *s, const char *spec, char *reason
                                         NULL, 0, NULL);
     if (err == STSAFE_ERR_UNSUPPORTED || s->last_status == STSAFE_SOCK_ST_ERR_ARGS ||
         s->last_status == STSAFE_SOCK_ST_FAILED)
-        last_reason(s, reason, cap);
+        stsafe_bus_socket_last_reason(s, reason, cap);
     if (err == STSAFE_ERR_BUS_IO && s->last_status == STSAFE_SOCK_ST_ERR_ARGS)
         return STSAFE_ERR_BAD_INPUT;
     return err;

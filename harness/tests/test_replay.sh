@@ -91,6 +91,9 @@ check "... and says so" "stsafe-emu: serve: $golden: the host did the whole scri
 
 serve_trace deviate "$golden"
 check "a host that deviates" " rc=1" "$(run "$CLI" --bus "unix:$dir/deviate.sock" echo 0102030406)"
+check "... is told why" "stsafe-cli: the server said: command 1 of the trace (line 3) is Echo, the host wrote Echo
+  trace: 00 01 02 03 04 05 1a 14
+  host: 00 01 02 03 04 06 28 8f" "$(grep -A2 'the server said' "$dir/stderr")"
 wait "$pid"
 check "... stops the server, exit 1" "1" "$?"
 check "... which logs both commands" "stsafe-emu serve: device '$golden' failed: command 1 of the trace (line 3) is Echo, the host wrote Echo

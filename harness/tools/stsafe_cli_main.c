@@ -960,6 +960,16 @@ static int arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, co
     return TOOL_EXIT_OK;
 }
 
+/* A command failed on a served chip: what the server said, when it said
+ * something (a recorded device's deviation, a device failure). */
+static void show_server_reason(const tool_session *s)
+{
+    char reason[512];
+    stsafe_bus_socket_last_reason(&s->sock, reason, sizeof reason);
+    if (reason[0])
+        tool_error(prog, "the server said: %s", reason);
+}
+
 /* --trace FILE: record what crosses the host's bus (after --fault). */
 typedef struct {
     FILE *file;
@@ -1136,8 +1146,11 @@ int main(int argc, char **argv)
         rc = start_trace(&s, &tr, trace, trace_append, bus != NULL);
     if (!rc && mac_key)
         rc = open_secure_channel(&s, &hs, mac_key, cipher_key);
-    if (!rc)
+    if (!rc) {
         rc = fn(&s, &args);
+        if (rc && bus)
+            show_server_reason(&s);
+    }
     stsafe_client_close_host_session(&s.dev.client);
     if (tr.file) {
         int trace_rc = end_trace(&tr, trace);

@@ -113,6 +113,15 @@ int stsafe_bus_socket_stats(stsafe_bus_socket *s, stsafe_sock_stats *out);
  */
 int stsafe_bus_socket_fault(stsafe_bus_socket *s, const char *spec, char *reason, size_t cap);
 
+/**
+ * \brief The reason the server gave with its last answer, when that answer
+ *        refused the request (UNSUPPORTED, FAILED, or an error status that
+ *        closed the connection): e.g. why a recorded device failed.
+ * \param out  Receives the text, NUL-terminated, cut to \p cap; empty when
+ *             the last answer was OK or NACK, or no request was answered.
+ */
+void stsafe_bus_socket_last_reason(const stsafe_bus_socket *s, char *out, size_t cap);
+
 /** \brief Close the connection. */
 void stsafe_bus_socket_free(stsafe_bus_socket *s);
 
