@@ -80,6 +80,8 @@ int stsafe_bus_socket_request(stsafe_bus_socket *s, uint8_t op, const uint8_t *a
         return STSAFE_ERR_BAD_INPUT;
     if (s->fd < 0)
         return STSAFE_ERR_BUS_IO;
+    /* No answer yet: s->msg is about to hold the request, not a reason. */
+    s->last_status = STSAFE_SOCK_ST_OK;
     stsafe_sock_put_u32(s->msg, (uint32_t)(1 + len));
     s->msg[STSAFE_SOCK_LEN_SIZE] = op;
     if (len)
@@ -269,8 +271,7 @@ int stsafe_bus_socket_fault(stsafe_bus_socket *s, const char *spec, char *reason
         return STSAFE_ERR_BUS_IO;
     int err = stsafe_bus_socket_request(s, STSAFE_SOCK_OP_FAULT, (const uint8_t *)spec, strlen(spec),
                                         NULL, 0, NULL);
-    if (err == STSAFE_ERR_UNSUPPORTED || s->last_status == STSAFE_SOCK_ST_ERR_ARGS ||
-        s->last_status == STSAFE_SOCK_ST_FAILED)
+    if (err)
         stsafe_bus_socket_last_reason(s, reason, cap);
     if (err == STSAFE_ERR_BUS_IO && s->last_status == STSAFE_SOCK_ST_ERR_ARGS)
         return STSAFE_ERR_BAD_INPUT;

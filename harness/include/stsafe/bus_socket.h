@@ -35,7 +35,8 @@ typedef struct {
     uint16_t chips;             /**< Chips the server has, as SELECT said (0: not asked). */
     uint8_t timing;             /**< STSAFE_SOCK_TIMING_* the server runs with. */
     uint16_t max_data;          /**< Most bytes one write or read may carry. */
-    uint8_t last_status;        /**< STSAFE_SOCK_ST_* of the last answer. */
+    uint8_t last_status;        /**< STSAFE_SOCK_ST_* of the answer to the last request
+                                 *   (OK when it got none: the stream failed first). */
     uint64_t requests;          /**< Requests answered since the connection opened. */
     uint8_t msg[STSAFE_SOCK_MAX_MSG];
 } stsafe_bus_socket;
