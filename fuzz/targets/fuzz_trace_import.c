@@ -153,7 +153,8 @@ static void rebuild_start(import_ctx *x)
     add(&x->text, magic, sizeof magic - 1);
 }
 
-static void check_trace(import_ctx *x, const char *text, size_t len)
+/* Returns the line of the trace's syntax error, 0 when it has none. */
+static unsigned check_trace(import_ctx *x, const char *text, size_t len)
 {
     stsafe_trace_reader r;
     int rc;
@@ -168,6 +169,7 @@ static void check_trace(import_ctx *x, const char *text, size_t len)
     if (rc)
         check_syntax_error(x, r.line, r.error);
     check_rebuilt(x); /* the messages before an error make a valid trace */
+    return rc ? r.line : 0;
 }
 
 /* ---- the script and the recorded device ---- */
@@ -199,19 +201,15 @@ static void play_script(const stsafe_trace_script *s)
                  "a command after the script is a deviation");
 }
 
-static void check_script(import_ctx *x, const char *text, size_t len)
+/* \p syntax_line: where the trace reader found a syntax error (0: none). */
+static void check_script(import_ctx *x, const char *text, size_t len, unsigned syntax_line)
 {
     stsafe_trace_script s;
-    stsafe_trace_reader r;
-    int rc;
     stsafe_trace_script_init(&s);
     int err = stsafe_trace_script_load(&s, text, len, STSAFE_TRACE_ADDR_FIRST);
     FUZZ_REQUIRE(err == 0 || err == STSAFE_ERR_TRACE_SYNTAX, "a script loads or names a syntax error");
-    stsafe_trace_reader_init(&r, text, len);
-    while ((rc = stsafe_trace_next(&r, &x->msg)) == 1)
-        ;
-    if (rc == STSAFE_ERR_TRACE_SYNTAX)
-        FUZZ_REQUIRE(err == STSAFE_ERR_TRACE_SYNTAX && s.error_line == r.line,
+    if (syntax_line)
+        FUZZ_REQUIRE(err == STSAFE_ERR_TRACE_SYNTAX && s.error_line == syntax_line,
                      "a script fails on the line the reader fails on");
     if (err) {
         check_syntax_error(x, s.error_line, s.error);
@@ -284,8 +282,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     import_ctx *x = shared_ctx();
     const char *text = (const char *)data;
     x->input_lines = count_lines(data, size);
-    check_trace(x, text, size);
-    check_script(x, text, size);
+    check_script(x, text, size, check_trace(x, text, size));
     check_import(x, run_sigrok, text, size);
     check_import(x, run_saleae, text, size);
     return 0;
