@@ -17,9 +17,9 @@ if(NOT MBEDTLS_VERSION MATCHES "^2\\.28\\.")
 endif()
 message(STATUS "mbedTLS ${MBEDTLS_VERSION}: ${MBEDTLS_INCLUDE_DIR}")
 
-add_library(mbedtls_deps INTERFACE)
-target_include_directories(mbedtls_deps SYSTEM INTERFACE ${MBEDTLS_INCLUDE_DIR})
-target_link_libraries(mbedtls_deps INTERFACE ${MBEDTLS_LIBRARY} ${MBEDX509_LIBRARY} ${MBEDCRYPTO_LIBRARY})
+add_library(stsafe_emu_mbedtls INTERFACE)
+target_include_directories(stsafe_emu_mbedtls SYSTEM INTERFACE ${MBEDTLS_INCLUDE_DIR})
+target_link_libraries(stsafe_emu_mbedtls INTERFACE ${MBEDTLS_LIBRARY} ${MBEDX509_LIBRARY} ${MBEDCRYPTO_LIBRARY})
 
 find_package(cmocka CONFIG QUIET)
 find_path(CMOCKA_INCLUDE_DIR cmocka.h)

@@ -1,9 +1,9 @@
 /* Access conditions of zones and commands (facts page, section 6a). */
 #include "internal.h"
 
-#include "stsafe/commands.h"
+#include "stsafe/protocol/commands.h"
 
-int stse_emu_ac_satisfied(uint8_t ac, const stse_emu_request *req)
+int stsafe_emu_ac_satisfied(uint8_t ac, const stsafe_emu_request *req)
 {
     switch (ac) {
     case STSAFE_AC_ALWAYS:
@@ -22,7 +22,7 @@ int stse_emu_ac_satisfied(uint8_t ac, const stse_emu_request *req)
  * gave for exactly that request in STSELib issue 63, whose "17" was printed
  * in decimal (0x11; the facts page read it as 0x17). Conditions are ordered
  * by their value: always(0) < host(1) < auth+host(6) < never(7). */
-uint8_t stse_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t option)
+uint8_t stsafe_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t option)
 {
     uint8_t new_ac = option & STSAFE_OPT_NEW_AC_MASK;
     if (!change_right)
@@ -35,9 +35,9 @@ uint8_t stse_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t opti
     return STSAFE_ST_OK;
 }
 
-stse_emu_cmd_auth *stse_emu_find_cmd_auth(stse_emu_cmd_auth_table *t, uint8_t code)
+stsafe_emu_cmd_auth *stsafe_emu_find_cmd_auth(stsafe_emu_cmd_auth_table *t, uint8_t code)
 {
-    for (uint8_t i = 0; i < t->count && i < STSE_EMU_MAX_CMD_AUTH; i++)
+    for (uint8_t i = 0; i < t->count && i < STSAFE_EMU_MAX_CMD_AUTH; i++)
         if (t->rec[i].header == code)
             return &t->rec[i];
     return NULL;

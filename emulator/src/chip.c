@@ -1,32 +1,32 @@
 /* The chip as a whole: command execution (frame checks, dispatch, access to
  * commands) and the I2C slave behaviour around it. */
-#include "stse_emu/chip.h"
+#include "stsafe/emulator/chip.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-#include "stse_emu/ecc.h"
-#include "stsafe/codec.h"
-#include "stsafe/error.h"
-#include "stsafe/frame.h"
+#include "stsafe/emulator/ecc.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
 
-void stse_emu_chip_init(stse_emu_chip *chip, stse_emu_rng_fn f_rng, void *p_rng)
+void stsafe_emu_chip_init(stsafe_emu_chip *chip, stsafe_emu_rng_fn f_rng, void *p_rng)
 {
     memset(chip, 0, sizeof *chip);
-    stse_emu_nvm_init(&chip->nvm);
+    stsafe_emu_nvm_init(&chip->nvm);
     chip->f_rng = f_rng;
     chip->p_rng = p_rng;
 }
 
-mbedtls_ecp_group *stse_emu_chip_group(stse_emu_chip *chip, uint8_t curve)
+mbedtls_ecp_group *stsafe_emu_chip_group(stsafe_emu_chip *chip, uint8_t curve)
 {
-    stse_emu_group_cache *c = &chip->groups;
+    stsafe_emu_group_cache *c = &chip->groups;
     if (curve == STSAFE_CURVE_NONE || curve >= STSAFE_CURVE_COUNT)
         return NULL;
     if (!c->loaded[curve]) {
         mbedtls_ecp_group_init(&c->grp[curve]);
-        if (mbedtls_ecp_group_load(&c->grp[curve], stse_emu_curve_group(curve)) != 0) {
+        if (mbedtls_ecp_group_load(&c->grp[curve], stsafe_emu_curve_group(curve)) != 0) {
             mbedtls_ecp_group_free(&c->grp[curve]);
             return NULL;
         }
@@ -35,7 +35,7 @@ mbedtls_ecp_group *stse_emu_chip_group(stse_emu_chip *chip, uint8_t curve)
     return &c->grp[curve];
 }
 
-void stse_emu_chip_free(stse_emu_chip *chip)
+void stsafe_emu_chip_free(stsafe_emu_chip *chip)
 {
     for (uint8_t c = 0; c < STSAFE_CURVE_COUNT; c++)
         if (chip->groups.loaded[c])
@@ -46,12 +46,12 @@ void stse_emu_chip_free(stse_emu_chip *chip)
         p[i] = 0;
 }
 
-void stse_emu_chip_power_cycle(stse_emu_chip *chip)
+void stsafe_emu_chip_power_cycle(stsafe_emu_chip *chip)
 {
     memset(&chip->vol, 0, sizeof chip->vol);
 }
 
-uint8_t stse_emu_chip_i2c_address(const stse_emu_chip *chip)
+uint8_t stsafe_emu_chip_i2c_address(const stsafe_emu_chip *chip)
 {
     return chip->vol.i2c_address ? chip->vol.i2c_address : chip->nvm.i2c.address;
 }
@@ -75,10 +75,10 @@ static uint8_t frame_error_status(int err)
  * chip (bit 7, set by Put Attribute after Verify Password) keeps only what
  * it needs to identify itself and be unlocked (docs/protocol.md, "Life
  * cycle"). */
-static int life_cycle_allows(const stse_emu_chip *chip, uint8_t code)
+static int life_cycle_allows(const stsafe_emu_chip *chip, uint8_t code)
 {
     uint8_t lc = chip->nvm.life_cycle;
-    if (lc == STSE_EMU_LC_TERMINATED)
+    if (lc == STSAFE_EMU_LC_TERMINATED)
         return code == STSAFE_CMD_ECHO;
     if (lc & 0x80)
         return code == STSAFE_CMD_ECHO || code == STSAFE_CMD_RESET || code == STSAFE_CMD_QUERY ||
@@ -92,8 +92,8 @@ static int life_cycle_allows(const stse_emu_chip *chip, uint8_t code)
  * session, which the A110 does not have, so it is never met here;
  * ADMIN_OR_PWD is met once Verify Password succeeded in this power cycle. A
  * command without a record is free. */
-static int command_authorized(const stse_emu_chip *chip, const stse_emu_cmd_auth *rec,
-                              const stse_emu_request *req)
+static int command_authorized(const stsafe_emu_chip *chip, const stsafe_emu_cmd_auth *rec,
+                              const stsafe_emu_request *req)
 {
     if (!rec)
         return 1;
@@ -109,27 +109,27 @@ static int command_authorized(const stse_emu_chip *chip, const stse_emu_cmd_auth
 /* Everything between a decoded frame and the handler's status, in the
  * order of docs/protocol.md, "Order of checks". The C-MAC comes first so
  * that every protected command the chip answers advances the counter. */
-static uint8_t run_command(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stse_emu_sc *sc,
+static uint8_t run_command(stsafe_emu_chip *chip, const stsafe_cmd_frame *cmd, stsafe_emu_sc *sc,
                            uint8_t *enc_flags, stsafe_writer *out)
 {
     uint8_t plain[STSAFE_A110_MAX_FRAME_LEN];
-    stse_emu_request req = {
+    stsafe_emu_request req = {
         .header = cmd->header,
         .code = (uint8_t)(cmd->header & STSAFE_HDR_CODE_MASK),
         .payload = cmd->payload,
         .payload_len = cmd->payload_len,
     };
-    uint8_t status = stse_emu_sc_open(chip, cmd, sc);
+    uint8_t status = stsafe_emu_sc_open(chip, cmd, sc);
     if (status != STSAFE_ST_OK)
         return status;
-    const stse_emu_cmd_def *def = stse_emu_find_cmd(req.code);
+    const stsafe_emu_cmd_def *def = stsafe_emu_find_cmd(req.code);
     if (!def)
         return STSAFE_ST_UNSUPPORTED_COMMAND;
     if (!life_cycle_allows(chip, req.code))
         return STSAFE_ST_INVALID_LIFE_CYCLE;
-    const stse_emu_cmd_auth *rec = stse_emu_find_cmd_auth(&chip->nvm.cmd_auth, req.code);
+    const stsafe_emu_cmd_auth *rec = stsafe_emu_find_cmd_auth(&chip->nvm.cmd_auth, req.code);
     *enc_flags = rec ? rec->host_encryption : 0;
-    status = stse_emu_sc_payload(chip, sc, *enc_flags, plain, sizeof plain, &req);
+    status = stsafe_emu_sc_payload(chip, sc, *enc_flags, plain, sizeof plain, &req);
     if (status != STSAFE_ST_OK)
         return status;
     if (req.payload_len < def->min_len || req.payload_len > def->max_len)
@@ -139,13 +139,13 @@ static uint8_t run_command(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, sts
     return def->handler(chip, &req, out);
 }
 
-int stse_emu_execute(stse_emu_chip *chip, const uint8_t *frame, size_t frame_len,
+int stsafe_emu_execute(stsafe_emu_chip *chip, const uint8_t *frame, size_t frame_len,
                      uint8_t *rsp, size_t rsp_cap, size_t *rsp_len)
 {
     stsafe_cmd_frame cmd;
-    uint8_t data[STSE_EMU_MAX_RSP_DATA];
+    uint8_t data[STSAFE_EMU_MAX_RSP_DATA];
     stsafe_writer out;
-    stse_emu_sc sc;
+    stsafe_emu_sc sc;
     uint8_t enc_flags = 0;
 
     if (!chip || (!frame && frame_len) || !rsp || !rsp_len)
@@ -163,7 +163,7 @@ int stse_emu_execute(stse_emu_chip *chip, const uint8_t *frame, size_t frame_len
         return answer(STSAFE_ST_UNEXPECTED_ERROR, NULL, 0, rsp, rsp_cap, rsp_len);
     /* Error responses carry no data (and no R-MAC). */
     size_t len = status == STSAFE_ST_OK ? out.len : 0;
-    uint8_t seal = stse_emu_sc_seal(chip, &sc, enc_flags, data, &len, sizeof data, &status);
+    uint8_t seal = stsafe_emu_sc_seal(chip, &sc, enc_flags, data, &len, sizeof data, &status);
     if (seal != STSAFE_ST_OK)
         return answer(seal, NULL, 0, rsp, rsp_cap, rsp_len);
     return answer(status, data, len, rsp, rsp_cap, rsp_len);
@@ -171,42 +171,42 @@ int stse_emu_execute(stse_emu_chip *chip, const uint8_t *frame, size_t frame_len
 
 /* ---- I2C slave ---------------------------------------------------------- */
 
-static int busy(const stse_emu_chip *chip, uint64_t now_us)
+static int busy(const stsafe_emu_chip *chip, uint64_t now_us)
 {
-    return chip->vol.i2c_state == STSE_EMU_I2C_BUSY && now_us < chip->vol.busy_until_us;
+    return chip->vol.i2c_state == STSAFE_EMU_I2C_BUSY && now_us < chip->vol.busy_until_us;
 }
 
 /* A hibernating chip NACKs every write. Woken by an I2C start (mode 1),
  * it restarts as from power-up: this write is lost and the host's retry
  * finds it awake. In mode 2 only a reset (a power cycle here) wakes it. */
-static int hibernating(stse_emu_chip *chip)
+static int hibernating(stsafe_emu_chip *chip)
 {
     if (!chip->vol.hibernate)
         return 0;
     if (chip->vol.hibernate == STSAFE_WAKE_ON_I2C_OR_RESET)
-        stse_emu_chip_power_cycle(chip);
+        stsafe_emu_chip_power_cycle(chip);
     return 1;
 }
 
 /* A fault cut the command: the chip restarts as from power-up and has no
  * answer to give (reads NACK until the next command). */
-static void fault_restart(stse_emu_chip *chip)
+static void fault_restart(stsafe_emu_chip *chip)
 {
     chip->stats.faults++;
-    stse_emu_chip_power_cycle(chip);
+    stsafe_emu_chip_power_cycle(chip);
 }
 
 /* Runs the command under an armed brown-out: when it wrote the NVM, the
  * write is undone and the chip restarts. 1 when the brown-out fired. */
-static int execute_with_brownout(stse_emu_chip *chip, const uint8_t *data, size_t len)
+static int execute_with_brownout(stsafe_emu_chip *chip, const uint8_t *data, size_t len)
 {
-    static const size_t nvm_size = sizeof(stse_emu_nvm);
-    stse_emu_nvm *before = malloc(nvm_size);
+    static const size_t nvm_size = sizeof(stsafe_emu_nvm);
+    stsafe_emu_nvm *before = malloc(nvm_size);
     if (!before)
         return 0; /* no room to model the cut: run the command normally */
     memcpy(before, &chip->nvm, nvm_size);
     int dirty = chip->nvm_dirty;
-    (void)stse_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp, &chip->vol.rsp_len);
+    (void)stsafe_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp, &chip->vol.rsp_len);
     /* The NVM is plain data, zeroed whole before use and copied whole, so its
      * padding is always zero and a byte comparison is a value comparison. */
     int fired = memcmp(before, &chip->nvm, nvm_size) != 0; /* NOLINT(bugprone-suspicious-memory-comparison) */
@@ -221,7 +221,7 @@ static int execute_with_brownout(stse_emu_chip *chip, const uint8_t *data, size_
     return fired;
 }
 
-int stse_emu_i2c_write(stse_emu_chip *chip, uint64_t now_us, const uint8_t *data, size_t len)
+int stsafe_emu_i2c_write(stsafe_emu_chip *chip, uint64_t now_us, const uint8_t *data, size_t len)
 {
     if (!chip || (len && !data))
         return STSAFE_ERR_BAD_INPUT;
@@ -238,28 +238,28 @@ int stse_emu_i2c_write(stse_emu_chip *chip, uint64_t now_us, const uint8_t *data
         if (execute_with_brownout(chip, data, len))
             return 0;
     } else {
-        int err = stse_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp,
+        int err = stsafe_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp,
                                    &chip->vol.rsp_len);
         if (err)
             return err;
     }
-    uint32_t t = chip->timing != STSE_EMU_TIMING_NONE
-                     ? stse_emu_exec_time_us(len ? (uint8_t)(data[0] & STSAFE_HDR_CODE_MASK) : 0)
+    uint32_t t = chip->timing != STSAFE_EMU_TIMING_NONE
+                     ? stsafe_emu_exec_time_us(len ? (uint8_t)(data[0] & STSAFE_HDR_CODE_MASK) : 0)
                      : 0;
     chip->vol.busy_until_us = now_us + t;
-    chip->vol.i2c_state = STSE_EMU_I2C_BUSY;
+    chip->vol.i2c_state = STSAFE_EMU_I2C_BUSY;
     return 0;
 }
 
-int stse_emu_i2c_read(stse_emu_chip *chip, uint64_t now_us, uint8_t *data, size_t len)
+int stsafe_emu_i2c_read(stsafe_emu_chip *chip, uint64_t now_us, uint8_t *data, size_t len)
 {
     if (!chip || (len && !data))
         return STSAFE_ERR_BAD_INPUT;
-    if (chip->vol.i2c_state == STSE_EMU_I2C_IDLE || busy(chip, now_us)) {
+    if (chip->vol.i2c_state == STSAFE_EMU_I2C_IDLE || busy(chip, now_us)) {
         chip->stats.nacks++;
         return STSAFE_ERR_BUS_NACK;
     }
-    chip->vol.i2c_state = STSE_EMU_I2C_RESPONSE;
+    chip->vol.i2c_state = STSAFE_EMU_I2C_RESPONSE;
     size_t n = len < chip->vol.rsp_len ? len : chip->vol.rsp_len;
     if (len) {
         memcpy(data, chip->vol.rsp, n);

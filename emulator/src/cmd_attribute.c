@@ -5,18 +5,18 @@
 
 #include <string.h>
 
-#include "stsafe/codec.h"
-#include "stsafe/commands.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/commands.h"
 
 /* Life-cycle moves the model accepts (docs/protocol.md): born -> operational,
  * lock and unlock (bit 7) after Verify Password, and termination. Nothing
  * leads back to born, and a terminated chip never gets here (chip.c). */
-static uint8_t life_cycle_move_status(const stse_emu_chip *chip, uint8_t to)
+static uint8_t life_cycle_move_status(const stsafe_emu_chip *chip, uint8_t to)
 {
     const uint8_t locked = 0x80;
     uint8_t from = chip->nvm.life_cycle;
-    if (to != STSE_EMU_LC_BORN && to != STSE_EMU_LC_OPERATIONAL && to != STSE_EMU_LC_TERMINATED &&
-        to != STSE_EMU_LC_BORN_AND_LOCKED && to != STSE_EMU_LC_OPERATIONAL_AND_LOCKED)
+    if (to != STSAFE_EMU_LC_BORN && to != STSAFE_EMU_LC_OPERATIONAL && to != STSAFE_EMU_LC_TERMINATED &&
+        to != STSAFE_EMU_LC_BORN_AND_LOCKED && to != STSAFE_EMU_LC_OPERATIONAL_AND_LOCKED)
         return STSAFE_ST_OUT_OF_RANGE; /* 0x02 patching is an A120 state */
     if (to == from)
         return STSAFE_ST_OK;
@@ -24,7 +24,7 @@ static uint8_t life_cycle_move_status(const stse_emu_chip *chip, uint8_t to)
      * this power cycle: STSELib's stse_device_lock/unlock present it first. */
     if (((from | to) & locked) && !chip->vol.password_verified)
         return STSAFE_ST_ACCESS_CONDITION;
-    if (to == STSE_EMU_LC_TERMINATED)
+    if (to == STSAFE_EMU_LC_TERMINATED)
         return STSAFE_ST_OK;
     if ((to & 0x7F) < (from & 0x7F))
         return STSAFE_ST_ACCESS_CONDITION; /* operational never goes back to born */
@@ -33,14 +33,14 @@ static uint8_t life_cycle_move_status(const stse_emu_chip *chip, uint8_t to)
     return STSAFE_ST_OK;
 }
 
-static uint8_t put_life_cycle(stse_emu_chip *chip, const uint8_t *v, size_t n)
+static uint8_t put_life_cycle(stsafe_emu_chip *chip, const uint8_t *v, size_t n)
 {
     if (n != 1)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     uint8_t status = life_cycle_move_status(chip, v[0]);
     if (status == STSAFE_ST_OK && chip->nvm.life_cycle != v[0]) {
         chip->nvm.life_cycle = v[0];
-        stse_emu_nvm_touched(chip);
+        stsafe_emu_nvm_touched(chip);
     }
     return status;
 }
@@ -48,7 +48,7 @@ static uint8_t put_life_cycle(stse_emu_chip *chip, const uint8_t *v, size_t n)
 /* I2C parameters, the layout Query 0x0A answers. A new address is used from
  * the next power cycle on, so the host can still read this answer at the
  * old one (docs/protocol.md). The lock bit is one-way. */
-static uint8_t put_i2c(stse_emu_chip *chip, const uint8_t *v, size_t n)
+static uint8_t put_i2c(stsafe_emu_chip *chip, const uint8_t *v, size_t n)
 {
     stsafe_i2c_info p;
     if (n != 2)
@@ -63,52 +63,52 @@ static uint8_t put_i2c(stse_emu_chip *chip, const uint8_t *v, size_t n)
     chip->nvm.i2c.address = p.address;
     chip->nvm.i2c.locked = p.locked;
     chip->nvm.i2c.low_power_mode = p.low_power_mode;
-    stse_emu_nvm_touched(chip);
+    stsafe_emu_nvm_touched(chip);
     return STSAFE_ST_OK;
 }
 
 /* Host keys: MAC key (16) then cipher key (16), written once (a second
  * write answers 0x11 on a real A110). The C-MAC counter starts at 0. */
-static uint8_t put_host_keys(stse_emu_chip *chip, const uint8_t *v, size_t n)
+static uint8_t put_host_keys(stsafe_emu_chip *chip, const uint8_t *v, size_t n)
 {
-    stse_emu_host_keys *h = &chip->nvm.host_keys;
-    if (n != (size_t)2 * STSE_EMU_HOST_KEY_LEN)
+    stsafe_emu_host_keys *h = &chip->nvm.host_keys;
+    if (n != (size_t)2 * STSAFE_EMU_HOST_KEY_LEN)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     if (h->present)
         return STSAFE_ST_ACCESS_CONDITION;
     h->present = 1;
-    memcpy(h->mac_key, v, STSE_EMU_HOST_KEY_LEN);
-    memcpy(h->cipher_key, v + STSE_EMU_HOST_KEY_LEN, STSE_EMU_HOST_KEY_LEN);
+    memcpy(h->mac_key, v, STSAFE_EMU_HOST_KEY_LEN);
+    memcpy(h->cipher_key, v + STSAFE_EMU_HOST_KEY_LEN, STSAFE_EMU_HOST_KEY_LEN);
     h->cmac_counter = 0;
-    stse_emu_nvm_touched(chip);
+    stsafe_emu_nvm_touched(chip);
     return STSAFE_ST_OK;
 }
 
 /* Password slot: password (16) + maximum tries (1). Written when the slot
  * is empty; Delete (tag 0x09) empties it. */
-static uint8_t put_password(stse_emu_chip *chip, const uint8_t *v, size_t n)
+static uint8_t put_password(stsafe_emu_chip *chip, const uint8_t *v, size_t n)
 {
-    stse_emu_password *p = &chip->nvm.password;
-    if (n != STSE_EMU_PASSWORD_LEN + 1u)
+    stsafe_emu_password *p = &chip->nvm.password;
+    if (n != STSAFE_EMU_PASSWORD_LEN + 1u)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    if (v[STSE_EMU_PASSWORD_LEN] == 0)
+    if (v[STSAFE_EMU_PASSWORD_LEN] == 0)
         return STSAFE_ST_OUT_OF_RANGE;
     if (p->present)
         return STSAFE_ST_ACCESS_CONDITION;
     p->present = 1;
-    memcpy(p->value, v, STSE_EMU_PASSWORD_LEN);
-    p->max_tries = v[STSE_EMU_PASSWORD_LEN];
+    memcpy(p->value, v, STSAFE_EMU_PASSWORD_LEN);
+    p->max_tries = v[STSAFE_EMU_PASSWORD_LEN];
     p->tries_left = p->max_tries;
-    stse_emu_nvm_touched(chip);
+    stsafe_emu_nvm_touched(chip);
     return STSAFE_ST_OK;
 }
 
 /* Tags 0x29 (access conditions) and 0x2A (host encryption flags): count (1)
  * then {command code, value} pairs, each for a command already in the
  * table, allowed by the table's change right (Query 0x24, first byte). */
-static uint8_t put_cmd_auth(stse_emu_chip *chip, uint8_t tag, const uint8_t *v, size_t n)
+static uint8_t put_cmd_auth(stsafe_emu_chip *chip, uint8_t tag, const uint8_t *v, size_t n)
 {
-    stse_emu_cmd_auth_table *t = &chip->nvm.cmd_auth;
+    stsafe_emu_cmd_auth_table *t = &chip->nvm.cmd_auth;
     int ac = tag == STSAFE_TAG_COMMAND_AC;
     uint8_t right = ac ? 0x02 : 0x01;
     if (n < 1 || n != 1u + 2u * v[0])
@@ -117,24 +117,24 @@ static uint8_t put_cmd_auth(stse_emu_chip *chip, uint8_t tag, const uint8_t *v, 
         return STSAFE_ST_ACCESS_CONDITION;
     for (size_t i = 0; i < v[0]; i++) {
         uint8_t code = v[1 + 2 * i], val = v[2 + 2 * i];
-        if (!stse_emu_find_cmd_auth(t, code))
+        if (!stsafe_emu_find_cmd_auth(t, code))
             return STSAFE_ST_ENTRY_NOT_FOUND;
         if (ac ? val > STSAFE_CMD_AC_ADMIN_OR_HOST : (val & ~(STSAFE_CMD_ENC_CMD | STSAFE_CMD_ENC_RSP)))
             return STSAFE_ST_OUT_OF_RANGE;
     }
     for (size_t i = 0; i < v[0]; i++) {
-        stse_emu_cmd_auth *rec = stse_emu_find_cmd_auth(t, v[1 + 2 * i]);
+        stsafe_emu_cmd_auth *rec = stsafe_emu_find_cmd_auth(t, v[1 + 2 * i]);
         if (ac)
             rec->ac = v[2 + 2 * i];
         else
             rec->host_encryption = v[2 + 2 * i];
     }
     if (v[0])
-        stse_emu_nvm_touched(chip);
+        stsafe_emu_nvm_touched(chip);
     return STSAFE_ST_OK;
 }
 
-uint8_t stse_emu_cmd_put_attribute(stse_emu_chip *chip, const stse_emu_request *req,
+uint8_t stsafe_emu_cmd_put_attribute(stsafe_emu_chip *chip, const stsafe_emu_request *req,
                                    stsafe_writer *out)
 {
     (void)out;

@@ -8,21 +8,21 @@
 
 #include <string.h>
 
-#include "stsafe/codec.h"
-#include "stsafe/commands.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/commands.h"
 
 /* Which of the zone's two access conditions a command uses: Read the read
  * condition; Update and Decrement the update condition. */
 typedef enum { AC_READ, AC_UPDATE } ac_field;
 
 
-static uint8_t zone_ac(const stse_emu_zone *z, ac_field f)
+static uint8_t zone_ac(const stsafe_emu_zone *z, ac_field f)
 {
     int shift = f == AC_READ ? STSAFE_ZONE_READ_AC_SHIFT : STSAFE_ZONE_UPDATE_AC_SHIFT;
     return (uint8_t)((z->access >> shift) & STSAFE_ZONE_AC_MASK);
 }
 
-static int zone_change_right(const stse_emu_zone *z, ac_field f)
+static int zone_change_right(const stsafe_emu_zone *z, ac_field f)
 {
     return (z->access & (f == AC_READ ? STSAFE_ZONE_READ_CR : STSAFE_ZONE_UPDATE_CR)) != 0;
 }
@@ -30,18 +30,18 @@ static int zone_change_right(const stse_emu_zone *z, ac_field f)
 /* Checks the option's reserved bits are clear, the zone exists, the command
  * meets its current access condition, and any change of condition the
  * option asks for is allowed. */
-static uint8_t check_access(stse_emu_chip *chip, const stse_emu_request *req, uint8_t option,
-                            uint8_t reserved, uint8_t zone, ac_field f, stse_emu_zone **out)
+static uint8_t check_access(stsafe_emu_chip *chip, const stsafe_emu_request *req, uint8_t option,
+                            uint8_t reserved, uint8_t zone, ac_field f, stsafe_emu_zone **out)
 {
     if (option & reserved)
         return STSAFE_ST_OUT_OF_RANGE;
     if (zone >= chip->nvm.zone_count)
         return STSAFE_ST_ENTRY_NOT_FOUND;
-    stse_emu_zone *z = &chip->nvm.zones[zone];
-    if (!stse_emu_ac_satisfied(zone_ac(z, f), req))
+    stsafe_emu_zone *z = &chip->nvm.zones[zone];
+    if (!stsafe_emu_ac_satisfied(zone_ac(z, f), req))
         return STSAFE_ST_ACCESS_CONDITION;
     if (option & STSAFE_OPT_CHANGE_AC) {
-        uint8_t st = stse_emu_ac_change_status(zone_ac(z, f), zone_change_right(z, f), option);
+        uint8_t st = stsafe_emu_ac_change_status(zone_ac(z, f), zone_change_right(z, f), option);
         if (st != STSAFE_ST_OK)
             return st;
     }
@@ -50,7 +50,7 @@ static uint8_t check_access(stse_emu_chip *chip, const stse_emu_request *req, ui
 }
 
 /* Applies an access-condition change the option asks for (already checked). */
-static void apply_ac_change(stse_emu_chip *chip, stse_emu_zone *z, ac_field f, uint8_t option)
+static void apply_ac_change(stsafe_emu_chip *chip, stsafe_emu_zone *z, ac_field f, uint8_t option)
 {
     if (!(option & STSAFE_OPT_CHANGE_AC))
         return;
@@ -62,28 +62,28 @@ static void apply_ac_change(stse_emu_chip *chip, stse_emu_zone *z, ac_field f, u
         access |= cr_bit;
     if (access != z->access) {
         z->access = access;
-        stse_emu_nvm_touched(chip);
+        stsafe_emu_nvm_touched(chip);
     }
 }
 
-static int in_bounds(const stse_emu_zone *z, uint16_t offset, size_t len)
+static int in_bounds(const stsafe_emu_zone *z, uint16_t offset, size_t len)
 {
     return (size_t)offset + len <= z->size;
 }
 
 /* Read. On a counter zone the answer is the counter (4 bytes) followed by
  * the requested bytes of the zone's data (STSELib stsafea_read_counter_zone). */
-uint8_t stse_emu_cmd_read(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_read(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
     stsafe_read_req rq;
-    stse_emu_zone *z = NULL;
+    stsafe_emu_zone *z = NULL;
     if (stsafe_read_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     uint8_t st = check_access(chip, req, rq.option, STSAFE_OPT_READ_RESERVED, rq.zone, AC_READ, &z);
     if (st != STSAFE_ST_OK)
         return st;
     size_t counter_len = z->type == STSAFE_ZONE_COUNTER ? 4u : 0u;
-    if (rq.length + counter_len > STSE_EMU_MAX_RSP_DATA)
+    if (rq.length + counter_len > STSAFE_EMU_MAX_RSP_DATA)
         return STSAFE_ST_BUFFER_LENGTH_EXCEEDED;
     if (!in_bounds(z, rq.offset, rq.length))
         return STSAFE_ST_BOUNDARY_EXCEEDED;
@@ -95,10 +95,10 @@ uint8_t stse_emu_cmd_read(stse_emu_chip *chip, const stse_emu_request *req, stsa
     return STSAFE_ST_OK;
 }
 
-uint8_t stse_emu_cmd_update(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_update(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
     stsafe_update_req rq;
-    stse_emu_zone *z = NULL;
+    stsafe_emu_zone *z = NULL;
     (void)out;
     if (stsafe_update_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
@@ -116,15 +116,15 @@ uint8_t stse_emu_cmd_update(stse_emu_chip *chip, const stse_emu_request *req, st
     uint8_t *dst = chip->nvm.zone_arena + z->offset + rq.offset;
     if (rq.data_len && memcmp(dst, rq.data, rq.data_len) != 0) {
         memcpy(dst, rq.data, rq.data_len);
-        stse_emu_nvm_touched(chip);
+        stsafe_emu_nvm_touched(chip);
     }
     return STSAFE_ST_OK;
 }
 
-uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_decrement(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
     stsafe_decrement_req rq;
-    stse_emu_zone *z = NULL;
+    stsafe_emu_zone *z = NULL;
     if (stsafe_decrement_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     uint8_t st = check_access(chip, req, rq.option, STSAFE_OPT_READ_RESERVED, rq.zone, AC_UPDATE, &z);
@@ -145,7 +145,7 @@ uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req,
     z->counter -= rq.amount;
     if (rq.data_len)
         memcpy(chip->nvm.zone_arena + z->offset + rq.offset, rq.data, rq.data_len);
-    stse_emu_nvm_touched(chip);
+    stsafe_emu_nvm_touched(chip);
     stsafe_wr_u32(out, z->counter);
     return STSAFE_ST_OK;
 }

@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "stsafe/commands.h"
+#include "stsafe/protocol/commands.h"
 
-uint8_t stse_emu_cmd_echo(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_echo(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
     (void)chip;
     stsafe_wr_bytes(out, req->payload, req->payload_len);
@@ -14,7 +14,7 @@ uint8_t stse_emu_cmd_echo(stse_emu_chip *chip, const stse_emu_request *req, stsa
 
 /* Reset ends the volatile context of the chip (the ephemeral key, a
  * verified password); the NVM and the response buffer stay as they are. */
-uint8_t stse_emu_cmd_reset(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_reset(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
     (void)req;
     (void)out;
@@ -23,7 +23,7 @@ uint8_t stse_emu_cmd_reset(stse_emu_chip *chip, const stse_emu_request *req, sts
     return STSAFE_ST_OK;
 }
 
-uint8_t stse_emu_cmd_random(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_random(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
     stsafe_reader r;
     stsafe_reader_init(&r, req->payload, req->payload_len);
@@ -42,7 +42,7 @@ uint8_t stse_emu_cmd_random(stse_emu_chip *chip, const stse_emu_request *req, st
  * means wake on an I2C start or a reset). The chip answers, then sleeps
  * once the host has read that answer; what it loses is what a power cycle
  * loses (chip.c, hibernating()). */
-uint8_t stse_emu_cmd_hibernate(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_hibernate(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
     (void)out;
     uint8_t mode = req->payload_len ? req->payload[0] : STSAFE_WAKE_ON_I2C_OR_RESET;

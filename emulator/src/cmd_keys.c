@@ -8,9 +8,9 @@
 #include <mbedtls/ecdh.h>
 #include <mbedtls/ecdsa.h>
 
-#include "stse_emu/ecc.h"
-#include "stsafe/codec_ecc.h"
-#include "stsafe/curves.h"
+#include "stsafe/emulator/ecc.h"
+#include "stsafe/protocol/codec_ecc.h"
+#include "stsafe/protocol/curves.h"
 
 /* Mode-of-operation bits, second byte (STSELib stsafea_private_key_operation_mode_t). */
 #define MODE_KEY_ESTABLISHMENT 0x01u
@@ -25,24 +25,24 @@ static int is_ephemeral(uint8_t slot)
 }
 
 /* The slot a command names: 0 and 1 in NVM, 0xFF in RAM; NULL otherwise. */
-static stse_emu_key_slot *find_slot(stse_emu_chip *chip, uint8_t slot)
+static stsafe_emu_key_slot *find_slot(stsafe_emu_chip *chip, uint8_t slot)
 {
     if (is_ephemeral(slot))
         return &chip->vol.ephemeral;
-    return slot < STSE_EMU_MAX_KEY_SLOTS ? &chip->nvm.key_slots[slot] : NULL;
+    return slot < STSAFE_EMU_MAX_KEY_SLOTS ? &chip->nvm.key_slots[slot] : NULL;
 }
 
 /* Whether the slot's mode allows an operation; the ephemeral slot allows both. */
-static int slot_allows(const stse_emu_key_slot *k, uint8_t slot, uint8_t mode_bit)
+static int slot_allows(const stsafe_emu_key_slot *k, uint8_t slot, uint8_t mode_bit)
 {
     return is_ephemeral(slot) || (k->mode[1] & mode_bit) != 0;
 }
 
 /* The slot a signature or key establishment uses: it must exist, hold a
  * key, and have the mode bit of the operation. */
-static uint8_t usable_slot(stse_emu_chip *chip, uint8_t slot, uint8_t mode_bit, stse_emu_key_slot **out)
+static uint8_t usable_slot(stsafe_emu_chip *chip, uint8_t slot, uint8_t mode_bit, stsafe_emu_key_slot **out)
 {
-    stse_emu_key_slot *k = find_slot(chip, slot);
+    stsafe_emu_key_slot *k = find_slot(chip, slot);
     if (!k)
         return STSAFE_ST_OUT_OF_RANGE;
     if (!k->present)
@@ -54,7 +54,7 @@ static uint8_t usable_slot(stse_emu_chip *chip, uint8_t slot, uint8_t mode_bit, 
 }
 
 /* The Generate Key access condition of a slot (mode bits 5..4): 1 free, 3 host. */
-static int genkey_allowed(const stse_emu_key_slot *k, const stse_emu_request *req)
+static int genkey_allowed(const stsafe_emu_key_slot *k, const stsafe_emu_request *req)
 {
     uint8_t ac = (uint8_t)((k->mode[1] >> MODE_GENKEY_AC_SHIFT) & 3u);
     return ac == 1 || (ac == 3 && req->host_authenticated);
@@ -65,7 +65,7 @@ static int digest_len_ok(size_t n)
     return n == 32 || n == 48; /* SHA-256 or SHA-384 */
 }
 
-static void slot_point(const stse_emu_key_slot *k, stsafe_ecc_point *p)
+static void slot_point(const stsafe_emu_key_slot *k, stsafe_ecc_point *p)
 {
     p->size = stsafe_curve_size(k->curve);
     memcpy(p->x, k->pub_x, p->size);
@@ -87,7 +87,7 @@ static int load_point(const mbedtls_ecp_group *grp, const stsafe_ecc_point *p, m
  * 00 00, what STSELib always sends, keeps the slot's personalised flags
  * (a choice: no source says what an A110 does with it, and STSELib keys
  * must still sign). Bits outside 0x800D stay as personalised. */
-static void apply_mode_word(stse_emu_key_slot *k, uint16_t mode)
+static void apply_mode_word(stsafe_emu_key_slot *k, uint16_t mode)
 {
     if (mode == 0)
         return;
@@ -97,21 +97,21 @@ static void apply_mode_word(stse_emu_key_slot *k, uint16_t mode)
     k->mode[1] = (uint8_t)next;
 }
 
-uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_generate_key(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
     stsafe_genkey_req rq;
     if (req->payload[0] == STSAFE_TAG_LOCAL_ENVELOPE_KEY_TABLE)
-        return stse_emu_genkey_envelope(chip, req);
+        return stsafe_emu_genkey_envelope(chip, req);
     if (stsafe_genkey_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    stse_emu_key_slot *k = find_slot(chip, rq.slot);
+    stsafe_emu_key_slot *k = find_slot(chip, rq.slot);
     if (!k || rq.curve == STSAFE_CURVE_NONE || rq.usage_limit == 0)
         return STSAFE_ST_OUT_OF_RANGE;
     if (!is_ephemeral(rq.slot) && !genkey_allowed(k, req))
         return STSAFE_ST_ACCESS_CONDITION;
 
-    stse_emu_key_slot fresh;
-    if (stse_emu_slot_generate(&fresh, rq.curve, chip->f_rng, chip->p_rng) != 0)
+    stsafe_emu_key_slot fresh;
+    if (stsafe_emu_slot_generate(&fresh, rq.curve, chip->f_rng, chip->p_rng) != 0)
         return STSAFE_ST_UNEXPECTED_ERROR;
     memcpy(fresh.mode, k->mode, sizeof fresh.mode);
     apply_mode_word(&fresh, rq.mode);
@@ -119,7 +119,7 @@ uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *r
     *k = fresh;
     memset(&fresh, 0, sizeof fresh);
     if (!is_ephemeral(rq.slot))
-        stse_emu_nvm_touched(chip);
+        stsafe_emu_nvm_touched(chip);
 
     stsafe_ecc_point pub;
     slot_point(k, &pub);
@@ -128,7 +128,7 @@ uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *r
 }
 
 /* After a signature: count the use down; the ephemeral key is gone. */
-static void consume_use(stse_emu_chip *chip, stse_emu_key_slot *k, uint8_t slot)
+static void consume_use(stsafe_emu_chip *chip, stsafe_emu_key_slot *k, uint8_t slot)
 {
     if (is_ephemeral(slot)) {
         memset(k, 0, sizeof *k);
@@ -136,14 +136,14 @@ static void consume_use(stse_emu_chip *chip, stse_emu_key_slot *k, uint8_t slot)
     }
     if (k->usage_limit != USAGE_UNLIMITED) {
         k->usage_limit--;
-        stse_emu_nvm_touched(chip);
+        stsafe_emu_nvm_touched(chip);
     }
 }
 
-static int ecdsa_sign(stse_emu_chip *chip, const stse_emu_key_slot *k, const uint8_t *digest,
+static int ecdsa_sign(stsafe_emu_chip *chip, const stsafe_emu_key_slot *k, const uint8_t *digest,
                       size_t digest_len, stsafe_ecc_signature *sig)
 {
-    mbedtls_ecp_group *grp = stse_emu_chip_group(chip, k->curve);
+    mbedtls_ecp_group *grp = stsafe_emu_chip_group(chip, k->curve);
     mbedtls_mpi d, r, s;
     if (!grp)
         return -1;
@@ -164,14 +164,14 @@ static int ecdsa_sign(stse_emu_chip *chip, const stse_emu_key_slot *k, const uin
     return rc;
 }
 
-uint8_t stse_emu_cmd_generate_signature(stse_emu_chip *chip, const stse_emu_request *req,
+uint8_t stsafe_emu_cmd_generate_signature(stsafe_emu_chip *chip, const stsafe_emu_request *req,
                                         stsafe_writer *out)
 {
     stsafe_sign_req rq;
     stsafe_ecc_signature sig;
     if (stsafe_sign_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    stse_emu_key_slot *k = NULL;
+    stsafe_emu_key_slot *k = NULL;
     uint8_t st = usable_slot(chip, rq.slot, MODE_SIGNATURE, &k);
     if (st != STSAFE_ST_OK)
         return st;
@@ -188,7 +188,7 @@ uint8_t stse_emu_cmd_generate_signature(stse_emu_chip *chip, const stse_emu_requ
 
 /* Verify Signature, subject 0: ECDSA with a public key the host sends.
  * Answer: 0x01 valid, 0x00 not valid; a malformed key is a status. */
-uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_request *req,
+uint8_t stsafe_emu_cmd_verify_signature(stsafe_emu_chip *chip, const stsafe_emu_request *req,
                                       stsafe_writer *out)
 {
     stsafe_verify_req rq;
@@ -200,7 +200,7 @@ uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_reques
     if (rq.key.size != n || rq.sig.size != n)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
 
-    mbedtls_ecp_group *grp = stse_emu_chip_group(chip, rq.curve);
+    mbedtls_ecp_group *grp = stsafe_emu_chip_group(chip, rq.curve);
     mbedtls_ecp_point q;
     mbedtls_mpi r, s;
     mbedtls_ecp_point_init(&q);
@@ -223,13 +223,13 @@ uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_reques
 
 /* Establish Key: ECDH of a slot's key with the host's point; the answer is
  * the shared secret (the X coordinate), length-prefixed. */
-uint8_t stse_emu_cmd_establish_key(stse_emu_chip *chip, const stse_emu_request *req,
+uint8_t stsafe_emu_cmd_establish_key(stsafe_emu_chip *chip, const stsafe_emu_request *req,
                                    stsafe_writer *out)
 {
     stsafe_ecdh_req rq;
     if (stsafe_ecdh_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
-    stse_emu_key_slot *k = NULL;
+    stsafe_emu_key_slot *k = NULL;
     uint8_t st = usable_slot(chip, rq.slot, MODE_KEY_ESTABLISHMENT, &k);
     if (st != STSAFE_ST_OK)
         return st;
@@ -237,7 +237,7 @@ uint8_t stse_emu_cmd_establish_key(stse_emu_chip *chip, const stse_emu_request *
     if (rq.peer.size != n)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
 
-    mbedtls_ecp_group *grp = stse_emu_chip_group(chip, k->curve);
+    mbedtls_ecp_group *grp = stsafe_emu_chip_group(chip, k->curve);
     mbedtls_ecp_point q;
     mbedtls_mpi d, z;
     uint8_t secret[STSAFE_MAX_COORD_LEN];

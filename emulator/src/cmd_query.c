@@ -4,27 +4,27 @@
 
 #include <string.h>
 
-#include "stsafe/codec.h"
-#include "stsafe/commands.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/commands.h"
 
-static int query_product_data(const stse_emu_nvm *nvm, stsafe_writer *out)
+static int query_product_data(const stsafe_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_product_data v;
     memcpy(v.mask_id, nvm->mask_id, sizeof v.mask_id);
     memcpy(v.st_number, nvm->serial, sizeof v.st_number);
     v.io_buffer_size = STSAFE_A110_MAX_FRAME_LEN;
-    v.atomicity_buffer_size = STSE_EMU_ATOMICITY_BUFFER;
-    v.nvm_size = STSE_EMU_ZONE_ARENA_SIZE;
+    v.atomicity_buffer_size = STSAFE_EMU_ATOMICITY_BUFFER;
+    v.nvm_size = STSAFE_EMU_ZONE_ARENA_SIZE;
     return stsafe_product_data_encode(out, &v);
 }
 
-static int query_partition(const stse_emu_nvm *nvm, stsafe_writer *out)
+static int query_partition(const stsafe_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_partition_info v;
     memset(&v, 0, sizeof v);
     v.count = nvm->zone_count;
     for (uint8_t i = 0; i < nvm->zone_count; i++) {
-        const stse_emu_zone *z = &nvm->zones[i];
+        const stsafe_emu_zone *z = &nvm->zones[i];
         v.zone[i] = (stsafe_zone_record){i, z->type, z->access, z->size, z->counter};
     }
     return stsafe_partition_info_encode(out, &v);
@@ -32,14 +32,14 @@ static int query_partition(const stse_emu_nvm *nvm, stsafe_writer *out)
 
 /* The A110 reports its two private key slots (0 and 1); the ephemeral
  * slot 0xFF is volatile and not part of the table. */
-static int query_key_table(const stse_emu_nvm *nvm, stsafe_writer *out)
+static int query_key_table(const stsafe_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_key_table v;
     memset(&v, 0, sizeof v);
-    v.count = STSE_EMU_MAX_KEY_SLOTS;
+    v.count = STSAFE_EMU_MAX_KEY_SLOTS;
     v.global_usage_limit = 0xFFFF;
-    for (uint8_t i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++) {
-        const stse_emu_key_slot *k = &nvm->key_slots[i];
+    for (uint8_t i = 0; i < STSAFE_EMU_MAX_KEY_SLOTS; i++) {
+        const stsafe_emu_key_slot *k = &nvm->key_slots[i];
         v.slot[i].slot = i;
         v.slot[i].present = k->present;
         memcpy(v.slot[i].mode, k->mode, sizeof k->mode);
@@ -48,20 +48,20 @@ static int query_key_table(const stse_emu_nvm *nvm, stsafe_writer *out)
     return stsafe_key_table_encode(out, &v);
 }
 
-static int query_host_key(const stse_emu_nvm *nvm, stsafe_writer *out)
+static int query_host_key(const stsafe_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_host_key_info v = {nvm->host_keys.present, nvm->host_keys.cmac_counter};
     return stsafe_host_key_info_encode(out, &v);
 }
 
-static int query_cmd_auth(const stse_emu_nvm *nvm, stsafe_writer *out)
+static int query_cmd_auth(const stsafe_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_cmd_auth_info v;
     memset(&v, 0, sizeof v);
     v.change_rights = nvm->cmd_auth.change_right;
     v.count = nvm->cmd_auth.count;
     for (uint8_t i = 0; i < v.count; i++) {
-        const stse_emu_cmd_auth *c = &nvm->cmd_auth.rec[i];
+        const stsafe_emu_cmd_auth *c = &nvm->cmd_auth.rec[i];
         v.rec[i] = (stsafe_cmd_auth_record){c->header, c->ext_header, c->ac, c->host_encryption};
     }
     return stsafe_cmd_auth_info_encode(out, &v);
@@ -69,44 +69,44 @@ static int query_cmd_auth(const stse_emu_nvm *nvm, stsafe_writer *out)
 
 /* Tags 0x29 and 0x2A: the table's access conditions or encryption flags
  * alone, count (1) then {command code, value} pairs (docs/protocol.md). */
-static int query_cmd_field(const stse_emu_nvm *nvm, int ac, stsafe_writer *out)
+static int query_cmd_field(const stsafe_emu_nvm *nvm, int ac, stsafe_writer *out)
 {
-    const stse_emu_cmd_auth_table *t = &nvm->cmd_auth;
+    const stsafe_emu_cmd_auth_table *t = &nvm->cmd_auth;
     stsafe_wr_u8(out, t->count);
-    for (uint8_t i = 0; i < t->count && i < STSE_EMU_MAX_CMD_AUTH; i++) {
+    for (uint8_t i = 0; i < t->count && i < STSAFE_EMU_MAX_CMD_AUTH; i++) {
         stsafe_wr_u8(out, t->rec[i].header);
         stsafe_wr_u8(out, ac ? t->rec[i].ac : t->rec[i].host_encryption);
     }
     return out->err;
 }
 
-static int query_i2c(const stse_emu_nvm *nvm, stsafe_writer *out)
+static int query_i2c(const stsafe_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_i2c_info v = {nvm->i2c.address, nvm->i2c.locked, nvm->i2c.low_power_mode, 0};
     return stsafe_i2c_info_encode(out, &v);
 }
 
-static int query_password(const stse_emu_nvm *nvm, stsafe_writer *out)
+static int query_password(const stsafe_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_password_info v = {nvm->password.present, nvm->password.max_tries,
                               nvm->password.tries_left};
     return stsafe_password_info_encode(out, &v);
 }
 
-static int query_envelope_keys(const stse_emu_nvm *nvm, stsafe_writer *out)
+static int query_envelope_keys(const stsafe_emu_nvm *nvm, stsafe_writer *out)
 {
     stsafe_envelope_key_table v;
     memset(&v, 0, sizeof v);
-    v.count = STSE_EMU_ENVELOPE_SLOTS;
-    for (uint8_t i = 0; i < STSE_EMU_ENVELOPE_SLOTS; i++)
+    v.count = STSAFE_EMU_ENVELOPE_SLOTS;
+    for (uint8_t i = 0; i < STSAFE_EMU_ENVELOPE_SLOTS; i++)
         v.slot[i] = (stsafe_envelope_key_info){i, nvm->envelope_keys[i].present,
                                                nvm->envelope_keys[i].key_len_sel};
     return stsafe_envelope_key_table_encode(out, &v);
 }
 
-uint8_t stse_emu_cmd_query(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out)
+uint8_t stsafe_emu_cmd_query(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out)
 {
-    const stse_emu_nvm *nvm = &chip->nvm;
+    const stsafe_emu_nvm *nvm = &chip->nvm;
     int err;
     switch (req->payload[0]) {
     case STSAFE_TAG_LOCAL_ENVELOPE_KEY_TABLE: err = query_envelope_keys(nvm, out); break;

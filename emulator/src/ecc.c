@@ -1,33 +1,33 @@
-#include "stse_emu/ecc.h"
+#include "stsafe/emulator/ecc.h"
 
 #include <string.h>
 
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
 
-mbedtls_ecp_group_id stse_emu_curve_group(uint8_t curve)
+mbedtls_ecp_group_id stsafe_emu_curve_group(uint8_t curve)
 {
     return (mbedtls_ecp_group_id)stsafe_curve_group(curve);
 }
 
 /* The public point of \p kp into \p slot, fixed-width big-endian. */
-static int write_public(const mbedtls_ecp_keypair *kp, size_t n, stse_emu_key_slot *slot)
+static int write_public(const mbedtls_ecp_keypair *kp, size_t n, stsafe_emu_key_slot *slot)
 {
     int rc = mbedtls_mpi_write_binary(&kp->Q.X, slot->pub_x, n);
     return rc ? rc : mbedtls_mpi_write_binary(&kp->Q.Y, slot->pub_y, n);
 }
 
-int stse_emu_slot_generate(stse_emu_key_slot *slot, uint8_t curve, stse_emu_rng_fn f_rng,
+int stsafe_emu_slot_generate(stsafe_emu_key_slot *slot, uint8_t curve, stsafe_emu_rng_fn f_rng,
                            void *p_rng)
 {
     size_t n = stsafe_curve_size(curve);
     if (n == 0 || !f_rng)
         return STSAFE_ERR_BAD_INPUT;
     mbedtls_ecp_keypair kp;
-    stse_emu_key_slot fresh;
+    stsafe_emu_key_slot fresh;
     memset(&fresh, 0, sizeof fresh);
     mbedtls_ecp_keypair_init(&kp);
-    int rc = mbedtls_ecp_gen_key(stse_emu_curve_group(curve), &kp, f_rng, p_rng);
+    int rc = mbedtls_ecp_gen_key(stsafe_emu_curve_group(curve), &kp, f_rng, p_rng);
     if (!rc)
         rc = mbedtls_mpi_write_binary(&kp.d, fresh.priv, n);
     if (!rc)
@@ -45,16 +45,16 @@ int stse_emu_slot_generate(stse_emu_key_slot *slot, uint8_t curve, stse_emu_rng_
     return 0;
 }
 
-int stse_emu_slot_import(stse_emu_key_slot *slot, uint8_t curve, const uint8_t *priv, size_t len)
+int stsafe_emu_slot_import(stsafe_emu_key_slot *slot, uint8_t curve, const uint8_t *priv, size_t len)
 {
     size_t n = stsafe_curve_size(curve);
     if (n == 0 || !priv || len != n)
         return STSAFE_ERR_BAD_INPUT;
     mbedtls_ecp_keypair kp;
-    stse_emu_key_slot fresh;
+    stsafe_emu_key_slot fresh;
     memset(&fresh, 0, sizeof fresh);
     mbedtls_ecp_keypair_init(&kp);
-    int rc = mbedtls_ecp_group_load(&kp.grp, stse_emu_curve_group(curve));
+    int rc = mbedtls_ecp_group_load(&kp.grp, stsafe_emu_curve_group(curve));
     if (!rc)
         rc = mbedtls_mpi_read_binary(&kp.d, priv, len);
     if (!rc)
@@ -80,12 +80,12 @@ int stse_emu_slot_import(stse_emu_key_slot *slot, uint8_t curve, const uint8_t *
     return 0;
 }
 
-int stse_emu_slot_to_keypair(const stse_emu_key_slot *slot, mbedtls_ecp_keypair *kp)
+int stsafe_emu_slot_to_keypair(const stsafe_emu_key_slot *slot, mbedtls_ecp_keypair *kp)
 {
     size_t n = stsafe_curve_size(slot->curve);
     if (!slot->present || n == 0)
         return STSAFE_ERR_BAD_INPUT;
-    int rc = mbedtls_ecp_group_load(&kp->grp, stse_emu_curve_group(slot->curve));
+    int rc = mbedtls_ecp_group_load(&kp->grp, stsafe_emu_curve_group(slot->curve));
     if (!rc)
         rc = mbedtls_mpi_read_binary(&kp->d, slot->priv, n);
     if (!rc)

@@ -2,7 +2,7 @@
  *   magic(8) version(2) sections... sha256(32)
  * a section is tag(2) length(4) body; every section appears once, in tag
  * order. Integers are big-endian like the chip's wire format. */
-#include "stse_emu/image.h"
+#include "stsafe/emulator/image.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,9 +11,9 @@
 
 #include <mbedtls/sha256.h>
 
-#include "stsafe/buf.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/buf.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
 
 enum {
     SEC_PRODUCT = 1,
@@ -29,18 +29,18 @@ enum {
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void put_product(stsafe_writer *w, const stse_emu_nvm *n)
+static void put_product(stsafe_writer *w, const stsafe_emu_nvm *n)
 {
     stsafe_wr_bytes(w, n->serial, sizeof n->serial);
     stsafe_wr_bytes(w, n->mask_id, sizeof n->mask_id);
     stsafe_wr_u8(w, n->life_cycle);
 }
 
-static void put_partition(stsafe_writer *w, const stse_emu_nvm *n)
+static void put_partition(stsafe_writer *w, const stsafe_emu_nvm *n)
 {
     stsafe_wr_u8(w, n->zone_count);
     for (uint8_t i = 0; i < n->zone_count; i++) {
-        const stse_emu_zone *z = &n->zones[i];
+        const stsafe_emu_zone *z = &n->zones[i];
         stsafe_wr_u8(w, z->type);
         stsafe_wr_u8(w, z->access);
         stsafe_wr_u16(w, z->size);
@@ -49,11 +49,11 @@ static void put_partition(stsafe_writer *w, const stse_emu_nvm *n)
     }
 }
 
-static void put_key_slots(stsafe_writer *w, const stse_emu_nvm *n)
+static void put_key_slots(stsafe_writer *w, const stsafe_emu_nvm *n)
 {
-    stsafe_wr_u8(w, STSE_EMU_MAX_KEY_SLOTS);
-    for (unsigned i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++) {
-        const stse_emu_key_slot *k = &n->key_slots[i];
+    stsafe_wr_u8(w, STSAFE_EMU_MAX_KEY_SLOTS);
+    for (unsigned i = 0; i < STSAFE_EMU_MAX_KEY_SLOTS; i++) {
+        const stsafe_emu_key_slot *k = &n->key_slots[i];
         stsafe_wr_u8(w, k->present);
         stsafe_wr_u8(w, k->curve);
         stsafe_wr_bytes(w, k->mode, sizeof k->mode);
@@ -64,27 +64,27 @@ static void put_key_slots(stsafe_writer *w, const stse_emu_nvm *n)
     }
 }
 
-static void put_host_keys(stsafe_writer *w, const stse_emu_nvm *n)
+static void put_host_keys(stsafe_writer *w, const stsafe_emu_nvm *n)
 {
-    const stse_emu_host_keys *h = &n->host_keys;
+    const stsafe_emu_host_keys *h = &n->host_keys;
     stsafe_wr_u8(w, h->present);
     stsafe_wr_bytes(w, h->mac_key, sizeof h->mac_key);
     stsafe_wr_bytes(w, h->cipher_key, sizeof h->cipher_key);
     stsafe_wr_u24(w, h->cmac_counter);
 }
 
-static void put_password(stsafe_writer *w, const stse_emu_nvm *n)
+static void put_password(stsafe_writer *w, const stsafe_emu_nvm *n)
 {
-    const stse_emu_password *p = &n->password;
+    const stsafe_emu_password *p = &n->password;
     stsafe_wr_u8(w, p->present);
     stsafe_wr_bytes(w, p->value, sizeof p->value);
     stsafe_wr_u8(w, p->max_tries);
     stsafe_wr_u8(w, p->tries_left);
 }
 
-static void put_cmd_auth(stsafe_writer *w, const stse_emu_nvm *n)
+static void put_cmd_auth(stsafe_writer *w, const stsafe_emu_nvm *n)
 {
-    const stse_emu_cmd_auth_table *t = &n->cmd_auth;
+    const stsafe_emu_cmd_auth_table *t = &n->cmd_auth;
     stsafe_wr_u8(w, t->change_right);
     stsafe_wr_u8(w, t->count);
     for (uint8_t i = 0; i < t->count; i++) {
@@ -95,25 +95,25 @@ static void put_cmd_auth(stsafe_writer *w, const stse_emu_nvm *n)
     }
 }
 
-static void put_i2c(stsafe_writer *w, const stse_emu_nvm *n)
+static void put_i2c(stsafe_writer *w, const stsafe_emu_nvm *n)
 {
     stsafe_wr_u8(w, n->i2c.address);
     stsafe_wr_u8(w, n->i2c.low_power_mode);
     stsafe_wr_u8(w, n->i2c.locked);
 }
 
-static void put_envelope_keys(stsafe_writer *w, const stse_emu_nvm *n)
+static void put_envelope_keys(stsafe_writer *w, const stsafe_emu_nvm *n)
 {
-    stsafe_wr_u8(w, STSE_EMU_ENVELOPE_SLOTS);
-    for (unsigned i = 0; i < STSE_EMU_ENVELOPE_SLOTS; i++) {
-        const stse_emu_envelope_key *e = &n->envelope_keys[i];
+    stsafe_wr_u8(w, STSAFE_EMU_ENVELOPE_SLOTS);
+    for (unsigned i = 0; i < STSAFE_EMU_ENVELOPE_SLOTS; i++) {
+        const stsafe_emu_envelope_key *e = &n->envelope_keys[i];
         stsafe_wr_u8(w, e->present);
         stsafe_wr_u8(w, e->key_len_sel);
         stsafe_wr_bytes(w, e->key, sizeof e->key);
     }
 }
 
-typedef void (*section_writer)(stsafe_writer *w, const stse_emu_nvm *n);
+typedef void (*section_writer)(stsafe_writer *w, const stsafe_emu_nvm *n);
 
 static const section_writer section_writers[SEC_COUNT + 1] = {
     [SEC_PRODUCT] = put_product,     [SEC_PARTITION] = put_partition,
@@ -123,7 +123,7 @@ static const section_writer section_writers[SEC_COUNT + 1] = {
 };
 
 /* Writes tag, a length placeholder, the body, then patches the length. */
-static void put_section(stsafe_writer *w, uint16_t tag, const stse_emu_nvm *n)
+static void put_section(stsafe_writer *w, uint16_t tag, const stsafe_emu_nvm *n)
 {
     stsafe_wr_u16(w, tag);
     size_t len_at = w->len;
@@ -133,22 +133,22 @@ static void put_section(stsafe_writer *w, uint16_t tag, const stse_emu_nvm *n)
         stsafe_put_u32(w->p + len_at, (uint32_t)(w->len - len_at - 4));
 }
 
-int stse_emu_image_serialize(const stse_emu_nvm *nvm, uint8_t *out, size_t cap, size_t *out_len)
+int stsafe_emu_image_serialize(const stsafe_emu_nvm *nvm, uint8_t *out, size_t cap, size_t *out_len)
 {
     stsafe_writer w;
-    if (!nvm || !out || !out_len || nvm->zone_count > STSE_EMU_MAX_ZONES ||
-        nvm->cmd_auth.count > STSE_EMU_MAX_CMD_AUTH)
+    if (!nvm || !out || !out_len || nvm->zone_count > STSAFE_EMU_MAX_ZONES ||
+        nvm->cmd_auth.count > STSAFE_EMU_MAX_CMD_AUTH)
         return STSAFE_ERR_BAD_INPUT;
     stsafe_writer_init(&w, out, cap);
-    stsafe_wr_bytes(&w, (const uint8_t *)STSE_EMU_IMAGE_MAGIC, STSE_EMU_IMAGE_MAGIC_LEN);
-    stsafe_wr_u16(&w, STSE_EMU_IMAGE_VERSION);
+    stsafe_wr_bytes(&w, (const uint8_t *)STSAFE_EMU_IMAGE_MAGIC, STSAFE_EMU_IMAGE_MAGIC_LEN);
+    stsafe_wr_u16(&w, STSAFE_EMU_IMAGE_VERSION);
     for (uint16_t tag = 1; tag <= (uint16_t)SEC_COUNT; tag++)
         put_section(&w, tag, nvm);
-    if (w.err || cap - w.len < STSE_EMU_IMAGE_DIGEST_LEN)
+    if (w.err || cap - w.len < STSAFE_EMU_IMAGE_DIGEST_LEN)
         return STSAFE_ERR_BUFFER_TOO_SMALL;
     if (mbedtls_sha256_ret(out, w.len, out + w.len, 0) != 0)
         return STSAFE_ERR_CRYPTO;
-    *out_len = w.len + STSE_EMU_IMAGE_DIGEST_LEN;
+    *out_len = w.len + STSAFE_EMU_IMAGE_DIGEST_LEN;
     return 0;
 }
 
@@ -161,7 +161,7 @@ static void rd_copy(stsafe_reader *r, uint8_t *dst, size_t n)
         memcpy(dst, src, n);
 }
 
-static int get_product(stsafe_reader *r, stse_emu_nvm *n)
+static int get_product(stsafe_reader *r, stsafe_emu_nvm *n)
 {
     rd_copy(r, n->serial, sizeof n->serial);
     rd_copy(r, n->mask_id, sizeof n->mask_id);
@@ -169,29 +169,29 @@ static int get_product(stsafe_reader *r, stse_emu_nvm *n)
     return 0;
 }
 
-static int get_partition(stsafe_reader *r, stse_emu_nvm *n)
+static int get_partition(stsafe_reader *r, stsafe_emu_nvm *n)
 {
     uint8_t count = stsafe_rd_u8(r);
-    if (count > STSE_EMU_MAX_ZONES)
+    if (count > STSAFE_EMU_MAX_ZONES)
         return STSAFE_ERR_IMAGE_FORMAT;
     for (uint8_t i = 0; i < count && !r->err; i++) {
         uint8_t type = stsafe_rd_u8(r);
         uint8_t access = stsafe_rd_u8(r);
         uint16_t size = stsafe_rd_u16(r);
         uint32_t counter = stsafe_rd_u32(r);
-        if (type > 1 || stse_emu_nvm_add_zone(n, type, access, size, counter) != 0)
+        if (type > 1 || stsafe_emu_nvm_add_zone(n, type, access, size, counter) != 0)
             return STSAFE_ERR_IMAGE_FORMAT;
-        rd_copy(r, stse_emu_nvm_zone_data(n, i), size);
+        rd_copy(r, stsafe_emu_nvm_zone_data(n, i), size);
     }
     return 0;
 }
 
-static int get_key_slots(stsafe_reader *r, stse_emu_nvm *n)
+static int get_key_slots(stsafe_reader *r, stsafe_emu_nvm *n)
 {
-    if (stsafe_rd_u8(r) != STSE_EMU_MAX_KEY_SLOTS)
+    if (stsafe_rd_u8(r) != STSAFE_EMU_MAX_KEY_SLOTS)
         return STSAFE_ERR_IMAGE_FORMAT;
-    for (unsigned i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++) {
-        stse_emu_key_slot *k = &n->key_slots[i];
+    for (unsigned i = 0; i < STSAFE_EMU_MAX_KEY_SLOTS; i++) {
+        stsafe_emu_key_slot *k = &n->key_slots[i];
         k->present = stsafe_rd_u8(r);
         k->curve = stsafe_rd_u8(r);
         rd_copy(r, k->mode, sizeof k->mode);
@@ -205,9 +205,9 @@ static int get_key_slots(stsafe_reader *r, stse_emu_nvm *n)
     return 0;
 }
 
-static int get_host_keys(stsafe_reader *r, stse_emu_nvm *n)
+static int get_host_keys(stsafe_reader *r, stsafe_emu_nvm *n)
 {
-    stse_emu_host_keys *h = &n->host_keys;
+    stsafe_emu_host_keys *h = &n->host_keys;
     h->present = stsafe_rd_u8(r);
     rd_copy(r, h->mac_key, sizeof h->mac_key);
     rd_copy(r, h->cipher_key, sizeof h->cipher_key);
@@ -215,9 +215,9 @@ static int get_host_keys(stsafe_reader *r, stse_emu_nvm *n)
     return 0;
 }
 
-static int get_password(stsafe_reader *r, stse_emu_nvm *n)
+static int get_password(stsafe_reader *r, stsafe_emu_nvm *n)
 {
-    stse_emu_password *p = &n->password;
+    stsafe_emu_password *p = &n->password;
     p->present = stsafe_rd_u8(r);
     rd_copy(r, p->value, sizeof p->value);
     p->max_tries = stsafe_rd_u8(r);
@@ -225,12 +225,12 @@ static int get_password(stsafe_reader *r, stse_emu_nvm *n)
     return 0;
 }
 
-static int get_cmd_auth(stsafe_reader *r, stse_emu_nvm *n)
+static int get_cmd_auth(stsafe_reader *r, stsafe_emu_nvm *n)
 {
-    stse_emu_cmd_auth_table *t = &n->cmd_auth;
+    stsafe_emu_cmd_auth_table *t = &n->cmd_auth;
     t->change_right = stsafe_rd_u8(r);
     t->count = stsafe_rd_u8(r);
-    if (t->count > STSE_EMU_MAX_CMD_AUTH)
+    if (t->count > STSAFE_EMU_MAX_CMD_AUTH)
         return STSAFE_ERR_IMAGE_FORMAT;
     for (uint8_t i = 0; i < t->count; i++) {
         t->rec[i].header = stsafe_rd_u8(r);
@@ -241,7 +241,7 @@ static int get_cmd_auth(stsafe_reader *r, stse_emu_nvm *n)
     return 0;
 }
 
-static int get_i2c(stsafe_reader *r, stse_emu_nvm *n)
+static int get_i2c(stsafe_reader *r, stsafe_emu_nvm *n)
 {
     n->i2c.address = stsafe_rd_u8(r);
     n->i2c.low_power_mode = stsafe_rd_u8(r);
@@ -249,12 +249,12 @@ static int get_i2c(stsafe_reader *r, stse_emu_nvm *n)
     return 0;
 }
 
-static int get_envelope_keys(stsafe_reader *r, stse_emu_nvm *n)
+static int get_envelope_keys(stsafe_reader *r, stsafe_emu_nvm *n)
 {
-    if (stsafe_rd_u8(r) != STSE_EMU_ENVELOPE_SLOTS)
+    if (stsafe_rd_u8(r) != STSAFE_EMU_ENVELOPE_SLOTS)
         return STSAFE_ERR_IMAGE_FORMAT;
-    for (unsigned i = 0; i < STSE_EMU_ENVELOPE_SLOTS; i++) {
-        stse_emu_envelope_key *e = &n->envelope_keys[i];
+    for (unsigned i = 0; i < STSAFE_EMU_ENVELOPE_SLOTS; i++) {
+        stsafe_emu_envelope_key *e = &n->envelope_keys[i];
         e->present = stsafe_rd_u8(r);
         e->key_len_sel = stsafe_rd_u8(r);
         rd_copy(r, e->key, sizeof e->key);
@@ -264,7 +264,7 @@ static int get_envelope_keys(stsafe_reader *r, stse_emu_nvm *n)
     return 0;
 }
 
-typedef int (*section_reader)(stsafe_reader *r, stse_emu_nvm *n);
+typedef int (*section_reader)(stsafe_reader *r, stsafe_emu_nvm *n);
 
 static const section_reader section_readers[SEC_COUNT + 1] = {
     [SEC_PRODUCT] = get_product,     [SEC_PARTITION] = get_partition,
@@ -275,7 +275,7 @@ static const section_reader section_readers[SEC_COUNT + 1] = {
 
 /* One section: its tag must be the expected one and its body must be read
  * to the last byte, no more, no less. */
-static int get_section(stsafe_reader *r, uint16_t want_tag, stse_emu_nvm *n)
+static int get_section(stsafe_reader *r, uint16_t want_tag, stsafe_emu_nvm *n)
 {
     uint16_t tag = stsafe_rd_u16(r);
     uint32_t len = stsafe_rd_u32(r);
@@ -290,27 +290,27 @@ static int get_section(stsafe_reader *r, uint16_t want_tag, stse_emu_nvm *n)
     return stsafe_rd_finish(&sr) ? STSAFE_ERR_IMAGE_FORMAT : 0;
 }
 
-int stse_emu_image_parse(const uint8_t *img, size_t len, stse_emu_nvm *nvm)
+int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm)
 {
-    uint8_t digest[STSE_EMU_IMAGE_DIGEST_LEN];
-    size_t head = STSE_EMU_IMAGE_MAGIC_LEN + 2;
+    uint8_t digest[STSAFE_EMU_IMAGE_DIGEST_LEN];
+    size_t head = STSAFE_EMU_IMAGE_MAGIC_LEN + 2;
     if (!img || !nvm)
         return STSAFE_ERR_BAD_INPUT;
-    if (len < head + STSE_EMU_IMAGE_DIGEST_LEN ||
-        memcmp(img, STSE_EMU_IMAGE_MAGIC, STSE_EMU_IMAGE_MAGIC_LEN) != 0)
+    if (len < head + STSAFE_EMU_IMAGE_DIGEST_LEN ||
+        memcmp(img, STSAFE_EMU_IMAGE_MAGIC, STSAFE_EMU_IMAGE_MAGIC_LEN) != 0)
         return STSAFE_ERR_IMAGE_FORMAT;
-    if (stsafe_get_u16(img + STSE_EMU_IMAGE_MAGIC_LEN) != STSE_EMU_IMAGE_VERSION)
+    if (stsafe_get_u16(img + STSAFE_EMU_IMAGE_MAGIC_LEN) != STSAFE_EMU_IMAGE_VERSION)
         return STSAFE_ERR_IMAGE_VERSION;
-    size_t body_len = len - STSE_EMU_IMAGE_DIGEST_LEN;
+    size_t body_len = len - STSAFE_EMU_IMAGE_DIGEST_LEN;
     if (mbedtls_sha256_ret(img, body_len, digest, 0) != 0)
         return STSAFE_ERR_CRYPTO;
     if (memcmp(digest, img + body_len, sizeof digest) != 0)
         return STSAFE_ERR_IMAGE_CHECKSUM;
 
-    stse_emu_nvm *tmp = malloc(sizeof *tmp);
+    stsafe_emu_nvm *tmp = malloc(sizeof *tmp);
     if (!tmp)
         return STSAFE_ERR_ALLOC;
-    stse_emu_nvm_init(tmp);
+    stsafe_emu_nvm_init(tmp);
     stsafe_reader r;
     stsafe_reader_init(&r, img + head, body_len - head);
     int err = 0;
@@ -331,7 +331,7 @@ int stse_emu_image_parse(const uint8_t *img, size_t len, stse_emu_nvm *nvm)
 
 /* Write-new, sync, rename-over, sync-folder (docs/persistence.md). A power
  * cut at any step leaves either the old image or the new one under name. */
-static int save_bytes(const stse_emu_storage *st, const char *name, const uint8_t *buf, size_t len)
+static int save_bytes(const stsafe_emu_storage *st, const char *name, const uint8_t *buf, size_t len)
 {
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", name) >= sizeof tmp)
@@ -353,48 +353,48 @@ static int save_bytes(const stse_emu_storage *st, const char *name, const uint8_
     return err;
 }
 
-int stse_emu_image_save_to(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm)
+int stsafe_emu_image_save_to(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm)
 {
     size_t len = 0;
     if (!st || !name || !nvm)
         return STSAFE_ERR_BAD_INPUT;
-    uint8_t *buf = malloc(STSE_EMU_IMAGE_MAX_SIZE);
+    uint8_t *buf = malloc(STSAFE_EMU_IMAGE_MAX_SIZE);
     if (!buf)
         return STSAFE_ERR_ALLOC;
-    int err = stse_emu_image_serialize(nvm, buf, STSE_EMU_IMAGE_MAX_SIZE, &len);
+    int err = stsafe_emu_image_serialize(nvm, buf, STSAFE_EMU_IMAGE_MAX_SIZE, &len);
     if (!err)
         err = save_bytes(st, name, buf, len);
-    memset(buf, 0, STSE_EMU_IMAGE_MAX_SIZE);
+    memset(buf, 0, STSAFE_EMU_IMAGE_MAX_SIZE);
     free(buf);
     return err;
 }
 
-int stse_emu_image_load_from(const stse_emu_storage *st, const char *name, stse_emu_nvm *nvm)
+int stsafe_emu_image_load_from(const stsafe_emu_storage *st, const char *name, stsafe_emu_nvm *nvm)
 {
     size_t len = 0;
     if (!st || !name || !nvm)
         return STSAFE_ERR_BAD_INPUT;
-    uint8_t *buf = malloc(STSE_EMU_IMAGE_MAX_SIZE);
+    uint8_t *buf = malloc(STSAFE_EMU_IMAGE_MAX_SIZE);
     if (!buf)
         return STSAFE_ERR_ALLOC;
-    int err = st->ops->read(st->ctx, name, buf, STSE_EMU_IMAGE_MAX_SIZE, &len);
+    int err = st->ops->read(st->ctx, name, buf, STSAFE_EMU_IMAGE_MAX_SIZE, &len);
     if (err == STSAFE_ERR_BUFFER_TOO_SMALL)
         err = STSAFE_ERR_IMAGE_FORMAT; /* larger than any image */
     if (!err)
-        err = stse_emu_image_parse(buf, len, nvm);
-    memset(buf, 0, STSE_EMU_IMAGE_MAX_SIZE);
+        err = stsafe_emu_image_parse(buf, len, nvm);
+    memset(buf, 0, STSAFE_EMU_IMAGE_MAX_SIZE);
     free(buf);
     return err;
 }
 
-int stse_emu_image_save(const char *path, const stse_emu_nvm *nvm)
+int stsafe_emu_image_save(const char *path, const stsafe_emu_nvm *nvm)
 {
-    stse_emu_storage st = stse_emu_storage_posix();
-    return stse_emu_image_save_to(&st, path, nvm);
+    stsafe_emu_storage st = stsafe_emu_storage_posix();
+    return stsafe_emu_image_save_to(&st, path, nvm);
 }
 
-int stse_emu_image_load(const char *path, stse_emu_nvm *nvm)
+int stsafe_emu_image_load(const char *path, stsafe_emu_nvm *nvm)
 {
-    stse_emu_storage st = stse_emu_storage_posix();
-    return stse_emu_image_load_from(&st, path, nvm);
+    stsafe_emu_storage st = stsafe_emu_storage_posix();
+    return stsafe_emu_image_load_from(&st, path, nvm);
 }

@@ -2,15 +2,15 @@
  * Every handler is a function of (chip state, request) -> (status, response
  * data) and validates its whole request before it changes any state, so a
  * refused command leaves the NVM as it was. */
-#ifndef STSE_EMU_INTERNAL_H
-#define STSE_EMU_INTERNAL_H
+#ifndef STSAFE_EMU_INTERNAL_H
+#define STSAFE_EMU_INTERNAL_H
 
 #include <stdint.h>
 
-#include "stse_emu/chip.h"
-#include "stsafe/buf.h"
-#include "stsafe/frame.h"
-#include "stsafe/status.h"
+#include "stsafe/emulator/chip.h"
+#include "stsafe/protocol/buf.h"
+#include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/status.h"
 
 /** The command as the handler sees it: frame checks and MAC already done. */
 typedef struct {
@@ -19,10 +19,10 @@ typedef struct {
     const uint8_t *payload;     /**< Without the C-MAC. */
     size_t payload_len;
     int host_authenticated;     /**< The command carried a valid C-MAC. */
-} stse_emu_request;
+} stsafe_emu_request;
 
 /** Writes response data into \p out and returns the status byte. */
-typedef uint8_t (*stse_emu_handler)(stse_emu_chip *chip, const stse_emu_request *req,
+typedef uint8_t (*stsafe_emu_handler)(stsafe_emu_chip *chip, const stsafe_emu_request *req,
                                     stsafe_writer *out);
 
 /** One row of the dispatch table. */
@@ -31,17 +31,17 @@ typedef struct {
     uint16_t min_len;           /**< Payload bounds, C-MAC excluded. */
     uint16_t max_len;
     uint16_t exec_time_ms;      /**< Datasheet-model processing time. */
-    stse_emu_handler handler;
-} stse_emu_cmd_def;
+    stsafe_emu_handler handler;
+} stsafe_emu_cmd_def;
 
 /** The row of a command the A110 implements, or NULL. */
-const stse_emu_cmd_def *stse_emu_find_cmd(uint8_t code);
+const stsafe_emu_cmd_def *stsafe_emu_find_cmd(uint8_t code);
 
 /** Largest response data the A110 sends: its frame limit less status, length and CRC. */
-#define STSE_EMU_MAX_RSP_DATA (STSAFE_A110_MAX_FRAME_LEN - 5u)
+#define STSAFE_EMU_MAX_RSP_DATA (STSAFE_A110_MAX_FRAME_LEN - 5u)
 
 /** Records that a command changed the NVM (the owner saves the image). */
-static inline void stse_emu_nvm_touched(stse_emu_chip *chip)
+static inline void stsafe_emu_nvm_touched(stsafe_emu_chip *chip)
 {
     chip->nvm_dirty = 1;
     chip->stats.nvm_writes++;
@@ -55,44 +55,44 @@ typedef struct {
     uint8_t header;
     const uint8_t *wire_payload;/**< As received, without the C-MAC. */
     size_t wire_len;
-} stse_emu_sc;
+} stsafe_emu_sc;
 
 /** Check a protected command's C-MAC and advance the counter; OK for a plain command. */
-uint8_t stse_emu_sc_open(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stse_emu_sc *sc);
+uint8_t stsafe_emu_sc_open(stsafe_emu_chip *chip, const stsafe_cmd_frame *cmd, stsafe_emu_sc *sc);
 /** Set the request's payload: decrypted into \p plain when \p enc_flags say so. */
-uint8_t stse_emu_sc_payload(stse_emu_chip *chip, const stse_emu_sc *sc, uint8_t enc_flags,
-                            uint8_t *plain, size_t cap, stse_emu_request *req);
+uint8_t stsafe_emu_sc_payload(stsafe_emu_chip *chip, const stsafe_emu_sc *sc, uint8_t enc_flags,
+                            uint8_t *plain, size_t cap, stsafe_emu_request *req);
 /** Encrypt the response data when asked and append the R-MAC; may change the status byte. */
-uint8_t stse_emu_sc_seal(stse_emu_chip *chip, const stse_emu_sc *sc, uint8_t enc_flags,
+uint8_t stsafe_emu_sc_seal(stsafe_emu_chip *chip, const stsafe_emu_sc *sc, uint8_t enc_flags,
                          uint8_t *data, size_t *len, size_t cap, uint8_t *status_byte);
 
 /* Access conditions (access.c) */
 /** The command's record in the authorisation table, or NULL. */
-stse_emu_cmd_auth *stse_emu_find_cmd_auth(stse_emu_cmd_auth_table *t, uint8_t code);
+stsafe_emu_cmd_auth *stsafe_emu_find_cmd_auth(stsafe_emu_cmd_auth_table *t, uint8_t code);
 /** 1 when a command with this authentication satisfies zone access condition \p ac. */
-int stse_emu_ac_satisfied(uint8_t ac, const stse_emu_request *req);
+int stsafe_emu_ac_satisfied(uint8_t ac, const stsafe_emu_request *req);
 /** The status for a change of access condition from \p cur (with change right \p cr) to \p option's. */
-uint8_t stse_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t option);
+uint8_t stsafe_emu_ac_change_status(uint8_t cur_ac, int change_right, uint8_t option);
 
 /* Handlers (cmd_general.c, cmd_query.c, cmd_data.c) */
-uint8_t stse_emu_cmd_echo(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_reset(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_random(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_query(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_read(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_update(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_generate_key(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_generate_signature(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_verify_signature(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_establish_key(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_wrap(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_unwrap(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_echo(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_reset(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_random(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_query(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_read(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_update(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_generate_key(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_generate_signature(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_verify_signature(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_establish_key(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_wrap(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_unwrap(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
 /** Generate Key with tag 0x07 (a local envelope key); status only. */
-uint8_t stse_emu_genkey_envelope(stse_emu_chip *chip, const stse_emu_request *req);
-uint8_t stse_emu_cmd_hibernate(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_put_attribute(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_verify_password(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_delete(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
-uint8_t stse_emu_cmd_decrement(stse_emu_chip *chip, const stse_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_genkey_envelope(stsafe_emu_chip *chip, const stsafe_emu_request *req);
+uint8_t stsafe_emu_cmd_hibernate(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_put_attribute(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_verify_password(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_delete(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
+uint8_t stsafe_emu_cmd_decrement(stsafe_emu_chip *chip, const stsafe_emu_request *req, stsafe_writer *out);
 
 #endif

@@ -1,13 +1,13 @@
 /* AES key wrap (RFC 3394, NIST SP 800-38F "KW") over mbedTLS AES-ECB: the
  * packaged mbedTLS is built without MBEDTLS_NIST_KW_C. The local envelopes
  * of Wrap/Unwrap Local Envelope are key-wrap blocks (docs/protocol.md). */
-#include "stse_emu/keywrap.h"
+#include "stsafe/emulator/keywrap.h"
 
 #include <string.h>
 
 #include <mbedtls/aes.h>
 
-#include "stsafe/error.h"
+#include "stsafe/protocol/error.h"
 
 static const uint8_t default_iv[8] = {0xA6, 0xA6, 0xA6, 0xA6, 0xA6, 0xA6, 0xA6, 0xA6};
 
@@ -17,7 +17,7 @@ static void xor_counter(uint8_t a[8], uint64_t t)
         a[i] ^= (uint8_t)t;
 }
 
-int stse_emu_kw_wrap(const uint8_t *key, size_t key_len, const uint8_t *in, size_t n, uint8_t *out)
+int stsafe_emu_kw_wrap(const uint8_t *key, size_t key_len, const uint8_t *in, size_t n, uint8_t *out)
 {
     mbedtls_aes_context aes;
     uint8_t b[16];
@@ -43,7 +43,7 @@ int stse_emu_kw_wrap(const uint8_t *key, size_t key_len, const uint8_t *in, size
     return rc ? STSAFE_ERR_CRYPTO : 0;
 }
 
-int stse_emu_kw_unwrap(const uint8_t *key, size_t key_len, const uint8_t *in, size_t n, uint8_t *out)
+int stsafe_emu_kw_unwrap(const uint8_t *key, size_t key_len, const uint8_t *in, size_t n, uint8_t *out)
 {
     mbedtls_aes_context aes;
     uint8_t a[8], b[16];

@@ -1,30 +1,30 @@
-#include "stse_emu/nvm.h"
+#include "stsafe/emulator/nvm.h"
 
 #include <string.h>
 
-#include "stsafe/error.h"
+#include "stsafe/protocol/error.h"
 
-void stse_emu_nvm_init(stse_emu_nvm *nvm)
+void stsafe_emu_nvm_init(stsafe_emu_nvm *nvm)
 {
     memset(nvm, 0, sizeof *nvm);
-    nvm->life_cycle = STSE_EMU_LC_BORN;
+    nvm->life_cycle = STSAFE_EMU_LC_BORN;
 }
 
-static size_t arena_used(const stse_emu_nvm *nvm)
+static size_t arena_used(const stsafe_emu_nvm *nvm)
 {
     if (nvm->zone_count == 0)
         return 0;
-    const stse_emu_zone *last = &nvm->zones[nvm->zone_count - 1];
+    const stsafe_emu_zone *last = &nvm->zones[nvm->zone_count - 1];
     return (size_t)last->offset + last->size;
 }
 
-int stse_emu_nvm_add_zone(stse_emu_nvm *nvm, uint8_t type, uint8_t access, uint16_t size,
+int stsafe_emu_nvm_add_zone(stsafe_emu_nvm *nvm, uint8_t type, uint8_t access, uint16_t size,
                           uint32_t counter)
 {
     size_t at = arena_used(nvm);
-    if (nvm->zone_count >= STSE_EMU_MAX_ZONES || size > STSE_EMU_ZONE_ARENA_SIZE - at)
+    if (nvm->zone_count >= STSAFE_EMU_MAX_ZONES || size > STSAFE_EMU_ZONE_ARENA_SIZE - at)
         return STSAFE_ERR_BAD_INPUT;
-    stse_emu_zone *z = &nvm->zones[nvm->zone_count++];
+    stsafe_emu_zone *z = &nvm->zones[nvm->zone_count++];
     z->type = type;
     z->access = access;
     z->size = size;
@@ -33,7 +33,7 @@ int stse_emu_nvm_add_zone(stse_emu_nvm *nvm, uint8_t type, uint8_t access, uint1
     return 0;
 }
 
-uint8_t *stse_emu_nvm_zone_data(stse_emu_nvm *nvm, uint8_t index)
+uint8_t *stsafe_emu_nvm_zone_data(stsafe_emu_nvm *nvm, uint8_t index)
 {
     return index < nvm->zone_count ? nvm->zone_arena + nvm->zones[index].offset : NULL;
 }

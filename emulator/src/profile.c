@@ -1,5 +1,5 @@
 /* Personalisation profiles (docs/protocol.md, "Default profile"). */
-#include "stse_emu/profile.h"
+#include "stsafe/emulator/profile.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -8,11 +8,11 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
-#include "stse_emu/ecc.h"
-#include "stsafe/codec.h"
-#include "stsafe/commands.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
+#include "stsafe/emulator/ecc.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
 
 #define ACCESS(read_cr, read_ac, upd_cr, upd_ac)                                   \
     (uint8_t)(((read_cr) ? STSAFE_ZONE_READ_CR : 0) | ((read_ac) << STSAFE_ZONE_READ_AC_SHIFT) | \
@@ -53,14 +53,14 @@ static const uint8_t a110_commands[] = {
     STSAFE_CMD_VERIFY_SIGNATURE, STSAFE_CMD_ESTABLISH_KEY, STSAFE_CMD_VERIFY_PASSWORD,
 };
 
-static void default_cmd_auth(stse_emu_cmd_auth_table *t)
+static void default_cmd_auth(stsafe_emu_cmd_auth_table *t)
 {
     t->change_right = 0x03; /* both the access conditions and the encryption flags may change */
     t->count = (uint8_t)(sizeof a110_commands / sizeof a110_commands[0]);
     for (uint8_t i = 0; i < t->count; i++) {
         uint8_t code = a110_commands[i];
         int host = code == STSAFE_CMD_WRAP_LOCAL_ENVELOPE || code == STSAFE_CMD_UNWRAP_LOCAL_ENVELOPE;
-        t->rec[i] = (stse_emu_cmd_auth){code, 0, host ? STSAFE_CMD_AC_HOST : STSAFE_CMD_AC_FREE, 0};
+        t->rec[i] = (stsafe_emu_cmd_auth){code, 0, host ? STSAFE_CMD_AC_HOST : STSAFE_CMD_AC_FREE, 0};
     }
 }
 
@@ -69,7 +69,7 @@ static void default_cmd_auth(stse_emu_cmd_auth_table *t)
  * the Generate Key access condition). Slot 0 holds the personalised device
  * key: signatures only, never regenerated. Slot 1 is the user's: signature
  * and key establishment, Generate Key free. */
-static const uint8_t slot_mode[STSE_EMU_MAX_KEY_SLOTS][2] = {
+static const uint8_t slot_mode[STSAFE_EMU_MAX_KEY_SLOTS][2] = {
     {0x00, 0x04},
     {0x00, 0x15},
 };
@@ -78,25 +78,25 @@ static const uint8_t slot_mode[STSE_EMU_MAX_KEY_SLOTS][2] = {
 #define CERT_NOT_BEFORE "20240101000000"
 #define CERT_NOT_AFTER  "20491231235959"
 
-int stse_emu_profile_exists(const char *name)
+int stsafe_emu_profile_exists(const char *name)
 {
     return name && strcmp(name, "default") == 0;
 }
 
-static int gen_pk(mbedtls_pk_context *pk, stse_emu_rng_fn f_rng, void *p_rng)
+static int gen_pk(mbedtls_pk_context *pk, stsafe_emu_rng_fn f_rng, void *p_rng)
 {
     int rc = mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
     return rc ? rc : mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk), f_rng, p_rng);
 }
 
 /* The device key of slot 0 as a pk context holding only the public point. */
-static int slot_public_pk(const stse_emu_key_slot *slot, mbedtls_pk_context *pk)
+static int slot_public_pk(const stsafe_emu_key_slot *slot, mbedtls_pk_context *pk)
 {
     int rc = mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
     if (rc)
         return rc;
     mbedtls_ecp_keypair *kp = mbedtls_pk_ec(*pk);
-    rc = stse_emu_slot_to_keypair(slot, kp);
+    rc = stsafe_emu_slot_to_keypair(slot, kp);
     mbedtls_mpi_free(&kp->d); /* the certificate needs only Q */
     mbedtls_mpi_init(&kp->d);
     return rc;
@@ -106,7 +106,7 @@ static int slot_public_pk(const stse_emu_key_slot *slot, mbedtls_pk_context *pk)
 static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issuer_key,
                       const char *subject, const char *issuer, const uint8_t *serial,
                       size_t serial_len, int is_ca, uint8_t *out, size_t cap,
-                      stse_emu_rng_fn f_rng, void *p_rng)
+                      stsafe_emu_rng_fn f_rng, void *p_rng)
 {
     mbedtls_x509write_cert crt;
     mbedtls_mpi sn;
@@ -136,16 +136,16 @@ static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issue
 }
 
 /* Test CA plus the device certificate of slot 0, written to zone 0. */
-static int personalise_certificate(stse_emu_nvm *nvm, stse_emu_rng_fn f_rng, void *p_rng,
-                                   stse_emu_profile_output *out)
+static int personalise_certificate(stsafe_emu_nvm *nvm, stsafe_emu_rng_fn f_rng, void *p_rng,
+                                   stsafe_emu_profile_output *out)
 {
     mbedtls_pk_context ca_key, dev_key;
     uint8_t der[1024];
-    char subject[128], hex[2 * STSE_EMU_SERIAL_LEN + 1];
+    char subject[128], hex[2 * STSAFE_EMU_SERIAL_LEN + 1];
     static const uint8_t ca_serial[] = {0x01};
     int rc;
 
-    for (size_t i = 0; i < STSE_EMU_SERIAL_LEN; i++)
+    for (size_t i = 0; i < STSAFE_EMU_SERIAL_LEN; i++)
         (void)snprintf(hex + 2 * i, 3, "%02X", nvm->serial[i]);
     (void)snprintf(subject, sizeof subject, "CN=STSAFE-A110 %s,OU=STSAFE-A110,O=stsafe-emu", hex);
 
@@ -166,8 +166,8 @@ static int personalise_certificate(stse_emu_nvm *nvm, stse_emu_rng_fn f_rng, voi
     }
     int dev_len = (ca_len <= 0 || rc) ? -1
                   : write_cert(&dev_key, &ca_key, subject, TEST_CA_SUBJECT, nvm->serial,
-                               STSE_EMU_SERIAL_LEN, 0, der, sizeof der, f_rng, p_rng);
-    const stse_emu_zone *z0 = &nvm->zones[0];
+                               STSAFE_EMU_SERIAL_LEN, 0, der, sizeof der, f_rng, p_rng);
+    const stsafe_emu_zone *z0 = &nvm->zones[0];
     if (dev_len > 0 && (size_t)dev_len <= z0->size) {
         memcpy(nvm->zone_arena + z0->offset, der, (size_t)dev_len);
         if (out)
@@ -178,33 +178,33 @@ static int personalise_certificate(stse_emu_nvm *nvm, stse_emu_rng_fn f_rng, voi
     return (dev_len > 0 && (size_t)dev_len <= z0->size) ? 0 : STSAFE_ERR_CRYPTO;
 }
 
-int stse_emu_profile_apply(stse_emu_nvm *nvm, const char *profile, const uint8_t *serial,
-                           stse_emu_rng_fn f_rng, void *p_rng, stse_emu_profile_output *out)
+int stsafe_emu_profile_apply(stsafe_emu_nvm *nvm, const char *profile, const uint8_t *serial,
+                           stsafe_emu_rng_fn f_rng, void *p_rng, stsafe_emu_profile_output *out)
 {
-    if (!nvm || !f_rng || !stse_emu_profile_exists(profile))
+    if (!nvm || !f_rng || !stsafe_emu_profile_exists(profile))
         return STSAFE_ERR_BAD_INPUT;
     if (out)
         memset(out, 0, sizeof *out);
-    stse_emu_nvm_init(nvm);
+    stsafe_emu_nvm_init(nvm);
     if (serial)
-        memcpy(nvm->serial, serial, STSE_EMU_SERIAL_LEN);
-    else if (f_rng(p_rng, nvm->serial, STSE_EMU_SERIAL_LEN) != 0)
+        memcpy(nvm->serial, serial, STSAFE_EMU_SERIAL_LEN);
+    else if (f_rng(p_rng, nvm->serial, STSAFE_EMU_SERIAL_LEN) != 0)
         return STSAFE_ERR_CRYPTO;
     memcpy(nvm->mask_id, default_mask_id, sizeof default_mask_id);
-    nvm->life_cycle = STSE_EMU_LC_OPERATIONAL;
+    nvm->life_cycle = STSAFE_EMU_LC_OPERATIONAL;
     nvm->i2c.address = STSAFE_I2C_ADDR_DEFAULT;
     for (size_t i = 0; i < sizeof default_zones / sizeof default_zones[0]; i++) {
         const zone_def *d = &default_zones[i];
-        if (stse_emu_nvm_add_zone(nvm, d->type, d->access, d->size, d->counter) != 0)
+        if (stsafe_emu_nvm_add_zone(nvm, d->type, d->access, d->size, d->counter) != 0)
             return STSAFE_ERR_BAD_INPUT;
     }
     default_cmd_auth(&nvm->cmd_auth);
-    int rc = stse_emu_slot_generate(&nvm->key_slots[0], STSAFE_CURVE_P256, f_rng, p_rng);
-    for (unsigned i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++)
+    int rc = stsafe_emu_slot_generate(&nvm->key_slots[0], STSAFE_CURVE_P256, f_rng, p_rng);
+    for (unsigned i = 0; i < STSAFE_EMU_MAX_KEY_SLOTS; i++)
         memcpy(nvm->key_slots[i].mode, slot_mode[i], sizeof slot_mode[i]);
     if (!rc)
         rc = personalise_certificate(nvm, f_rng, p_rng, out);
     if (rc)
-        stse_emu_nvm_init(nvm);
+        stsafe_emu_nvm_init(nvm);
     return rc;
 }

@@ -5,13 +5,13 @@
 
 #include <string.h>
 
-#include "stsafe/codec.h"
-#include "stsafe/commands.h"
-#include "stsafe/secure_channel.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/secure_channel.h"
 
 /* Statuses of a protected command whose MAC cannot be checked, in the
  * order the model tests them (all choices but 0x16, see the doc). */
-static uint8_t mac_precondition(const stse_emu_chip *chip, const stsafe_cmd_frame *cmd)
+static uint8_t mac_precondition(const stsafe_emu_chip *chip, const stsafe_cmd_frame *cmd)
 {
     if (!(cmd->header & STSAFE_HDR_CMAC))
         return STSAFE_ST_INVALID_CMAC;     /* an R-MAC asked without a C-MAC */
@@ -26,7 +26,7 @@ static uint8_t mac_precondition(const stse_emu_chip *chip, const stsafe_cmd_fram
     return STSAFE_ST_OK;
 }
 
-uint8_t stse_emu_sc_open(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stse_emu_sc *sc)
+uint8_t stsafe_emu_sc_open(stsafe_emu_chip *chip, const stsafe_cmd_frame *cmd, stsafe_emu_sc *sc)
 {
     uint8_t mac[STSAFE_SC_MAC_LEN];
     memset(sc, 0, sizeof *sc);
@@ -35,7 +35,7 @@ uint8_t stse_emu_sc_open(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stse_
     uint8_t status = mac_precondition(chip, cmd);
     if (status != STSAFE_ST_OK)
         return status;
-    stse_emu_host_keys *h = &chip->nvm.host_keys;
+    stsafe_emu_host_keys *h = &chip->nvm.host_keys;
     size_t len = cmd->payload_len - STSAFE_SC_MAC_LEN;
     if (stsafe_sc_cmac(h->mac_key, h->cmac_counter, cmd->header, cmd->payload, len, mac) != 0)
         return STSAFE_ST_UNEXPECTED_ERROR;
@@ -46,7 +46,7 @@ uint8_t stse_emu_sc_open(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stse_
     /* From here every answer counts: STSELib advances its copy after any
      * status but 0x16 and 0x01, so the chip advances before it decides. */
     h->cmac_counter++;
-    stse_emu_nvm_touched(chip);
+    stsafe_emu_nvm_touched(chip);
     sc->active = 1;
     sc->counter = h->cmac_counter;
     sc->header = cmd->header;
@@ -55,8 +55,8 @@ uint8_t stse_emu_sc_open(stse_emu_chip *chip, const stsafe_cmd_frame *cmd, stse_
     return STSAFE_ST_OK;
 }
 
-uint8_t stse_emu_sc_payload(stse_emu_chip *chip, const stse_emu_sc *sc, uint8_t enc_flags,
-                            uint8_t *plain, size_t cap, stse_emu_request *req)
+uint8_t stsafe_emu_sc_payload(stsafe_emu_chip *chip, const stsafe_emu_sc *sc, uint8_t enc_flags,
+                            uint8_t *plain, size_t cap, stsafe_emu_request *req)
 {
     if (!sc->active) {
         /* A command the table wants encrypted cannot come in the clear. */
@@ -76,11 +76,11 @@ uint8_t stse_emu_sc_payload(stse_emu_chip *chip, const stse_emu_sc *sc, uint8_t 
     return STSAFE_ST_OK;
 }
 
-uint8_t stse_emu_sc_seal(stse_emu_chip *chip, const stse_emu_sc *sc, uint8_t enc_flags,
+uint8_t stsafe_emu_sc_seal(stsafe_emu_chip *chip, const stsafe_emu_sc *sc, uint8_t enc_flags,
                          uint8_t *data, size_t *len, size_t cap, uint8_t *status_byte)
 {
-    uint8_t tmp[STSE_EMU_MAX_RSP_DATA];
-    const stse_emu_host_keys *h = &chip->nvm.host_keys;
+    uint8_t tmp[STSAFE_EMU_MAX_RSP_DATA];
+    const stsafe_emu_host_keys *h = &chip->nvm.host_keys;
     if (!sc->active || *status_byte != STSAFE_ST_OK)
         return STSAFE_ST_OK;
     if ((enc_flags & STSAFE_CMD_ENC_RSP) && *len) {

@@ -1,5 +1,5 @@
 /* Storage backends (storage.h, docs/persistence.md). */
-#include "stse_emu/storage.h"
+#include "stsafe/emulator/storage.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 
 #include <mbedtls/platform_util.h>
 
-#include "stsafe/error.h"
+#include "stsafe/protocol/error.h"
 
 /* ---- POSIX files ------------------------------------------------------------- */
 
@@ -106,32 +106,32 @@ static void px_remove(void *ctx, const char *name)
     errno = saved;
 }
 
-static const stse_emu_storage_ops posix_ops = {
+static const stsafe_emu_storage_ops posix_ops = {
     px_read, px_create, px_append, px_sync, px_rename, px_sync_dir, px_remove,
 };
 
-stse_emu_storage stse_emu_storage_posix(void)
+stsafe_emu_storage stsafe_emu_storage_posix(void)
 {
-    stse_emu_storage s = {&posix_ops, NULL};
+    stsafe_emu_storage s = {&posix_ops, NULL};
     return s;
 }
 
 /* ---- in memory, with power cuts ------------------------------------------------ */
 
-void stse_emu_memfs_init(stse_emu_memfs *fs)
+void stsafe_emu_memfs_init(stsafe_emu_memfs *fs)
 {
     memset(fs, 0, sizeof *fs);
     fs->cut_at = -1;
 }
 
-void stse_emu_memfs_free(stse_emu_memfs *fs)
+void stsafe_emu_memfs_free(stsafe_emu_memfs *fs)
 {
     mbedtls_platform_zeroize(fs, sizeof *fs);
     fs->cut_at = -1;
 }
 
 /* Counts a mutating operation; 0 when it may happen, else the power is off. */
-static int mem_tick(stse_emu_memfs *fs)
+static int mem_tick(stsafe_emu_memfs *fs)
 {
     if (fs->cut || (fs->cut_at >= 0 && fs->ops >= fs->cut_at)) {
         fs->cut = 1;
@@ -142,9 +142,9 @@ static int mem_tick(stse_emu_memfs *fs)
     return 0;
 }
 
-static stse_emu_memfs_file *mem_find(stse_emu_memfs *fs, const char *name)
+static stsafe_emu_memfs_file *mem_find(stsafe_emu_memfs *fs, const char *name)
 {
-    for (size_t i = 0; i < STSE_EMU_MEMFS_FILES; i++)
+    for (size_t i = 0; i < STSAFE_EMU_MEMFS_FILES; i++)
         if (fs->files[i].name[0] && strcmp(fs->files[i].name, name) == 0)
             return &fs->files[i];
     return NULL;
@@ -152,12 +152,12 @@ static stse_emu_memfs_file *mem_find(stse_emu_memfs *fs, const char *name)
 
 static int mem_read(void *ctx, const char *name, uint8_t *buf, size_t cap, size_t *len)
 {
-    stse_emu_memfs *fs = ctx;
+    stsafe_emu_memfs *fs = ctx;
     if (fs->cut) {
         errno = EIO; /* the power is off */
         return STSAFE_ERR_IO;
     }
-    stse_emu_memfs_file *f = mem_find(fs, name);
+    stsafe_emu_memfs_file *f = mem_find(fs, name);
     if (!f) {
         errno = ENOENT;
         return STSAFE_ERR_IO;
@@ -171,11 +171,11 @@ static int mem_read(void *ctx, const char *name, uint8_t *buf, size_t cap, size_
 
 static int mem_create(void *ctx, const char *name)
 {
-    stse_emu_memfs *fs = ctx;
-    if (strlen(name) >= STSE_EMU_MEMFS_NAME || mem_tick(fs))
+    stsafe_emu_memfs *fs = ctx;
+    if (strlen(name) >= STSAFE_EMU_MEMFS_NAME || mem_tick(fs))
         return STSAFE_ERR_IO;
-    stse_emu_memfs_file *f = mem_find(fs, name);
-    for (size_t i = 0; !f && i < STSE_EMU_MEMFS_FILES; i++)
+    stsafe_emu_memfs_file *f = mem_find(fs, name);
+    for (size_t i = 0; !f && i < STSAFE_EMU_MEMFS_FILES; i++)
         if (!fs->files[i].name[0] && !fs->files[i].durable_name[0])
             f = &fs->files[i];
     if (!f)
@@ -188,9 +188,9 @@ static int mem_create(void *ctx, const char *name)
 
 static int mem_append(void *ctx, const char *name, const uint8_t *p, size_t n)
 {
-    stse_emu_memfs *fs = ctx;
-    stse_emu_memfs_file *f = mem_find(fs, name);
-    if (mem_tick(fs) || !f || f->len + n > STSE_EMU_MEMFS_CAPACITY)
+    stsafe_emu_memfs *fs = ctx;
+    stsafe_emu_memfs_file *f = mem_find(fs, name);
+    if (mem_tick(fs) || !f || f->len + n > STSAFE_EMU_MEMFS_CAPACITY)
         return STSAFE_ERR_IO;
     memcpy(f->data + f->len, p, n);
     f->len += n;
@@ -199,8 +199,8 @@ static int mem_append(void *ctx, const char *name, const uint8_t *p, size_t n)
 
 static int mem_sync(void *ctx, const char *name)
 {
-    stse_emu_memfs *fs = ctx;
-    stse_emu_memfs_file *f = mem_find(fs, name);
+    stsafe_emu_memfs *fs = ctx;
+    stsafe_emu_memfs_file *f = mem_find(fs, name);
     if (mem_tick(fs) || !f)
         return STSAFE_ERR_IO;
     memcpy(f->durable, f->data, f->len);
@@ -211,11 +211,11 @@ static int mem_sync(void *ctx, const char *name)
 
 static int mem_rename(void *ctx, const char *from, const char *to)
 {
-    stse_emu_memfs *fs = ctx;
-    stse_emu_memfs_file *src = mem_find(fs, from);
-    if (mem_tick(fs) || !src || strlen(to) >= STSE_EMU_MEMFS_NAME)
+    stsafe_emu_memfs *fs = ctx;
+    stsafe_emu_memfs_file *src = mem_find(fs, from);
+    if (mem_tick(fs) || !src || strlen(to) >= STSAFE_EMU_MEMFS_NAME)
         return STSAFE_ERR_IO;
-    stse_emu_memfs_file *old = mem_find(fs, to);
+    stsafe_emu_memfs_file *old = mem_find(fs, to);
     if (old && old != src)
         old->name[0] = '\0'; /* gone from the listing; its durable entry stays until sync_dir */
     (void)snprintf(src->name, sizeof src->name, "%s", to);
@@ -225,12 +225,12 @@ static int mem_rename(void *ctx, const char *from, const char *to)
 /* The folder's entries become durable: the durable listing is the current one. */
 static int mem_sync_dir(void *ctx, const char *name)
 {
-    stse_emu_memfs *fs = ctx;
+    stsafe_emu_memfs *fs = ctx;
     (void)name;
     if (mem_tick(fs))
         return STSAFE_ERR_IO;
-    for (size_t i = 0; i < STSE_EMU_MEMFS_FILES; i++) {
-        stse_emu_memfs_file *f = &fs->files[i];
+    for (size_t i = 0; i < STSAFE_EMU_MEMFS_FILES; i++) {
+        stsafe_emu_memfs_file *f = &fs->files[i];
         memcpy(f->durable_name, f->name, sizeof f->name);
         if (!f->name[0])
             memset(f, 0, sizeof *f); /* unlinked and forgotten */
@@ -240,26 +240,26 @@ static int mem_sync_dir(void *ctx, const char *name)
 
 static void mem_remove(void *ctx, const char *name)
 {
-    stse_emu_memfs *fs = ctx;
-    stse_emu_memfs_file *f = fs->cut ? NULL : mem_find(fs, name); /* the power is off: nothing happens */
+    stsafe_emu_memfs *fs = ctx;
+    stsafe_emu_memfs_file *f = fs->cut ? NULL : mem_find(fs, name); /* the power is off: nothing happens */
     if (f)
         f->name[0] = '\0';
 }
 
-static const stse_emu_storage_ops mem_ops = {
+static const stsafe_emu_storage_ops mem_ops = {
     mem_read, mem_create, mem_append, mem_sync, mem_rename, mem_sync_dir, mem_remove,
 };
 
-stse_emu_storage stse_emu_memfs_storage(stse_emu_memfs *fs)
+stsafe_emu_storage stsafe_emu_memfs_storage(stsafe_emu_memfs *fs)
 {
-    stse_emu_storage s = {&mem_ops, fs};
+    stsafe_emu_storage s = {&mem_ops, fs};
     return s;
 }
 
-void stse_emu_memfs_power_cut(stse_emu_memfs *fs)
+void stsafe_emu_memfs_power_cut(stsafe_emu_memfs *fs)
 {
-    for (size_t i = 0; i < STSE_EMU_MEMFS_FILES; i++) {
-        stse_emu_memfs_file *f = &fs->files[i];
+    for (size_t i = 0; i < STSAFE_EMU_MEMFS_FILES; i++) {
+        stsafe_emu_memfs_file *f = &fs->files[i];
         if (f->recreated) {
             f->len /= 2;                        /* truncated, then half the writes landed */
         } else if (f->len > f->durable_len) {

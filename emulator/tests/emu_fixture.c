@@ -6,9 +6,9 @@
 
 #include <cmocka.h>
 
-#include "stse_emu/profile.h"
-#include "stsafe/commands.h"
-#include "stsafe/frame.h"
+#include "stsafe/emulator/profile.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/frame.h"
 
 /* Fixed entropy: the same bytes every time, so keys and certificates are
  * the same in every run. */
@@ -30,20 +30,20 @@ void fixture_setup(emu_fixture *f)
     static const uint8_t serial[] = FIXTURE_SERIAL;
     mbedtls_ctr_drbg_init(&f->drbg);
     assert_int_equal(mbedtls_ctr_drbg_seed(&f->drbg, fixed_entropy, NULL, NULL, 0), 0);
-    stse_emu_chip_init(&f->chip, fixture_rng, &f->drbg);
-    assert_int_equal(stse_emu_profile_apply(&f->chip.nvm, "default", serial, fixture_rng, &f->drbg, NULL), 0);
+    stsafe_emu_chip_init(&f->chip, fixture_rng, &f->drbg);
+    assert_int_equal(stsafe_emu_profile_apply(&f->chip.nvm, "default", serial, fixture_rng, &f->drbg, NULL), 0);
 }
 
 void fixture_teardown(emu_fixture *f)
 {
-    stse_emu_chip_free(&f->chip);
+    stsafe_emu_chip_free(&f->chip);
     mbedtls_ctr_drbg_free(&f->drbg);
 }
 
 size_t fixture_exec(emu_fixture *f, const uint8_t *frame, size_t len, uint8_t *rsp)
 {
     size_t rsp_len = 0;
-    assert_int_equal(stse_emu_execute(&f->chip, frame, len, rsp, STSAFE_A110_MAX_FRAME_LEN, &rsp_len), 0);
+    assert_int_equal(stsafe_emu_execute(&f->chip, frame, len, rsp, STSAFE_A110_MAX_FRAME_LEN, &rsp_len), 0);
     return rsp_len;
 }
 

@@ -1,20 +1,20 @@
 /* A fresh default-profile chip with a fixed serial and a deterministic
  * random source, shared by the emulator tests. */
-#ifndef STSE_EMU_FIXTURE_H
-#define STSE_EMU_FIXTURE_H
+#ifndef STSAFE_EMU_FIXTURE_H
+#define STSAFE_EMU_FIXTURE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <mbedtls/ctr_drbg.h>
 
-#include "stse_emu/chip.h"
+#include "stsafe/emulator/chip.h"
 
 #define FIXTURE_SERIAL {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09}
 
 typedef struct {
     mbedtls_ctr_drbg_context drbg;
-    stse_emu_chip chip;
+    stsafe_emu_chip chip;
 } emu_fixture;
 
 /** Set up a personalised chip; fails the running test on error. */

@@ -9,11 +9,11 @@
 #include <cmocka.h>
 
 #include "emu_fixture.h"
-#include "stsafe/codec.h"
-#include "stsafe/commands.h"
-#include "stsafe/error.h"
-#include "stsafe/frame.h"
-#include "stsafe/status.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/status.h"
 
 static const uint8_t host_keys[33] = {
     STSAFE_TAG_HOST_KEY_SLOT,
@@ -51,7 +51,7 @@ static uint8_t cmd(emu_fixture *f, uint8_t code, const uint8_t *p, size_t n, uin
 /* The command is refused with \p status and the NVM does not change. */
 static void expect_refused(emu_fixture *f, uint8_t code, const uint8_t *p, size_t n, uint8_t status)
 {
-    static stse_emu_nvm before;
+    static stsafe_emu_nvm before;
     before = f->chip.nvm;
     assert_int_equal(cmd(f, code, p, n, NULL, NULL), status);
     assert_memory_equal(&before, &f->chip.nvm, sizeof before);
@@ -175,7 +175,7 @@ static void test_lock_and_unlock(void **state)
     expect_refused(f, STSAFE_CMD_READ, read0, sizeof read0, STSAFE_ST_INVALID_LIFE_CYCLE);
     assert_int_equal(cmd(f, STSAFE_CMD_ECHO, echo, 1, NULL, NULL), STSAFE_ST_OK);
     /* After a power cycle the password must be presented again. */
-    stse_emu_chip_power_cycle(&f->chip);
+    stsafe_emu_chip_power_cycle(&f->chip);
     static const uint8_t unlock[] = {STSAFE_TAG_LIFE_CYCLE_STATE, 0x03};
     expect_refused(f, STSAFE_CMD_PUT_ATTRIBUTE, unlock, sizeof unlock, STSAFE_ST_ACCESS_CONDITION);
     expect_verify(f, PWD, 1, 3);
@@ -204,12 +204,12 @@ static int i2c_echo(emu_fixture *f, uint8_t addr)
     size_t n = 0;
     assert_int_equal(stsafe_cmd_frame_encode(STSAFE_CMD_ECHO, &payload, 1, STSAFE_A110_MAX_FRAME_LEN,
                                              fr, sizeof fr, &n), 0);
-    if (addr != stse_emu_chip_i2c_address(&f->chip))
+    if (addr != stsafe_emu_chip_i2c_address(&f->chip))
         return STSAFE_ERR_BUS_NACK; /* the bus backend's address check */
-    int rc = stse_emu_i2c_write(&f->chip, 0, fr, n);
+    int rc = stsafe_emu_i2c_write(&f->chip, 0, fr, n);
     if (rc)
         return rc;
-    rc = stse_emu_i2c_read(&f->chip, 0, rsp, 6);
+    rc = stsafe_emu_i2c_read(&f->chip, 0, rsp, 6);
     assert_int_equal(rc, 0);
     assert_int_equal(rsp[0], 0);
     assert_int_equal(rsp[3], 0x42);
@@ -231,7 +231,7 @@ static void test_i2c_address_after_power_cycle(void **state)
     expect_query(f, STSAFE_TAG_I2C_PARAMETERS, want, sizeof want);
     assert_int_equal(i2c_echo(f, 0x20), 0);
     assert_int_equal(i2c_echo(f, 0x21), STSAFE_ERR_BUS_NACK);
-    stse_emu_chip_power_cycle(&f->chip);
+    stsafe_emu_chip_power_cycle(&f->chip);
     assert_int_equal(i2c_echo(f, 0x20), STSAFE_ERR_BUS_NACK);
     assert_int_equal(i2c_echo(f, 0x21), 0);
 }
@@ -312,8 +312,8 @@ static void hibernate(emu_fixture *f, uint8_t mode)
     size_t n = 0;
     assert_int_equal(stsafe_cmd_frame_encode(STSAFE_CMD_HIBERNATE, &mode, 1, STSAFE_A110_MAX_FRAME_LEN,
                                              frame, sizeof frame, &n), 0);
-    assert_int_equal(stse_emu_i2c_write(&f->chip, 0, frame, n), 0);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 0, rsp, sizeof rsp), 0);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, frame, n), 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, rsp, sizeof rsp), 0);
     assert_int_equal(rsp[0], STSAFE_ST_OK);
 }
 
@@ -334,7 +334,7 @@ static void test_hibernate_wake_on_reset_only(void **state)
     hibernate(f, STSAFE_WAKE_ON_RESET);
     for (int i = 0; i < 3; i++)
         assert_int_equal(i2c_echo(f, 0x20), STSAFE_ERR_BUS_NACK);
-    stse_emu_chip_power_cycle(&f->chip);
+    stsafe_emu_chip_power_cycle(&f->chip);
     assert_int_equal(i2c_echo(f, 0x20), 0);
 }
 

@@ -21,22 +21,22 @@
 #include <mbedtls/ctr_drbg.h>
 
 #include "emu_fixture.h"
-#include "stse_emu/image.h"
-#include "stse_emu/storage.h"
-#include "stsafe/buf.h"
-#include "stsafe/codec.h"
-#include "stsafe/codec_ecc.h"
-#include "stsafe/commands.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
-#include "stsafe/status.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/emulator/storage.h"
+#include "stsafe/protocol/buf.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/codec_ecc.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/status.h"
 
 #define IMAGE "chip.img"
 #define STEPS 7u
 #define COUNTER_START 500000u /* the default profile's counter zones 5 and 6 */
 
-/** A save protocol: the real stse_emu_image_save_to(), or a broken one. */
-typedef int (*save_fn)(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm);
+/** A save protocol: the real stsafe_emu_image_save_to(), or a broken one. */
+typedef int (*save_fn)(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm);
 
 /** One command of the session and the answer it must get. */
 typedef struct {
@@ -50,14 +50,14 @@ typedef struct {
 
 typedef struct {
     emu_fixture f;
-    stse_emu_memfs fs;
-    stse_emu_storage st;
-    stse_emu_nvm initial;           /**< The default profile's NVM. */
+    stsafe_emu_memfs fs;
+    stsafe_emu_storage st;
+    stsafe_emu_nvm initial;           /**< The default profile's NVM. */
     script_cmd script[STEPS];
-    stse_emu_nvm states[STEPS + 1]; /**< states[i]: the NVM after i commands (uncut run). */
+    stsafe_emu_nvm states[STEPS + 1]; /**< states[i]: the NVM after i commands (uncut run). */
     long save_end[STEPS];           /**< Operations counted when save i returned (uncut run). */
-    stse_emu_nvm loaded;
-    stse_emu_nvm again;
+    stsafe_emu_nvm loaded;
+    stsafe_emu_nvm again;
 } crash_rig;
 
 typedef enum {
@@ -163,18 +163,18 @@ static void power_up(crash_rig *r)
 {
     mbedtls_ctr_drbg_init(&r->f.drbg);
     assert_int_equal(mbedtls_ctr_drbg_seed(&r->f.drbg, session_entropy, NULL, NULL, 0), 0);
-    stse_emu_chip_init(&r->f.chip, fixture_rng, &r->f.drbg);
+    stsafe_emu_chip_init(&r->f.chip, fixture_rng, &r->f.drbg);
     r->f.chip.nvm = r->initial;
-    stse_emu_memfs_init(&r->fs);
-    r->st = stse_emu_memfs_storage(&r->fs);
-    assert_int_equal(stse_emu_image_save_to(&r->st, IMAGE, &r->f.chip.nvm), 0);
+    stsafe_emu_memfs_init(&r->fs);
+    r->st = stsafe_emu_memfs_storage(&r->fs);
+    assert_int_equal(stsafe_emu_image_save_to(&r->st, IMAGE, &r->f.chip.nvm), 0);
     r->fs.ops = 0;
 }
 
 static void power_down(crash_rig *r)
 {
     fixture_teardown(&r->f);
-    stse_emu_memfs_free(&r->fs);
+    stsafe_emu_memfs_free(&r->fs);
 }
 
 /* Command i must get its answer, byte for byte, and change the NVM. */
@@ -206,7 +206,7 @@ static size_t run_session(crash_rig *r, save_fn save)
     return STEPS;
 }
 
-static int same_nvm(const stse_emu_nvm *a, const stse_emu_nvm *b)
+static int same_nvm(const stsafe_emu_nvm *a, const stsafe_emu_nvm *b)
 {
     return memcmp(a, b, sizeof *a) == 0;
 }
@@ -226,7 +226,7 @@ static int setup(void **state)
         run_command(r, i);
         r->states[i + 1] = r->f.chip.nvm;
         assert_false(same_nvm(&r->states[i], &r->states[i + 1]));
-        assert_int_equal(stse_emu_image_save_to(&r->st, IMAGE, &r->f.chip.nvm), 0);
+        assert_int_equal(stsafe_emu_image_save_to(&r->st, IMAGE, &r->f.chip.nvm), 0);
         r->save_end[i] = r->fs.ops;
     }
     power_down(r);
@@ -244,7 +244,7 @@ static int teardown(void **state)
 
 /* Some counter zone of \p nvm is above its value in states[0..saved]: the
  * states whose saves had succeeded (states[0] is the image at power-up). */
-static int counter_went_up(const crash_rig *r, const stse_emu_nvm *nvm, size_t saved)
+static int counter_went_up(const crash_rig *r, const stsafe_emu_nvm *nvm, size_t saved)
 {
     for (size_t j = 0; j <= saved; j++)
         for (uint8_t z = 0; z < nvm->zone_count; z++)
@@ -256,8 +256,8 @@ static int counter_went_up(const crash_rig *r, const stse_emu_nvm *nvm, size_t s
 /* The chip goes on after the reboot: its next save works over whatever the cut left. */
 static int recovers(crash_rig *r)
 {
-    return stse_emu_image_save_to(&r->st, IMAGE, &r->loaded) == 0 &&
-           stse_emu_image_load_from(&r->st, IMAGE, &r->again) == 0 && same_nvm(&r->again, &r->loaded);
+    return stsafe_emu_image_save_to(&r->st, IMAGE, &r->loaded) == 0 &&
+           stsafe_emu_image_load_from(&r->st, IMAGE, &r->again) == 0 && same_nvm(&r->again, &r->loaded);
 }
 
 static cut_verdict judge(crash_rig *r, cut_result *res)
@@ -283,8 +283,8 @@ static cut_result cut_at(crash_rig *r, save_fn save, long k)
     power_up(r);
     r->fs.cut_at = k;
     res.cut_save = run_session(r, save);
-    stse_emu_memfs_power_cut(&r->fs);
-    res.load_err = stse_emu_image_load_from(&r->st, IMAGE, &r->loaded);
+    stsafe_emu_memfs_power_cut(&r->fs);
+    res.load_err = stsafe_emu_image_load_from(&r->st, IMAGE, &r->loaded);
     res.verdict = judge(r, &res);
     power_down(r);
     return res;
@@ -307,7 +307,7 @@ static void test_power_cut_at_every_operation(void **state)
     long total = r->save_end[STEPS - 1];
     size_t seen[STEPS + 1] = {0};
     for (long k = 0; k <= total; k++) {
-        cut_result res = cut_at(r, stse_emu_image_save_to, k);
+        cut_result res = cut_at(r, stsafe_emu_image_save_to, k);
         if (res.verdict != CUT_OK)
             fail_msg("power cut at operation %ld of %ld (save %zu): %s (load: %d)", k, total, res.cut_save,
                      verdict_name(res.verdict), res.load_err);
@@ -325,11 +325,11 @@ static void test_power_cut_at_every_operation(void **state)
 
 /* ---- broken protocols the checks must catch ---------------------------------------------- */
 
-static int write_chunks(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm)
+static int write_chunks(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm)
 {
-    static uint8_t img[STSE_EMU_IMAGE_MAX_SIZE];
+    static uint8_t img[STSAFE_EMU_IMAGE_MAX_SIZE];
     size_t len = 0;
-    int err = stse_emu_image_serialize(nvm, img, sizeof img, &len);
+    int err = stsafe_emu_image_serialize(nvm, img, sizeof img, &len);
     if (!err)
         err = st->ops->create(st->ctx, name);
     for (size_t off = 0; !err && off < len; off += 512)
@@ -338,7 +338,7 @@ static int write_chunks(const stse_emu_storage *st, const char *name, const stse
 }
 
 /* Rewrites the image in place: a cut mid-write leaves a torn image. */
-static int save_in_place(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm)
+static int save_in_place(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm)
 {
     int err = write_chunks(st, name, nvm);
     if (!err)
@@ -348,7 +348,7 @@ static int save_in_place(const stse_emu_storage *st, const char *name, const sts
 
 /* Writes NAME.tmp and renames it over NAME; \p sync_file and \p sync_dir
  * say which of the two syncs the protocol does. */
-static int save_via_tmp(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm, int sync_file,
+static int save_via_tmp(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm, int sync_file,
                         int sync_dir)
 {
     char tmp[64];
@@ -364,13 +364,13 @@ static int save_via_tmp(const stse_emu_storage *st, const char *name, const stse
 }
 
 /* Renames before the data is durable: the new name may point at torn data. */
-static int save_without_file_sync(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm)
+static int save_without_file_sync(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm)
 {
     return save_via_tmp(st, name, nvm, 0, 1);
 }
 
 /* Returns before the rename is durable: a cut after it brings older states back. */
-static int save_without_dir_sync(const stse_emu_storage *st, const char *name, const stse_emu_nvm *nvm)
+static int save_without_dir_sync(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm)
 {
     return save_via_tmp(st, name, nvm, 1, 0);
 }
@@ -418,7 +418,7 @@ static void test_broken_protocols_are_caught(void **state)
 
 /* ---- the disk model itself --------------------------------------------------------------------- */
 
-static void expect_file(const stse_emu_storage *st, const char *name, const char *want)
+static void expect_file(const stsafe_emu_storage *st, const char *name, const char *want)
 {
     uint8_t buf[16];
     size_t n = 0;
@@ -427,7 +427,7 @@ static void expect_file(const stse_emu_storage *st, const char *name, const char
     assert_memory_equal(buf, want, n);
 }
 
-static void expect_no_file(const stse_emu_storage *st, const char *name, int want_errno)
+static void expect_no_file(const stsafe_emu_storage *st, const char *name, int want_errno)
 {
     uint8_t buf[16];
     size_t n = 0;
@@ -444,9 +444,9 @@ static void expect_no_file(const stse_emu_storage *st, const char *name, int wan
 static void test_memfs_model(void **state)
 {
     (void)state;
-    static stse_emu_memfs fs;
-    stse_emu_memfs_init(&fs);
-    stse_emu_storage st = stse_emu_memfs_storage(&fs);
+    static stsafe_emu_memfs fs;
+    stsafe_emu_memfs_init(&fs);
+    stsafe_emu_storage st = stsafe_emu_memfs_storage(&fs);
     assert_int_equal(st.ops->create(st.ctx, "a"), 0);
     assert_int_equal(APPEND(st, "a", "1234"), 0);
     assert_int_equal(st.ops->sync(st.ctx, "a"), 0);
@@ -468,7 +468,7 @@ static void test_memfs_model(void **state)
     st.ops->remove(st.ctx, "a");    /* and nothing happens */
     assert_int_equal(st.ops->create(st.ctx, "c"), STSAFE_ERR_IO);
 
-    stse_emu_memfs_power_cut(&fs);
+    stsafe_emu_memfs_power_cut(&fs);
     expect_file(&st, "a", "123456"); /* the old file, its unsynced tail torn in half */
     expect_no_file(&st, "b", ENOENT);
 
@@ -476,9 +476,9 @@ static void test_memfs_model(void **state)
     assert_int_equal(st.ops->create(st.ctx, "a"), 0);
     assert_int_equal(APPEND(st, "a", "abcdef"), 0);
     assert_int_equal(st.ops->sync_dir(st.ctx, "a"), 0);
-    stse_emu_memfs_power_cut(&fs);
+    stsafe_emu_memfs_power_cut(&fs);
     expect_file(&st, "a", "abc");
-    stse_emu_memfs_free(&fs);
+    stsafe_emu_memfs_free(&fs);
 }
 
 int main(void)

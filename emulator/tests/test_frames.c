@@ -11,9 +11,9 @@
 #include <cmocka.h>
 
 #include "emu_fixture.h"
-#include "stse_emu/ecc.h"
-#include "stsafe/commands.h"
-#include "stsafe/curves.h"
+#include "stsafe/emulator/ecc.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/curves.h"
 #include "support/testvec.h"
 
 /* "!slot N CURVE PRIV" and "!envkey N KEY": known keys put in the chip
@@ -27,14 +27,14 @@ static void apply_directive(emu_fixture *f, const testvec_file *tv)
                         : !strcmp(tv->field[2], "p384") ? STSAFE_CURVE_P384
                                                         : STSAFE_CURVE_NONE;
         size_t n = testvec_hex(tv, 3, key, sizeof key);
-        assert_in_range(slot, 0, STSE_EMU_MAX_KEY_SLOTS - 1);
-        assert_int_equal(stse_emu_slot_import(&f->chip.nvm.key_slots[slot], curve, key, n), 0);
+        assert_in_range(slot, 0, STSAFE_EMU_MAX_KEY_SLOTS - 1);
+        assert_int_equal(stsafe_emu_slot_import(&f->chip.nvm.key_slots[slot], curve, key, n), 0);
     } else if (!strcmp(tv->field[0], "!envkey") && tv->nfields == 3) {
         int slot = atoi(tv->field[1]);
         size_t n = testvec_hex(tv, 2, key, sizeof key);
-        assert_in_range(slot, 0, STSE_EMU_ENVELOPE_SLOTS - 1);
+        assert_in_range(slot, 0, STSAFE_EMU_ENVELOPE_SLOTS - 1);
         assert_true(n == 16 || n == 32);
-        stse_emu_envelope_key *k = &f->chip.nvm.envelope_keys[slot];
+        stsafe_emu_envelope_key *k = &f->chip.nvm.envelope_keys[slot];
         k->present = 1;
         k->key_len_sel = n == 32;
         memcpy(k->key, key, n);
@@ -49,7 +49,7 @@ static int replay_file(const char *relpath)
     emu_fixture f;
     testvec_file tv;
     static uint8_t cmd[1024], want[1024], got[1024];
-    static stse_emu_nvm before;
+    static stsafe_emu_nvm before;
     int count = 0;
 
     fixture_setup(&f);

@@ -14,12 +14,12 @@
 #include <cmocka.h>
 
 #include "emu_fixture.h"
-#include "stse_emu/image.h"
-#include "stse_emu/storage.h"
-#include "stsafe/error.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/emulator/storage.h"
+#include "stsafe/protocol/error.h"
 
-static uint8_t img[STSE_EMU_IMAGE_MAX_SIZE + 1];
-static stse_emu_nvm parsed;
+static uint8_t img[STSAFE_EMU_IMAGE_MAX_SIZE + 1];
+static stsafe_emu_nvm parsed;
 
 static void test_round_trip(void **state)
 {
@@ -29,12 +29,12 @@ static void test_round_trip(void **state)
     fixture_setup(&f);
     f.chip.nvm.host_keys.cmac_counter = 0x123456;
     f.chip.nvm.zones[5].counter = 42;
-    assert_int_equal(stse_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
-    assert_memory_equal(img, STSE_EMU_IMAGE_MAGIC, STSE_EMU_IMAGE_MAGIC_LEN);
+    assert_int_equal(stsafe_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
+    assert_memory_equal(img, STSAFE_EMU_IMAGE_MAGIC, STSAFE_EMU_IMAGE_MAGIC_LEN);
     assert_int_equal(img[8], 0x00);
     assert_int_equal(img[9], 0x01);
     memset(&parsed, 0xEE, sizeof parsed);
-    assert_int_equal(stse_emu_image_parse(img, len, &parsed), 0);
+    assert_int_equal(stsafe_emu_image_parse(img, len, &parsed), 0);
     assert_memory_equal(&parsed, &f.chip.nvm, sizeof parsed);
     fixture_teardown(&f);
 }
@@ -44,18 +44,18 @@ static void test_round_trip(void **state)
  * length are checked before the SHA-256, which catches everything else. */
 static int expected_error(size_t pos, size_t len, size_t full)
 {
-    const size_t head = STSE_EMU_IMAGE_MAGIC_LEN + 2;
+    const size_t head = STSAFE_EMU_IMAGE_MAGIC_LEN + 2;
     if (len < full)
-        return len < head + STSE_EMU_IMAGE_DIGEST_LEN ? STSAFE_ERR_IMAGE_FORMAT : STSAFE_ERR_IMAGE_CHECKSUM;
-    if (pos < STSE_EMU_IMAGE_MAGIC_LEN)
+        return len < head + STSAFE_EMU_IMAGE_DIGEST_LEN ? STSAFE_ERR_IMAGE_FORMAT : STSAFE_ERR_IMAGE_CHECKSUM;
+    if (pos < STSAFE_EMU_IMAGE_MAGIC_LEN)
         return STSAFE_ERR_IMAGE_FORMAT;
     return pos < head ? STSAFE_ERR_IMAGE_VERSION : STSAFE_ERR_IMAGE_CHECKSUM;
 }
 
 /* The refused parse left the output NVM as it was (never half-loaded, never reset). */
-static void expect_untouched(const stse_emu_nvm *out, const char *what, size_t at)
+static void expect_untouched(const stsafe_emu_nvm *out, const char *what, size_t at)
 {
-    static stse_emu_nvm fill;
+    static stsafe_emu_nvm fill;
     memset(&fill, 0x5A, sizeof fill);
     if (memcmp(out, &fill, sizeof fill) != 0)
         fail_msg("%s at %zu wrote into the NVM", what, at);
@@ -67,22 +67,22 @@ static void expect_untouched(const stse_emu_nvm *out, const char *what, size_t a
 static void test_every_flipped_byte_refused(void **state)
 {
     (void)state;
-    const size_t head = STSE_EMU_IMAGE_MAGIC_LEN + 2;
+    const size_t head = STSAFE_EMU_IMAGE_MAGIC_LEN + 2;
     emu_fixture f;
     size_t len = 0;
     fixture_setup(&f);
-    assert_int_equal(stse_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
+    assert_int_equal(stsafe_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
     memset(&parsed, 0x5A, sizeof parsed);
     for (size_t i = 0; i < len; i++) {
         uint8_t mask = i < head ? 0xFF : (uint8_t)(1u << (i % 8));
         img[i] ^= mask;
-        int err = stse_emu_image_parse(img, len, &parsed);
+        int err = stsafe_emu_image_parse(img, len, &parsed);
         img[i] ^= mask;
         if (err != expected_error(i, len, len))
             fail_msg("byte %zu ^ 0x%02X: parse answered %d, not %d", i, mask, err, expected_error(i, len, len));
         expect_untouched(&parsed, "flipped byte", i);
     }
-    assert_int_equal(stse_emu_image_parse(img, len, &parsed), 0); /* the image itself was fine */
+    assert_int_equal(stsafe_emu_image_parse(img, len, &parsed), 0); /* the image itself was fine */
     fixture_teardown(&f);
 }
 
@@ -93,22 +93,22 @@ static void test_every_truncation_refused(void **state)
     emu_fixture f;
     size_t len = 0;
     fixture_setup(&f);
-    assert_int_equal(stse_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
+    assert_int_equal(stsafe_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
     memset(&parsed, 0x5A, sizeof parsed);
     for (size_t cut = 0; cut < len; cut++) {
-        int err = stse_emu_image_parse(img, cut, &parsed);
+        int err = stsafe_emu_image_parse(img, cut, &parsed);
         if (err != expected_error(0, cut, len))
             fail_msg("image cut to %zu of %zu bytes: parse answered %d", cut, len, err);
         expect_untouched(&parsed, "truncation", cut);
     }
     img[len] = 0x00;
-    assert_int_equal(stse_emu_image_parse(img, len + 1, &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
+    assert_int_equal(stsafe_emu_image_parse(img, len + 1, &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
     expect_untouched(&parsed, "extension", len + 1);
     fixture_teardown(&f);
 }
 
 /* Stores \p len bytes of \p data as a durable file \p name. */
-static void store(const stse_emu_storage *st, const char *name, const uint8_t *data, size_t len)
+static void store(const stsafe_emu_storage *st, const char *name, const uint8_t *data, size_t len)
 {
     assert_int_equal(st->ops->create(st->ctx, name), 0);
     assert_int_equal(st->ops->append(st->ctx, name, data, len), 0);
@@ -121,20 +121,20 @@ static void store(const stse_emu_storage *st, const char *name, const uint8_t *d
 static void test_damaged_file_refused_and_kept(void **state)
 {
     (void)state;
-    static stse_emu_memfs fs;
-    static uint8_t back[STSE_EMU_IMAGE_MAX_SIZE + 1];
+    static stsafe_emu_memfs fs;
+    static uint8_t back[STSAFE_EMU_IMAGE_MAX_SIZE + 1];
     emu_fixture f;
     size_t len = 0, n = 0;
     fixture_setup(&f);
-    stse_emu_memfs_init(&fs);
-    stse_emu_storage st = stse_emu_memfs_storage(&fs);
-    assert_int_equal(stse_emu_image_save_to(&st, "chip.img", &f.chip.nvm), 0);
+    stsafe_emu_memfs_init(&fs);
+    stsafe_emu_storage st = stsafe_emu_memfs_storage(&fs);
+    assert_int_equal(stsafe_emu_image_save_to(&st, "chip.img", &f.chip.nvm), 0);
     assert_int_equal(st.ops->read(st.ctx, "chip.img", img, sizeof img, &len), 0);
     memset(&parsed, 0x5A, sizeof parsed);
     for (size_t i = 0; i < len; i += 61) {
         img[i] ^= 0x01;
         store(&st, "chip.img", img, len);
-        assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), expected_error(i, len, len));
+        assert_int_equal(stsafe_emu_image_load_from(&st, "chip.img", &parsed), expected_error(i, len, len));
         expect_untouched(&parsed, "flipped file byte", i);
         assert_int_equal(st.ops->read(st.ctx, "chip.img", back, sizeof back, &n), 0);
         assert_int_equal(n, len);
@@ -142,20 +142,20 @@ static void test_damaged_file_refused_and_kept(void **state)
         img[i] ^= 0x01;
     }
     store(&st, "chip.img", img, len / 2);
-    assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
+    assert_int_equal(stsafe_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
     store(&st, "chip.img", img, 0);
-    assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_FORMAT);
+    assert_int_equal(stsafe_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_FORMAT);
     memset(back, 0, sizeof back);
     store(&st, "chip.img", back, sizeof back);
-    assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_FORMAT);
+    assert_int_equal(stsafe_emu_image_load_from(&st, "chip.img", &parsed), STSAFE_ERR_IMAGE_FORMAT);
     expect_untouched(&parsed, "oversized file", sizeof back);
     errno = 0;
-    assert_int_equal(stse_emu_image_load_from(&st, "other.img", &parsed), STSAFE_ERR_IO);
+    assert_int_equal(stsafe_emu_image_load_from(&st, "other.img", &parsed), STSAFE_ERR_IO);
     assert_int_equal(errno, ENOENT);
     store(&st, "chip.img", img, len);
-    assert_int_equal(stse_emu_image_load_from(&st, "chip.img", &parsed), 0);
+    assert_int_equal(stsafe_emu_image_load_from(&st, "chip.img", &parsed), 0);
     assert_memory_equal(&parsed, &f.chip.nvm, sizeof parsed);
-    stse_emu_memfs_free(&fs);
+    stsafe_emu_memfs_free(&fs);
     fixture_teardown(&f);
 }
 
@@ -168,8 +168,8 @@ static void test_save_and_load_file(void **state)
     assert_true(fd >= 0);
     close(fd);
     fixture_setup(&f);
-    assert_int_equal(stse_emu_image_save(path, &f.chip.nvm), 0);
-    assert_int_equal(stse_emu_image_load(path, &parsed), 0);
+    assert_int_equal(stsafe_emu_image_save(path, &f.chip.nvm), 0);
+    assert_int_equal(stsafe_emu_image_load(path, &parsed), 0);
     assert_memory_equal(&parsed, &f.chip.nvm, sizeof parsed);
 
     /* a stale temp file from a crashed save is ignored and replaced */
@@ -180,8 +180,8 @@ static void test_save_and_load_file(void **state)
     fputs("half-written", stale);
     fclose(stale);
     f.chip.nvm.zones[1].counter = 7;
-    assert_int_equal(stse_emu_image_save(path, &f.chip.nvm), 0);
-    assert_int_equal(stse_emu_image_load(path, &parsed), 0);
+    assert_int_equal(stsafe_emu_image_save(path, &f.chip.nvm), 0);
+    assert_int_equal(stsafe_emu_image_load(path, &parsed), 0);
     assert_int_equal(parsed.zones[1].counter, 7);
     assert_int_equal(access(tmp, F_OK), -1);
 
@@ -194,7 +194,7 @@ static void test_save_and_load_file(void **state)
     assert_int_equal(fseek(w, 100, SEEK_SET), 0);
     assert_int_equal(fputc(byte ^ 0xFF, w), byte ^ 0xFF);
     assert_int_equal(fclose(w), 0);
-    assert_int_equal(stse_emu_image_load(path, &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
+    assert_int_equal(stsafe_emu_image_load(path, &parsed), STSAFE_ERR_IMAGE_CHECKSUM);
     FILE *r = fopen(path, "rb");
     assert_non_null(r);
     assert_int_equal(fseek(r, 100, SEEK_SET), 0);
@@ -204,10 +204,10 @@ static void test_save_and_load_file(void **state)
     /* a missing file or folder: an I/O error whose errno the tools print */
     unlink(path);
     errno = 0;
-    assert_int_equal(stse_emu_image_load(path, &parsed), STSAFE_ERR_IO);
+    assert_int_equal(stsafe_emu_image_load(path, &parsed), STSAFE_ERR_IO);
     assert_int_equal(errno, ENOENT);
     errno = 0;
-    assert_int_equal(stse_emu_image_save("/nonexistent-stse-emu-dir/chip.img", &f.chip.nvm), STSAFE_ERR_IO);
+    assert_int_equal(stsafe_emu_image_save("/nonexistent-stse-emu-dir/chip.img", &f.chip.nvm), STSAFE_ERR_IO);
     assert_int_equal(errno, ENOENT);
     fixture_teardown(&f);
 }

@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "stse_emu/keywrap.h"
-#include "stsafe/error.h"
+#include "stsafe/emulator/keywrap.h"
+#include "stsafe/protocol/error.h"
 #include "support/testvec.h"
 
 static void test_rfc3394_vectors(void **state)
@@ -23,13 +23,13 @@ static void test_rfc3394_vectors(void **state)
         size_t dn = testvec_hex(&tv, 1, data, sizeof data);
         size_t wn = testvec_hex(&tv, 2, want, sizeof want);
         assert_int_equal(wn, dn + 8);
-        assert_int_equal(stse_emu_kw_wrap(kek, kn, data, dn, got), 0);
+        assert_int_equal(stsafe_emu_kw_wrap(kek, kn, data, dn, got), 0);
         assert_memory_equal(got, want, wn);
-        assert_int_equal(stse_emu_kw_unwrap(kek, kn, want, wn, back), 0);
+        assert_int_equal(stsafe_emu_kw_unwrap(kek, kn, want, wn, back), 0);
         assert_memory_equal(back, data, dn);
         for (size_t i = 0; i < wn; i++) { /* any altered byte fails the check */
             want[i] ^= 0x01;
-            assert_int_equal(stse_emu_kw_unwrap(kek, kn, want, wn, back), STSAFE_ERR_CODEC_VALUE);
+            assert_int_equal(stsafe_emu_kw_unwrap(kek, kn, want, wn, back), STSAFE_ERR_CODEC_VALUE);
             want[i] ^= 0x01;
         }
         count++;
@@ -42,10 +42,10 @@ static void test_bad_sizes(void **state)
 {
     (void)state;
     uint8_t key[16] = {0}, buf[64] = {0}, out[72];
-    assert_int_equal(stse_emu_kw_wrap(key, 16, buf, 8, out), STSAFE_ERR_BAD_INPUT);
-    assert_int_equal(stse_emu_kw_wrap(key, 16, buf, 20, out), STSAFE_ERR_BAD_INPUT);
-    assert_int_equal(stse_emu_kw_wrap(key, 24, buf, 16, out), STSAFE_ERR_BAD_INPUT);
-    assert_int_equal(stse_emu_kw_unwrap(key, 16, buf, 16, out), STSAFE_ERR_BAD_INPUT);
+    assert_int_equal(stsafe_emu_kw_wrap(key, 16, buf, 8, out), STSAFE_ERR_BAD_INPUT);
+    assert_int_equal(stsafe_emu_kw_wrap(key, 16, buf, 20, out), STSAFE_ERR_BAD_INPUT);
+    assert_int_equal(stsafe_emu_kw_wrap(key, 24, buf, 16, out), STSAFE_ERR_BAD_INPUT);
+    assert_int_equal(stsafe_emu_kw_unwrap(key, 16, buf, 16, out), STSAFE_ERR_BAD_INPUT);
 }
 
 int main(void)

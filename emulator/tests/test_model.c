@@ -13,11 +13,11 @@
 #include <mbedtls/x509_crt.h>
 
 #include "emu_fixture.h"
-#include "stsafe/codec.h"
-#include "stsafe/commands.h"
-#include "stsafe/error.h"
-#include "stsafe/frame.h"
-#include "stsafe/status.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/status.h"
 
 static int setup(void **state)
 {
@@ -146,7 +146,7 @@ static void test_query_cmd_auth(void **state)
 static void test_device_certificate(void **state)
 {
     emu_fixture *f = *state;
-    const stse_emu_zone *z0 = &f->chip.nvm.zones[0];
+    const stsafe_emu_zone *z0 = &f->chip.nvm.zones[0];
     const uint8_t *der = f->chip.nvm.zone_arena + z0->offset;
     size_t len = 4u + (size_t)((der[2] << 8) | der[3]);
     assert_int_equal(der[0], 0x30);
@@ -244,8 +244,8 @@ static void test_terminated_life_cycle(void **state)
 static void test_command_authorization(void **state)
 {
     emu_fixture *f = *state;
-    stse_emu_cmd_auth_table *t = &f->chip.nvm.cmd_auth;
-    stse_emu_cmd_auth *echo = NULL;
+    stsafe_emu_cmd_auth_table *t = &f->chip.nvm.cmd_auth;
+    stsafe_emu_cmd_auth *echo = NULL;
     for (uint8_t i = 0; i < t->count; i++)
         if (t->rec[i].header == STSAFE_CMD_ECHO)
             echo = &t->rec[i];
@@ -276,8 +276,8 @@ static void test_i2c_nack_before_first_command(void **state)
 {
     emu_fixture *f = *state;
     uint8_t buf[5];
-    stse_emu_chip_power_cycle(&f->chip);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 0, buf, sizeof buf), STSAFE_ERR_BUS_NACK);
+    stsafe_emu_chip_power_cycle(&f->chip);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, sizeof buf), STSAFE_ERR_BUS_NACK);
 }
 
 static void test_i2c_two_reads_from_start(void **state)
@@ -286,15 +286,15 @@ static void test_i2c_two_reads_from_start(void **state)
     static const uint8_t echo[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
     static const uint8_t want[] = {0x00, 0x00, 0x06, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
     uint8_t buf[12];
-    f->chip.timing = STSE_EMU_TIMING_NONE;
-    assert_int_equal(stse_emu_i2c_write(&f->chip, 0, echo, sizeof echo), 0);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 0, buf, 5), 0);
+    f->chip.timing = STSAFE_EMU_TIMING_NONE;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, echo, sizeof echo), 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, 5), 0);
     assert_memory_equal(buf, want, 5);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 0, buf, sizeof want), 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, sizeof want), 0);
     assert_memory_equal(buf, want, sizeof want);
     /* and again: the response stays until the next command */
     memset(buf, 0, sizeof buf);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 0, buf, sizeof buf), 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, sizeof buf), 0);
     assert_memory_equal(buf, want, sizeof want);
     assert_int_equal(buf[9], 0xFF); /* past the end: idle bus */
     assert_int_equal(buf[11], 0xFF);
@@ -307,16 +307,16 @@ static void test_i2c_busy_nacks(void **state)
     emu_fixture *f = *state;
     static const uint8_t echo[] = {0x00, 0xF0, 0x78};
     uint8_t buf[5];
-    f->chip.timing = STSE_EMU_TIMING_DATASHEET;
-    assert_int_equal(stse_emu_i2c_write(&f->chip, 1000, echo, sizeof echo), 0);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 1000, buf, 5), STSAFE_ERR_BUS_NACK);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 5999, buf, 5), STSAFE_ERR_BUS_NACK);
-    assert_int_equal(stse_emu_i2c_write(&f->chip, 5999, echo, sizeof echo), STSAFE_ERR_BUS_NACK);
-    assert_int_equal(stse_emu_i2c_read(&f->chip, 6000, buf, 5), 0);
+    f->chip.timing = STSAFE_EMU_TIMING_DATASHEET;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 1000, echo, sizeof echo), 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 1000, buf, 5), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 5999, buf, 5), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 5999, echo, sizeof echo), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 6000, buf, 5), 0);
     static const uint8_t want[] = {0x00, 0x00, 0x02, 0xF0, 0x78};
     assert_memory_equal(buf, want, 5);
-    assert_int_equal(stse_emu_exec_time_us(STSAFE_CMD_ECHO), 5000);
-    f->chip.timing = STSE_EMU_TIMING_NONE;
+    assert_int_equal(stsafe_emu_exec_time_us(STSAFE_CMD_ECHO), 5000);
+    f->chip.timing = STSAFE_EMU_TIMING_NONE;
 }
 
 int main(void)

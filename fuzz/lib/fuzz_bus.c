@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "stsafe/buf.h"
-#include "stsafe/commands.h"
-#include "stsafe/crc16.h"
-#include "stsafe/error.h"
-#include "stsafe/frame.h"
+#include "stsafe/protocol/buf.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/crc16.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
 
 /* A copy of the response with the CRC its length field points at made
  * right: over the status byte and the data, high byte first (frame.h).

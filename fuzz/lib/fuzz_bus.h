@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "fuzz_split.h"
-#include "stsafe/bus.h"
+#include "stsafe/bus/bus.h"
 
 #ifdef __cplusplus
 extern "C" {

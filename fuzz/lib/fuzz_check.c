@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stsafe/commands.h"
-#include "stsafe/curves.h"
-#include "stsafe/frame.h"
-#include "stsafe/status.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/status.h"
 
 _Noreturn void fuzz_fail(const char *what, const char *file, int line)
 {
@@ -32,18 +32,18 @@ void fuzz_secrets_clear(fuzz_secrets *s)
     memset(s, 0, sizeof *s);
 }
 
-static void add_slot(fuzz_secrets *s, const stse_emu_key_slot *slot)
+static void add_slot(fuzz_secrets *s, const stsafe_emu_key_slot *slot)
 {
     size_t len = stsafe_curve_size(slot->curve);
-    if (!slot->present || len == 0 || len > STSE_EMU_MAX_SCALAR_LEN || s->count >= FUZZ_MAX_SECRETS)
+    if (!slot->present || len == 0 || len > STSAFE_EMU_MAX_SCALAR_LEN || s->count >= FUZZ_MAX_SECRETS)
         return;
     memcpy(s->value[s->count], slot->priv, len);
     s->len[s->count++] = len;
 }
 
-void fuzz_secrets_add_chip(fuzz_secrets *s, const stse_emu_chip *chip)
+void fuzz_secrets_add_chip(fuzz_secrets *s, const stsafe_emu_chip *chip)
 {
-    for (unsigned i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++)
+    for (unsigned i = 0; i < STSAFE_EMU_MAX_KEY_SLOTS; i++)
         add_slot(s, &chip->nvm.key_slots[i]);
     add_slot(s, &chip->vol.ephemeral);
 }
@@ -84,7 +84,7 @@ static int contains_forward(const uint8_t *hay, size_t hay_len, const uint8_t *s
 
 int fuzz_contains_secret(const uint8_t *hay, size_t hay_len, const uint8_t *secret, size_t len)
 {
-    uint8_t rev[STSE_EMU_MAX_SCALAR_LEN];
+    uint8_t rev[STSAFE_EMU_MAX_SCALAR_LEN];
     if (len == 0 || len > sizeof rev)
         return 0;
     for (size_t i = 0; i < len; i++)
@@ -100,7 +100,7 @@ int fuzz_leaks_secret(const uint8_t *buf, size_t len, const fuzz_secrets *s)
     return 0;
 }
 
-int fuzz_nvm_same(const stse_emu_nvm *before, const stse_emu_nvm *after, const uint8_t *frame,
+int fuzz_nvm_same(const stsafe_emu_nvm *before, const stsafe_emu_nvm *after, const uint8_t *frame,
                   size_t frame_len)
 {
     stsafe_cmd_frame cmd;
@@ -110,7 +110,7 @@ int fuzz_nvm_same(const stse_emu_nvm *before, const stse_emu_nvm *after, const u
         !(cmd.header & STSAFE_HDR_CMAC))
         return 0;
     /* the one change allowed: the counter of an accepted C-MAC */
-    stse_emu_nvm *counted = malloc(sizeof *counted);
+    stsafe_emu_nvm *counted = malloc(sizeof *counted);
     if (!counted)
         return 0;
     memcpy(counted, before, sizeof *counted);
@@ -120,12 +120,12 @@ int fuzz_nvm_same(const stse_emu_nvm *before, const stse_emu_nvm *after, const u
     return same;
 }
 
-int fuzz_counters_ok(const stse_emu_nvm *before, const stse_emu_nvm *after)
+int fuzz_counters_ok(const stsafe_emu_nvm *before, const stsafe_emu_nvm *after)
 {
     if (before->zone_count != after->zone_count)
         return 0;
-    for (unsigned i = 0; i < before->zone_count && i < STSE_EMU_MAX_ZONES; i++) {
-        const stse_emu_zone *b = &before->zones[i], *a = &after->zones[i];
+    for (unsigned i = 0; i < before->zone_count && i < STSAFE_EMU_MAX_ZONES; i++) {
+        const stsafe_emu_zone *b = &before->zones[i], *a = &after->zones[i];
         if (a->type != b->type || a->size != b->size || a->offset != b->offset)
             return 0;
         if (b->type == STSAFE_ZONE_COUNTER && a->counter > b->counter)

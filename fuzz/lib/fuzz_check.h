@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stse_emu/chip.h"
-#include "stse_emu/nvm.h"
+#include "stsafe/emulator/chip.h"
+#include "stsafe/emulator/nvm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,7 +43,7 @@ _Noreturn void fuzz_fail(const char *what, const char *file, int line);
 int fuzz_bytes_equal(const void *a, const void *b, size_t n);
 
 /** Key slots 0..1 and the ephemeral slot. */
-#define FUZZ_MAX_SECRETS ((size_t)2 * (STSE_EMU_MAX_KEY_SLOTS + 1u))
+#define FUZZ_MAX_SECRETS ((size_t)2 * (STSAFE_EMU_MAX_KEY_SLOTS + 1u))
 /** Length of the windows of a scalar searched for in a response. */
 #define FUZZ_SECRET_WINDOW 16u
 
@@ -51,7 +51,7 @@ int fuzz_bytes_equal(const void *a, const void *b, size_t n);
 typedef struct {
     size_t count;
     size_t len[FUZZ_MAX_SECRETS];
-    uint8_t value[FUZZ_MAX_SECRETS][STSE_EMU_MAX_SCALAR_LEN];
+    uint8_t value[FUZZ_MAX_SECRETS][STSAFE_EMU_MAX_SCALAR_LEN];
 } fuzz_secrets;
 
 /** \brief Forget every scalar. */
@@ -60,7 +60,7 @@ void fuzz_secrets_clear(fuzz_secrets *s);
 /** \brief Add the scalars of the chip's present key slots and of its
  *         ephemeral slot (call before and after a command: a key made or
  *         consumed by the command counts too). Extra keys are ignored. */
-void fuzz_secrets_add_chip(fuzz_secrets *s, const stse_emu_chip *chip);
+void fuzz_secrets_add_chip(fuzz_secrets *s, const stsafe_emu_chip *chip);
 
 /**
  * \brief 1 when \p hay contains \p secret, or any window of
@@ -80,7 +80,7 @@ int fuzz_leaks_secret(const uint8_t *buf, size_t len, const fuzz_secrets *s);
  *        C-MAC it accepted, whatever the status (docs/protocol.md).
  * \param frame  The command frame (its CRC decides "well-formed").
  */
-int fuzz_nvm_same(const stse_emu_nvm *before, const stse_emu_nvm *after, const uint8_t *frame,
+int fuzz_nvm_same(const stsafe_emu_nvm *before, const stsafe_emu_nvm *after, const uint8_t *frame,
                   size_t frame_len);
 
 /**
@@ -89,7 +89,7 @@ int fuzz_nvm_same(const stse_emu_nvm *before, const stse_emu_nvm *after, const u
  *        counter zone's counter never increases, and once host keys exist
  *        the C-MAC counter moves by 0 or +1.
  */
-int fuzz_counters_ok(const stse_emu_nvm *before, const stse_emu_nvm *after);
+int fuzz_counters_ok(const stsafe_emu_nvm *before, const stsafe_emu_nvm *after);
 
 /**
  * \brief 1 when \p rsp is a response frame the A110 could send: at most

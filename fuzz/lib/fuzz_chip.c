@@ -4,28 +4,28 @@
 
 #include <string.h>
 
-#include "stse_emu/profile.h"
-#include "stsafe/buf.h"
-#include "stsafe/crc16.h"
-#include "stsafe/frame.h"
-#include "stsafe/secure_channel.h"
-#include "stsafe/status.h"
+#include "stsafe/emulator/profile.h"
+#include "stsafe/protocol/buf.h"
+#include "stsafe/protocol/crc16.h"
+#include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/secure_channel.h"
+#include "stsafe/protocol/status.h"
 
 int fuzz_chip_init(fuzz_chip *f)
 {
-    static const uint8_t serial[STSE_EMU_SERIAL_LEN] = FUZZ_CHIP_SERIAL;
+    static const uint8_t serial[STSAFE_EMU_SERIAL_LEN] = FUZZ_CHIP_SERIAL;
     memset(f, 0, sizeof *f);
     fuzz_rng_seed(&f->rng, FUZZ_RNG_SEED_PROFILE);
-    stse_emu_chip_init(&f->chip, fuzz_rng_fn, &f->rng);
+    stsafe_emu_chip_init(&f->chip, fuzz_rng_fn, &f->rng);
     f->check_secrets = 1;
-    return stse_emu_profile_apply(&f->profile, "default", serial, fuzz_rng_fn, &f->rng, NULL);
+    return stsafe_emu_profile_apply(&f->profile, "default", serial, fuzz_rng_fn, &f->rng, NULL);
 }
 
-void fuzz_chip_load(fuzz_chip *f, const stse_emu_nvm *nvm)
+void fuzz_chip_load(fuzz_chip *f, const stsafe_emu_nvm *nvm)
 {
-    stse_emu_group_cache groups = f->chip.groups;
+    stsafe_emu_group_cache groups = f->chip.groups;
     fuzz_rng_seed(&f->rng, FUZZ_RNG_SEED_RUN);
-    stse_emu_chip_init(&f->chip, fuzz_rng_fn, &f->rng);
+    stsafe_emu_chip_init(&f->chip, fuzz_rng_fn, &f->rng);
     f->chip.groups = groups;
     memcpy(&f->chip.nvm, nvm, sizeof f->chip.nvm);
 }
@@ -47,9 +47,9 @@ void fuzz_frame_fix_crc(uint8_t *frame, size_t len)
         stsafe_put_u16(frame + len - STSAFE_CRC_LEN, stsafe_crc16(frame, len - STSAFE_CRC_LEN));
 }
 
-void fuzz_frame_fix_cmac(const stse_emu_chip *chip, uint8_t *frame, size_t len)
+void fuzz_frame_fix_cmac(const stsafe_emu_chip *chip, uint8_t *frame, size_t len)
 {
-    const stse_emu_host_keys *h = &chip->nvm.host_keys;
+    const stsafe_emu_host_keys *h = &chip->nvm.host_keys;
     const size_t overhead = 1 + STSAFE_SC_MAC_LEN + STSAFE_CRC_LEN;
     if (len < overhead || !(frame[0] & STSAFE_HDR_CMAC) || !h->present ||
         h->cmac_counter >= STSAFE_SC_COUNTER_MAX)
@@ -60,15 +60,15 @@ void fuzz_frame_fix_cmac(const stse_emu_chip *chip, uint8_t *frame, size_t len)
 
 uint8_t fuzz_chip_exec(fuzz_chip *f, const uint8_t *frame, size_t len)
 {
-    stse_emu_chip *chip = &f->chip;
+    stsafe_emu_chip *chip = &f->chip;
     memcpy(&f->before, &chip->nvm, sizeof f->before);
     fuzz_secrets_clear(&f->secrets);
     fuzz_secrets_add_chip(&f->secrets, chip);
     chip->nvm_dirty = 0;
     f->rsp_len = 0;
 
-    int err = stse_emu_execute(chip, frame, len, f->rsp, sizeof f->rsp, &f->rsp_len);
-    FUZZ_REQUIRE(err == 0, "stse_emu_execute() answers every frame");
+    int err = stsafe_emu_execute(chip, frame, len, f->rsp, sizeof f->rsp, &f->rsp_len);
+    FUZZ_REQUIRE(err == 0, "stsafe_emu_execute() answers every frame");
     FUZZ_REQUIRE(fuzz_response_ok(f->rsp, f->rsp_len),
                  "the response is a well-formed frame, with no data after an error status");
     uint8_t status = (uint8_t)(f->rsp[0] & STSAFE_STATUS_CODE_MASK);

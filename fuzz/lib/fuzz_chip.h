@@ -18,8 +18,8 @@
 
 #include "fuzz_check.h"
 #include "fuzz_rng.h"
-#include "stse_emu/chip.h"
-#include "stsafe/commands.h"
+#include "stsafe/emulator/chip.h"
+#include "stsafe/protocol/commands.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,10 +29,10 @@ extern "C" {
 #define FUZZ_CHIP_SERIAL {0x46, 0x55, 0x5A, 0x5A, 0x00, 0x00, 0x00, 0x00, 0x01}
 
 typedef struct {
-    stse_emu_nvm profile;          /**< The default profile, made once. */
-    stse_emu_chip chip;            /**< The chip under test. */
+    stsafe_emu_nvm profile;          /**< The default profile, made once. */
+    stsafe_emu_chip chip;            /**< The chip under test. */
     fuzz_rng rng;                  /**< The chip's random source. */
-    stse_emu_nvm before;           /**< The NVM before the last command. */
+    stsafe_emu_nvm before;           /**< The NVM before the last command. */
     fuzz_secrets secrets;          /**< Scalars the last response was checked against. */
     int check_secrets;             /**< 1: assert that no response holds a private scalar. */
     uint8_t rsp[STSAFE_A110_MAX_FRAME_LEN];
@@ -41,7 +41,7 @@ typedef struct {
 
 /**
  * \brief Make the default profile and a chip; the secret check is on.
- * \return 0; the errors of stse_emu_profile_apply().
+ * \return 0; the errors of stsafe_emu_profile_apply().
  */
 int fuzz_chip_init(fuzz_chip *f);
 
@@ -50,7 +50,7 @@ int fuzz_chip_init(fuzz_chip *f);
 void fuzz_chip_fresh(fuzz_chip *f);
 
 /** \brief As fuzz_chip_fresh(), with \p nvm instead of the profile. */
-void fuzz_chip_load(fuzz_chip *f, const stse_emu_nvm *nvm);
+void fuzz_chip_load(fuzz_chip *f, const stsafe_emu_nvm *nvm);
 
 /**
  * \brief Execute one frame and assert the invariants: the chip answers
@@ -77,7 +77,7 @@ void fuzz_frame_fix_crc(uint8_t *frame, size_t len);
  *        that mutated protected commands get past the MAC check. Fix the
  *        CRC afterwards.
  */
-void fuzz_frame_fix_cmac(const stse_emu_chip *chip, uint8_t *frame, size_t len);
+void fuzz_frame_fix_cmac(const stsafe_emu_chip *chip, uint8_t *frame, size_t len);
 
 #ifdef __cplusplus
 }

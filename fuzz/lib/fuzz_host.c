@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "stsafe/commands.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
-#include "stsafe/secure_channel.h"
-#include "stsafe/status.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/secure_channel.h"
+#include "stsafe/protocol/status.h"
 
 const uint8_t fuzz_host_mac_key[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
                                        0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF};

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stsafe/client.h"
+#include "stsafe/client/client.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_split_init(&split, data, size);
     for (unsigned n = 0; n < MAX_FRAMES && fuzz_split_next(&split, &rec, &len, &fix_mac); n++) {
         if (len == 0) {
-            stse_emu_chip_power_cycle(&f->chip);
+            stsafe_emu_chip_power_cycle(&f->chip);
             continue;
         }
         if (len > sizeof frame)

@@ -14,19 +14,19 @@
 
 #include "fuzz_chip.h"
 #include "fuzz_target.h"
-#include "stse_emu/image.h"
-#include "stsafe/error.h"
-#include "stsafe/frame.h"
-#include "stsafe/secure_channel.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/secure_channel.h"
 
 #define NVM_FILL 0x5Au
 
 typedef struct {
     fuzz_chip chip;
-    stse_emu_nvm nvm;
-    stse_emu_nvm again;
-    uint8_t img[STSE_EMU_IMAGE_MAX_SIZE + STSE_EMU_IMAGE_DIGEST_LEN];
-    uint8_t out[STSE_EMU_IMAGE_MAX_SIZE];
+    stsafe_emu_nvm nvm;
+    stsafe_emu_nvm again;
+    uint8_t img[STSAFE_EMU_IMAGE_MAX_SIZE + STSAFE_EMU_IMAGE_DIGEST_LEN];
+    uint8_t out[STSAFE_EMU_IMAGE_MAX_SIZE];
 } image_ctx;
 
 static image_ctx *shared_ctx(void)
@@ -80,7 +80,7 @@ static void command_round(image_ctx *x)
     run(f, STSAFE_CMD_VERIFY_PASSWORD, password, sizeof password);
 }
 
-static int nvm_untouched(const stse_emu_nvm *nvm)
+static int nvm_untouched(const stsafe_emu_nvm *nvm)
 {
     const uint8_t *p = (const uint8_t *)nvm;
     for (size_t i = 0; i < sizeof *nvm; i++)
@@ -93,7 +93,7 @@ static void check_image(image_ctx *x, const uint8_t *img, size_t len)
 {
     size_t n = 0;
     memset(&x->nvm, NVM_FILL, sizeof x->nvm);
-    int err = stse_emu_image_parse(img, len, &x->nvm);
+    int err = stsafe_emu_image_parse(img, len, &x->nvm);
     FUZZ_REQUIRE(err == 0 || err == STSAFE_ERR_IMAGE_FORMAT || err == STSAFE_ERR_IMAGE_VERSION ||
                      err == STSAFE_ERR_IMAGE_CHECKSUM,
                  "image_parse returns 0 or a documented error");
@@ -101,11 +101,11 @@ static void check_image(image_ctx *x, const uint8_t *img, size_t len)
         FUZZ_REQUIRE(nvm_untouched(&x->nvm), "a refused image leaves the NVM untouched");
         return;
     }
-    FUZZ_REQUIRE(stse_emu_image_serialize(&x->nvm, x->out, sizeof x->out, &n) == 0,
+    FUZZ_REQUIRE(stsafe_emu_image_serialize(&x->nvm, x->out, sizeof x->out, &n) == 0,
                  "a parsed image serialises");
     FUZZ_REQUIRE(n == len && fuzz_bytes_equal(x->out, img, len), "a parsed image re-serialises to its bytes");
     memset(&x->again, NVM_FILL, sizeof x->again);
-    FUZZ_REQUIRE(stse_emu_image_parse(x->out, n, &x->again) == 0 &&
+    FUZZ_REQUIRE(stsafe_emu_image_parse(x->out, n, &x->again) == 0 &&
                      fuzz_bytes_equal(&x->again, &x->nvm, sizeof x->nvm),
                  "a re-serialised image parses to the same NVM");
     command_round(x);
@@ -114,11 +114,11 @@ static void check_image(image_ctx *x, const uint8_t *img, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     image_ctx *x = shared_ctx();
-    if (size > STSE_EMU_IMAGE_MAX_SIZE)
+    if (size > STSAFE_EMU_IMAGE_MAX_SIZE)
         return 0;
     check_image(x, data, size);
     memcpy(x->img, data, size);
     FUZZ_REQUIRE(mbedtls_sha256_ret(data, size, x->img + size, 0) == 0, "SHA-256");
-    check_image(x, x->img, size + STSE_EMU_IMAGE_DIGEST_LEN);
+    check_image(x, x->img, size + STSAFE_EMU_IMAGE_DIGEST_LEN);
     return 0;
 }

@@ -18,11 +18,11 @@
 
 #include "fuzz_check.h"
 #include "fuzz_target.h"
-#include "stsafe/error.h"
-#include "stsafe/trace.h"
-#include "stsafe/trace_device.h"
-#include "stsafe/trace_import.h"
-#include "stsafe/trace_script.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/trace/trace.h"
+#include "stsafe/trace/device.h"
+#include "stsafe/trace/import.h"
+#include "stsafe/trace/script.h"
 
 /* The sigrok importer's sample rate comes from the input's length: unknown
  * (times 0), the smallest, a usual one and the largest. */

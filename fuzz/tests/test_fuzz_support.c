@@ -20,8 +20,8 @@
 #include "fuzz_chip.h"
 #include "fuzz_host.h"
 #include "fuzz_split.h"
-#include "stsafe/error.h"
-#include "stsafe/frame.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
 
 static fuzz_chip *new_chip(void)
 {
@@ -34,7 +34,7 @@ static fuzz_chip *new_chip(void)
 
 static void free_chip(fuzz_chip *f)
 {
-    stse_emu_chip_free(&f->chip);
+    stsafe_emu_chip_free(&f->chip);
     free(f);
 }
 
@@ -111,7 +111,7 @@ static void read_planted_key(void *arg)
     fuzz_chip *f = arg;
     static const uint8_t read_z1[6] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x40};
     uint8_t frame[STSAFE_A110_MAX_FRAME_LEN];
-    memcpy(stse_emu_nvm_zone_data(&f->chip.nvm, 1), f->chip.nvm.key_slots[0].priv, 32);
+    memcpy(stsafe_emu_nvm_zone_data(&f->chip.nvm, 1), f->chip.nvm.key_slots[0].priv, 32);
     (void)fuzz_chip_exec(f, frame, frame_of(0x05, read_z1, sizeof read_z1, frame));
 }
 
@@ -150,7 +150,7 @@ static void test_nvm_same(void **state)
 {
     (void)state;
     fuzz_chip *f = new_chip();
-    stse_emu_nvm *a = &f->chip.nvm, *b = &f->before;
+    stsafe_emu_nvm *a = &f->chip.nvm, *b = &f->before;
     uint8_t plain[16], prot[16], bad[16];
     static const uint8_t mac[4] = {1, 2, 3, 4};
     size_t np = frame_of(0x00, mac, 4, plain), nm = frame_of(0xE0, mac, 4, prot);
@@ -174,7 +174,7 @@ static void test_counters(void **state)
 {
     (void)state;
     fuzz_chip *f = new_chip();
-    stse_emu_nvm *a = &f->chip.nvm, *b = &f->before;
+    stsafe_emu_nvm *a = &f->chip.nvm, *b = &f->before;
     memcpy(b, a, sizeof *a);
     assert_true(fuzz_counters_ok(b, a));
     a->zones[5].counter--;
@@ -223,10 +223,10 @@ static void test_chip_exec(void **state)
     static const uint8_t update_z0[5] = {0x00, 0x00, 0x00, 0x00, 0x5A};
     assert_int_equal(fuzz_chip_exec(f, frame, frame_of(0x06, update_z1, 5, frame)), 0x00);
     assert_true(f->chip.nvm_dirty);
-    assert_int_equal(stse_emu_nvm_zone_data(&f->chip.nvm, 1)[0], 0x5A);
+    assert_int_equal(stsafe_emu_nvm_zone_data(&f->chip.nvm, 1)[0], 0x5A);
     assert_int_equal(fuzz_chip_exec(f, frame, frame_of(0x06, update_z0, 5, frame)), 0x11);
     fuzz_chip_fresh(f); /* and a fresh chip forgets it */
-    assert_int_equal(stse_emu_nvm_zone_data(&f->chip.nvm, 1)[0], 0x00);
+    assert_int_equal(stsafe_emu_nvm_zone_data(&f->chip.nvm, 1)[0], 0x00);
     size_t n = frame_of(0x06, update_z1, 5, frame);
     assert_true(fuzz_frame_crc_ok(frame, n));
     frame[n - 1] ^= 0xFF;

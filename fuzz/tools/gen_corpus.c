@@ -29,16 +29,16 @@
 #include "fuzz_chip.h"
 #include "fuzz_host.h"
 #include "fuzz_split.h"
-#include "stse_emu/chip.h"
-#include "stse_emu/image.h"
-#include "stsafe/codec.h"
-#include "stsafe/crc16.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
-#include "stsafe/frame.h"
-#include "stsafe/hex.h"
-#include "stsafe/bus_inproc.h"
-#include "stsafe/status.h"
+#include "stsafe/emulator/chip.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/crc16.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/hex.h"
+#include "stsafe/bus/inproc.h"
+#include "stsafe/protocol/status.h"
 
 #define FRAME_MAX   STSAFE_A110_MAX_FRAME_LEN
 #define REC_MAX     96u          /* exchanges in one recording */
@@ -78,7 +78,7 @@ typedef struct {
     uint8_t (*frames)[FRAME_MAX];
     size_t *frame_len;
     uint32_t ok_codes;       /* command codes answered OK at least once */
-    const stse_emu_nvm *profile; /* the fuzz targets' default profile */
+    const stsafe_emu_nvm *profile; /* the fuzz targets' default profile */
 } output;
 
 static void make_dir(const char *path)
@@ -331,7 +331,7 @@ typedef struct {
     fuzz_host host;
 } session;
 
-static session *session_new(const stse_emu_nvm *profile)
+static session *session_new(const stsafe_emu_nvm *profile)
 {
     session *s = calloc(1, sizeof *s);
     if (!s)
@@ -348,7 +348,7 @@ static session *session_new(const stse_emu_nvm *profile)
 static void session_free(session *s)
 {
     stsafe_client_close_host_session(&s->host.client);
-    stse_emu_chip_free(&s->chip.chip);
+    stsafe_emu_chip_free(&s->chip.chip);
     free(s);
 }
 
@@ -453,7 +453,7 @@ static const char *const host_mode_names[] = {"plain", "per-read", "session", "s
                                               "session-no-rmac"};
 
 /* One command in one mode: set up, record, emit. */
-static void record_command(output *o, size_t index, size_t m, stse_emu_nvm *keep)
+static void record_command(output *o, size_t index, size_t m, stsafe_emu_nvm *keep)
 {
     char name[256];
     session *s = session_new(o->profile);
@@ -476,7 +476,7 @@ static void record_command(output *o, size_t index, size_t m, stse_emu_nvm *keep
 
 /* A local envelope through the secure channel, wrapped then unwrapped: the
  * Unwrap of the table cannot succeed (it sends no real envelope). */
-static void record_envelope_tour(output *o, stse_emu_nvm *keep)
+static void record_envelope_tour(output *o, stsafe_emu_nvm *keep)
 {
     session *s = session_new(o->profile);
     stsafe_client *c = &s->host.client;
@@ -496,7 +496,7 @@ static void record_envelope_tour(output *o, stse_emu_nvm *keep)
     session_free(s);
 }
 
-static void record_host(output *o, stse_emu_nvm *after)
+static void record_host(output *o, stsafe_emu_nvm *after)
 {
     printf("the client against the emulated chip:\n");
     for (size_t i = 0; i < FUZZ_HOST_CMD_COUNT; i++)
@@ -508,27 +508,27 @@ static void record_host(output *o, stse_emu_nvm *after)
 /* ---- images ------------------------------------------------------------------------ */
 
 /* An image as the file holds it, and without its digest (the target appends one). */
-static void add_image(output *o, const char *name, const stse_emu_nvm *nvm)
+static void add_image(output *o, const char *name, const stsafe_emu_nvm *nvm)
 {
-    static uint8_t img[STSE_EMU_IMAGE_MAX_SIZE];
+    static uint8_t img[STSAFE_EMU_IMAGE_MAX_SIZE];
     char seed[256];
     size_t len = 0;
-    if (stse_emu_image_serialize(nvm, img, sizeof img, &len) != 0)
+    if (stsafe_emu_image_serialize(nvm, img, sizeof img, &len) != 0)
         die("cannot serialise", name);
     snprintf(seed, sizeof seed, "img-%s-file", name);
     write_seed(o, T_IMAGE, seed, img, len);
     snprintf(seed, sizeof seed, "img-%s-body", name);
-    write_seed(o, T_IMAGE, seed, img, len - STSE_EMU_IMAGE_DIGEST_LEN);
+    write_seed(o, T_IMAGE, seed, img, len - STSAFE_EMU_IMAGE_DIGEST_LEN);
     /* the magic, the version, and every section's tag and length */
-    dict_add(&o->dicts[T_IMAGE], img, STSE_EMU_IMAGE_MAGIC_LEN + 2);
-    for (size_t at = STSE_EMU_IMAGE_MAGIC_LEN + 2; at + 6 <= len - STSE_EMU_IMAGE_DIGEST_LEN;) {
+    dict_add(&o->dicts[T_IMAGE], img, STSAFE_EMU_IMAGE_MAGIC_LEN + 2);
+    for (size_t at = STSAFE_EMU_IMAGE_MAGIC_LEN + 2; at + 6 <= len - STSAFE_EMU_IMAGE_DIGEST_LEN;) {
         uint32_t body = stsafe_get_u32(img + at + 2);
         dict_add(&o->dicts[T_IMAGE], img + at, 6);
         at += 6 + (size_t)body;
     }
 }
 
-static void add_images(output *o, const stse_emu_nvm *after)
+static void add_images(output *o, const stsafe_emu_nvm *after)
 {
     add_image(o, "default", o->profile);
     add_image(o, "password-session", &after[0]);
@@ -567,7 +567,7 @@ static void check_ok_codes(const output *o)
 {
     int missing = 0;
     for (uint8_t code = 0; code < 32; code++) {
-        if (stse_emu_exec_time_us(code) != 0 && !(o->ok_codes & (1u << code))) {
+        if (stsafe_emu_exec_time_us(code) != 0 && !(o->ok_codes & (1u << code))) {
             fprintf(stderr, "no recorded frame of command 0x%02x (%s) was answered OK\n", code,
                     stsafe_cmd_name(code));
             missing = 1;
@@ -580,7 +580,7 @@ static void check_ok_codes(const output *o)
 int main(int argc, char **argv)
 {
     static output o;
-    static stse_emu_nvm after[2];
+    static stsafe_emu_nvm after[2];
     static fuzz_chip proto;
     if (argc != 3) {
         fprintf(stderr, "usage: %s VECTORS_FRAMES_DIR OUT_DIR\n", argv[0]);
@@ -612,7 +612,7 @@ int main(int argc, char **argv)
     write_dict(&o, T_IMAGE, "the images of the corpus");
     for (int t = 0; t < T_COUNT; t++)
         printf("%s: %zu seeds, %zu dictionary entries\n", targets[t], o.files[t], o.dicts[t].count);
-    stse_emu_chip_free(&proto.chip);
+    stsafe_emu_chip_free(&proto.chip);
     free(o.frames);
     free(o.frame_len);
     return 0;

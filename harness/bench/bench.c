@@ -12,14 +12,14 @@
 #include <mbedtls/ecdh.h>
 #include <mbedtls/ecdsa.h>
 
-#include "stse_emu/ecc.h"
-#include "stse_emu/image.h"
-#include "stsafe/bus_socket.h"
-#include "stsafe/client.h"
-#include "stsafe/curves.h"
-#include "stsafe/inproc_device.h"
-#include "stsafe/rng.h"
-#include "stsafe/server.h"
+#include "stsafe/emulator/ecc.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/bus/socket.h"
+#include "stsafe/client/client.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/client/inproc_device.h"
+#include "stsafe/emulator/rng.h"
+#include "stsafe/server/server.h"
 #include "tool_common.h"
 
 /* Everything a measured operation touches: the emulated chip with its
@@ -147,7 +147,7 @@ static int slot1_key(bench_rig *r, uint8_t curve)
     mbedtls_ecp_keypair_free(&r->raw_slot1);
     mbedtls_ecp_keypair_init(&r->raw_slot1);
     int err = stsafe_client_generate_key(&r->dev.client, 1, curve, 0xFFFF, &pub);
-    return err ? err : stse_emu_slot_to_keypair(&r->dev.chip.nvm.key_slots[1], &r->raw_slot1);
+    return err ? err : stsafe_emu_slot_to_keypair(&r->dev.chip.nvm.key_slots[1], &r->raw_slot1);
 }
 
 /* A host key pair on P-256 whose public point is the ECDH peer. */
@@ -209,7 +209,7 @@ static void bench_server_stop(bench_server *b)
     rmdir(b->dir);
 }
 
-static int bench_server_start(bench_server *b, const stse_emu_nvm *nvm)
+static int bench_server_start(bench_server *b, const stsafe_emu_nvm *nvm)
 {
     memset(b, 0, sizeof *b);
     stsafe_bus_socket_init(&b->sock);
@@ -220,7 +220,7 @@ static int bench_server_start(bench_server *b, const stse_emu_nvm *nvm)
     snprintf(b->listen, sizeof b->listen, "unix:%s/chip.sock", b->dir);
     stsafe_server_config cfg = {.image_path = b->image, .listen = b->listen, .stop = &b->stop};
     b->log = cfg.log = fopen("/dev/null", "w");
-    if (!b->log || stse_emu_image_save(b->image, nvm) != 0 || stsafe_server_init(&b->srv, &cfg) != 0)
+    if (!b->log || stsafe_emu_image_save(b->image, nvm) != 0 || stsafe_server_init(&b->srv, &cfg) != 0)
         return -1;
     if (pthread_create(&b->thread, NULL, bench_serve, b) != 0) {
         stsafe_server_free(&b->srv);
@@ -387,7 +387,7 @@ int stse_bench_run(double seconds, int json)
     mbedtls_ecp_point_init(&rig.raw_peer);
     memset(rig.kib, 0xA5, sizeof rig.kib);
     int rc = TOOL_EXIT_FAIL;
-    if (stse_emu_slot_to_keypair(&rig.dev.chip.nvm.key_slots[0], &rig.raw_key) == 0)
+    if (stsafe_emu_slot_to_keypair(&rig.dev.chip.nvm.key_slots[0], &rig.raw_key) == 0)
         rc = measure(&report, &rig, seconds);
     if (json)
         stse_bench_print_json(&report, stdout);

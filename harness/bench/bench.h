@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "stse_emu/nvm.h"
+#include "stsafe/emulator/nvm.h"
 
 /** Run the benchmarks; \p seconds per figure; \p json: one JSON object
  *  instead of the table. Returns a tool exit code. */
@@ -55,10 +55,10 @@ void stse_bench_print_json(const stse_bench_report *r, FILE *out);
  *        chips loaded from images of \p nvm in a temporary folder, its
  *        growth of the resident set less a one-chip server's, per chip;
  *        then the growth after one P-256 signature on each of
- *        STSE_BENCH_ACTIVE_CHIPS of them; and sizeof(stse_emu_chip).
+ *        STSE_BENCH_ACTIVE_CHIPS of them; and sizeof(stsafe_emu_chip).
  * \return 0; -1 when a step failed (the figures already added stay).
  */
-int stse_bench_fleet_memory(stse_bench_report *r, const stse_emu_nvm *nvm);
+int stse_bench_fleet_memory(stse_bench_report *r, const stsafe_emu_nvm *nvm);
 
 /** The trace replay figure. */
 typedef struct {

@@ -7,11 +7,11 @@
 
 #include <unistd.h>
 
-#include "stse_emu/image.h"
-#include "stsafe/bus_inproc.h"
-#include "stsafe/chip_device.h"
-#include "stsafe/client.h"
-#include "stsafe/server.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/bus/inproc.h"
+#include "stsafe/server/chip_device.h"
+#include "stsafe/client/client.h"
+#include "stsafe/server/server.h"
 
 /* Two fleet servers on images in one temporary folder: one of 1 chip, one
  * of STSE_BENCH_FLEET_CHIPS. */
@@ -40,11 +40,11 @@ static size_t resident_bytes(void)
 
 /* chip-0000.img ..: copies of one image (the memory does not depend on
  * the serial), written without fsync: they are thrown away. */
-static int write_images(const fleet_rig *g, const stse_emu_nvm *nvm)
+static int write_images(const fleet_rig *g, const stsafe_emu_nvm *nvm)
 {
-    uint8_t *img = malloc(STSE_EMU_IMAGE_MAX_SIZE);
+    uint8_t *img = malloc(STSAFE_EMU_IMAGE_MAX_SIZE);
     size_t len = 0;
-    int err = !img || stse_emu_image_serialize(nvm, img, STSE_EMU_IMAGE_MAX_SIZE, &len) != 0;
+    int err = !img || stsafe_emu_image_serialize(nvm, img, STSAFE_EMU_IMAGE_MAX_SIZE, &len) != 0;
     for (size_t i = 0; !err && i < STSE_BENCH_FLEET_CHIPS; i++) {
         char path[96];
         FILE *f = NULL;
@@ -93,9 +93,9 @@ static int sign_once(stsafe_server *s)
         stsafe_bus bus;
         stsafe_client client;
         stsafe_ecc_signature sig;
-        stse_emu_chip *chip = &s->chips[i].chip;
+        stsafe_emu_chip *chip = &s->chips[i].chip;
         stsafe_bus_inproc_init(&inproc, &bus, chip);
-        stsafe_client_init(&client, &bus, stse_emu_chip_i2c_address(chip));
+        stsafe_client_init(&client, &bus, stsafe_emu_chip_i2c_address(chip));
         err = stsafe_client_sign(&client, 0, digest, sizeof digest, &sig);
         stsafe_client_free(&client);
     }
@@ -122,15 +122,15 @@ static void add_figures(stse_bench_report *r, double idle, double signed_more)
         f->extra = STSE_BENCH_ACTIVE_CHIPS;
     }
     stse_bench_show(r, f);
-    f = stse_bench_add(r, "chip_struct_size", "stse_emu_chip struct", (double)sizeof(stse_emu_chip),
+    f = stse_bench_add(r, "chip_struct_size", "stsafe_emu_chip struct", (double)sizeof(stsafe_emu_chip),
                        "bytes");
     if (f)
-        snprintf(f->note, sizeof f->note, "(sizeof; NVM %zu, curve group cache %zu)", sizeof(stse_emu_nvm),
-                 sizeof(stse_emu_group_cache));
+        snprintf(f->note, sizeof f->note, "(sizeof; NVM %zu, curve group cache %zu)", sizeof(stsafe_emu_nvm),
+                 sizeof(stsafe_emu_group_cache));
     stse_bench_show(r, f);
 }
 
-int stse_bench_fleet_memory(stse_bench_report *r, const stse_emu_nvm *nvm)
+int stse_bench_fleet_memory(stse_bench_report *r, const stsafe_emu_nvm *nvm)
 {
     fleet_rig g;
     memset(&g, 0, sizeof g);

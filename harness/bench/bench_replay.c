@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "stsafe/bus_trace.h"
-#include "stsafe/client.h"
-#include "stsafe/inproc_device.h"
-#include "stsafe/trace_replay.h"
+#include "stsafe/bus/trace.h"
+#include "stsafe/client/client.h"
+#include "stsafe/client/inproc_device.h"
+#include "stsafe/trace/replay.h"
 
 #define SESSION_ROUNDS 100u   /* Echo 64 B, Read 256 B, Update 64 B each */
 
@@ -48,7 +48,7 @@ static int record_session(stsafe_inproc_device *dev, char **text, size_t *len)
 int stse_bench_replay(double seconds, stse_bench_replay_figures *fig)
 {
     static stsafe_inproc_device dev;
-    static stse_emu_nvm start;
+    static stsafe_emu_nvm start;
     static const uint8_t seed[] = "stsafe-emu bench replay";
     char *text = NULL;
     size_t len = 0;
@@ -66,7 +66,7 @@ int stse_bench_replay(double seconds, stse_bench_replay_figures *fig)
         stsafe_trace_script script;
         stsafe_trace_script_init(&script);
         dev.chip.nvm = start; /* a fresh chip from the recording's image */
-        stse_emu_chip_power_cycle(&dev.chip);
+        stsafe_emu_chip_power_cycle(&dev.chip);
         err = stsafe_trace_script_load(&script, text, len, 0x20) ||
               stsafe_trace_replay(&script, &dev.chip, &rep);
         stsafe_trace_script_free(&script);

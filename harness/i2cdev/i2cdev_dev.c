@@ -11,7 +11,7 @@
 #include <linux/i2c.h>
 #include <linux/i2c-dev.h>
 
-#include "stsafe/error.h"
+#include "stsafe/protocol/error.h"
 
 /* Message flags an adapter needs I2C_FUNC_PROTOCOL_MANGLING, I2C_FUNC_NOSTART
  * or SMBus block reads for; this one offers none of them. */

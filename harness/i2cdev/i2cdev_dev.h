@@ -25,7 +25,7 @@
 
 #include <sys/types.h>
 
-#include "stsafe/bus.h"
+#include "stsafe/bus/bus.h"
 
 #ifdef __cplusplus
 extern "C" {

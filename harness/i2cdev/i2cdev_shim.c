@@ -38,9 +38,9 @@
 #include <unistd.h>
 
 #include "i2cdev_dev.h"
-#include "stsafe/bus_socket.h"
-#include "stsafe/bus_trace.h"
-#include "stsafe/error.h"
+#include "stsafe/bus/socket.h"
+#include "stsafe/bus/trace.h"
+#include "stsafe/protocol/error.h"
 
 #define SHIM_API __attribute__((visibility("default")))
 #define SHIM_SLOTS 64   /* descriptors of intercepted devices open at once */

@@ -1,5 +1,5 @@
 /* stsafe-cli's parts: the parsed command line and the helpers the command
- * files share (stsafe_cli_main.c, cli_seed.c). */
+ * files share (stsafe_cli_main.c and the cli_*.c files). */
 #ifndef STSE_CLI_H
 #define STSE_CLI_H
 
@@ -8,6 +8,8 @@
 
 #include <mbedtls/x509_crt.h>
 
+#include "stsafe/bus/fault.h"
+#include "stsafe/bus/trace.h"
 #include "tool_common.h"
 
 #define CLI_PROG "stsafe-cli"
@@ -41,6 +43,57 @@ uint8_t cli_parse_curve(const char *name);
 int cli_parse_point(const char *text, size_t size, stsafe_ecc_point *p);
 /** Prints 04 X Y in hex. */
 void cli_print_point(const stsafe_ecc_point *p);
+
+/* A command: 0 (TOOL_EXIT_OK) or a TOOL_EXIT_ code, its error printed. */
+typedef int (*cli_cmd_fn)(tool_session *s, const cli_args *a);
+
+/* The data commands (cli_data.c) */
+int cli_do_echo(tool_session *s, const cli_args *a);
+int cli_do_random(tool_session *s, const cli_args *a);
+int cli_do_query(tool_session *s, const cli_args *a);
+int cli_do_read(tool_session *s, const cli_args *a);
+int cli_do_update(tool_session *s, const cli_args *a);
+int cli_do_decrement(tool_session *s, const cli_args *a);
+int cli_do_cert(tool_session *s, const cli_args *a);
+int cli_do_frame(tool_session *s, const cli_args *a);
+
+/* Keys, envelopes, attributes, password, power (cli_keys.c) */
+int cli_do_keygen(tool_session *s, const cli_args *a);
+int cli_do_sign(tool_session *s, const cli_args *a);
+int cli_do_verify(tool_session *s, const cli_args *a);
+int cli_do_ecdh(tool_session *s, const cli_args *a);
+int cli_do_envkey(tool_session *s, const cli_args *a);
+int cli_do_wrap(tool_session *s, const cli_args *a);
+int cli_do_unwrap(tool_session *s, const cli_args *a);
+int cli_do_pubkey(tool_session *s, const cli_args *a);
+int cli_do_hostkeys(tool_session *s, const cli_args *a);
+int cli_do_password(tool_session *s, const cli_args *a);
+int cli_do_lifecycle(tool_session *s, const cli_args *a);
+int cli_do_put(tool_session *s, const cli_args *a);
+int cli_do_hibernate(tool_session *s, const cli_args *a);
+int cli_do_power_cycle(tool_session *s, const cli_args *a);
+int cli_do_stats(tool_session *s, const cli_args *a);
+
+/* What wraps every command (cli_session.c) */
+
+/** --trace FILE: record what crosses the host's bus (after --fault). */
+typedef struct {
+    FILE *file;
+    stsafe_bus_trace rec;
+    stsafe_bus bus;
+} cli_trace;
+
+/** --mac-key/--cipher-key: every command through the host secure channel. */
+int cli_open_secure_channel(tool_session *s, stsafe_host_session *hs, const char *mac_hex,
+                            const char *cipher_hex);
+/** --fault SPEC: bus faults wrap the session's bus (\p fb, \p bus); chip faults go to the server. */
+int cli_arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, const char *spec);
+/** After a failed command over --bus: prints what the server said, if anything. */
+void cli_show_server_reason(const tool_session *s);
+/** --trace / --trace-append: start recording the session's bus into \p path. */
+int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append, int remote);
+/** Closes the trace; TOOL_EXIT_FAIL when it could not be written whole. */
+int cli_end_trace(cli_trace *t, const char *path);
 
 /* The seed flow (cli_seed.c, cli_tls.c) */
 int cli_do_ca(tool_session *s, const cli_args *a);

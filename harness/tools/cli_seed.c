@@ -13,10 +13,10 @@
 #include <mbedtls/x509_csr.h>
 
 #include "cli.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
-#include "stsafe/pk_stsafe.h"
-#include "stsafe/rng.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/tls/pk_stsafe.h"
+#include "stsafe/emulator/rng.h"
 
 static const char *prog = CLI_PROG;
 

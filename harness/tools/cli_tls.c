@@ -12,9 +12,9 @@
 #include <mbedtls/ssl.h>
 
 #include "cli.h"
-#include "stsafe/error.h"
-#include "stsafe/pk_stsafe.h"
-#include "stsafe/rng.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/tls/pk_stsafe.h"
+#include "stsafe/emulator/rng.h"
 
 static const char *prog = CLI_PROG;
 

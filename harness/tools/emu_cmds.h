@@ -1,13 +1,13 @@
 /* The stsafe-emu commands that live in files of their own (stsafe_emu_main.c
  * dispatches). Each takes the arguments after its name and returns a tool
  * exit code (tool_common.h). */
-#ifndef STSE_EMU_CMDS_H
-#define STSE_EMU_CMDS_H
+#ifndef STSAFE_EMU_CMDS_H
+#define STSAFE_EMU_CMDS_H
 
 /** stsafe-emu replay TRACE --image IMAGE [--address A] [--quiet] */
 int emu_cmd_replay(const char *prog, int argc, char **argv);
 
-#include "stsafe/server.h"
+#include "stsafe/server/server.h"
 
 /**
  * stsafe-emu serve --from-trace TRACE [--address A]: \p cfg holds the other

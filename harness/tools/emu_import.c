@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stsafe/error.h"
-#include "stsafe/trace_import.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/trace/import.h"
 #include "tool_common.h"
 
 #define PROG "stsafe-emu import"

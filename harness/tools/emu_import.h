@@ -1,6 +1,6 @@
 /* stsafe-emu import: logic-analyser captures into I2C traces (emu_import.c). */
-#ifndef STSE_EMU_IMPORT_H
-#define STSE_EMU_IMPORT_H
+#ifndef STSAFE_EMU_IMPORT_H
+#define STSAFE_EMU_IMPORT_H
 
 /**
  * `stsafe-emu import --from sigrok|saleae CAPTURE [-o TRACE] [--samplerate HZ]`,

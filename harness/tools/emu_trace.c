@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stse_emu/image.h"
-#include "stsafe/error.h"
-#include "stsafe/chip_device.h"
-#include "stsafe/device_trace.h"
-#include "stsafe/rng.h"
-#include "stsafe/trace_device.h"
-#include "stsafe/trace_replay.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/server/chip_device.h"
+#include "stsafe/server/device_trace.h"
+#include "stsafe/emulator/rng.h"
+#include "stsafe/server/recorded_device.h"
+#include "stsafe/trace/device.h"
+#include "stsafe/trace/replay.h"
 #include "emu_cmds.h"
 #include "tool_common.h"
 
@@ -75,11 +76,11 @@ static int run(const char *prog, const replay_args *a, const char *text, size_t 
         free(rep);
         return TOOL_EXIT_FAIL;
     }
-    int err = stse_emu_image_load(a->image, &dev.chip.nvm);
+    int err = stsafe_emu_image_load(a->image, &dev.chip.nvm);
     if (err) {
         tool_error(prog, "replay: %s: %s", a->image, stsafe_strerror(err));
     } else {
-        uint8_t addr = a->address == STSAFE_TRACE_ADDR_FIRST ? stse_emu_chip_i2c_address(&dev.chip)
+        uint8_t addr = a->address == STSAFE_TRACE_ADDR_FIRST ? stsafe_emu_chip_i2c_address(&dev.chip)
                                                              : (uint8_t)a->address;
         err = stsafe_trace_script_load(&script, text, len, addr);
         if (err == STSAFE_ERR_TRACE_SYNTAX)

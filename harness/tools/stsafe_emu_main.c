@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stse_emu/image.h"
-#include "stse_emu/profile.h"
-#include "stsafe/codec.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
-#include "stsafe/hex.h"
-#include "stsafe/server.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/emulator/profile.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/hex.h"
+#include "stsafe/server/server.h"
 #include "bench.h"
 #include "emu_cmds.h"
 #include "emu_import.h"
@@ -90,7 +90,7 @@ static int cmd_init(int argc, char **argv)
 {
     const char *image = NULL, *profile = "default", *serial_hex = NULL, *ca_out = NULL;
     int force = 0;
-    uint8_t serial[STSE_EMU_SERIAL_LEN];
+    uint8_t serial[STSAFE_EMU_SERIAL_LEN];
     char ca_default[4096];
 
     for (int i = 0; i < argc; i++) {
@@ -108,7 +108,7 @@ static int cmd_init(int argc, char **argv)
         tool_error(prog, "init: missing IMAGE (see --help)");
         return TOOL_EXIT_USAGE;
     }
-    if (!stse_emu_profile_exists(profile)) {
+    if (!stsafe_emu_profile_exists(profile)) {
         tool_error(prog, "init: unknown profile '%s' (known: default)", profile);
         return TOOL_EXIT_USAGE;
     }
@@ -116,7 +116,7 @@ static int cmd_init(int argc, char **argv)
     if (serial_hex && (stsafe_hex_decode(serial_hex, serial, sizeof serial, &n) != 0 ||
                        n != sizeof serial)) {
         tool_error(prog, "init: --serial needs exactly %u bytes (%u hex digits)",
-                   STSE_EMU_SERIAL_LEN, 2 * STSE_EMU_SERIAL_LEN);
+                   STSAFE_EMU_SERIAL_LEN, 2 * STSAFE_EMU_SERIAL_LEN);
         return TOOL_EXIT_USAGE;
     }
     if (!force) {
@@ -133,18 +133,18 @@ static int cmd_init(int argc, char **argv)
     }
 
     stsafe_rng rng;
-    stse_emu_nvm nvm;
-    stse_emu_profile_output out;
+    stsafe_emu_nvm nvm;
+    stsafe_emu_profile_output out;
     int rc = TOOL_EXIT_FAIL;
     if (stsafe_rng_init(&rng, "stsafe-emu init") != 0) {
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
     }
-    int err = stse_emu_profile_apply(&nvm, profile, serial_hex ? serial : NULL, stsafe_rng_fn, &rng,
+    int err = stsafe_emu_profile_apply(&nvm, profile, serial_hex ? serial : NULL, stsafe_rng_fn, &rng,
                                      &out);
     if (err) {
         tool_error(prog, "init: personalisation failed: %s", stsafe_strerror(err));
-    } else if ((err = stse_emu_image_save(image, &nvm)) != 0) {
+    } else if ((err = stsafe_emu_image_save(image, &nvm)) != 0) {
         tool_error(prog, "init: cannot write '%s': %s: %s", image, stsafe_strerror(err), strerror(errno));
     } else {
         FILE *f = fopen(ca_out, "w");
@@ -152,7 +152,7 @@ static int cmd_init(int argc, char **argv)
             tool_error(prog, "init: cannot write the CA certificate to '%s': %s", ca_out, strerror(errno));
         } else {
             printf("created %s (profile %s, serial ", image, profile);
-            for (unsigned i = 0; i < STSE_EMU_SERIAL_LEN; i++)
+            for (unsigned i = 0; i < STSAFE_EMU_SERIAL_LEN; i++)
                 printf("%02X", nvm.serial[i]);
             printf(")\ntest CA certificate: %s\n", ca_out);
             rc = TOOL_EXIT_OK;
@@ -187,12 +187,12 @@ static const char *ac_name(uint8_t ac)
     }
 }
 
-static void print_zones(const stse_emu_nvm *nvm)
+static void print_zones(const stsafe_emu_nvm *nvm)
 {
     printf("data partition: %u zones\n", nvm->zone_count);
     printf("  zone  type     size  read AC               update AC             counter\n");
     for (uint8_t i = 0; i < nvm->zone_count; i++) {
-        const stse_emu_zone *z = &nvm->zones[i];
+        const stsafe_emu_zone *z = &nvm->zones[i];
         char rd[32], up[32];
         snprintf(rd, sizeof rd, "%s%s", ac_name((z->access >> 4) & 7),
                  (z->access & STSAFE_ZONE_READ_CR) ? " (changeable)" : "");
@@ -206,11 +206,11 @@ static void print_zones(const stse_emu_nvm *nvm)
     }
 }
 
-static void print_key_slots(const stse_emu_nvm *nvm)
+static void print_key_slots(const stsafe_emu_nvm *nvm)
 {
     printf("private key slots:\n");
-    for (unsigned i = 0; i < STSE_EMU_MAX_KEY_SLOTS; i++) {
-        const stse_emu_key_slot *k = &nvm->key_slots[i];
+    for (unsigned i = 0; i < STSAFE_EMU_MAX_KEY_SLOTS; i++) {
+        const stsafe_emu_key_slot *k = &nvm->key_slots[i];
         if (!k->present) {
             printf("  slot %u: empty\n", i);
             continue;
@@ -229,14 +229,14 @@ static int cmd_info(int argc, char **argv)
         tool_error(prog, "info: expects exactly one IMAGE (see --help)");
         return TOOL_EXIT_USAGE;
     }
-    stse_emu_nvm nvm;
-    int err = stse_emu_image_load(argv[0], &nvm);
+    stsafe_emu_nvm nvm;
+    int err = stsafe_emu_image_load(argv[0], &nvm);
     if (err) {
         tool_error(prog, "cannot load image '%s': %s%s%s", argv[0], stsafe_strerror(err),
                    err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
         return TOOL_EXIT_FAIL;
     }
-    printf("image: %s (format v%u)\nserial number: ", argv[0], STSE_EMU_IMAGE_VERSION);
+    printf("image: %s (format v%u)\nserial number: ", argv[0], STSAFE_EMU_IMAGE_VERSION);
     tool_print_hex(stdout, nvm.serial, sizeof nvm.serial);
     printf("mask identification: ");
     tool_print_hex(stdout, nvm.mask_id, sizeof nvm.mask_id);
@@ -350,7 +350,7 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
         tool_error(prog, "serve: --timing takes none, datasheet or real");
         return -1;
     }
-    cfg->timing = (stse_emu_timing)t;
+    cfg->timing = (stsafe_emu_timing)t;
     stsafe_sock_addr addr;
     if (check_serve_source(fleet, x, cfg) != 0)
         return -1;

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stse_emu/image.h"
-#include "stsafe/commands.h"
-#include "stsafe/error.h"
+#include "stsafe/emulator/image.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/error.h"
 
 void tool_error(const char *prog, const char *fmt, ...)
 {
@@ -49,7 +49,7 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
     }
-    int err = stse_emu_image_load(path, &s->dev.chip.nvm);
+    int err = stsafe_emu_image_load(path, &s->dev.chip.nvm);
     if (err) {
         tool_error(prog, "cannot load image '%s': %s%s%s", path, stsafe_strerror(err),
                    err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
@@ -132,7 +132,7 @@ int tool_session_select(tool_session *s, const char *prog, unsigned long index)
     return 0;
 }
 
-stse_emu_chip *tool_session_chip(tool_session *s)
+stsafe_emu_chip *tool_session_chip(tool_session *s)
 {
     return s->path ? &s->dev.chip : NULL;
 }
@@ -150,7 +150,7 @@ int tool_session_close(tool_session *s, const char *prog)
 {
     int rc = 0;
     if (s->dev.chip.nvm_dirty) {
-        int err = stse_emu_image_save(s->path, &s->dev.chip.nvm);
+        int err = stsafe_emu_image_save(s->path, &s->dev.chip.nvm);
         if (err) {
             tool_error(prog, "cannot save image '%s': %s: %s", s->path, stsafe_strerror(err),
                        strerror(errno));
@@ -166,11 +166,11 @@ int tool_session_close(tool_session *s, const char *prog)
 int tool_parse_timing(const char *name)
 {
     if (!strcmp(name, "none"))
-        return STSE_EMU_TIMING_NONE;
+        return STSAFE_EMU_TIMING_NONE;
     if (!strcmp(name, "datasheet"))
-        return STSE_EMU_TIMING_DATASHEET;
+        return STSAFE_EMU_TIMING_DATASHEET;
     if (!strcmp(name, "real"))
-        return STSE_EMU_TIMING_REAL;
+        return STSAFE_EMU_TIMING_REAL;
     return -1;
 }
 

@@ -7,14 +7,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "stse_emu/chip.h"
-#include "stsafe/bus.h"
-#include "stsafe/bus_i2cdev.h"
-#include "stsafe/bus_inproc.h"
-#include "stsafe/bus_socket.h"
-#include "stsafe/client.h"
-#include "stsafe/inproc_device.h"
-#include "stsafe/rng.h"
+#include "stsafe/emulator/chip.h"
+#include "stsafe/bus/bus.h"
+#include "stsafe/bus/i2cdev.h"
+#include "stsafe/bus/inproc.h"
+#include "stsafe/bus/socket.h"
+#include "stsafe/client/client.h"
+#include "stsafe/client/inproc_device.h"
+#include "stsafe/emulator/rng.h"
 
 /* Exit codes of every tool (docs/tools.md). */
 #define TOOL_EXIT_OK      0  /**< Done. */
@@ -36,7 +36,7 @@ int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
  */
 int tool_read_file(const char *prog, const char *path, char **text, size_t *len);
 
-/** "none", "datasheet" or "real" as an stse_emu_timing, or -1. */
+/** "none", "datasheet" or "real" as an stsafe_emu_timing, or -1. */
 int tool_parse_timing(const char *name);
 
 /** A chip loaded from an image file, reached over the in-process bus; or a
@@ -70,7 +70,7 @@ int tool_session_open_bus(tool_session *s, const char *prog, const char *address
 int tool_session_select(tool_session *s, const char *prog, unsigned long index);
 
 /** The emulated chip of an image session; NULL when the chip is remote. */
-stse_emu_chip *tool_session_chip(tool_session *s);
+stsafe_emu_chip *tool_session_chip(tool_session *s);
 
 /**
  * For the commands only an image or `stsafe-emu serve` offers (power-cycle,

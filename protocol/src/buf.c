@@ -1,5 +1,5 @@
-#include "stsafe/buf.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/buf.h"
+#include "stsafe/protocol/error.h"
 
 #include <string.h>
 

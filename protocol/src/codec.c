@@ -1,10 +1,10 @@
-#include "stsafe/codec.h"
+#include "stsafe/protocol/codec.h"
 
 #include <string.h>
 
-#include "stsafe/commands.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
 
 /* ---- requests -------------------------------------------------------------- */
 

@@ -1,10 +1,10 @@
-#include "stsafe/codec_ecc.h"
+#include "stsafe/protocol/codec_ecc.h"
 
 #include <string.h>
 
-#include "stsafe/commands.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
 
 /* A length-prefixed fixed-width value: length (2) then that many bytes. */
 static void wr_lv(stsafe_writer *w, const uint8_t *v, size_t n)

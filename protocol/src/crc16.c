@@ -1,4 +1,4 @@
-#include "stsafe/crc16.h"
+#include "stsafe/protocol/crc16.h"
 
 /* Byte-at-a-time table for the reflected polynomial 0x8408 (0x1021
  * reflected): entry i is the register after shifting byte i through eight

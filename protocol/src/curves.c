@@ -1,4 +1,4 @@
-#include "stsafe/curves.h"
+#include "stsafe/protocol/curves.h"
 
 #include <string.h>
 

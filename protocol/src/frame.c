@@ -1,7 +1,7 @@
-#include "stsafe/frame.h"
-#include "stsafe/buf.h"
-#include "stsafe/crc16.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/buf.h"
+#include "stsafe/protocol/crc16.h"
+#include "stsafe/protocol/error.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
-#include "stsafe/hex.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/hex.h"
+#include "stsafe/protocol/error.h"
 
 int stsafe_hex_digit(char c)
 {

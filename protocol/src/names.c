@@ -1,4 +1,4 @@
-#include "stsafe/commands.h"
+#include "stsafe/protocol/commands.h"
 
 static const char *const cmd_names[32] = {
     "Echo", "Reset", "Generate Random", "Start Session", "Decrement", "Read", "Update",

@@ -1,5 +1,5 @@
 /* The A110 host secure channel primitives (secure_channel.h). */
-#include "stsafe/secure_channel.h"
+#include "stsafe/protocol/secure_channel.h"
 
 #include <string.h>
 
@@ -7,8 +7,8 @@
 #include <mbedtls/cipher.h>
 #include <mbedtls/cmac.h>
 
-#include "stsafe/buf.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/buf.h"
+#include "stsafe/protocol/error.h"
 
 #define SUBJECT_CMAC     0x00u
 #define SUBJECT_RMAC     0x40u

@@ -1,5 +1,5 @@
-#include "stsafe/status.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/status.h"
+#include "stsafe/protocol/error.h"
 
 #include <stdio.h>
 

@@ -9,10 +9,10 @@
 
 #include <cmocka.h>
 
-#include "stsafe/codec.h"
-#include "stsafe/commands.h"
-#include "stsafe/curves.h"
-#include "stsafe/error.h"
+#include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/error.h"
 
 /* Decoding every proper prefix fails, the whole succeeds, one byte more
  * fails. Each prefix is copied to a buffer of exactly its size so ASan

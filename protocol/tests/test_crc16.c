@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "stsafe/crc16.h"
+#include "stsafe/protocol/crc16.h"
 #include "support/testvec.h"
 
 /* The definition of the facts page, section 3, one bit at a time. */

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "stsafe/commands.h"
-#include "stsafe/error.h"
-#include "stsafe/frame.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
 
 #define A110 STSAFE_A110_MAX_FRAME_LEN
 

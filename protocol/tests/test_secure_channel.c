@@ -14,8 +14,8 @@
 #include <mbedtls/cipher.h>
 #include <mbedtls/cmac.h>
 
-#include "stsafe/error.h"
-#include "stsafe/secure_channel.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/protocol/secure_channel.h"
 
 /* ST's evaluation host keys (STSELib core/stse_session.c, commented out). */
 static const uint8_t mac_key[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,

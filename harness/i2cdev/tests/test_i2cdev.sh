@@ -12,7 +12,7 @@ PROBE=$4
 dir=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
-source "$(dirname "$0")/../../tests/check.sh"
+source "$(dirname "$0")/../../tools/tests/check.sh"
 
 # A bus number no adapter of this machine has: the shim must make it exist.
 n=77

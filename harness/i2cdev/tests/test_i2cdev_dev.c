@@ -16,9 +16,9 @@
 #include <linux/i2c-dev.h>
 
 #include "i2cdev_dev.h"
-#include "stsafe/commands.h"
-#include "stsafe/error.h"
-#include "stsafe/inproc_device.h"
+#include "stsafe/protocol/commands.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/client/inproc_device.h"
 
 static const uint8_t echo_cmd[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
 static const uint8_t echo_rsp[] = {0x00, 0x00, 0x06, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "stsafe/hex.h"
+#include "stsafe/protocol/hex.h"
 
 void testvec_open(testvec_file *tv, const char *relpath)
 {

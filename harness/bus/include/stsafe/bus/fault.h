@@ -1,0 +1,97 @@
+/**
+ * \file bus_fault.h
+ * \brief Fault injection between a host and a chip (docs/faults.md).
+ *
+ * A bus that wraps another bus and spoils what crosses it on purpose: NACK
+ * the next N reads, flip a bit of the next response, drop or truncate the
+ * next response, add latency to every message. Chip faults (a brown-out
+ * during the next NVM write, a reset in the middle of the next command)
+ * are armed in the emulated chip itself, so they need the chip's handle.
+ * Faults come from a text spec ("nack=3,flip=5:0") so tests, stsafe-cli
+ * --fault and the socket protocol's FAULT (a server's chips) share one syntax, and each fault
+ * that fires is reported through a log callback.
+ */
+#ifndef STSAFE_BUS_FAULT_H
+#define STSAFE_BUS_FAULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stsafe/emulator/chip.h"
+#include "stsafe/bus/bus.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    STSAFE_FAULT_NACK = 1,      /**< nack=N: the next N reads are NACKed. */
+    STSAFE_FAULT_FLIP,          /**< flip=BYTE:BIT: flip one bit of the next response. */
+    STSAFE_FAULT_DROP,          /**< drop: the next response is lost (reads NACK until the next write). */
+    STSAFE_FAULT_TRUNCATE,      /**< truncate=N: the next response stops after N bytes (0xFF after). */
+    STSAFE_FAULT_LATENCY,       /**< latency=MS: every message from now on waits MS ms first. */
+    STSAFE_FAULT_BROWNOUT,      /**< brownout: power lost during the next NVM write (chip fault). */
+    STSAFE_FAULT_RESET          /**< reset: the chip resets during the next command (chip fault). */
+} stsafe_fault_kind;
+
+typedef struct {
+    stsafe_fault_kind kind;
+    uint32_t a;                 /**< N, BYTE or MS. */
+    uint32_t b;                 /**< BIT. */
+} stsafe_fault;
+
+#define STSAFE_FAULT_MAX 16u
+
+/**
+ * \brief Parse a fault spec: comma-separated items, each one of
+ *        nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, brownout, reset.
+ * \param n  Receives the number of faults written to \p out.
+ * \return 0; STSAFE_ERR_BAD_INPUT (unknown item or bad number: \p bad, when
+ *         not NULL, points at the offending item); STSAFE_ERR_BUFFER_TOO_SMALL.
+ */
+int stsafe_fault_parse(const char *spec, stsafe_fault *out, size_t cap, size_t *n, const char **bad);
+
+/** \brief The spec text of one fault ("flip=5:0"), for logs. */
+void stsafe_fault_describe(const stsafe_fault *f, char *buf, size_t cap);
+
+/** Receives one line per fault event ("fault: NACK read 1 of 3"). */
+typedef void (*stsafe_fault_log_fn)(void *ctx, const char *line);
+
+typedef struct {
+    const stsafe_bus *inner;
+    stsafe_emu_chip *chip;        /**< For chip faults; NULL when the chip is remote. */
+    stsafe_fault_log_fn log;
+    void *log_ctx;
+    uint32_t nack_left, nack_total;
+    uint32_t latency_ms;
+    stsafe_fault next_rsp;      /**< Armed for the response to the next write (flip/drop/truncate). */
+    stsafe_fault this_rsp;      /**< Applies to reads until the next write. */
+    int chip_armed;             /**< A chip fault was armed and has not been seen firing. */
+    uint64_t chip_faults_seen;
+    uint64_t fired;             /**< Fault events logged so far. */
+} stsafe_bus_fault;
+
+/**
+ * \brief Wrap \p inner: \p bus becomes a bus whose messages go through the
+ *        faults added with stsafe_bus_fault_add().
+ * \param chip  The emulated chip behind \p inner, or NULL.
+ * \param log   Called for each fault event; NULL to stay quiet.
+ */
+void stsafe_bus_fault_init(stsafe_bus_fault *f, stsafe_bus *bus, const stsafe_bus *inner,
+                           stsafe_emu_chip *chip, stsafe_fault_log_fn log, void *log_ctx);
+
+/**
+ * \brief Arm one fault.
+ * \return 0; STSAFE_ERR_UNSUPPORTED (a chip fault without a chip handle);
+ *         STSAFE_ERR_BAD_INPUT.
+ */
+int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault);
+
+/** \brief Parse \p spec and arm every fault in it (stops at the first error). */
+int stsafe_bus_fault_add_spec(stsafe_bus_fault *f, const char *spec, const char **bad);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STSAFE_BUS_FAULT_H */

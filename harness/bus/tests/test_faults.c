@@ -1,0 +1,218 @@
+/* Fault injection: the spec parser, each bus fault as the host client sees
+ * it, and the chip faults (brown-out, reset) as the NVM sees them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "stsafe/bus/fault.h"
+#include "stsafe/client/client.h"
+#include "stsafe/protocol/error.h"
+#include "stsafe/client/inproc_device.h"
+#include "stsafe/protocol/status.h"
+
+typedef struct {
+    stsafe_inproc_device dev;
+    stsafe_bus_fault fault;
+    stsafe_bus bus;
+    stsafe_client client;       /* talks through the faulty bus */
+    char log[16][128];
+    int nlog;
+} fixture;
+
+static void capture(void *ctx, const char *line)
+{
+    fixture *f = ctx;
+    if (f->nlog < 16)
+        snprintf(f->log[f->nlog++], sizeof f->log[0], "%s", line);
+}
+
+static int setup(void **state)
+{
+    static fixture f;
+    static const uint8_t seed[] = "stsafe-emu fault test";
+    static const uint8_t serial[9] = {7, 7, 7, 7, 7, 7, 7, 7, 7};
+    memset(&f, 0, sizeof f);
+    assert_int_equal(stsafe_inproc_device_default(&f.dev, seed, sizeof seed, serial), 0);
+    stsafe_bus_fault_init(&f.fault, &f.bus, &f.dev.bus, &f.dev.chip, capture, &f);
+    stsafe_client_init(&f.client, &f.bus, STSAFE_I2C_ADDR_DEFAULT);
+    f.client.max_polls = 20;
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    stsafe_client_free(&f->client);
+    stsafe_inproc_device_free(&f->dev);
+    return 0;
+}
+
+static void arm(fixture *f, const char *spec)
+{
+    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, spec, NULL), 0);
+}
+
+static int echo(fixture *f)
+{
+    static const uint8_t msg[4] = {0xDE, 0xAD, 0xBE, 0xEF};
+    uint8_t out[4] = {0};
+    int err = stsafe_client_echo(&f->client, msg, sizeof msg, out);
+    if (!err)
+        assert_memory_equal(out, msg, sizeof msg);
+    return err;
+}
+
+static void test_parse(void **state)
+{
+    (void)state;
+    stsafe_fault fl[STSAFE_FAULT_MAX];
+    size_t n = 0;
+    char text[32];
+    const char *bad = NULL;
+    assert_int_equal(stsafe_fault_parse("nack=3,flip=5:7,drop,truncate=4,latency=0x10,brownout,reset",
+                                        fl, STSAFE_FAULT_MAX, &n, &bad), 0);
+    assert_int_equal(n, 7);
+    assert_int_equal(fl[0].kind, STSAFE_FAULT_NACK);
+    assert_int_equal(fl[0].a, 3);
+    assert_int_equal(fl[1].kind, STSAFE_FAULT_FLIP);
+    assert_int_equal(fl[1].a, 5);
+    assert_int_equal(fl[1].b, 7);
+    assert_int_equal(fl[4].a, 16);
+    assert_int_equal(fl[6].kind, STSAFE_FAULT_RESET);
+    stsafe_fault_describe(&fl[1], text, sizeof text);
+    assert_string_equal(text, "flip=5:7");
+    stsafe_fault_describe(&fl[5], text, sizeof text);
+    assert_string_equal(text, "brownout");
+    static const char *const wrong[] = {"nack", "nack=", "nack=x", "nack=-1", "flip=5", "flip=5:8",
+                                        "drop=1", "bogus", "nack=1,,drop", "latency=99999999999"};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+        assert_int_equal(stsafe_fault_parse(wrong[i], fl, STSAFE_FAULT_MAX, &n, &bad), STSAFE_ERR_BAD_INPUT);
+    assert_int_equal(stsafe_fault_parse("nack=1,bogus", fl, STSAFE_FAULT_MAX, &n, &bad), STSAFE_ERR_BAD_INPUT);
+    assert_string_equal(bad, "bogus");
+}
+
+static void test_nack_reads(void **state)
+{
+    fixture *f = *state;
+    arm(f, "nack=3");
+    assert_int_equal(echo(f), 0);
+    assert_int_equal(f->client.nacks, 3);
+    assert_int_equal(f->nlog, 3);
+    assert_string_equal(f->log[0], "fault: NACK read 1 of 3");
+    assert_string_equal(f->log[2], "fault: NACK read 3 of 3");
+    /* more NACKs than the client's budget: a timeout, never data */
+    arm(f, "nack=25");
+    assert_int_equal(echo(f), STSAFE_ERR_BUS_TIMEOUT);
+}
+
+static void test_flip_is_a_crc_error(void **state)
+{
+    fixture *f = *state;
+    arm(f, "flip=6:0");
+    assert_int_equal(echo(f), STSAFE_ERR_FRAME_CRC);
+    assert_string_equal(f->log[0], "fault: flipped bit 0 of response byte 6");
+    assert_int_equal(echo(f), 0); /* one response only */
+}
+
+static void test_truncate_and_drop(void **state)
+{
+    fixture *f = *state;
+    arm(f, "truncate=4");
+    assert_int_equal(echo(f), STSAFE_ERR_FRAME_CRC);
+    assert_string_equal(f->log[0], "fault: response truncated after 4 bytes");
+    /* A dropped response loses the answer, not the command: the update lands. */
+    static const uint8_t v[2] = {0x12, 0x34};
+    uint8_t back[2];
+    arm(f, "drop");
+    assert_int_equal(stsafe_client_update(&f->client, 0, 1, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
+    assert_int_equal(f->nlog, 3);
+    assert_string_equal(f->log[2], "fault: response dropped: reads NACKed until the next command");
+    assert_int_equal(stsafe_client_read(&f->client, 0, 1, 0, sizeof back, back), 0);
+    assert_memory_equal(back, v, sizeof v);
+}
+
+static void test_latency_on_the_virtual_clock(void **state)
+{
+    fixture *f = *state;
+    arm(f, "latency=5");
+    uint64_t t0 = f->dev.inproc.now_us;
+    assert_int_equal(echo(f), 0);
+    /* one write and two reads (header, then the whole frame), 5 ms each */
+    assert_int_equal(f->dev.inproc.now_us - t0, 15000);
+}
+
+static void test_brownout_undoes_the_write(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t v[3] = {1, 2, 3};
+    uint8_t back[3];
+    static stsafe_emu_nvm before;
+    arm(f, "brownout");
+    assert_int_equal(echo(f), 0); /* no NVM write: the brown-out stays armed */
+    before = f->dev.chip.nvm;
+    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
+    assert_memory_equal(&before, &f->dev.chip.nvm, sizeof before);
+    assert_int_equal(f->dev.chip.stats.faults, 1);
+    assert_int_equal(f->dev.chip.faults.brownout, 0);
+    assert_string_equal(f->log[0],
+                        "fault: brown-out during the NVM write (write undone): the chip lost the command, "
+                        "restarted and will not answer");
+    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v, sizeof v), 0);
+    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
+    assert_memory_equal(back, v, sizeof v);
+}
+
+/* A reset cuts a protected command before the chip counts it; the client
+ * reads the counter again and stays in step. */
+static void test_reset_mid_command_keeps_the_session(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t mac[16] = {1}, cipher[16] = {2};
+    stsafe_host_session hs;
+    uint8_t data[16] = {0}, env[24];
+    size_t en = 0;
+    assert_int_equal(stsafe_client_put_host_keys(&f->client, mac, cipher), 0);
+    assert_int_equal(stsafe_client_generate_envelope_key(&f->client, 0, 0), 0);
+    assert_int_equal(stsafe_client_open_host_session(&f->client, &hs, mac, cipher), 0);
+    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, sizeof data, env, &en), 0);
+    assert_int_equal(hs.counter, 1);
+    arm(f, "reset");
+    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, sizeof data, env, &en), STSAFE_ERR_BUS_TIMEOUT);
+    assert_string_equal(f->log[0], "fault: reset mid-command: the chip lost the command, restarted and will not answer");
+    assert_int_equal(hs.counter, 1);
+    assert_int_equal(f->dev.chip.nvm.host_keys.cmac_counter, 1);
+    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, sizeof data, env, &en), 0);
+    assert_int_equal(hs.counter, 2);
+    stsafe_client_close_host_session(&f->client);
+}
+
+static void test_chip_fault_needs_the_chip(void **state)
+{
+    fixture *f = *state;
+    stsafe_bus_fault remote;
+    stsafe_bus bus;
+    stsafe_bus_fault_init(&remote, &bus, &f->dev.bus, NULL, NULL, NULL);
+    assert_int_equal(stsafe_bus_fault_add_spec(&remote, "brownout", NULL), STSAFE_ERR_UNSUPPORTED);
+    assert_int_equal(stsafe_bus_fault_add_spec(&remote, "nack=1", NULL), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test_setup_teardown(test_nack_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flip_is_a_crc_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncate_and_drop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_latency_on_the_virtual_clock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_brownout_undoes_the_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_mid_command_keeps_the_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chip_fault_needs_the_chip, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("fault injection", tests, NULL, NULL);
+}

@@ -1,0 +1,266 @@
+/**
+ * \file server.h
+ * \brief Devices behind a socket (`stsafe-emu serve`).
+ *
+ * The server listens on a unix or TCP socket and serves clients with the
+ * protocol of docs/socket-protocol.md: I2C writes and reads to a 7-bit
+ * address, power cycle, statistics, and the choice of a device. What
+ * answers them is a device (stsafe_server_device): an emulated chip loaded
+ * from an image, a fleet of chips with their images in one folder
+ * (chip_device.h), or any other implementation of the operations below
+ * that the caller hands in. Each connection talks to one device at a time
+ * (device 0 until it sends SELECT). One thread serves every connection: up
+ * to max_clients at once, each request answered whole before the next one
+ * is read, so requests of different connections interleave but never
+ * overlap. After every request that changed a device's
+ * saved state the server saves it (crash-safely, before answering), and
+ * again when it stops. A client that breaks the protocol, stalls in the
+ * middle of a request, leaves its answers unread or disconnects is dropped
+ * with a logged reason; the server keeps serving. A device that fails for
+ * good stops the server.
+ *
+ * The server forwards bytes to the device and never looks inside them; the
+ * device never sees a socket.
+ */
+#ifndef STSAFE_SERVER_H
+#define STSAFE_SERVER_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stsafe/emulator/chip.h"
+#include "stsafe/emulator/rng.h"
+#include "stsafe/bus/sock_proto.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STSAFE_SERVER_FRAME_TIMEOUT_MS 10000u /**< Default time a started request may take to arrive. */
+#define STSAFE_SERVER_POLL_TICK_MS     50u    /**< How often a waiting server looks at its stop flag. */
+#define STSAFE_SERVER_NACK_ADVANCE_US  1000u  /**< Datasheet timing: virtual time one NACK stands for. */
+#define STSAFE_SERVER_MAX_REASON       512u   /**< Longest reason text an answer carries. */
+#define STSAFE_SERVER_MAX_FLEET        10000u /**< Most chips in a fleet (chip-0000 .. chip-9999). */
+#define STSAFE_SERVER_MAX_CLIENTS      64u    /**< Default connections served at once with several devices. */
+#define STSAFE_SERVER_TURN_REQUESTS    32u    /**< Most requests of one connection answered before
+                                               *   the others get their turn. */
+
+/**
+ * What a served device does: the operations of the socket protocol that
+ * reach it. The server calls them one at a time, from one thread.
+ *
+ * The I2C operations, power_cycle and stats return:
+ * - 0: done (for I2C: the device acknowledged its address), answered OK;
+ * - STSAFE_ERR_BUS_NACK: answered NACK (nothing moved). Under datasheet
+ *   timing the device's virtual clock then advances
+ *   STSAFE_SERVER_NACK_ADVANCE_US;
+ * - STSAFE_ERR_UNSUPPORTED: answered UNSUPPORTED;
+ * - any other error: answered FAILED with stsafe_strerror()'s words; the
+ *   server goes on.
+ *
+ * A device that has failed for good (a recorded device whose host left the
+ * script) reports it through failure(): the server looks after every call
+ * into the device, answers that request FAILED with the reason, logs it,
+ * closes every connection, saves what can be saved and
+ * stsafe_server_run() returns STSAFE_ERR_DEVICE_FAILED.
+ *
+ * Operations marked optional may be NULL.
+ */
+typedef struct {
+    /**
+     * \brief One I2C write transaction.
+     * \param now_us  The device's clock (stsafe_server_now_us()).
+     * \param addr    The 7-bit address the host wrote to: a device NACKs
+     *                addresses that are not its own (an empty bus).
+     * \param data    \p len bytes, 0..STSAFE_SOCK_MAX_DATA (never NULL).
+     */
+    int (*i2c_write)(void *ctx, uint64_t now_us, uint8_t addr, const uint8_t *data, size_t len);
+    /**
+     * \brief One I2C read transaction of exactly \p len bytes
+     *        (0..STSAFE_SOCK_MAX_DATA) into \p buf.
+     */
+    int (*i2c_read)(void *ctx, uint64_t now_us, uint8_t addr, uint8_t *buf, size_t len);
+    /** \brief Optional: POWER_CYCLE. NULL: answered UNSUPPORTED. */
+    int (*power_cycle)(void *ctx);
+    /** \brief The 7-bit address the device answers at now (HELLO's answer). */
+    uint8_t (*address)(const void *ctx);
+    /** \brief Optional: STATS. 0 with \p out filled; NULL: answered UNSUPPORTED. */
+    int (*stats)(const void *ctx, stsafe_sock_stats *out);
+    /** \brief Optional: 1 when state that must outlive the server changed since the last save. */
+    int (*dirty)(const void *ctx);
+    /**
+     * \brief Optional: save that state now (a chip: its image, crash-safely).
+     *        NULL: the device has nothing to save.
+     * \return 0; an error with errno set (logged; retried after the next
+     *         change and when the server stops).
+     */
+    int (*save)(void *ctx);
+    /** \brief What the device is, for log lines (a chip: its image path). Never NULL. */
+    const char *(*name)(const void *ctx);
+    /** \brief Optional: NULL while the device works; once it has failed for good, why. */
+    const char *(*failure)(const void *ctx);
+    /**
+     * \brief Optional: FAULT. Arm the faults of \p spec (docs/faults.md
+     *        syntax, NUL-terminated) on the device.
+     * \param bad      On error, receives the item of \p spec refused (a
+     *                 pointer into it; it runs to the next comma).
+     * \param log      Receives one line per fault that fires, from now on
+     *                 ("fault: NACK read 1 of 3"); may be NULL.
+     * \return 0 (every item armed); STSAFE_ERR_BAD_INPUT (an item that is
+     *         not one of docs/faults.md: nothing armed); STSAFE_ERR_UNSUPPORTED
+     *         (an item the device cannot do: nothing armed). NULL: answered
+     *         UNSUPPORTED.
+     */
+    int (*fault)(void *ctx, const char *spec, const char **bad, void (*log)(void *log_ctx, const char *line),
+                 void *log_ctx);
+} stsafe_server_device_ops;
+
+/** A device: its operations and their context. */
+typedef struct {
+    const stsafe_server_device_ops *ops;
+    void *ctx;
+} stsafe_server_device;
+
+/**
+ * What to serve and how. listen is required, and exactly one of
+ * image_path, image_dir and devices.
+ */
+typedef struct {
+    const char *image_path;     /**< One emulated chip: its image, loaded at init and saved
+                                 *   after changes. */
+    const char *image_dir;      /**< Or: a fleet of \p fleet chips, chip i in the image
+                                 *   stsafe_fleet_image_path(image_dir, i). The folder is
+                                 *   created when missing (mode 0700); a missing image is
+                                 *   created with the default profile and the serial
+                                 *   stsafe_fleet_serial(i) (keys from the random source),
+                                 *   an existing one is loaded. */
+    size_t fleet;               /**< Chips in the fleet: 1..STSAFE_SERVER_MAX_FLEET. */
+    const stsafe_server_device *devices; /**< Or: devices of the caller's, served as they are
+                                 *   (the handles are copied; what their ctx point to must
+                                 *   outlive the server, which never frees it; device i is
+                                 *   chip i for SELECT). The timing below is then only what
+                                 *   HELLO reports and how stsafe_server_now_us() runs:
+                                 *   the devices must agree with it. */
+    size_t device_count;        /**< Entries in \p devices: 1..STSAFE_SERVER_MAX_FLEET. */
+    size_t max_clients;         /**< Connections served at once; more wait in the listen
+                                 *   backlog. 0: 1 for one image or one device (one
+                                 *   client at a time), STSAFE_SERVER_MAX_CLIENTS for a
+                                 *   fleet or several devices. */
+    const char *listen;         /**< "unix:PATH" or "tcp:HOST:PORT" (port 0: any free port). */
+    stsafe_emu_timing timing;     /**< NONE: answers at once. DATASHEET: the datasheet busy
+                                 *   times on a virtual clock that advances 1 ms per NACK
+                                 *   given (deterministic, as if the host polled every
+                                 *   millisecond). REAL: the same times on the
+                                 *   CLOCK_MONOTONIC wall clock. */
+    int verbose;                /**< Also log one line per request. */
+    FILE *log;                  /**< Where log lines go; NULL: stderr. */
+    atomic_int *stop;           /**< Optional: the server stops once this reads non-zero
+                                 *   (a signal handler or another thread sets it). */
+    uint32_t frame_timeout_ms;  /**< How long a begun request may take to arrive, and an
+                                 *   answer to be taken; 0: STSAFE_SERVER_FRAME_TIMEOUT_MS. */
+    const uint8_t *seed;        /**< Deterministic random seed of the chips (tests), or NULL
+                                 *   for OS entropy. */
+    size_t seed_len;
+} stsafe_server_config;
+
+/** One served device and the server's clock for it. */
+typedef struct {
+    stsafe_server_device dev;
+    uint64_t virtual_us;        /**< The device's clock under TIMING_NONE and TIMING_DATASHEET. */
+} stsafe_server_slot;
+
+struct stsafe_chip_device;
+
+/** A running server. Its chips point into it: set it up where it will stay, do not copy. */
+typedef struct {
+    stsafe_server_config cfg;
+    stsafe_rng rng;             /**< The chips' random source (when the server loaded chips). */
+    int rng_ready;
+    struct stsafe_chip_device *chips; /**< The chips the server loaded itself (image_path,
+                                 *   image_dir); NULL with the caller's devices. */
+    size_t chip_count;
+    size_t images_created;      /**< Fleet images created by stsafe_server_init(). */
+    stsafe_server_slot *slots;  /**< Every served device. */
+    size_t slot_count;
+    const char *failure;        /**< Set once a device failed for good: its reason. */
+    size_t failed_slot;         /**< Which device failed. */
+    stsafe_sock_addr addr;
+    char address[160];          /**< The bound address as text (the chosen port filled in). */
+    int listen_fd;
+    int bound_unix;             /**< The unix socket file is ours to remove. */
+    uint64_t clients;           /**< Connections accepted so far (numbers the log lines). */
+} stsafe_server;
+
+/** One connection's protocol state. */
+typedef struct {
+    int hello_done;             /**< A valid HELLO was answered. */
+    uint8_t version;            /**< The protocol version HELLO agreed on. */
+    size_t selected;            /**< The device this connection talks to (SELECT; 0 first). */
+    uint64_t requests;          /**< Requests answered. */
+} stsafe_server_session;
+
+/**
+ * \brief Load the chip or the fleet (or take the caller's devices), then
+ *        bind and listen.
+ *
+ * A unix socket file left behind by a server that is gone is replaced; a
+ * live one, or any other file at PATH, is an error.
+ * \param cfg  Copied; the strings and devices it points to must outlive the server.
+ * \return 0; STSAFE_ERR_BAD_INPUT (missing, conflicting or malformed
+ *         setting); the errors of stsafe_emu_image_load() and of
+ *         stsafe_chip_device_create() (fleet images); STSAFE_ERR_CRYPTO
+ *         (random source); STSAFE_ERR_ALLOC; STSAFE_ERR_IO (the image
+ *         folder, socket calls; errno set, EADDRINUSE when another server
+ *         listens there). Each failure is logged with the file it concerns.
+ *         On error everything is released: do not call stsafe_server_free().
+ */
+int stsafe_server_init(stsafe_server *s, const stsafe_server_config *cfg);
+
+/**
+ * \brief Serve clients (up to max_clients at once) until the stop flag is
+ *        set or a device fails for good, then save every device that saves.
+ * \return 0 when stopped and everything saved; STSAFE_ERR_DEVICE_FAILED
+ *         (a device failed; s->failure says why); STSAFE_ERR_BAD_INPUT;
+ *         STSAFE_ERR_ALLOC (the connection table);
+ *         the errors of the devices' save (stsafe_emu_image_save() for a
+ *         chip; errno set).
+ */
+int stsafe_server_run(stsafe_server *s);
+
+/** \brief Close the socket, remove a unix socket file, wipe the server's own chips. Saves nothing. */
+void stsafe_server_free(stsafe_server *s);
+
+/**
+ * \brief Answer one request (the body after the length prefix), the core
+ *        of the server without any socket: tests and other transports
+ *        call it directly.
+ * \param sess     The connection's state.
+ * \param body     op · arguments.
+ * \param len      Its length, from the length prefix: a value outside
+ *                 1..STSAFE_SOCK_MAX_BODY is answered ERR_LENGTH (op 0x00)
+ *                 without reading \p body.
+ * \param ans      Receives the answer body op · status · data
+ *                 (STSAFE_SOCK_MAX_BODY bytes always suffice).
+ * \param ans_len  Receives its length.
+ * \return The answer's status, STSAFE_SOCK_ST_*. A status with bit 7 set
+ *         (STSAFE_SOCK_ST_CLOSES) means the connection must be closed;
+ *         the data of every status but OK is a reason in ASCII. When a
+ *         device failed for good during the request, s->failure is set:
+ *         the caller stops serving.
+ */
+uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,
+                             size_t len, uint8_t *ans, size_t *ans_len);
+
+/**
+ * \brief The clock of device \p slot now, in microseconds, as the timing
+ *        setting defines it.
+ */
+uint64_t stsafe_server_now_us(const stsafe_server *s, size_t slot);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STSAFE_SERVER_H */

@@ -1,0 +1,292 @@
+/* The emulated chip as a server device (chip_device.h): the server's
+ * operations mapped onto the chip's I2C slave and its image file; new
+ * fleet images. */
+#include "stsafe/server/chip_device.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stsafe/emulator/image.h"
+#include "stsafe/bus/fault.h"
+#include "stsafe/emulator/profile.h"
+#include "stsafe/protocol/error.h"
+
+/* ---- faults: a fault bus (bus_fault.h) in front of the chip's I2C slave ---- */
+
+struct stsafe_chip_faults {
+    stsafe_bus_fault spoiler;   /* the armed faults */
+    stsafe_bus outer;           /* what the server's operations go through */
+    stsafe_bus slave;           /* the chip's I2C slave as a bus */
+    stsafe_chip_device *dev;
+    uint64_t now_us;            /* the clock of the operation under way */
+    void (*log)(void *log_ctx, const char *line);
+    void *log_ctx;
+};
+
+static int slave_transfer(void *ctx, stsafe_i2c_msg *msgs, size_t n)
+{
+    struct stsafe_chip_faults *f = ctx;
+    stsafe_emu_chip *chip = &f->dev->chip;
+    for (size_t i = 0; i < n; i++) {
+        int err = (msgs[i].flags & STSAFE_I2C_MSG_READ)
+                      ? stsafe_emu_i2c_read(chip, f->now_us, msgs[i].buf, msgs[i].len)
+                      : stsafe_emu_i2c_write(chip, f->now_us, msgs[i].buf, msgs[i].len);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* latency is refused before it is armed: nothing ever waits here. */
+static const stsafe_bus_ops slave_ops = {.transfer = slave_transfer};
+
+static void faults_log(void *ctx, const char *line)
+{
+    struct stsafe_chip_faults *f = ctx;
+    if (!f->log)
+        return;
+    char text[512]; /* a long image path is cut, never overrun */
+    (void)snprintf(text, sizeof text, "%s: %s", f->dev->image_path, line);
+    f->log(f->log_ctx, text);
+}
+
+static int faulty_transfer(stsafe_chip_device *d, uint64_t now_us, uint8_t addr, uint16_t flags,
+                           uint8_t *buf, size_t len)
+{
+    stsafe_i2c_msg m = {addr, flags, len, buf};
+    d->faults->now_us = now_us;
+    return d->faults->outer.ops->transfer(d->faults->outer.ctx, &m, 1);
+}
+
+/* Where item \p i of a parsed spec starts: after \p i commas. */
+static const char *spec_item(const char *spec, size_t i)
+{
+    const char *p = spec;
+    for (; i > 0 && p; i--) {
+        p = strchr(p, ',');
+        p = p ? p + 1 : NULL;
+    }
+    return p ? p : spec;
+}
+
+int stsafe_chip_device_fault(stsafe_chip_device *d, const char *spec, const char **bad,
+                             void (*log)(void *log_ctx, const char *line), void *log_ctx)
+{
+    stsafe_fault items[STSAFE_FAULT_MAX];
+    size_t n = 0;
+    if (!d || !spec)
+        return STSAFE_ERR_BAD_INPUT;
+    int err = stsafe_fault_parse(spec, items, STSAFE_FAULT_MAX, &n, bad);
+    if (err)
+        return err == STSAFE_ERR_BUFFER_TOO_SMALL ? STSAFE_ERR_BAD_INPUT : err;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].kind == STSAFE_FAULT_LATENCY) {
+            if (bad)
+                *bad = spec_item(spec, i);
+            return STSAFE_ERR_UNSUPPORTED;
+        }
+    }
+    if (!d->faults) {
+        struct stsafe_chip_faults *f = calloc(1, sizeof *f);
+        if (!f)
+            return STSAFE_ERR_ALLOC;
+        f->dev = d;
+        f->slave.ops = &slave_ops;
+        f->slave.ctx = f;
+        stsafe_bus_fault_init(&f->spoiler, &f->outer, &f->slave, &d->chip, faults_log, f);
+        d->faults = f;
+    }
+    d->faults->log = log;
+    d->faults->log_ctx = log_ctx;
+    for (size_t i = 0; i < n; i++)
+        (void)stsafe_bus_fault_add(&d->faults->spoiler, &items[i]); /* every kind left is armed */
+    return 0;
+}
+
+/* ---- the server's operations ---- */
+
+static int chip_write(void *ctx, uint64_t now_us, uint8_t addr, const uint8_t *data, size_t len)
+{
+    stsafe_chip_device *d = ctx;
+    if (addr != stsafe_emu_chip_i2c_address(&d->chip))
+        return STSAFE_ERR_BUS_NACK; /* nobody there: the chip does not count it */
+    if (d->faults) { /* a message's buffer is not const: give it a copy */
+        uint8_t copy[STSAFE_SOCK_MAX_DATA];
+        if (len > sizeof copy)
+            return STSAFE_ERR_BAD_INPUT;
+        memcpy(copy, data, len);
+        return faulty_transfer(d, now_us, addr, STSAFE_I2C_MSG_WRITE, copy, len);
+    }
+    return stsafe_emu_i2c_write(&d->chip, now_us, data, len);
+}
+
+static int chip_read(void *ctx, uint64_t now_us, uint8_t addr, uint8_t *buf, size_t len)
+{
+    stsafe_chip_device *d = ctx;
+    if (addr != stsafe_emu_chip_i2c_address(&d->chip))
+        return STSAFE_ERR_BUS_NACK;
+    if (d->faults)
+        return faulty_transfer(d, now_us, addr, STSAFE_I2C_MSG_READ, buf, len);
+    return stsafe_emu_i2c_read(&d->chip, now_us, buf, len);
+}
+
+static int chip_power_cycle(void *ctx)
+{
+    stsafe_chip_device *d = ctx;
+    stsafe_emu_chip_power_cycle(&d->chip);
+    return 0;
+}
+
+static uint8_t chip_address(const void *ctx)
+{
+    const stsafe_chip_device *d = ctx;
+    return stsafe_emu_chip_i2c_address(&d->chip);
+}
+
+static int chip_stats(const void *ctx, stsafe_sock_stats *out)
+{
+    const stsafe_chip_device *d = ctx;
+    out->commands = d->chip.stats.commands;
+    out->nacks = d->chip.stats.nacks;
+    out->nvm_writes = d->chip.stats.nvm_writes;
+    return 0;
+}
+
+static int chip_dirty(const void *ctx)
+{
+    const stsafe_chip_device *d = ctx;
+    return d->chip.nvm_dirty != 0;
+}
+
+static int chip_save(void *ctx)
+{
+    stsafe_chip_device *d = ctx;
+    int err = stsafe_emu_image_save(d->image_path, &d->chip.nvm);
+    if (!err)
+        d->chip.nvm_dirty = 0;
+    return err;
+}
+
+static const char *chip_name(const void *ctx)
+{
+    const stsafe_chip_device *d = ctx;
+    return d->image_path;
+}
+
+static int chip_fault(void *ctx, const char *spec, const char **bad,
+                      void (*log)(void *log_ctx, const char *line), void *log_ctx)
+{
+    return stsafe_chip_device_fault(ctx, spec, bad, log, log_ctx);
+}
+
+static const stsafe_server_device_ops chip_ops = {
+    .i2c_write = chip_write,
+    .i2c_read = chip_read,
+    .power_cycle = chip_power_cycle,
+    .address = chip_address,
+    .stats = chip_stats,
+    .dirty = chip_dirty,
+    .save = chip_save,
+    .name = chip_name,
+    .failure = NULL, /* the model answers every frame; it never leaves a script */
+    .fault = chip_fault,
+};
+
+int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsafe_emu_timing timing,
+                            stsafe_emu_rng_fn f_rng, void *p_rng)
+{
+    if (!d || !image_path || !f_rng)
+        return STSAFE_ERR_BAD_INPUT;
+    stsafe_emu_chip_init(&d->chip, f_rng, p_rng);
+    d->chip.timing = timing;
+    d->image_path = NULL;
+    d->faults = NULL;
+    int err = stsafe_emu_image_load(image_path, &d->chip.nvm);
+    if (!err) {
+        d->image_path = strdup(image_path);
+        if (!d->image_path)
+            err = STSAFE_ERR_ALLOC;
+    }
+    if (err) {
+        int saved = errno;
+        stsafe_emu_chip_free(&d->chip);
+        errno = saved;
+    }
+    return err;
+}
+
+void stsafe_chip_device_free(stsafe_chip_device *d)
+{
+    if (!d)
+        return;
+    stsafe_emu_chip_free(&d->chip);
+    free(d->faults);
+    d->faults = NULL;
+    free(d->image_path);
+    d->image_path = NULL;
+}
+
+stsafe_server_device stsafe_chip_device_handle(stsafe_chip_device *d)
+{
+    stsafe_server_device dev = {.ops = &chip_ops, .ctx = d};
+    return dev;
+}
+
+/* IMAGE.ca.pem: the test CA that issued the device certificate. */
+static int write_ca(const char *image_path, const char *pem)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s.ca.pem", image_path);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return STSAFE_ERR_BAD_INPUT;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return STSAFE_ERR_IO;
+    int bad = fputs(pem, f) < 0;
+    if (fclose(f) != 0 || bad)
+        return STSAFE_ERR_IO;
+    return 0;
+}
+
+int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, const uint8_t *serial,
+                              stsafe_emu_timing timing, stsafe_emu_rng_fn f_rng, void *p_rng)
+{
+    stsafe_emu_profile_output out;
+    if (!d || !image_path || !serial || !f_rng)
+        return STSAFE_ERR_BAD_INPUT;
+    stsafe_emu_chip_init(&d->chip, f_rng, p_rng);
+    d->chip.timing = timing;
+    d->image_path = NULL;
+    d->faults = NULL;
+    int err = stsafe_emu_profile_apply(&d->chip.nvm, "default", serial, f_rng, p_rng, &out);
+    if (!err)
+        err = write_ca(image_path, out.ca_cert_pem);
+    if (!err)
+        err = stsafe_emu_image_save(image_path, &d->chip.nvm);
+    if (!err && (d->image_path = strdup(image_path)) == NULL)
+        err = STSAFE_ERR_ALLOC;
+    if (err) {
+        int saved = errno;
+        stsafe_emu_chip_free(&d->chip);
+        errno = saved;
+    }
+    return err;
+}
+
+int stsafe_fleet_image_path(const char *dir, size_t index, char *out, size_t cap)
+{
+    if (!dir || !out)
+        return STSAFE_ERR_BAD_INPUT;
+    int n = snprintf(out, cap, "%s/chip-%04zu.img", dir, index);
+    return n >= 0 && (size_t)n < cap ? 0 : STSAFE_ERR_BUFFER_TOO_SMALL;
+}
+
+void stsafe_fleet_serial(size_t index, uint8_t *serial)
+{
+    static const char prefix[] = "FLEET";
+    memcpy(serial, prefix, sizeof prefix - 1);
+    for (size_t i = 0; i < 4; i++)
+        serial[5 + i] = (uint8_t)(index >> (8 * (3 - i)));
+}

@@ -1,0 +1,380 @@
+/* `stsafe-emu serve`: set-up and shutdown. Loading the chip, the fleet or
+ * taking the caller's devices, listening, saving. The connections are
+ * server_conn.c; what a request does is server_ops.c. */
+#include "server_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "stsafe/server/chip_device.h"
+#include "stsafe/protocol/error.h"
+
+void stsafe_server_log(const stsafe_server *s, const char *fmt, ...)
+{
+    FILE *f = s->cfg.log ? s->cfg.log : stderr;
+    va_list ap;
+    fputs("stsafe-emu serve: ", f);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+    fflush(f);
+}
+
+int stsafe_server_stopping(const stsafe_server *s)
+{
+    return s->failure || (s->cfg.stop && atomic_load(s->cfg.stop) != 0);
+}
+
+/* ---- listening ------------------------------------------------------------- */
+
+/* A unix socket file nobody listens on any more (connect is refused). */
+static int stale_unix_socket(const stsafe_sock_addr *a)
+{
+    struct stat st;
+    const char *path = ((const struct sockaddr_un *)&a->ss)->sun_path;
+    if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+        return 0;
+    int fd = -1;
+    if (stsafe_sock_connect(a, &fd) == 0) {
+        close(fd);
+        return 0;
+    }
+    return errno == ECONNREFUSED;
+}
+
+static int bind_address(stsafe_server *s, int fd)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)&s->addr.ss;
+    if (bind(fd, sa, s->addr.len) == 0)
+        return 0;
+    int e = errno;
+    if (e != EADDRINUSE || s->addr.family != AF_UNIX || !stale_unix_socket(&s->addr)) {
+        errno = e; /* not what looking at a stale socket left there */
+        return STSAFE_ERR_IO;
+    }
+    unlink(((const struct sockaddr_un *)&s->addr.ss)->sun_path);
+    return bind(fd, sa, s->addr.len) == 0 ? 0 : STSAFE_ERR_IO;
+}
+
+/* Binds and listens; fills s->address with the address really bound. */
+static int server_listen(stsafe_server *s)
+{
+    int fd = socket(s->addr.family, SOCK_STREAM, 0);
+    if (fd < 0)
+        return STSAFE_ERR_IO;
+    int one = 1;
+    if (s->addr.family != AF_UNIX)
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int err = bind_address(s, fd);
+    if (!err && listen(fd, 16) != 0)
+        err = STSAFE_ERR_IO;
+    if (!err && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
+        err = STSAFE_ERR_IO; /* a client gone between poll and accept must not block */
+    s->addr.len = (socklen_t)sizeof s->addr.ss;
+    if (!err && getsockname(fd, (struct sockaddr *)&s->addr.ss, &s->addr.len) != 0)
+        err = STSAFE_ERR_IO;
+    if (err) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return err;
+    }
+    s->listen_fd = fd;
+    s->bound_unix = s->addr.family == AF_UNIX;
+    return stsafe_sock_addr_format(&s->addr, s->address, sizeof s->address);
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+/* Exactly one of an image, a fleet and the caller's devices. */
+static int check_source(const stsafe_server_config *cfg)
+{
+    if ((cfg->image_path != NULL) + (cfg->image_dir != NULL) + (cfg->devices != NULL) != 1)
+        return STSAFE_ERR_BAD_INPUT;
+    if (cfg->image_dir && (cfg->fleet == 0 || cfg->fleet > STSAFE_SERVER_MAX_FLEET))
+        return STSAFE_ERR_BAD_INPUT;
+    if (cfg->devices && (cfg->device_count == 0 || cfg->device_count > STSAFE_SERVER_MAX_FLEET))
+        return STSAFE_ERR_BAD_INPUT;
+    for (size_t i = 0; cfg->devices && i < cfg->device_count; i++) {
+        const stsafe_server_device_ops *ops = cfg->devices[i].ops;
+        if (!ops || !ops->i2c_write || !ops->i2c_read || !ops->address || !ops->name)
+            return STSAFE_ERR_BAD_INPUT;
+    }
+    return 0;
+}
+
+static int check_config(const stsafe_server_config *cfg)
+{
+    if (!cfg || !cfg->listen || (cfg->seed_len && !cfg->seed) || check_source(cfg) != 0)
+        return STSAFE_ERR_BAD_INPUT;
+    if (cfg->timing != STSAFE_EMU_TIMING_NONE && cfg->timing != STSAFE_EMU_TIMING_DATASHEET &&
+        cfg->timing != STSAFE_EMU_TIMING_REAL)
+        return STSAFE_ERR_BAD_INPUT;
+    return 0;
+}
+
+/* "reason" of an error, with errno's words when the OS said why. */
+static void log_failure(const stsafe_server *s, const char *what, const char *arg, int err)
+{
+    int e = errno;
+    stsafe_server_log(s, "%s '%s': %s%s%s", what, arg, stsafe_strerror(err),
+                      err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(e) : "");
+    errno = e;
+}
+
+/* The random source of the chips the server loads. */
+static int seed_rng(stsafe_server *s)
+{
+    const stsafe_server_config *cfg = &s->cfg;
+    int err = cfg->seed ? stsafe_rng_init_deterministic(&s->rng, cfg->seed, cfg->seed_len)
+                        : stsafe_rng_init(&s->rng, "stsafe-emu serve");
+    if (err)
+        stsafe_server_log(s, "cannot seed the random generator");
+    else
+        s->rng_ready = 1;
+    return err;
+}
+
+/* The server's own chip, loaded from cfg.image_path. */
+static int load_chip(stsafe_server *s)
+{
+    int err = stsafe_chip_device_load(s->chips, s->cfg.image_path, s->cfg.timing, stsafe_rng_fn,
+                                      &s->rng);
+    if (err)
+        log_failure(s, "cannot load image", s->cfg.image_path, err);
+    else
+        s->chip_count = 1;
+    return err;
+}
+
+/* Chip \p i of the fleet: its image loaded, or created when there is none. */
+static int fleet_chip(stsafe_server *s, size_t i)
+{
+    char path[4096];
+    uint8_t serial[STSAFE_EMU_SERIAL_LEN];
+    struct stat st;
+    int err = stsafe_fleet_image_path(s->cfg.image_dir, i, path, sizeof path);
+    if (err) {
+        log_failure(s, "cannot use the image folder", s->cfg.image_dir, err);
+        return err;
+    }
+    if (stat(path, &st) != 0 && errno == ENOENT) {
+        stsafe_fleet_serial(i, serial);
+        err = stsafe_chip_device_create(&s->chips[i], path, serial, s->cfg.timing, stsafe_rng_fn,
+                                        &s->rng);
+        if (err)
+            log_failure(s, "cannot create image", path, err);
+        s->images_created += err == 0;
+        return err;
+    }
+    err = stsafe_chip_device_load(&s->chips[i], path, s->cfg.timing, stsafe_rng_fn, &s->rng);
+    if (err)
+        log_failure(s, "cannot load image", path, err);
+    return err;
+}
+
+/* The fleet: cfg.fleet chips in cfg.image_dir, which is created when missing. */
+static int load_fleet(stsafe_server *s)
+{
+    const char *dir = s->cfg.image_dir;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        log_failure(s, "cannot create the image folder", dir, STSAFE_ERR_IO);
+        return STSAFE_ERR_IO;
+    }
+    for (size_t i = 0; i < s->cfg.fleet; i++) {
+        int err = fleet_chip(s, i);
+        if (err)
+            return err;
+        s->chip_count++;
+    }
+    stsafe_server_log(s, "fleet of %zu chip%s in '%s': %zu images loaded, %zu created",
+                      s->chip_count, s->chip_count == 1 ? "" : "s", dir,
+                      s->chip_count - s->images_created, s->images_created);
+    return 0;
+}
+
+/* The chips of cfg.image_path or cfg.image_dir, with their random source. */
+static int load_chips(stsafe_server *s)
+{
+    size_t n = s->cfg.image_dir ? s->cfg.fleet : 1;
+    int err = seed_rng(s);
+    if (err)
+        return err;
+    s->chips = calloc(n, sizeof *s->chips);
+    if (!s->chips)
+        return STSAFE_ERR_ALLOC;
+    return s->cfg.image_dir ? load_fleet(s) : load_chip(s);
+}
+
+/* One slot per device: the server's chips, or the caller's devices. */
+static int make_slots(stsafe_server *s)
+{
+    size_t n = s->cfg.devices ? s->cfg.device_count : s->chip_count;
+    s->slots = calloc(n, sizeof *s->slots);
+    if (!s->slots)
+        return STSAFE_ERR_ALLOC;
+    for (size_t i = 0; i < n; i++)
+        s->slots[i].dev = s->cfg.devices ? s->cfg.devices[i] : stsafe_chip_device_handle(&s->chips[i]);
+    s->slot_count = n;
+    if (!s->cfg.max_clients)
+        s->cfg.max_clients = n > 1 || s->cfg.image_dir ? STSAFE_SERVER_MAX_CLIENTS : 1;
+    return 0;
+}
+
+int stsafe_server_init(stsafe_server *s, const stsafe_server_config *cfg)
+{
+    if (!s)
+        return STSAFE_ERR_BAD_INPUT;
+    memset(s, 0, sizeof *s);
+    s->listen_fd = -1;
+    int err = check_config(cfg);
+    if (err)
+        return err;
+    s->cfg = *cfg;
+    if (!s->cfg.frame_timeout_ms)
+        s->cfg.frame_timeout_ms = STSAFE_SERVER_FRAME_TIMEOUT_MS;
+    err = stsafe_sock_addr_parse(cfg->listen, &s->addr);
+    if (err) {
+        log_failure(s, "cannot use the address", cfg->listen, err);
+        return err;
+    }
+    if (!cfg->devices)
+        err = load_chips(s);
+    if (!err)
+        err = make_slots(s);
+    if (!err && (err = server_listen(s)) != 0)
+        log_failure(s, "cannot listen on", cfg->listen, err);
+    if (err) {
+        int saved = errno;
+        stsafe_server_free(s);
+        errno = saved;
+    }
+    return err;
+}
+
+void stsafe_server_free(stsafe_server *s)
+{
+    if (!s)
+        return;
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    if (s->bound_unix)
+        unlink(((const struct sockaddr_un *)&s->addr.ss)->sun_path);
+    for (size_t i = 0; i < s->chip_count; i++)
+        stsafe_chip_device_free(&s->chips[i]);
+    free(s->chips);
+    free(s->slots);
+    if (s->rng_ready)
+        stsafe_rng_free(&s->rng);
+    memset(s, 0, sizeof *s);
+    s->listen_fd = -1;
+}
+
+/* ---- saving ----------------------------------------------------------------- */
+
+/* Saves one device; a failure is logged, and retried after the next change
+ * and when the server stops. */
+static int save_device(const stsafe_server *s, const stsafe_server_slot *slot)
+{
+    const stsafe_server_device *d = &slot->dev;
+    int err = d->ops->save(d->ctx);
+    if (err) {
+        int e = errno;
+        stsafe_server_log(s, "cannot save image '%s': %s: %s", d->ops->name(d->ctx),
+                          stsafe_strerror(err), strerror(e));
+        errno = e;
+    }
+    return err;
+}
+
+void stsafe_server_save_changed(const stsafe_server *s)
+{
+    for (size_t i = 0; i < s->slot_count; i++) {
+        const stsafe_server_device *d = &s->slots[i].dev;
+        if (!d->ops->save || !d->ops->dirty || !d->ops->dirty(d->ctx))
+            continue;
+        if (save_device(s, &s->slots[i]) == 0 && s->cfg.verbose)
+            stsafe_server_log(s, "image saved to '%s'", d->ops->name(d->ctx));
+    }
+}
+
+/* Logs what save_all() did: \p saved of the \p savers devices that save. */
+static void log_saved(const stsafe_server *s, size_t savers, size_t saved, size_t last)
+{
+    const stsafe_server_device *d = &s->slots[last].dev;
+    if (!savers)
+        stsafe_server_log(s, "stopped");
+    else if (s->cfg.image_dir)
+        stsafe_server_log(s, "stopped; %zu of %zu images saved in '%s'", saved, savers,
+                          s->cfg.image_dir);
+    else if (savers > 1)
+        stsafe_server_log(s, "stopped; %zu of %zu devices saved", saved, savers);
+    else if (saved) /* a failure was logged by save_device() */
+        stsafe_server_log(s, "stopped; image saved to '%s'", d->ops->name(d->ctx));
+}
+
+/* At the end: every device that saves, changed or not (the files left
+ * behind are the devices at exit). The first error is returned. */
+static int save_all(const stsafe_server *s)
+{
+    int first = 0;
+    size_t savers = 0, saved = 0, last = 0;
+    for (size_t i = 0; i < s->slot_count; i++) {
+        const stsafe_server_device *d = &s->slots[i].dev;
+        if (!d->ops->save)
+            continue;
+        int err = save_device(s, &s->slots[i]);
+        if (err && !first)
+            first = err;
+        savers++;
+        saved += err == 0;
+        last = i;
+    }
+    log_saved(s, savers, saved, last);
+    return first;
+}
+
+static const char *timing_name(stsafe_emu_timing t)
+{
+    return t == STSAFE_EMU_TIMING_REAL ? "real"
+           : t == STSAFE_EMU_TIMING_DATASHEET ? "datasheet" : "none";
+}
+
+/* What the server serves, for its first log line. */
+static void describe(const stsafe_server *s, char *out, size_t cap)
+{
+    const stsafe_server_device *d = &s->slots[0].dev;
+    if (s->cfg.image_path)
+        snprintf(out, cap, "image '%s'", s->cfg.image_path);
+    else if (s->cfg.image_dir)
+        snprintf(out, cap, "fleet of %zu chip%s in '%s'", s->slot_count,
+                 s->slot_count == 1 ? "" : "s", s->cfg.image_dir);
+    else if (s->slot_count == 1)
+        snprintf(out, cap, "device '%s'", d->ops->name(d->ctx));
+    else
+        snprintf(out, cap, "%zu devices", s->slot_count);
+}
+
+int stsafe_server_run(stsafe_server *s)
+{
+    char what[300];
+    if (!s || s->listen_fd < 0)
+        return STSAFE_ERR_BAD_INPUT;
+    describe(s, what, sizeof what);
+    stsafe_server_log(s, "listening on %s (%s, timing %s, %zu client%s at a time)", s->address, what,
+                      timing_name(s->cfg.timing), s->cfg.max_clients,
+                      s->cfg.max_clients == 1 ? "" : "s");
+    int err = stsafe_server_serve(s);
+    int save_err = save_all(s);
+    if (s->failure)
+        return STSAFE_ERR_DEVICE_FAILED;
+    return err ? err : save_err;
+}

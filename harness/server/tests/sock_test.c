@@ -1,0 +1,74 @@
+/* Raw socket-protocol helpers shared by the server tests (sock_test.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "sock_test.h"
+#include "stsafe/bus/sock_proto.h"
+
+void sock_test_remote_open(sock_test_remote *r, const char *address)
+{
+    stsafe_bus_socket_init(&r->sock);
+    assert_int_equal(stsafe_bus_socket_connect(&r->sock, &r->bus, address), 0);
+    stsafe_client_init(&r->client, &r->bus, r->sock.i2c_address);
+}
+
+void sock_test_remote_close(sock_test_remote *r)
+{
+    stsafe_client_free(&r->client);
+    stsafe_bus_socket_free(&r->sock);
+}
+
+int sock_test_connect(const char *listen)
+{
+    stsafe_sock_addr a;
+    int fd = -1;
+    assert_int_equal(stsafe_sock_addr_parse(listen, &a), 0);
+    assert_int_equal(stsafe_sock_connect(&a, &fd), 0);
+    return fd;
+}
+
+void sock_test_send(int fd, const void *p, size_t n)
+{
+    assert_int_equal(stsafe_sock_send_all(fd, p, n), 0);
+}
+
+size_t sock_test_receive(int fd, uint8_t *buf, size_t cap, int ms)
+{
+    size_t have = 0;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, ms) <= 0)
+            return have;
+        ssize_t n = recv(fd, buf + have, cap - have, 0);
+        if (n <= 0)
+            return have;
+        have += (size_t)n;
+    }
+}
+
+int sock_test_closed(int fd, int ms)
+{
+    uint8_t b;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, ms) == 1 && recv(fd, &b, 1, 0) == 0;
+}
+
+void sock_test_exchange(int fd, const void *req, size_t req_len, const void *want, size_t want_len)
+{
+    uint8_t got[2048];
+    sock_test_send(fd, req, req_len);
+    size_t n = 0;
+    while (n < want_len) {
+        ssize_t k = recv(fd, got + n, sizeof got - n, 0);
+        assert_true(k > 0);
+        n += (size_t)k;
+    }
+    assert_int_equal(n, want_len);
+    assert_memory_equal(got, want, want_len);
+}

@@ -1,0 +1,35 @@
+/* Raw socket-protocol helpers shared by the server tests (test_socket,
+ * test_fleet): connect, send, receive, exchange byte for byte, and the
+ * client of the C bus backend. CMocka asserts inside. */
+#ifndef STSE_SOCK_TEST_H
+#define STSE_SOCK_TEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stsafe/bus/socket.h"
+#include "stsafe/client/client.h"
+
+/** A connection of the C socket bus and a host client on it. */
+typedef struct {
+    stsafe_bus_socket sock;
+    stsafe_bus bus;
+    stsafe_client client;
+} sock_test_remote;
+
+/** Connect the bus backend to \p address (HELLO done) and a client to its chip. */
+void sock_test_remote_open(sock_test_remote *r, const char *address);
+void sock_test_remote_close(sock_test_remote *r);
+
+/** A plain stream connection to \p listen ("unix:PATH" or "tcp:HOST:PORT"). */
+int sock_test_connect(const char *listen);
+void sock_test_send(int fd, const void *p, size_t n);
+/** Everything the server sends until it closes or goes quiet for \p ms. */
+size_t sock_test_receive(int fd, uint8_t *buf, size_t cap, int ms);
+/** True when the server closed \p fd (EOF within \p ms). */
+int sock_test_closed(int fd, int ms);
+/** Send \p req and check that exactly \p want comes back. */
+void sock_test_exchange(int fd, const void *req, size_t req_len, const void *want,
+                        size_t want_len);
+
+#endif
