@@ -4,6 +4,7 @@
 #define STSE_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <mbedtls/x509_crt.h>
@@ -20,7 +21,7 @@ typedef struct {
     long tries, mode, days;
     const char *curve, *digest, *peer, *pubkey, *signature, *mac, *cipher, *password;
     const char *device_id, *ca_cert, *ca_key, *ca, *out, *send, *topic, *message, *cn;
-    int pem;
+    int pem, raw;
     const char *positional[4];
     int npositional;
 } cli_args;
@@ -47,10 +48,30 @@ void cli_print_point(const stsafe_ecc_point *p);
 /* A command: 0 (TOOL_EXIT_OK) or a TOOL_EXIT_ code, its error printed. */
 typedef int (*cli_cmd_fn)(tool_session *s, const cli_args *a);
 
+/* A command of the table (cli_help.c): its name, handler and help text. */
+typedef struct {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *section;  /**< A heading printed before it in --help, or NULL. */
+    const char *help;     /**< Its lines of --help, synopsis first. */
+} cli_command;
+
+/** The command called \p name, or NULL. */
+const cli_command *cli_find_command(const char *name);
+/** The whole --help text. */
+void cli_usage(FILE *f);
+/** A few lines for a command line with no command. */
+void cli_usage_short(FILE *f);
+/** One command's help (stsafe-cli COMMAND --help). */
+void cli_usage_command(FILE *f, const cli_command *c);
+
+/* Query decoded, and the chip's summary (cli_query.c) */
+int cli_do_query(tool_session *s, const cli_args *a);
+int cli_do_info(tool_session *s, const cli_args *a);
+
 /* The data commands (cli_data.c) */
 int cli_do_echo(tool_session *s, const cli_args *a);
 int cli_do_random(tool_session *s, const cli_args *a);
-int cli_do_query(tool_session *s, const cli_args *a);
 int cli_do_read(tool_session *s, const cli_args *a);
 int cli_do_update(tool_session *s, const cli_args *a);
 int cli_do_decrement(tool_session *s, const cli_args *a);

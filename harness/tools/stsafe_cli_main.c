@@ -1,5 +1,6 @@
 /* stsafe-cli: drive an STSAFE-A110 (emulated image today) command by command. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,119 +22,6 @@
 static const char *prog = CLI_PROG;
 
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: stsafe-cli --image IMAGE | --bus ADDRESS <command> [arguments]\n"
-            "\n"
-            "Sends STSAFE-A110 commands to an emulated chip and prints the answers in hex.\n"
-            "The image is saved again when a command changed it.\n"
-            "\n"
-            "Commands:\n"
-            "  echo HEX                         Echo: the chip returns HEX.\n"
-            "  random N                         Generate Random: N bytes (1..255).\n"
-            "  query TAG                        Query, raw data in hex. TAG is a number or one of:\n"
-            "                                   product, partition, lifecycle, keys, hostkey,\n"
-            "                                   cmdauth, cmdac, cmdenc, i2c, password, envelope.\n"
-            "  read --zone N [--offset O] --length L\n"
-            "                                   Read L bytes (longer reads are split).\n"
-            "  update --zone N [--offset O] HEX Update: write HEX at O.\n"
-            "  decrement --zone N [--offset O] --amount A [HEX]\n"
-            "                                   Decrement a counter zone; prints the new counter.\n"
-            "  cert read --zone N [--pem]       Read the DER certificate stored at the start of\n"
-            "                                   zone N; print subject and issuer (and PEM).\n"
-            "  frame HEX                        Send HEX as a raw frame, CRC included as given;\n"
-            "                                   print the raw response frame.\n"
-            "  keygen --slot N --curve C [--limit L]\n"
-            "                                   Generate Key in slot 1 or 0xFF (255); C is p256,\n"
-            "                                   p384, bp256 or bp384; L signatures (65535: no\n"
-            "                                   limit). Prints the public key 04|X|Y.\n"
-            "  sign --slot N --digest HEX       Generate Signature over a 32- or 48-byte digest;\n"
-            "                                   prints R|S.\n"
-            "  verify --curve C --pubkey 04XY --digest HEX --signature RS\n"
-            "                                   Verify Signature on the chip; prints valid (exit 0)\n"
-            "                                   or invalid (exit 1).\n"
-            "  ecdh --slot N --peer 04XY        Establish Key; prints the shared secret.\n"
-            "  envkey --slot N [--length 128|256]\n"
-            "                                   Generate a local envelope key (AES) in slot 0 or 1.\n"
-            "  wrap --slot N HEX                Wrap Local Envelope: 16..480 bytes, a multiple of 8;\n"
-            "                                   prints the envelope (8 bytes longer).\n"
-            "  unwrap --slot N HEX              Unwrap Local Envelope; prints the data.\n"
-            "  pubkey --slot N [--zone Z]       The public key of slot N, from the certificate in\n"
-            "                                   zone Z (default: zone 0 for slot 0, zone 1 for\n"
-            "                                   slot 1). The A110 returns a public key only when it\n"
-            "                                   generates it, so the certificate is where it lives.\n"
-            "  hostkeys --mac HEX --cipher HEX  Put the host secure channel keys (16 bytes each;\n"
-            "                                   the chip takes them once).\n"
-            "  password set HEX [--tries N]     Put a 16-byte password, N wrong tries (default 3).\n"
-            "  password verify HEX              Verify Password; prints verified/wrong and the tries\n"
-            "                                   left (exit 1 when wrong).\n"
-            "  password delete HEX              Verify, then delete the password.\n"
-            "  lifecycle STATE [--password HEX] Put the life-cycle state: operational, lock,\n"
-            "                                   unlock or terminate (for ever). Lock and unlock\n"
-            "                                   need the password, verified first in the same run.\n"
-            "  put TAG HEX                      Put Attribute with a raw value (TAG a number).\n"
-            "  hibernate [--mode 1|2]           Hibernate; wake on I2C start or reset (1, default)\n"
-            "                                   or on reset only (2).\n"
-            "  power-cycle                      Power the served chip (--bus) off and on: volatile\n"
-            "                                   state lost (ephemeral key, verified password,\n"
-            "                                   hibernation), NVM kept. Not on i2c:.\n"
-            "  stats                            Commands, NACKs and NVM writes of the chip. Not on\n"
-            "                                   i2c:.\n"
-            "\n"
-            "The seed flow (docs/provisioning.md):\n"
-            "  ca init --out PREFIX [--cn NAME] A test CA: PREFIX.pem and PREFIX.key (no chip needed).\n"
-            "  ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX\n"
-            "                                   A host certificate and key signed by the CA (for a\n"
-            "                                   test server: --cn localhost). No chip needed.\n"
-            "  csr --device-id ID [--slot 1] [--curve p256] [--pubkey 04XY] [--out FILE]\n"
-            "                                   Generate Key in the slot (unless --pubkey gives the\n"
-            "                                   slot's key) and a CSR with CN=ID signed by the chip.\n"
-            "  provision --device-id ID --ca-cert C --ca-key K [--slot 1] [--zone 1] [--curve p256]\n"
-            "            [--days N]             Key pair in the slot, CSR signed by the chip, the CA\n"
-            "                                   signs it, the DER certificate goes to the zone and is\n"
-            "                                   read back and checked against the chip's key.\n"
-            "  tls-connect HOST:PORT --ca CA.pem [--zone 1] [--slot 1] [--send LINE]\n"
-            "                                   TLS 1.2 with the zone's certificate; the chip signs\n"
-            "                                   the handshake. Prints the suite and the reply.\n"
-            "  mqtt-publish HOST:PORT --ca CA.pem --topic T --message M [--zone 1] [--slot 1]\n"
-            "                                   The same TLS session, then MQTT 3.1.1 CONNECT\n"
-            "                                   (client id = the certificate's CN) and PUBLISH QoS 1.\n"
-            "\n"
-            "Options:\n"
-            "  --image IMAGE   The chip image (created with 'stsafe-emu init').\n"
-            "  --bus ADDRESS   Instead of an image: the chip served by 'stsafe-emu serve' at\n"
-            "                  unix:PATH or tcp:HOST:PORT. The server keeps the chip powered\n"
-            "                  between runs and saves its image. Or i2c:/dev/i2c-N[@ADDR]: a\n"
-            "                  chip on a Linux I2C adapter through i2c-dev, at ADDR (default\n"
-            "                  0x20): real silicon, or the emulator behind libstsafe-i2cdev.so\n"
-            "                  (docs/i2cdev.md).\n"
-            "  --chip N        With --bus: chip N of a server that holds a fleet\n"
-            "                  ('stsafe-emu serve --fleet'); default chip 0.\n"
-            "  --mac-key HEX --cipher-key HEX\n"
-            "                  Open the host secure channel with these keys (16 bytes each, as\n"
-            "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
-            "                  encrypted where the chip's table says so.\n"
-            "  --timing MODE   none (default: answers at once), datasheet (the chip is busy for\n"
-            "                  each command's A110 time on a virtual clock: NACK polling without\n"
-            "                  waiting) or real (the same times on the wall clock).\n"
-            "  --fault SPEC    Inject faults between this tool and the chip, e.g. 'nack=3',\n"
-            "                  'flip=6:0', 'drop', 'truncate=4', 'latency=5', 'brownout',\n"
-            "                  'reset' (comma-separated; docs/faults.md). Each one that fires\n"
-            "                  is logged on stderr. With --bus unix: or tcp:, brownout and\n"
-            "                  reset are armed in the server's chip, which logs them.\n"
-            "  --trace FILE    Record every I2C message between this tool and the chip to\n"
-            "                  FILE (docs/trace-format.md; '-' for stdout), as the host sees\n"
-            "                  them (after --fault). With --image the clock is virtual, so a\n"
-            "                  run gives the same trace each time.\n"
-            "  --trace-append FILE\n"
-            "                  The same, going on at the end of the trace in FILE (created\n"
-            "                  when missing): one trace of a session of several runs.\n"
-            "  --help          This text.\n"
-            "\n"
-            "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
-            "printed), 2 bad command line.\n");
-}
 
 /* ---- argument helpers ------------------------------------------------------ */
 
@@ -187,6 +75,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--mode")) slot = &a->mode, max = 0xFF;
         else if (!strcmp(argv[i], "--days")) slot = &a->days, max = 36500;
         else if (!strcmp(argv[i], "--pem")) { a->pem = 1; continue; }
+        else if (!strcmp(argv[i], "--raw")) { a->raw = 1; continue; }
         else if (argv[i][0] == '-' && argv[i][1]) {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
             return -1;
@@ -229,144 +118,184 @@ int cli_report(int err, const char *what)
     return TOOL_EXIT_FAIL;
 }
 
+/* Says what is wrong with a hex argument the decoder refused. */
+static void explain_bad_hex(const char *text, size_t cap, int err)
+{
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL) {
+        tool_error(prog, "'%.20s...' is too long: at most %zu bytes (%zu hex digits)", text, cap, 2 * cap);
+        return;
+    }
+    size_t digits = 0;
+    const char *start = (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) ? text + 2 : text;
+    for (const char *c = start; *c; c++) {
+        if (stsafe_hex_digit(*c) >= 0)
+            digits++;
+        else if (!strchr(" \t:", *c)) {
+            tool_error(prog, "'%s' is not hex: '%c' at position %zu is not a hex digit", text, *c,
+                       (size_t)(c - text) + 1);
+            return;
+        }
+    }
+    if (digits % 2)
+        tool_error(prog, "'%s' has an odd number of hex digits (%zu): each byte takes two", text, digits);
+    else
+        tool_error(prog, "'%s' is not hex (digits in pairs, optionally 0x first and ':' or spaces between)",
+                   text);
+}
+
 int cli_hex_arg(const char *text, uint8_t *out, size_t cap, size_t *len)
 {
     int err = stsafe_hex_decode(text, out, cap, len);
     if (err)
-        tool_error(prog, "'%s' is not hex of at most %zu bytes", text, cap);
+        explain_bad_hex(text, cap, err);
     return err;
 }
 
-static const struct {
-    const char *name;
-    cli_cmd_fn fn;
-} commands[] = {
-    {"echo", cli_do_echo},     {"random", cli_do_random},       {"query", cli_do_query},
-    {"read", cli_do_read},     {"update", cli_do_update},       {"decrement", cli_do_decrement},
-    {"cert", cli_do_cert},     {"frame", cli_do_frame},         {"keygen", cli_do_keygen},
-    {"sign", cli_do_sign},     {"verify", cli_do_verify},       {"ecdh", cli_do_ecdh},
-    {"envkey", cli_do_envkey}, {"wrap", cli_do_wrap},           {"unwrap", cli_do_unwrap},
-    {"pubkey", cli_do_pubkey}, {"hostkeys", cli_do_hostkeys},   {"password", cli_do_password},
-    {"lifecycle", cli_do_lifecycle}, {"put", cli_do_put},       {"hibernate", cli_do_hibernate},
-    {"ca", cli_do_ca},     {"csr", cli_do_csr},         {"provision", cli_do_provision},
-    {"tls-connect", cli_do_tls_connect},                {"mqtt-publish", cli_do_mqtt_publish},
-    {"power-cycle", cli_do_power_cycle},                    {"stats", cli_do_stats},
-};
 
-int main(int argc, char **argv)
+/* The options before the command. */
+typedef struct {
+    const char *image, *bus, *chip, *mac_key, *cipher_key, *timing, *fault, *trace;
+    int trace_append;
+} cli_globals;
+
+/* 1 when \p arg asks for help. */
+static int is_help(const char *arg)
 {
-    const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
-    const char *bus = NULL, *trace = NULL, *chip = NULL;
-    int trace_append = 0;
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* The options before the command: the index of the command (argc when
+ * there is none), or -1 with the message printed. */
+static int parse_globals(int argc, char **argv, cli_globals *g)
+{
+    static const struct {
+        const char *name;
+        size_t field;
+    } opts[] = {
+        {"--image", offsetof(cli_globals, image)},         {"--bus", offsetof(cli_globals, bus)},
+        {"--chip", offsetof(cli_globals, chip)},           {"--mac-key", offsetof(cli_globals, mac_key)},
+        {"--cipher-key", offsetof(cli_globals, cipher_key)}, {"--timing", offsetof(cli_globals, timing)},
+        {"--fault", offsetof(cli_globals, fault)},         {"--trace", offsetof(cli_globals, trace)},
+        {"--trace-append", offsetof(cli_globals, trace)},
+    };
+    memset(g, 0, sizeof *g);
     int i = 1;
-    for (int k = 1; k < argc; k++) {
-        if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
-            usage(stdout);
-            return TOOL_EXIT_OK;
-        }
-    }
-    while (i < argc && argv[i][0] == '-') {
-        if (!strcmp(argv[i], "--image") && i + 1 < argc) {
-            image = argv[i + 1];
-            i += 2;
-        } else if (!strcmp(argv[i], "--bus") && i + 1 < argc) {
-            bus = argv[i + 1];
-            i += 2;
-        } else if (!strcmp(argv[i], "--chip") && i + 1 < argc) {
-            chip = argv[i + 1];
-            i += 2;
-        } else if (!strcmp(argv[i], "--mac-key") && i + 1 < argc) {
-            mac_key = argv[i + 1];
-            i += 2;
-        } else if (!strcmp(argv[i], "--cipher-key") && i + 1 < argc) {
-            cipher_key = argv[i + 1];
-            i += 2;
-        } else if (!strcmp(argv[i], "--timing") && i + 1 < argc) {
-            timing = argv[i + 1];
-            i += 2;
-        } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
-            fault = argv[i + 1];
-            i += 2;
-        } else if ((!strcmp(argv[i], "--trace") || !strcmp(argv[i], "--trace-append")) &&
-                   i + 1 < argc) {
-            trace = argv[i + 1];
-            trace_append = !strcmp(argv[i], "--trace-append");
-            i += 2;
-        } else {
+    while (i < argc && argv[i][0] == '-' && !is_help(argv[i])) {
+        size_t k = 0;
+        while (k < sizeof opts / sizeof opts[0] && strcmp(argv[i], opts[k].name) != 0)
+            k++;
+        if (k == sizeof opts / sizeof opts[0]) {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
-            return TOOL_EXIT_USAGE;
+            return -1;
         }
+        if (i + 1 >= argc) {
+            tool_error(prog, "%s needs a value (see --help)", argv[i]);
+            return -1;
+        }
+        *(const char **)(void *)((char *)g + opts[k].field) = argv[i + 1];
+        g->trace_append |= !strcmp(argv[i], "--trace-append");
+        i += 2;
     }
-    if (i >= argc) {
-        usage(stderr);
+    return i;
+}
+
+/* Checks the options that go together; TOOL_EXIT_OK or TOOL_EXIT_USAGE (printed). */
+static int check_globals(const cli_globals *g, unsigned long *chip_index, int *timing_mode)
+{
+    if (!g->image == !g->bus) {
+        tool_error(prog, "%s", g->image ? "give --image IMAGE or --bus ADDRESS, not both"
+                                        : "no chip to talk to: give --image IMAGE or --bus ADDRESS");
         return TOOL_EXIT_USAGE;
     }
-    cli_cmd_fn fn = NULL;
-    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (!strcmp(argv[i], commands[k].name))
-            fn = commands[k].fn;
-    if (!fn) {
-        tool_error(prog, "unknown command '%s' (see --help)", argv[i]);
-        return TOOL_EXIT_USAGE;
-    }
-    cli_args args;
-    if (fn == cli_do_ca) { /* a host-side test CA: no chip involved */
-        if (parse_opts(argc - i - 1, argv + i + 1, &args) != 0)
-            return TOOL_EXIT_USAGE;
-        return cli_do_ca(NULL, &args);
-    }
-    if (!image == !bus) {
-        tool_error(prog, "%s", image ? "give --image IMAGE or --bus ADDRESS, not both"
-                                     : "no chip to talk to: give --image IMAGE or --bus ADDRESS");
-        return TOOL_EXIT_USAGE;
-    }
-    unsigned long chip_index = 0;
-    if (chip && (!bus || tool_parse_uint(chip, 0xFFFF, &chip_index) != 0)) {
+    if (g->chip && (!g->bus || tool_parse_uint(g->chip, 0xFFFF, chip_index) != 0)) {
         tool_error(prog, "--chip takes a chip number from 0 to 65535, with --bus");
         return TOOL_EXIT_USAGE;
     }
-    if (bus && timing) {
+    if (g->bus && g->timing) {
         tool_error(prog, "--timing is the server's with --bus (stsafe-emu serve --timing)");
         return TOOL_EXIT_USAGE;
     }
-    int timing_mode = STSAFE_EMU_TIMING_NONE;
-    if (timing && (timing_mode = tool_parse_timing(timing)) < 0) {
+    *timing_mode = STSAFE_EMU_TIMING_NONE;
+    if (g->timing && (*timing_mode = tool_parse_timing(g->timing)) < 0) {
         tool_error(prog, "--timing is none, datasheet or real");
         return TOOL_EXIT_USAGE;
     }
-    if (!mac_key != !cipher_key) {
+    if (!g->mac_key != !g->cipher_key) {
         tool_error(prog, "the secure channel needs both --mac-key and --cipher-key");
         return TOOL_EXIT_USAGE;
     }
-    if (parse_opts(argc - i - 1, argv + i + 1, &args) != 0)
-        return TOOL_EXIT_USAGE;
+    return TOOL_EXIT_OK;
+}
+
+/* Opens the chip, wraps the session (faults, trace, secure channel), runs
+ * the command, closes everything. */
+static int run_command(const cli_globals *g, const cli_command *cmd, const cli_args *args,
+                       unsigned long chip_index, int timing_mode)
+{
     tool_session s;
     stsafe_host_session hs;
     stsafe_bus_fault fb;
     stsafe_bus fault_bus;
     cli_trace tr = {0};
-    int rc = bus ? tool_session_open_bus(&s, prog, bus) : tool_session_open(&s, prog, image);
+    int rc = g->bus ? tool_session_open_bus(&s, prog, g->bus) : tool_session_open(&s, prog, g->image);
     if (rc)
         return rc;
     s.dev.chip.timing = (stsafe_emu_timing)timing_mode;
-    if (chip)
+    if (g->chip)
         rc = tool_session_select(&s, prog, chip_index);
-    if (!rc && fault)
-        rc = cli_arm_faults(&s, &fb, &fault_bus, fault);
-    if (!rc && trace)
-        rc = cli_start_trace(&s, &tr, trace, trace_append, bus != NULL);
-    if (!rc && mac_key)
-        rc = cli_open_secure_channel(&s, &hs, mac_key, cipher_key);
+    if (!rc && g->fault)
+        rc = cli_arm_faults(&s, &fb, &fault_bus, g->fault);
+    if (!rc && g->trace)
+        rc = cli_start_trace(&s, &tr, g->trace, g->trace_append, g->bus != NULL);
+    if (!rc && g->mac_key)
+        rc = cli_open_secure_channel(&s, &hs, g->mac_key, g->cipher_key);
     if (!rc) {
-        rc = fn(&s, &args);
-        if (rc && bus)
+        rc = cmd->fn(&s, args);
+        if (rc && g->bus)
             cli_show_server_reason(&s);
     }
     stsafe_client_close_host_session(&s.dev.client);
     if (tr.file) {
-        int trace_rc = cli_end_trace(&tr, trace);
+        int trace_rc = cli_end_trace(&tr, g->trace);
         rc = rc ? rc : trace_rc;
     }
     int close_rc = tool_session_close(&s, prog);
     return rc ? rc : close_rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli_globals g;
+    int i = parse_globals(argc, argv, &g);
+    if (i < 0)
+        return TOOL_EXIT_USAGE;
+    if (i < argc && (is_help(argv[i]) || !strcmp(argv[i], "help"))) {
+        const cli_command *c = i + 1 < argc ? cli_find_command(argv[i + 1]) : NULL;
+        c ? cli_usage_command(stdout, c) : cli_usage(stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (i >= argc) {
+        cli_usage_short(stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    const cli_command *cmd = cli_find_command(argv[i]);
+    if (!cmd) {
+        tool_error(prog, "unknown command '%s' (see --help)", argv[i]);
+        return TOOL_EXIT_USAGE;
+    }
+    for (int k = i + 1; k < argc; k++) {
+        if (is_help(argv[k])) {
+            cli_usage_command(stdout, cmd);
+            return TOOL_EXIT_OK;
+        }
+    }
+    cli_args args;
+    if (parse_opts(argc - i - 1, argv + i + 1, &args) != 0)
+        return TOOL_EXIT_USAGE;
+    if (cmd->fn == cli_do_ca) /* a host-side test CA: no chip involved */
+        return cli_do_ca(NULL, &args);
+    unsigned long chip_index = 0;
+    int timing_mode = 0;
+    int rc = check_globals(&g, &chip_index, &timing_mode);
+    return rc ? rc : run_command(&g, cmd, &args, chip_index, timing_mode);
 }

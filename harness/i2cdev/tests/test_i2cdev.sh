@@ -125,7 +125,7 @@ nvm_writes 0 rc=0" "$(run "$CLI" --bus "unix:$sock" stats)"
 
 # stsafe-cli's i2c: backend: I2C_RDWR through the shim to the served chip.
 check "cli echo over i2c:" "0102 rc=0" "$(run shim "$CLI" --bus "i2c:$dev" echo 0102)"
-check "cli query over i2c:" "03 rc=0" "$(run shim "$CLI" --bus "i2c:$dev" query lifecycle)"
+check "cli query over i2c:" "03 rc=0" "$(run shim "$CLI" --bus "i2c:$dev" query lifecycle --raw)"
 pub=$(shim "$CLI" --bus "i2c:$dev" keygen --slot 1 --curve p256)
 check "cli keygen over i2c:" "130 04" "${#pub} ${pub:0:2}"
 dig=$(printf '%064x' 7)

@@ -48,9 +48,9 @@ check "files" "chip-0000.img chip-0000.img.ca.pem chip-0001.img chip-0001.img.ca
 check "folder is private" "700" "$(stat -c %a "$fleet")"
 for i in 0 1 2; do
     check "chip $i serial" "464c4545540000000$i rc=0" \
-          "$(out=$("$CLI" --bus "$bus" --chip $i query product); rc=$?; echo "${out:14:18} rc=$rc")"
+          "$(out=$("$CLI" --bus "$bus" --chip $i query product --raw); rc=$?; echo "${out:14:18} rc=$rc")"
 done
-check "default chip is 0" "464c45455400000000" "$("$CLI" --bus "$bus" query product | cut -c15-32)"
+check "default chip is 0" "464c45455400000000" "$("$CLI" --bus "$bus" query product --raw | cut -c15-32)"
 check "chip out of range" " rc=2" "$(run "$CLI" --bus "$bus" --chip 3 echo 00)"
 check "chip out of range message" "stsafe-cli: --chip 3: the server has no such chip" "$(cat "$dir/stderr")"
 check "chip not a number" " rc=2" "$(run "$CLI" --bus "$bus" --chip x echo 00)"
@@ -101,7 +101,7 @@ serve 4
 check "restart loads" "stsafe-emu serve: fleet of 4 chips in '$fleet': 3 images loaded, 1 created" \
       "$(head -1 "$dir/serve.log")"
 check "chip 2 kept its data" "cafe rc=0" "$(run "$CLI" --bus "$bus" --chip 2 read --zone 3 --offset 4 --length 2)"
-check "chip 3 is new" "464c45455400000003" "$("$CLI" --bus "$bus" --chip 3 query product | cut -c15-32)"
+check "chip 3 is new" "464c45455400000003" "$("$CLI" --bus "$bus" --chip 3 query product --raw | cut -c15-32)"
 stop
 check "second stop" "0" "$?"
 

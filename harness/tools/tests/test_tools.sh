@@ -18,10 +18,47 @@ check "echo" "0102 rc=0" "$(run "$CLI" --image "$img" echo 0102)"
 check "echo bad hex" " rc=2" "$(run "$CLI" --image "$img" echo 01x2)"
 check "random length" "64 rc=0" "$(out=$("$CLI" --image "$img" random 32); echo "${#out} rc=$?")"
 check "random 0 refused by the tool" " rc=2" "$(run "$CLI" --image "$img" random 0)"
-check "query lifecycle" "03 rc=0" "$(run "$CLI" --image "$img" query lifecycle)"
-check "query product (mask id, ST number)" "0103aa460202090a0b0c0d0e0f101112" "$("$CLI" --image "$img" query product | cut -c1-32)"
-check "query product length" "128" "$(out=$("$CLI" --image "$img" query product); echo "${#out}")"
-check "query hostkey" "00 rc=0" "$(run "$CLI" --image "$img" query 0x17)"
+check "query lifecycle" "03 rc=0" "$(run "$CLI" --image "$img" query lifecycle --raw)"
+check "query product (mask id, ST number)" "0103aa460202090a0b0c0d0e0f101112" "$("$CLI" --image "$img" query product --raw | cut -c1-32)"
+check "query product length" "128" "$(out=$("$CLI" --image "$img" query product --raw); echo "${#out}")"
+check "query hostkey" "00 rc=0" "$(run "$CLI" --image "$img" query 0x17 --raw)"
+# Decoded queries (--raw above keeps the bytes), info, help, messages.
+check "query lifecycle decoded" "life cycle: operational (0x03) rc=0" "$(run "$CLI" --image "$img" query lifecycle)"
+check "query product decoded" "mask identification: aa4602
+ST product number: 0a0b0c0d0e0f101112
+input/output buffer: 507 bytes
+atomicity buffer: 64 bytes
+data partition NVM: 8192 bytes rc=0" "$(run "$CLI" --image "$img" query product)"
+check "query password decoded" "password: not set rc=0" "$(run "$CLI" --image "$img" query password)"
+check "query i2c decoded" "I2C address: 0x20
+address locked: no
+low-power mode: none
+idle to standby: 0 ms rc=0" "$(run "$CLI" --image "$img" query i2c)"
+check "query partition decoded (zones 0 and 5)" "  0     plain    1000  always                never                 -
+  5     counter    64  always (changeable)   always (changeable)   500000" \
+    "$("$CLI" --image "$img" query partition | grep -E '^  (0|5) ')"
+check "query cmdac decoded (Wrap)" "  Wrap Local Envelope           host" \
+    "$("$CLI" --image "$img" query cmdac | grep Wrap)"
+check "info" "life cycle: operational (0x03)
+I2C address: 0x20
+  slot 0: NIST P-256 key, mode of operation 0004
+host keys: not provisioned
+password: not set" \
+    "$("$CLI" --image "$img" info | grep -E '^(life cycle|I2C address|host keys|password):|^  slot 0: NIST')"
+check "no command: short usage" " rc=2" "$(run "$CLI")"
+check "no command: usage is short" "6" "$(wc -l <"$dir/stderr")"
+check "per-command help" "Usage: stsafe-cli --image IMAGE | --bus ADDRESS [options] COMMAND [arguments]
+
+  sign --slot N --digest HEX       Generate Signature over a 32- or 48-byte digest;
+                                   prints R|S. rc=0" "$(run "$CLI" sign --help)"
+check "help COMMAND" "$("$CLI" sign --help)" "$("$CLI" help sign)"
+check "--help lists every command" "1" "$("$CLI" --help | grep -c '^  mqtt-publish ')"
+check "odd hex" " rc=2" "$(run "$CLI" --image "$img" echo 012)"
+check "odd hex message" "stsafe-cli: '012' has an odd number of hex digits (3): each byte takes two" "$(cat "$dir/stderr")"
+check "bad hex digit message" "stsafe-cli: '01x2' is not hex: 'x' at position 3 is not a hex digit" \
+    "$("$CLI" --image "$img" echo 01x2 2>&1)"
+check "option without value" " rc=2" "$(run "$CLI" --image)"
+check "option without value message" "stsafe-cli: --image needs a value (see --help)" "$(cat "$dir/stderr")"
 check "update" "ok rc=0" "$(run "$CLI" --image "$img" update --zone 1 --offset 10 cafe)"
 check "read back (new process)" "00cafe00 rc=0" "$(run "$CLI" --image "$img" read --zone 1 --offset 9 --length 4)"
 check "read past the zone" " rc=1" "$(run "$CLI" --image "$img" read --zone 1 --offset 698 --length 4)"
@@ -82,7 +119,7 @@ check "pubkey ephemeral slot is a usage error" " rc=2" "$(run "$CLI" --image "$i
 # host keys, once
 keys="--mac 00112233445566778899aabbccddeeff --cipher 0123456789abcdef0123456789abcdef"
 check "hostkeys" "ok rc=0" "$(run "$CLI" --image "$img" hostkeys $keys)"
-check "hostkeys persisted" "01000000 rc=0" "$(run "$CLI" --image "$img" query hostkey)"
+check "hostkeys persisted" "01000000 rc=0" "$(run "$CLI" --image "$img" query hostkey --raw)"
 check "hostkeys only once" " rc=1" "$(run "$CLI" --image "$img" hostkeys $keys)"
 check "hostkeys short key" " rc=2" "$(run "$CLI" --image "$img" hostkeys --mac 00 --cipher 00)"
 sc="--mac-key 00112233445566778899aabbccddeeff --cipher-key 0123456789abcdef0123456789abcdef"
@@ -90,7 +127,7 @@ check "wrap through the secure channel" "64 rc=0" \
       "$(out=$("$CLI" --image "$img" $sc wrap --slot 0 00112233445566778899aabbccddeeff0011223344556677); echo "${#out} rc=$?")"
 check "host zone update through the secure channel" "ok rc=0" "$(run "$CLI" --image "$img" $sc update --zone 7 c0ffee)"
 check "host zone read back" "c0ffee rc=0" "$(run "$CLI" --image "$img" read --zone 7 --length 3)"
-check "counter advanced twice and persisted" "01000002 rc=0" "$(run "$CLI" --image "$img" query hostkey)"
+check "counter advanced twice and persisted" "01000002 rc=0" "$(run "$CLI" --image "$img" query hostkey --raw)"
 check "wrong host keys" " rc=1" "$(run "$CLI" --image "$img" --mac-key 000102030405060708090a0b0c0d0e0f \
       --cipher-key 0123456789abcdef0123456789abcdef echo 00)"
 check "wrong host keys message" "stsafe-cli: echo: chip status 0x16 (invalid C-MAC)" "$(cat "$dir/stderr")"
@@ -100,9 +137,9 @@ check "half the keys" " rc=2" "$(run "$CLI" --image "$img" --mac-key 00112233445
 pw=70617373776f72642d30303030303031
 wrong=70617373776f72642d30303030303032
 check "password set" "ok rc=0" "$(run "$CLI" --image "$img" password set $pw --tries 2)"
-check "password query" "010202 rc=0" "$(run "$CLI" --image "$img" query password)"
+check "password query" "010202 rc=0" "$(run "$CLI" --image "$img" query password --raw)"
 check "wrong password" "wrong password, 1 tries left rc=1" "$(run "$CLI" --image "$img" password verify $wrong)"
-check "tries persisted" "010201 rc=0" "$(run "$CLI" --image "$img" query password)"
+check "tries persisted" "010201 rc=0" "$(run "$CLI" --image "$img" query password --raw)"
 check "right password" "verified, 2 tries left rc=0" "$(run "$CLI" --image "$img" password verify $pw)"
 check "lock needs the password" " rc=1" "$(run "$CLI" --image "$img" lifecycle lock)"
 check "lock" "verified, 2 tries left
@@ -113,7 +150,7 @@ check "unlock" "verified, 2 tries left
 life cycle 0x03 rc=0" "$(run "$CLI" --image "$img" lifecycle unlock --password $pw)"
 check "password delete" "verified, 2 tries left
 deleted rc=0" "$(run "$CLI" --image "$img" password delete $pw)"
-check "password gone" "000000 rc=0" "$(run "$CLI" --image "$img" query password)"
+check "password gone" "000000 rc=0" "$(run "$CLI" --image "$img" query password --raw)"
 check "put raw (I2C address 0x21)" "ok rc=0" "$(run "$CLI" --image "$img" put 0x0a 4200)"
 check "hibernate" "hibernating rc=0" "$(run "$CLI" --image "$img" hibernate --mode 2)"
 check "hibernate bad mode" " rc=2" "$(run "$CLI" --image "$img" hibernate --mode 3)"
