@@ -142,11 +142,34 @@ static size_t der_total_len(const uint8_t *h)
     return 0;
 }
 
+/* A certificate can only live in a plain zone the chip has: says why not. */
+static int check_cert_zone(tool_session *s, long zone)
+{
+    stsafe_partition_info part;
+    int err = stsafe_client_query_partition(&s->dev.client, &part);
+    if (err)
+        return cli_report(err, "cert read: query partition");
+    for (uint8_t i = 0; i < part.count; i++) {
+        if (part.zone[i].index != zone)
+            continue;
+        if (part.zone[i].type == STSAFE_ZONE_PLAIN)
+            return TOOL_EXIT_OK;
+        tool_error(prog, "zone %ld is a counter zone: certificates live in plain zones "
+                         "('stsafe-cli query partition' lists them)", zone);
+        return TOOL_EXIT_FAIL;
+    }
+    tool_error(prog, "the chip has no zone %ld ('stsafe-cli query partition' lists its zones)", zone);
+    return TOOL_EXIT_FAIL;
+}
+
 /* Reads the DER certificate at the start of \p zone into a new buffer. */
 static int cli_read_cert_der(tool_session *s, long zone, uint8_t **der, size_t *len)
 {
     uint8_t head[4];
-    int err = cli_read_zone(s, (uint8_t)zone, 0, sizeof head, head);
+    int err = check_cert_zone(s, zone);
+    if (err)
+        return err;
+    err = cli_read_zone(s, (uint8_t)zone, 0, sizeof head, head);
     if (err)
         return cli_report(err, "cert read");
     *len = der_total_len(head);

@@ -1,6 +1,7 @@
 /* stsafe-cli: the seed flow's provisioning half: a test CA, a CSR signed by
  * the chip, and provisioning of a device certificate into a zone
  * (docs/provisioning.md). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,18 @@ static int save_pair(const char *prefix, const unsigned char *der, size_t len, m
     return rc;
 }
 
+/* 1 when \p path can be opened for reading; 0 with the reason printed. */
+static int readable(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tool_error(prog, "cannot read '%s': %s", path, strerror(errno));
+        return 0;
+    }
+    fclose(f);
+    return 1;
+}
+
 /* Loads a CA certificate and its key, and checks that they belong together. */
 static int load_ca(const char *cert_path, const char *key_path, mbedtls_x509_crt *ca, mbedtls_pk_context *key,
                    stsafe_rng *rng)
@@ -146,6 +159,8 @@ static int load_ca(const char *cert_path, const char *key_path, mbedtls_x509_crt
         tool_error(prog, "give the CA as --ca-cert FILE --ca-key FILE (stsafe-cli ca init makes one)");
         return TOOL_EXIT_USAGE;
     }
+    if (!readable(cert_path) || !readable(key_path))
+        return TOOL_EXIT_FAIL;
     if (mbedtls_x509_crt_parse_file(ca, cert_path) != 0) {
         tool_error(prog, "'%s' is not a PEM or DER certificate", cert_path);
         return TOOL_EXIT_FAIL;
@@ -261,7 +276,12 @@ static uint8_t curve_arg(const cli_args *a)
 
 static int check_device_id(const char *id)
 {
-    if (!id || !*id || strlen(id) > 128 || strpbrk(id, ",=+<>#;\"\\")) {
+    if (!id) {
+        tool_error(prog, "give the device's identity with --device-id ID (the certificate's CN, e.g. "
+                         "demo-device-01)");
+        return -1;
+    }
+    if (!*id || strlen(id) > 128 || strpbrk(id, ",=+<>#;\"\\")) {
         tool_error(prog, "--device-id is 1..128 characters without , = + < > # ; \" \\");
         return -1;
     }

@@ -17,6 +17,7 @@
 #include "emu_cmds.h"
 #include "emu_import.h"
 #include "tool_common.h"
+#include "tool_describe.h"
 
 static const char *prog = "stsafe-emu";
 
@@ -37,6 +38,9 @@ static void usage(FILE *f)
             "  info IMAGE\n"
             "        Show serial, life cycle, zones, counters, key slots and host keys.\n"
             "        Private key bytes are never shown.\n"
+            "  info --bus ADDRESS [--chip N]\n"
+            "        What a served chip (or a chip on i2c:/dev/i2c-N) says of itself through\n"
+            "        Query: product data, life cycle, zones, key slots, host keys, password.\n"
             "  bench [--seconds S] [--json]\n"
             "        Measure the emulator beside raw mbedTLS in the same run: Echo round\n"
             "        trips, P-256 signatures through the whole frame path and raw (S seconds\n"
@@ -163,46 +167,13 @@ static int cmd_init(int argc, char **argv)
     return rc;
 }
 
-static const char *life_cycle_name(uint8_t lc)
-{
-    switch (lc) {
-    case 0x01: return "born";
-    case 0x02: return "patching";
-    case 0x03: return "operational";
-    case 0x04: return "terminated";
-    case 0x81: return "born and locked";
-    case 0x83: return "operational and locked";
-    default:   return "unknown";
-    }
-}
-
-static const char *ac_name(uint8_t ac)
-{
-    switch (ac) {
-    case STSAFE_AC_ALWAYS:    return "always";
-    case STSAFE_AC_HOST:      return "host";
-    case STSAFE_AC_AUTH_HOST: return "auth+host";
-    case STSAFE_AC_NEVER:     return "never";
-    default:                  return "reserved";
-    }
-}
-
 static void print_zones(const stsafe_emu_nvm *nvm)
 {
     printf("data partition: %u zones\n", nvm->zone_count);
-    printf("  zone  type     size  read AC               update AC             counter\n");
+    tool_print_zone_heading(stdout);
     for (uint8_t i = 0; i < nvm->zone_count; i++) {
         const stsafe_emu_zone *z = &nvm->zones[i];
-        char rd[32], up[32];
-        snprintf(rd, sizeof rd, "%s%s", ac_name((z->access >> 4) & 7),
-                 (z->access & STSAFE_ZONE_READ_CR) ? " (changeable)" : "");
-        snprintf(up, sizeof up, "%s%s", ac_name(z->access & 7),
-                 (z->access & STSAFE_ZONE_UPDATE_CR) ? " (changeable)" : "");
-        printf("  %-4u  %-7s  %4u  %-20s  %-20s  ", i, z->type ? "counter" : "plain", z->size, rd, up);
-        if (z->type)
-            printf("%lu\n", (unsigned long)z->counter);
-        else
-            printf("-\n");
+        tool_print_zone(stdout, i, z->type, z->size, z->access, z->counter);
     }
 }
 
@@ -223,10 +194,38 @@ static void print_key_slots(const stsafe_emu_nvm *nvm)
     }
 }
 
+/* info --bus ADDRESS [--chip N]: what a served chip (or real silicon) says
+ * of itself through Query. */
+static int info_bus(int argc, char **argv)
+{
+    unsigned long chip = 0;
+    int with_chip = argc == 4 && !strcmp(argv[2], "--chip");
+    if ((argc != 2 && !with_chip) || (with_chip && tool_parse_uint(argv[3], 0xFFFF, &chip) != 0)) {
+        tool_error(prog, "info: expects IMAGE, or --bus ADDRESS [--chip N] (see --help)");
+        return TOOL_EXIT_USAGE;
+    }
+    tool_session s;
+    int rc = tool_session_open_bus(&s, prog, argv[1]);
+    if (rc)
+        return rc;
+    printf("chip: %s", argv[1]);
+    if (with_chip)
+        printf(", chip %lu", chip);
+    printf("\n");
+    if (with_chip)
+        rc = tool_session_select(&s, prog, chip);
+    if (!rc)
+        rc = tool_print_chip_info(&s, prog);
+    int close_rc = tool_session_close(&s, prog);
+    return rc ? rc : close_rc;
+}
+
 static int cmd_info(int argc, char **argv)
 {
+    if (argc >= 1 && !strcmp(argv[0], "--bus"))
+        return info_bus(argc, argv);
     if (argc != 1 || argv[0][0] == '-') {
-        tool_error(prog, "info: expects exactly one IMAGE (see --help)");
+        tool_error(prog, "info: expects IMAGE, or --bus ADDRESS [--chip N] (see --help)");
         return TOOL_EXIT_USAGE;
     }
     stsafe_emu_nvm nvm;
@@ -240,7 +239,7 @@ static int cmd_info(int argc, char **argv)
     tool_print_hex(stdout, nvm.serial, sizeof nvm.serial);
     printf("mask identification: ");
     tool_print_hex(stdout, nvm.mask_id, sizeof nvm.mask_id);
-    printf("life cycle: %s (0x%02X)\n", life_cycle_name(nvm.life_cycle), nvm.life_cycle);
+    printf("life cycle: %s (0x%02X)\n", tool_life_cycle_name(nvm.life_cycle), nvm.life_cycle);
     printf("I2C address: 0x%02X\n", nvm.i2c.address);
     print_zones(&nvm);
     print_key_slots(&nvm);

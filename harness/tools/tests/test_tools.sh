@@ -59,6 +59,14 @@ check "bad hex digit message" "stsafe-cli: '01x2' is not hex: 'x' at position 3 
     "$("$CLI" --image "$img" echo 01x2 2>&1)"
 check "option without value" " rc=2" "$(run "$CLI" --image)"
 check "option without value message" "stsafe-cli: --image needs a value (see --help)" "$(cat "$dir/stderr")"
+check "provision without --device-id" "stsafe-cli: give the device's identity with --device-id ID (the certificate's CN, e.g. demo-device-01)" \
+    "$("$CLI" --image "$img" provision --ca-cert "$img.ca.pem" --ca-key x.key 2>&1)"
+check "provision with a missing CA file" "stsafe-cli: cannot read '$dir/none.pem': No such file or directory" \
+    "$("$CLI" --image "$img" provision --device-id d1 --ca-cert "$dir/none.pem" --ca-key x.key 2>&1)"
+check "cert read of a counter zone" " rc=1stsafe-cli: zone 5 is a counter zone: certificates live in plain zones ('stsafe-cli query partition' lists them)" \
+    "$(run "$CLI" --image "$img" cert read --zone 5; cat "$dir/stderr")"
+check "cert read of a missing zone" "stsafe-cli: the chip has no zone 9 ('stsafe-cli query partition' lists its zones)" \
+    "$("$CLI" --image "$img" cert read --zone 9 2>&1)"
 check "update" "ok rc=0" "$(run "$CLI" --image "$img" update --zone 1 --offset 10 cafe)"
 check "read back (new process)" "00cafe00 rc=0" "$(run "$CLI" --image "$img" read --zone 1 --offset 9 --length 4)"
 check "read past the zone" " rc=1" "$(run "$CLI" --image "$img" read --zone 1 --offset 698 --length 4)"
@@ -208,6 +216,10 @@ check "bus read back (next client)" "00cafe00 rc=0" "$(run "$CLI" --bus "unix:$s
 check "image saved while serving" "00cafe00 rc=0" "$(run "$CLI" --image "$simg" read --zone 1 --offset 9 --length 4)"
 check "bus decrement" "499995 rc=0" "$(run "$CLI" --bus "unix:$sock" decrement --zone 5 --amount 5)"
 check "bus counter kept" "499994 rc=0" "$(run "$CLI" --bus "unix:$sock" decrement --zone 5 --amount 1)"
+check "stsafe-emu info --bus (counter zone)" "  5     counter    64  always (changeable)   always (changeable)   499994" \
+    "$("$EMU" info --bus "unix:$sock" | grep '^  5 ')"
+check "stsafe-cli info --bus (life cycle)" "life cycle: operational (0x03)" \
+    "$("$CLI" --bus "unix:$sock" info | grep '^life cycle')"
 check "bus refusal" " rc=1" "$(run "$CLI" --bus "unix:$sock" read --zone 1 --offset 698 --length 4)"
 check "bus refusal message" "stsafe-cli: read: chip status 0x14 (boundary exceeded)" "$(cat "$dir/stderr")"
 check "bus raw frame" "000006010203040a38 rc=0" "$(run "$CLI" --bus "unix:$sock" frame 00010203040a38)"
