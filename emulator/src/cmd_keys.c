@@ -11,6 +11,7 @@
 #include "stsafe/emulator/ecc.h"
 #include "stsafe/protocol/codec_ecc.h"
 #include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 
 /* Mode-of-operation bits, second byte (STSELib stsafea_private_key_operation_mode_t). */
 #define MODE_KEY_ESTABLISHMENT 0x01u
@@ -75,11 +76,7 @@ static void slot_point(const stsafe_emu_key_slot *k, stsafe_ecc_point *p)
 /* Loads a host-supplied point into \p q on \p grp; 0 when it is on the curve. */
 static int load_point(const mbedtls_ecp_group *grp, const stsafe_ecc_point *p, mbedtls_ecp_point *q)
 {
-    int rc = mbedtls_mpi_read_binary(&q->X, p->x, p->size);
-    if (!rc)
-        rc = mbedtls_mpi_read_binary(&q->Y, p->y, p->size);
-    if (!rc)
-        rc = mbedtls_mpi_lset(&q->Z, 1);
+    int rc = stsafe_mbedtls_point_from_xy(grp, q, p->x, p->y, p->size);
     return rc ? rc : mbedtls_ecp_check_pubkey(grp, q);
 }
 

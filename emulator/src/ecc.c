@@ -4,6 +4,12 @@
 
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
+#include "stsafe/protocol/mbedtls_compat.h"
+
+/* mbedtls_ecp_keypair's members are private in mbedTLS 3.x. */
+#define KP_GRP(kp) ((kp)->STSAFE_MBEDTLS_PRIVATE(grp))
+#define KP_D(kp)   ((kp)->STSAFE_MBEDTLS_PRIVATE(d))
+#define KP_Q(kp)   ((kp)->STSAFE_MBEDTLS_PRIVATE(Q))
 
 mbedtls_ecp_group_id stsafe_emu_curve_group(uint8_t curve)
 {
@@ -13,8 +19,7 @@ mbedtls_ecp_group_id stsafe_emu_curve_group(uint8_t curve)
 /* The public point of \p kp into \p slot, fixed-width big-endian. */
 static int write_public(const mbedtls_ecp_keypair *kp, size_t n, stsafe_emu_key_slot *slot)
 {
-    int rc = mbedtls_mpi_write_binary(&kp->Q.X, slot->pub_x, n);
-    return rc ? rc : mbedtls_mpi_write_binary(&kp->Q.Y, slot->pub_y, n);
+    return stsafe_mbedtls_point_to_xy(&KP_GRP(kp), &KP_Q(kp), slot->pub_x, slot->pub_y, n);
 }
 
 int stsafe_emu_slot_generate(stsafe_emu_key_slot *slot, uint8_t curve, stsafe_emu_rng_fn f_rng,
@@ -29,7 +34,7 @@ int stsafe_emu_slot_generate(stsafe_emu_key_slot *slot, uint8_t curve, stsafe_em
     mbedtls_ecp_keypair_init(&kp);
     int rc = mbedtls_ecp_gen_key(stsafe_emu_curve_group(curve), &kp, f_rng, p_rng);
     if (!rc)
-        rc = mbedtls_mpi_write_binary(&kp.d, fresh.priv, n);
+        rc = mbedtls_mpi_write_binary(&KP_D(&kp), fresh.priv, n);
     if (!rc)
         rc = write_public(&kp, n, &fresh);
     mbedtls_ecp_keypair_free(&kp);
@@ -45,24 +50,24 @@ int stsafe_emu_slot_generate(stsafe_emu_key_slot *slot, uint8_t curve, stsafe_em
     return 0;
 }
 
-int stsafe_emu_slot_import(stsafe_emu_key_slot *slot, uint8_t curve, const uint8_t *priv, size_t len)
+int stsafe_emu_slot_import(stsafe_emu_key_slot *slot, uint8_t curve, const uint8_t *priv, size_t len,
+                           stsafe_emu_rng_fn f_rng, void *p_rng)
 {
     size_t n = stsafe_curve_size(curve);
-    if (n == 0 || !priv || len != n)
+    if (n == 0 || !priv || len != n || !f_rng)
         return STSAFE_ERR_BAD_INPUT;
     mbedtls_ecp_keypair kp;
     stsafe_emu_key_slot fresh;
     memset(&fresh, 0, sizeof fresh);
     mbedtls_ecp_keypair_init(&kp);
-    int rc = mbedtls_ecp_group_load(&kp.grp, stsafe_emu_curve_group(curve));
+    /* Loads the group and d, and refuses a scalar outside [1, n-1]. */
+    int rc = mbedtls_ecp_read_key(stsafe_emu_curve_group(curve), &kp, priv, len);
+    if (rc == MBEDTLS_ERR_ECP_INVALID_KEY)
+        rc = STSAFE_ERR_BAD_INPUT;
+    /* Q = d.G. The RNG only blinds the multiplication: mbedTLS 2.28 made
+     * its own when given none, 3.x refuses NULL (MBEDTLS_ERR_ECP_BAD_INPUT_DATA). */
     if (!rc)
-        rc = mbedtls_mpi_read_binary(&kp.d, priv, len);
-    if (!rc)
-        rc = mbedtls_ecp_check_privkey(&kp.grp, &kp.d) ? STSAFE_ERR_BAD_INPUT : 0;
-    /* Q = d.G; mbedTLS 2.28 wants an RNG only for blinding, which a
-     * public computation does not need. */
-    if (!rc)
-        rc = mbedtls_ecp_mul(&kp.grp, &kp.Q, &kp.d, &kp.grp.G, NULL, NULL);
+        rc = mbedtls_ecp_mul(&KP_GRP(&kp), &KP_Q(&kp), &KP_D(&kp), &KP_GRP(&kp).G, f_rng, p_rng);
     if (!rc)
         rc = write_public(&kp, n, &fresh);
     mbedtls_ecp_keypair_free(&kp);
@@ -85,14 +90,19 @@ int stsafe_emu_slot_to_keypair(const stsafe_emu_key_slot *slot, mbedtls_ecp_keyp
     size_t n = stsafe_curve_size(slot->curve);
     if (!slot->present || n == 0)
         return STSAFE_ERR_BAD_INPUT;
-    int rc = mbedtls_ecp_group_load(&kp->grp, stsafe_emu_curve_group(slot->curve));
+    int rc = mbedtls_ecp_read_key(stsafe_emu_curve_group(slot->curve), kp, slot->priv, n);
     if (!rc)
-        rc = mbedtls_mpi_read_binary(&kp->d, slot->priv, n);
+        rc = stsafe_mbedtls_point_from_xy(&KP_GRP(kp), &KP_Q(kp), slot->pub_x, slot->pub_y, n);
+    return rc ? STSAFE_ERR_CRYPTO : 0;
+}
+
+int stsafe_emu_slot_public_keypair(const stsafe_emu_key_slot *slot, mbedtls_ecp_keypair *kp)
+{
+    size_t n = stsafe_curve_size(slot->curve);
+    if (!slot->present || n == 0)
+        return STSAFE_ERR_BAD_INPUT;
+    int rc = mbedtls_ecp_group_load(&KP_GRP(kp), stsafe_emu_curve_group(slot->curve));
     if (!rc)
-        rc = mbedtls_mpi_read_binary(&kp->Q.X, slot->pub_x, n);
-    if (!rc)
-        rc = mbedtls_mpi_read_binary(&kp->Q.Y, slot->pub_y, n);
-    if (!rc)
-        rc = mbedtls_mpi_lset(&kp->Q.Z, 1);
+        rc = stsafe_mbedtls_point_from_xy(&KP_GRP(kp), &KP_Q(kp), slot->pub_x, slot->pub_y, n);
     return rc ? STSAFE_ERR_CRYPTO : 0;
 }

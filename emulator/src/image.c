@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/sha256.h>
-
 #include "stsafe/protocol/buf.h"
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 
 enum {
     SEC_PRODUCT = 1,
@@ -146,7 +145,7 @@ int stsafe_emu_image_serialize(const stsafe_emu_nvm *nvm, uint8_t *out, size_t c
         put_section(&w, tag, nvm);
     if (w.err || cap - w.len < STSAFE_EMU_IMAGE_DIGEST_LEN)
         return STSAFE_ERR_BUFFER_TOO_SMALL;
-    if (mbedtls_sha256_ret(out, w.len, out + w.len, 0) != 0)
+    if (stsafe_mbedtls_sha256(out, w.len, out + w.len) != 0)
         return STSAFE_ERR_CRYPTO;
     *out_len = w.len + STSAFE_EMU_IMAGE_DIGEST_LEN;
     return 0;
@@ -302,7 +301,7 @@ int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm)
     if (stsafe_get_u16(img + STSAFE_EMU_IMAGE_MAGIC_LEN) != STSAFE_EMU_IMAGE_VERSION)
         return STSAFE_ERR_IMAGE_VERSION;
     size_t body_len = len - STSAFE_EMU_IMAGE_DIGEST_LEN;
-    if (mbedtls_sha256_ret(img, body_len, digest, 0) != 0)
+    if (stsafe_mbedtls_sha256(img, body_len, digest) != 0)
         return STSAFE_ERR_CRYPTO;
     if (memcmp(digest, img + body_len, sizeof digest) != 0)
         return STSAFE_ERR_IMAGE_CHECKSUM;

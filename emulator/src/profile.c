@@ -13,6 +13,7 @@
 #include "stsafe/protocol/commands.h"
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 
 #define ACCESS(read_cr, read_ac, upd_cr, upd_ac)                                   \
     (uint8_t)(((read_cr) ? STSAFE_ZONE_READ_CR : 0) | ((read_ac) << STSAFE_ZONE_READ_AC_SHIFT) | \
@@ -95,11 +96,7 @@ static int slot_public_pk(const stsafe_emu_key_slot *slot, mbedtls_pk_context *p
     int rc = mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
     if (rc)
         return rc;
-    mbedtls_ecp_keypair *kp = mbedtls_pk_ec(*pk);
-    rc = stsafe_emu_slot_to_keypair(slot, kp);
-    mbedtls_mpi_free(&kp->d); /* the certificate needs only Q */
-    mbedtls_mpi_init(&kp->d);
-    return rc;
+    return stsafe_emu_slot_public_keypair(slot, mbedtls_pk_ec(*pk)); /* the certificate needs only Q */
 }
 
 /* Writes a certificate as DER at the start of \p out; returns its length or an error. */
@@ -109,15 +106,12 @@ static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issue
                       stsafe_emu_rng_fn f_rng, void *p_rng)
 {
     mbedtls_x509write_cert crt;
-    mbedtls_mpi sn;
     mbedtls_x509write_crt_init(&crt);
-    mbedtls_mpi_init(&sn);
     mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
     mbedtls_x509write_crt_set_subject_key(&crt, subject_key);
     mbedtls_x509write_crt_set_issuer_key(&crt, issuer_key);
-    int rc = mbedtls_mpi_read_binary(&sn, serial, serial_len);
-    if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &sn);
+    int rc = stsafe_mbedtls_crt_set_serial(&crt, serial, serial_len);
     if (!rc) rc = mbedtls_x509write_crt_set_subject_name(&crt, subject);
     if (!rc) rc = mbedtls_x509write_crt_set_issuer_name(&crt, issuer);
     if (!rc) rc = mbedtls_x509write_crt_set_validity(&crt, CERT_NOT_BEFORE, CERT_NOT_AFTER);
@@ -130,7 +124,6 @@ static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issue
     int len = rc ? rc : mbedtls_x509write_crt_der(&crt, out, cap, f_rng, p_rng);
     if (len > 0) /* mbedTLS writes at the end of the buffer */
         memmove(out, out + cap - (size_t)len, (size_t)len);
-    mbedtls_mpi_free(&sn);
     mbedtls_x509write_crt_free(&crt);
     return len;
 }
@@ -149,6 +142,8 @@ static int personalise_certificate(stsafe_emu_nvm *nvm, stsafe_emu_rng_fn f_rng,
         (void)snprintf(hex + 2 * i, 3, "%02X", nvm->serial[i]);
     (void)snprintf(subject, sizeof subject, "CN=STSAFE-A110 %s,OU=STSAFE-A110,O=stsafe-emu", hex);
 
+    if (stsafe_mbedtls_init() != 0) /* mbedTLS 3.6 with PSA: X.509 signs through PSA */
+        return STSAFE_ERR_CRYPTO;
     mbedtls_pk_init(&ca_key);
     mbedtls_pk_init(&dev_key);
     rc = gen_pk(&ca_key, f_rng, p_rng);

@@ -28,7 +28,8 @@ static void apply_directive(emu_fixture *f, const testvec_file *tv)
                                                         : STSAFE_CURVE_NONE;
         size_t n = testvec_hex(tv, 3, key, sizeof key);
         assert_in_range(slot, 0, STSAFE_EMU_MAX_KEY_SLOTS - 1);
-        assert_int_equal(stsafe_emu_slot_import(&f->chip.nvm.key_slots[slot], curve, key, n), 0);
+        assert_int_equal(stsafe_emu_slot_import(&f->chip.nvm.key_slots[slot], curve, key, n,
+                                                f->chip.f_rng, f->chip.p_rng), 0);
     } else if (!strcmp(tv->field[0], "!envkey") && tv->nfields == 3) {
         int slot = atoi(tv->field[1]);
         size_t n = testvec_hex(tv, 2, key, sizeof key);

@@ -17,6 +17,7 @@
 #include "stsafe/protocol/commands.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/protocol/status.h"
 
 static int setup(void **state)
@@ -159,8 +160,8 @@ static void test_device_certificate(void **state)
     assert_string_equal(subject, "CN=STSAFE-A110 010203040506070809, OU=STSAFE-A110, O=stsafe-emu");
     const mbedtls_ecp_keypair *kp = mbedtls_pk_ec(crt.pk);
     uint8_t x[32], y[32];
-    assert_int_equal(mbedtls_mpi_write_binary(&kp->Q.X, x, 32), 0);
-    assert_int_equal(mbedtls_mpi_write_binary(&kp->Q.Y, y, 32), 0);
+    assert_int_equal(stsafe_mbedtls_point_to_xy(&kp->STSAFE_MBEDTLS_PRIVATE(grp), &kp->STSAFE_MBEDTLS_PRIVATE(Q),
+                                                x, y, 32), 0);
     assert_memory_equal(x, f->chip.nvm.key_slots[0].pub_x, 32);
     assert_memory_equal(y, f->chip.nvm.key_slots[0].pub_y, 32);
     mbedtls_x509_crt_free(&crt);

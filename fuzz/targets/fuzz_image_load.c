@@ -10,13 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/sha256.h>
-
 #include "fuzz_chip.h"
 #include "fuzz_target.h"
 #include "stsafe/emulator/image.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/protocol/secure_channel.h"
 
 #define NVM_FILL 0x5Au
@@ -118,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     check_image(x, data, size);
     memcpy(x->img, data, size);
-    FUZZ_REQUIRE(mbedtls_sha256_ret(data, size, x->img + size, 0) == 0, "SHA-256");
+    FUZZ_REQUIRE(stsafe_mbedtls_sha256(data, size, x->img + size) == 0, "SHA-256");
     check_image(x, x->img, size + STSAFE_EMU_IMAGE_DIGEST_LEN);
     return 0;
 }

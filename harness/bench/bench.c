@@ -17,10 +17,16 @@
 #include "stsafe/bus/socket.h"
 #include "stsafe/client/client.h"
 #include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/client/inproc_device.h"
 #include "stsafe/emulator/rng.h"
 #include "stsafe/server/server.h"
 #include "tool_common.h"
+
+/* mbedtls_ecp_keypair's members are private in mbedTLS 3.x. */
+#define KP_GRP(kp) ((kp)->STSAFE_MBEDTLS_PRIVATE(grp))
+#define KP_D(kp)   ((kp)->STSAFE_MBEDTLS_PRIVATE(d))
+#define KP_Q(kp)   ((kp)->STSAFE_MBEDTLS_PRIVATE(Q))
 
 /* Everything a measured operation touches: the emulated chip with its
  * client, and the same key as a plain mbedTLS key pair for the reference. */
@@ -76,7 +82,7 @@ static int op_raw_sign(bench_rig *r)
     mbedtls_mpi rr, ss;
     mbedtls_mpi_init(&rr);
     mbedtls_mpi_init(&ss);
-    int rc = mbedtls_ecdsa_sign(&r->raw_key.grp, &rr, &ss, &r->raw_key.d, digest, sizeof digest,
+    int rc = mbedtls_ecdsa_sign(&KP_GRP(&r->raw_key), &rr, &ss, &KP_D(&r->raw_key), digest, sizeof digest,
                                 stsafe_rng_fn, &r->dev.rng);
     mbedtls_mpi_free(&rr);
     mbedtls_mpi_free(&ss);
@@ -113,7 +119,7 @@ static int op_raw_sign384(bench_rig *r)
     mbedtls_mpi rr, ss;
     mbedtls_mpi_init(&rr);
     mbedtls_mpi_init(&ss);
-    int rc = mbedtls_ecdsa_sign(&r->raw_slot1.grp, &rr, &ss, &r->raw_slot1.d, digest48, sizeof digest48,
+    int rc = mbedtls_ecdsa_sign(&KP_GRP(&r->raw_slot1), &rr, &ss, &KP_D(&r->raw_slot1), digest48, sizeof digest48,
                                 stsafe_rng_fn, &r->dev.rng);
     mbedtls_mpi_free(&rr);
     mbedtls_mpi_free(&ss);
@@ -132,7 +138,7 @@ static int op_raw_ecdh(bench_rig *r)
     mbedtls_mpi z;
     uint8_t secret[32];
     mbedtls_mpi_init(&z);
-    int rc = mbedtls_ecdh_compute_shared(&r->raw_slot1.grp, &z, &r->raw_peer, &r->raw_slot1.d,
+    int rc = mbedtls_ecdh_compute_shared(&KP_GRP(&r->raw_slot1), &z, &r->raw_peer, &KP_D(&r->raw_slot1),
                                          stsafe_rng_fn, &r->dev.rng);
     if (!rc)
         rc = mbedtls_mpi_write_binary(&z, secret, sizeof secret);
@@ -157,12 +163,10 @@ static int ecdh_peer(bench_rig *r)
     mbedtls_ecp_keypair_init(&host);
     int rc = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &host, stsafe_rng_fn, &r->dev.rng);
     if (!rc)
-        rc = mbedtls_ecp_copy(&r->raw_peer, &host.Q);
+        rc = mbedtls_ecp_copy(&r->raw_peer, &KP_Q(&host));
     r->peer.size = 32;
     if (!rc)
-        rc = mbedtls_mpi_write_binary(&host.Q.X, r->peer.x, 32);
-    if (!rc)
-        rc = mbedtls_mpi_write_binary(&host.Q.Y, r->peer.y, 32);
+        rc = stsafe_mbedtls_point_to_xy(&KP_GRP(&host), &KP_Q(&host), r->peer.x, r->peer.y, 32);
     mbedtls_ecp_keypair_free(&host);
     return rc;
 }

@@ -12,8 +12,7 @@
 
 #include <mbedtls/ecdh.h>
 #include <mbedtls/ecdsa.h>
-#include <mbedtls/sha256.h>
-#include <mbedtls/sha512.h>
+#include <mbedtls/md.h>
 
 #include "stsafe/emulator/ecc.h"
 #include "stsafe/emulator/keywrap.h"
@@ -23,6 +22,7 @@
 #include "stsafe/protocol/codec.h"
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/client/inproc_device.h"
 #include "stsafe/emulator/rng.h"
 
@@ -47,9 +47,7 @@ static void load_point(mbedtls_ecp_group *grp, mbedtls_ecp_point *q, uint8_t cur
                        const stsafe_ecc_point *p)
 {
     assert_int_equal(mbedtls_ecp_group_load(grp, stsafe_emu_curve_group(curve)), 0);
-    assert_int_equal(mbedtls_mpi_read_binary(&q->X, p->x, p->size), 0);
-    assert_int_equal(mbedtls_mpi_read_binary(&q->Y, p->y, p->size), 0);
-    assert_int_equal(mbedtls_mpi_lset(&q->Z, 1), 0);
+    assert_int_equal(stsafe_mbedtls_point_from_xy(grp, q, p->x, p->y, p->size), 0);
     assert_int_equal(mbedtls_ecp_check_pubkey(grp, q), 0);
 }
 
@@ -77,8 +75,9 @@ static int host_verify(uint8_t curve, const stsafe_ecc_point *pub, const uint8_t
 
 static void digests(uint8_t d256[32], uint8_t d384[64], const char *msg)
 {
-    assert_int_equal(mbedtls_sha256_ret((const uint8_t *)msg, strlen(msg), d256, 0), 0);
-    assert_int_equal(mbedtls_sha512_ret((const uint8_t *)msg, strlen(msg), d384, 1), 0);
+    const uint8_t *m = (const uint8_t *)msg;
+    assert_int_equal(mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), m, strlen(msg), d256), 0);
+    assert_int_equal(mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA384), m, strlen(msg), d384), 0);
 }
 
 static void test_sign_every_curve_and_hash(void **state)
@@ -138,15 +137,16 @@ static void test_ecdh_equals_host(void **state)
         mbedtls_mpi_init(&z);
         assert_int_equal(mbedtls_ecp_gen_key(stsafe_emu_curve_group(curve), &host, stsafe_rng_fn, &f->rng), 0);
         host_pub.size = size;
-        assert_int_equal(mbedtls_mpi_write_binary(&host.Q.X, host_pub.x, size), 0);
-        assert_int_equal(mbedtls_mpi_write_binary(&host.Q.Y, host_pub.y, size), 0);
+        assert_int_equal(stsafe_mbedtls_point_to_xy(&host.STSAFE_MBEDTLS_PRIVATE(grp), &host.STSAFE_MBEDTLS_PRIVATE(Q),
+                                                    host_pub.x, host_pub.y, size), 0);
         assert_int_equal(stsafe_client_establish_key(&f->client, 1, &host_pub, secret, &n), 0);
         assert_int_equal(n, size);
 
         mbedtls_ecp_group grp;
         mbedtls_ecp_group_init(&grp);
         load_point(&grp, &q, curve, &chip_pub);
-        assert_int_equal(mbedtls_ecdh_compute_shared(&host.grp, &z, &q, &host.d, stsafe_rng_fn, &f->rng), 0);
+        assert_int_equal(mbedtls_ecdh_compute_shared(&host.STSAFE_MBEDTLS_PRIVATE(grp), &z, &q,
+                                                     &host.STSAFE_MBEDTLS_PRIVATE(d), stsafe_rng_fn, &f->rng), 0);
         assert_int_equal(mbedtls_mpi_write_binary(&z, want, size), 0);
         assert_memory_equal(secret, want, size);
         mbedtls_ecp_group_free(&grp);

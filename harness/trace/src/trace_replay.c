@@ -13,6 +13,7 @@
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/protocol/secure_channel.h"
 #include "stsafe/protocol/status.h"
 #include "stsafe/trace/trace.h"
@@ -192,8 +193,7 @@ static int on_curve(uint8_t curve, const stsafe_ecc_point *q)
     mbedtls_ecp_point_init(&pt);
     int ok = mbedtls_ecp_group_load(&grp, (mbedtls_ecp_group_id)stsafe_curve_group(curve)) == 0 &&
              q->size == stsafe_curve_size(curve) &&
-             mbedtls_mpi_read_binary(&pt.X, q->x, q->size) == 0 &&
-             mbedtls_mpi_read_binary(&pt.Y, q->y, q->size) == 0 && mbedtls_mpi_lset(&pt.Z, 1) == 0 &&
+             stsafe_mbedtls_point_from_xy(&grp, &pt, q->x, q->y, q->size) == 0 &&
              mbedtls_ecp_check_pubkey(&grp, &pt) == 0;
     mbedtls_ecp_point_free(&pt);
     mbedtls_ecp_group_free(&grp);
@@ -212,8 +212,7 @@ static int sig_verifies(const public_key *k, const uint8_t *digest, size_t dlen,
     mbedtls_mpi_init(&ss);
     int ok = k->present &&
              mbedtls_ecp_group_load(&grp, (mbedtls_ecp_group_id)stsafe_curve_group(k->curve)) == 0 &&
-             mbedtls_mpi_read_binary(&q.X, k->q.x, k->q.size) == 0 &&
-             mbedtls_mpi_read_binary(&q.Y, k->q.y, k->q.size) == 0 && mbedtls_mpi_lset(&q.Z, 1) == 0 &&
+             stsafe_mbedtls_point_from_xy(&grp, &q, k->q.x, k->q.y, k->q.size) == 0 &&
              mbedtls_mpi_read_binary(&rr, sig->r, sig->size) == 0 &&
              mbedtls_mpi_read_binary(&ss, sig->s, sig->size) == 0 &&
              mbedtls_ecdsa_verify(&grp, digest, dlen, &q, &rr, &ss) == 0;

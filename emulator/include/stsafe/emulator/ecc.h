@@ -31,10 +31,13 @@ int stsafe_emu_slot_generate(stsafe_emu_key_slot *slot, uint8_t curve, stsafe_em
  * \brief Put a known private key in \p slot (personalisation, test vectors,
  *        golden traces); the public point is derived. The slot keeps its mode.
  * \param priv  Big-endian scalar of exactly the curve's size.
+ * \param f_rng  Random source blinding the computation of the public point
+ *               (required: mbedTLS 3.x refuses a scalar multiplication without one).
  * \return 0; STSAFE_ERR_BAD_INPUT (unknown curve, wrong length, scalar not
  *         in [1, n-1]); STSAFE_ERR_CRYPTO.
  */
-int stsafe_emu_slot_import(stsafe_emu_key_slot *slot, uint8_t curve, const uint8_t *priv, size_t len);
+int stsafe_emu_slot_import(stsafe_emu_key_slot *slot, uint8_t curve, const uint8_t *priv, size_t len,
+                           stsafe_emu_rng_fn f_rng, void *p_rng);
 
 /**
  * \brief Load a slot into an mbedTLS key pair (group, d and Q).
@@ -42,6 +45,13 @@ int stsafe_emu_slot_import(stsafe_emu_key_slot *slot, uint8_t curve, const uint8
  * \return 0; STSAFE_ERR_BAD_INPUT (empty slot); STSAFE_ERR_CRYPTO.
  */
 int stsafe_emu_slot_to_keypair(const stsafe_emu_key_slot *slot, mbedtls_ecp_keypair *kp);
+
+/**
+ * \brief Load the public half of a slot into an mbedTLS key pair (group and Q; d stays zero).
+ * \param kp  Initialised by the caller; free it with mbedtls_ecp_keypair_free().
+ * \return 0; STSAFE_ERR_BAD_INPUT (empty slot); STSAFE_ERR_CRYPTO.
+ */
+int stsafe_emu_slot_public_keypair(const stsafe_emu_key_slot *slot, mbedtls_ecp_keypair *kp);
 
 #ifdef __cplusplus
 }
