@@ -1,4 +1,7 @@
-/* The mbedTLS pk adapter (pk_stsafe.h, docs/mbedtls.md). */
+/* The mbedTLS 2.28 pk adapter (pk_stsafe.h, docs/mbedtls.md). CMake builds
+ * it only against 2.28; pk_stsafe.h stops a 3.x build before the include of
+ * mbedtls/pk_internal.h below, which 3.x no longer has (and which a stray
+ * 2.28 in /usr/include would otherwise supply). */
 #include "stsafe/tls/pk_stsafe.h"
 
 #include <stdlib.h>
@@ -172,18 +175,7 @@ int stsafe_pk_setup(mbedtls_pk_context *pk, stsafe_client *client, uint8_t slot,
 int stsafe_pk_setup_from_cert(mbedtls_pk_context *pk, stsafe_client *client, uint8_t slot,
                               const mbedtls_x509_crt *crt)
 {
-    stsafe_ecc_point pub;
-    if (!crt || mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY)
-        return MBEDTLS_ERR_PK_TYPE_MISMATCH;
-    const mbedtls_ecp_keypair *kp = mbedtls_pk_ec(crt->pk);
-    uint8_t curve = stsafe_curve_from_group((int)kp->grp.id);
-    if (curve == STSAFE_CURVE_NONE)
-        return MBEDTLS_ERR_PK_TYPE_MISMATCH;
-    pub.size = stsafe_curve_size(curve);
-    if (mbedtls_mpi_write_binary(&kp->Q.X, pub.x, pub.size) != 0 ||
-        mbedtls_mpi_write_binary(&kp->Q.Y, pub.y, pub.size) != 0)
-        return MBEDTLS_ERR_PK_BAD_INPUT_DATA;
-    return stsafe_pk_setup(pk, client, slot, curve, &pub);
+    return stsafe_chip_key_setup_from_cert(stsafe_chip_key_pk_table(), pk, client, slot, crt);
 }
 
 int stsafe_pk_is_stsafe(const mbedtls_pk_context *pk)

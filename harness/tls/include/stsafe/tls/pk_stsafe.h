@@ -11,7 +11,12 @@
  * Generate Signature to the chip and DER-encodes the chip's R||S.
  *
  * Use it wherever mbedTLS wants a private key: mbedtls_x509write_csr_set_key(),
- * mbedtls_ssl_conf_own_cert(), mbedtls_pk_sign().
+ * mbedtls_ssl_conf_own_cert(), mbedtls_pk_sign(). Programs that should also
+ * build against mbedTLS 3.6 reach it through chip_key.h
+ * (stsafe_chip_key_pk_table()) instead.
+ *
+ * mbedTLS 2.28 only: 3.x made the pk info table private, and CMake builds
+ * this module only against 2.28 (STSE_EMU_MBEDTLS_PK_TABLE).
  */
 #ifndef STSAFE_PK_STSAFE_H
 #define STSAFE_PK_STSAFE_H
@@ -22,16 +27,16 @@
 #include <mbedtls/x509_crt.h>
 
 #include "stsafe/client/client.h"
+#include "stsafe/protocol/mbedtls_compat.h"
+#include "stsafe/tls/chip_key.h" /* stsafe_pk_stats */
+
+#if !STSAFE_MBEDTLS_HAS_PK_TABLE
+#error "pk_stsafe.h is the pk-table adapter of mbedTLS 2.28; with mbedTLS 3.x use chip_key.h and a PSA route"
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** Counters of what the adapter asked of the chip. */
-typedef struct {
-    uint32_t signatures;        /**< Generate Signature commands sent. */
-    uint32_t truncated;         /**< Digests longer than the key, cut to its size first. */
-} stsafe_pk_stats;
 
 /**
  * \brief Set up \p pk as the key of chip slot \p slot.
