@@ -11,6 +11,7 @@
 
 #include "stsafe/bus/fault.h"
 #include "stsafe/bus/trace.h"
+#include "stsafe/tls/chip_key.h"
 #include "tool_common.h"
 
 #define CLI_PROG "stsafe-cli"
@@ -122,5 +123,11 @@ int cli_do_csr(tool_session *s, const cli_args *a);
 int cli_do_provision(tool_session *s, const cli_args *a);
 int cli_do_tls_connect(tool_session *s, const cli_args *a);
 int cli_do_mqtt_publish(tool_session *s, const cli_args *a);
+/**
+ * The route to the chip's key for command \p cmd (csr, provision,
+ * tls-connect, mqtt-publish): the pk table on mbedTLS 2.28. NULL, with a
+ * message naming this build's mbedTLS, when the build has no route.
+ */
+const stsafe_chip_key_route *cli_chip_key_route(const cli_args *a, const char *cmd);
 
 #endif

@@ -13,6 +13,7 @@
 #include "stsafe/protocol/frame.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/hex.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "cli.h"
 #include "tool_common.h"
 
@@ -206,7 +207,8 @@ int cli_do_pubkey(tool_session *s, const cli_args *a)
     if (!rc) {
         free(der);
         if (mbedtls_pk_get_type(&crt.pk) != MBEDTLS_PK_ECKEY ||
-            mbedtls_ecp_point_write_binary(&mbedtls_pk_ec(crt.pk)->grp, &mbedtls_pk_ec(crt.pk)->Q,
+            mbedtls_ecp_point_write_binary(&mbedtls_pk_ec(crt.pk)->STSAFE_MBEDTLS_PRIVATE(grp),
+                                           &mbedtls_pk_ec(crt.pk)->STSAFE_MBEDTLS_PRIVATE(Q),
                                            MBEDTLS_ECP_PF_UNCOMPRESSED, &plen, point, sizeof point) != 0) {
             tool_error(prog, "pubkey: the certificate in zone %ld does not hold an EC public key", zone);
             rc = TOOL_EXIT_FAIL;

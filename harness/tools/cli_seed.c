@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
-#include "stsafe/tls/pk_stsafe.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/emulator/rng.h"
 
 static const char *prog = CLI_PROG;
@@ -86,21 +86,18 @@ static void validity(int days, char *from, char *to)
 static int write_cert(const cert_spec *c, stsafe_rng *rng, unsigned char *buf, size_t cap)
 {
     mbedtls_x509write_cert crt;
-    mbedtls_mpi sn;
     unsigned char serial[16];
     char from[16], to[16];
     mbedtls_x509write_crt_init(&crt);
-    mbedtls_mpi_init(&sn);
     validity(c->days, from, to);
     int rc = stsafe_rng_fn(rng, serial, sizeof serial);
     serial[0] &= 0x7F; /* a positive INTEGER */
     serial[0] |= 0x01; /* and a non-zero leading byte, so the length is fixed */
-    if (!rc) rc = mbedtls_mpi_read_binary(&sn, serial, sizeof serial);
     mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
     mbedtls_x509write_crt_set_subject_key(&crt, c->subject_key);
     mbedtls_x509write_crt_set_issuer_key(&crt, c->issuer_key);
-    if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &sn);
+    if (!rc) rc = stsafe_mbedtls_crt_set_serial(&crt, serial, sizeof serial);
     if (!rc) rc = mbedtls_x509write_crt_set_subject_name(&crt, c->subject);
     if (!rc) rc = mbedtls_x509write_crt_set_issuer_name(&crt, c->issuer);
     if (!rc) rc = mbedtls_x509write_crt_set_validity(&crt, from, to);
@@ -110,7 +107,6 @@ static int write_cert(const cert_spec *c, stsafe_rng *rng, unsigned char *buf, s
     if (!rc) rc = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
     if (!rc) rc = mbedtls_x509write_crt_set_authority_key_identifier(&crt);
     if (!rc) rc = mbedtls_x509write_crt_der(&crt, buf, cap, stsafe_rng_fn, rng);
-    mbedtls_mpi_free(&sn);
     mbedtls_x509write_crt_free(&crt);
     return rc;
 }
@@ -165,12 +161,11 @@ static int load_ca(const char *cert_path, const char *key_path, mbedtls_x509_crt
         tool_error(prog, "'%s' is not a PEM or DER certificate", cert_path);
         return TOOL_EXIT_FAIL;
     }
-    if (mbedtls_pk_parse_keyfile(key, key_path, NULL) != 0) {
+    if (stsafe_mbedtls_pk_parse_keyfile(key, key_path, stsafe_rng_fn, rng) != 0) {
         tool_error(prog, "'%s' is not a private key mbedTLS can read (PEM or DER, unencrypted)", key_path);
         return TOOL_EXIT_FAIL;
     }
-    (void)rng;
-    if (mbedtls_pk_check_pair(&ca->pk, key) != 0) {
+    if (stsafe_mbedtls_pk_check_pair(&ca->pk, key, stsafe_rng_fn, rng) != 0) {
         tool_error(prog, "the CA key '%s' does not match the CA certificate '%s'", key_path, cert_path);
         return TOOL_EXIT_FAIL;
     }
@@ -298,17 +293,20 @@ int cli_do_csr(tool_session *s, const cli_args *a)
     uint8_t slot = a->slot < 0 ? 1 : (uint8_t)a->slot;
     if (check_device_id(a->device_id) || curve == STSAFE_CURVE_NONE)
         return TOOL_EXIT_USAGE;
+    const stsafe_chip_key_route *route = cli_chip_key_route(a, "csr");
+    if (!route)
+        return TOOL_EXIT_FAIL;
     int rc = slot_key(s, a, slot, curve, &pub);
     if (rc)
         return rc;
     if (stsafe_rng_init(&rng, "stsafe-cli csr") != 0)
         return cli_report(STSAFE_ERR_CRYPTO, "csr");
     mbedtls_pk_init(&key);
-    int n = stsafe_pk_setup(&key, &s->dev.client, slot, curve, &pub);
+    int n = stsafe_chip_key_setup(route, &key, &s->dev.client, slot, curve, &pub);
     if (!n)
         n = chip_csr(&key, a->device_id, &rng, der, sizeof der);
     if (n < 0) {
-        int chip = stsafe_pk_last_error(&key);
+        int chip = stsafe_chip_key_last_error(route, &key);
         rc = chip ? cli_report(chip, "csr: the chip's signature") : cli_report(STSAFE_ERR_CRYPTO, "csr");
     } else if (a->out) {
         rc = write_pem(a->out, "CERTIFICATE REQUEST", der + sizeof der - n, (size_t)n, 0644) ? TOOL_EXIT_FAIL : 0;
@@ -379,8 +377,8 @@ static int write_zone(tool_session *s, uint8_t zone, const unsigned char *data, 
 
 /* The certificate read back from the zone must be the one written, carry
  * the chip's public key, and the chip must sign for it. */
-static int check_provisioned(tool_session *s, long zone, uint8_t slot, const unsigned char *der, size_t len,
-                             const stsafe_ecc_point *pub, uint8_t curve)
+static int check_provisioned(tool_session *s, const stsafe_chip_key_route *route, long zone, uint8_t slot,
+                             const unsigned char *der, size_t len, const stsafe_ecc_point *pub, uint8_t curve)
 {
     mbedtls_x509_crt crt;
     uint8_t *back = NULL;
@@ -395,9 +393,10 @@ static int check_provisioned(tool_session *s, long zone, uint8_t slot, const uns
         tool_error(prog, "zone %ld does not read back as the certificate written", zone);
         rc = TOOL_EXIT_FAIL;
     }
-    if (!rc && stsafe_pk_setup(&key, &s->dev.client, slot, curve, pub) != 0)
+    if (!rc && stsafe_chip_key_setup(route, &key, &s->dev.client, slot, curve, pub) != 0)
         rc = TOOL_EXIT_FAIL;
-    if (!rc && (mbedtls_pk_sign(&key, MBEDTLS_MD_SHA256, hash, sizeof hash, sig, &sig_len, NULL, NULL) != 0 ||
+    if (!rc && (stsafe_mbedtls_pk_sign(&key, MBEDTLS_MD_SHA256, hash, sizeof hash, sig, sizeof sig, &sig_len, NULL,
+                                       NULL) != 0 ||
                 mbedtls_pk_verify(&crt.pk, MBEDTLS_MD_SHA256, hash, sizeof hash, sig, sig_len) != 0)) {
         tool_error(prog, "the certificate in zone %ld does not match the key in slot %u", zone, slot);
         rc = TOOL_EXIT_FAIL;
@@ -422,7 +421,8 @@ static int issue_device_cert(provision_ctx *p, const unsigned char *csr_der, siz
     unsigned char hash[32];
     if (mbedtls_x509_csr_parse_der(&p->csr, csr_der, csr_len) != 0 ||
         mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), p->csr.cri.p, p->csr.cri.len, hash) != 0 ||
-        mbedtls_pk_verify(&p->csr.pk, MBEDTLS_MD_SHA256, hash, sizeof hash, p->csr.sig.p, p->csr.sig.len) != 0) {
+        mbedtls_pk_verify(&p->csr.pk, MBEDTLS_MD_SHA256, hash, sizeof hash, p->csr.STSAFE_MBEDTLS_PRIVATE(sig).p,
+                          p->csr.STSAFE_MBEDTLS_PRIVATE(sig).len) != 0) {
         tool_error(prog, "the CSR's signature does not verify: the chip did not sign for its key");
         return -1;
     }
@@ -442,6 +442,9 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
     int days = a->days > 0 ? (int)a->days : 0;
     if (check_device_id(a->device_id) || curve == STSAFE_CURVE_NONE)
         return TOOL_EXIT_USAGE;
+    const stsafe_chip_key_route *route = cli_chip_key_route(a, "provision");
+    if (!route)
+        return TOOL_EXIT_FAIL;
     int rc = load_ca(a->ca_cert, a->ca_key, &p->ca, &p->ca_key, &p->rng);
     if (!rc)
         rc = zone_size(s, zone, &room);
@@ -460,12 +463,13 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
         return cli_report(err, "Generate Key (nothing was changed)");
     printf("2. key pair generated inside the chip, slot %u; public key ", slot);
     cli_print_point(&pub);
-    int n = stsafe_pk_setup(&p->chip_key, &s->dev.client, slot, curve, &pub);
+    int n = stsafe_chip_key_setup(route, &p->chip_key, &s->dev.client, slot, curve, &pub);
     if (!n)
         n = chip_csr(&p->chip_key, a->device_id, &p->rng, csr, sizeof csr);
-    if (n < 0)
-        return cli_report(stsafe_pk_last_error(&p->chip_key) ? stsafe_pk_last_error(&p->chip_key) : STSAFE_ERR_CRYPTO,
-                          "CSR");
+    if (n < 0) {
+        int chip = stsafe_chip_key_last_error(route, &p->chip_key);
+        return cli_report(chip ? chip : STSAFE_ERR_CRYPTO, "CSR");
+    }
     printf("3. CSR for CN=%s signed by the chip (%d bytes)\n", a->device_id, n);
     int m = issue_device_cert(p, csr + sizeof csr - n, (size_t)n, days, crt, sizeof crt);
     if (m < 0)
@@ -479,7 +483,7 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
     if (err)
         return cli_report(err, "Update");
     printf("5. certificate stored in zone %ld (DER: its header holds its length)\n", zone);
-    rc = check_provisioned(s, zone, slot, crt + sizeof crt - m, (size_t)m, &pub, curve);
+    rc = check_provisioned(s, route, zone, slot, crt + sizeof crt - m, (size_t)m, &pub, curve);
     if (!rc)
         printf("6. read back from zone %ld: same bytes, and the chip's slot %u signs for its key\n", zone, slot);
     return rc;

@@ -13,7 +13,7 @@
 
 #include "cli.h"
 #include "stsafe/protocol/error.h"
-#include "stsafe/tls/pk_stsafe.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/emulator/rng.h"
 
 static const char *prog = CLI_PROG;
@@ -59,6 +59,19 @@ static void counting_delay(void *ctx, uint32_t ms)
 
 static const stsafe_bus_ops counting_ops = {.transfer = counting_transfer, .delay_ms = counting_delay};
 
+/* ---- the chip's key ----------------------------------------------------------- */
+
+const stsafe_chip_key_route *cli_chip_key_route(const cli_args *a, const char *cmd)
+{
+    (void)a; /* room for a choice of route (a PSA one on mbedTLS 3.6) */
+    const stsafe_chip_key_route *route = stsafe_chip_key_pk_table();
+    if (!route)
+        tool_error(prog, "%s: the route to the chip's key is not in this build: stsafe-cli uses "
+                         "mbedTLS %s, and the pk-table adapter needs mbedTLS 2.28 (docs/mbedtls.md)",
+                   cmd, MBEDTLS_VERSION_STRING);
+    return route;
+}
+
 /* ---- TLS ------------------------------------------------------------------ */
 
 typedef struct {
@@ -67,6 +80,7 @@ typedef struct {
     mbedtls_ssl_config conf;
     mbedtls_x509_crt ca, own;
     mbedtls_pk_context key;
+    const stsafe_chip_key_route *route;
     stsafe_rng rng;
     counting_bus counter;
     stsafe_bus bus;
@@ -147,7 +161,7 @@ static int load_credentials(tool_session *s, const cli_args *a, tls_client *t)
     free(der);
     if (rc)
         return rc;
-    if (stsafe_pk_setup_from_cert(&t->key, &s->dev.client, slot, &t->own) != 0) {
+    if (stsafe_chip_key_setup_from_cert(t->route, &t->key, &s->dev.client, slot, &t->own) != 0) {
         tool_error(prog, "the certificate in zone %ld has no EC key the A110 could hold", zone);
         return TOOL_EXIT_FAIL;
     }
@@ -160,8 +174,7 @@ static int configure(tls_client *t, const char *host)
                                          MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc)
         return rc;
-    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-    mbedtls_ssl_conf_max_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    stsafe_mbedtls_ssl_conf_tls12_only(&t->conf);
     mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
     mbedtls_ssl_conf_rng(&t->conf, stsafe_rng_fn, &t->rng);
@@ -175,12 +188,15 @@ static int configure(tls_client *t, const char *host)
 }
 
 /* Connects and shakes hands; prints what happened. */
-static int tls_connect(tool_session *s, const cli_args *a, tls_client *t)
+static int tls_connect(tool_session *s, const cli_args *a, tls_client *t, const char *cmd)
 {
     char host[256];
     const char *port;
     if (a->npositional != 1 || split_host_port(a->positional[0], host, sizeof host, &port))
         return TOOL_EXIT_USAGE;
+    t->route = cli_chip_key_route(a, cmd);
+    if (!t->route)
+        return TOOL_EXIT_FAIL;
     if (stsafe_rng_init(&t->rng, "stsafe-cli tls") != 0)
         return cli_report(STSAFE_ERR_CRYPTO, "tls");
     int rc = load_credentials(s, a, t);
@@ -204,7 +220,7 @@ static int tls_connect(tool_session *s, const cli_args *a, tls_client *t)
             break;
     uint64_t total = mono_us() - t0;
     if (err) {
-        int chip = stsafe_pk_last_error(&t->key);
+        int chip = stsafe_chip_key_last_error(t->route, &t->key);
         if (chip)
             return cli_report(chip, "TLS handshake: the chip's signature");
         if (err == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
@@ -220,13 +236,14 @@ static int tls_connect(tool_session *s, const cli_args *a, tls_client *t)
         return tls_error(err, "TLS handshake");
     }
     char subject[256];
+    const stsafe_pk_stats *stats = stsafe_chip_key_stats(t->route, &t->key);
     mbedtls_x509_dn_gets(subject, sizeof subject, &t->own.subject);
     printf("TLS 1.2 handshake with %s:%s done: %s\n", host, port, mbedtls_ssl_get_ciphersuite(&t->ssl));
     printf("client certificate: %s (zone %ld); private key: in the chip, slot %ld\n", subject,
            a->zone < 0 ? 1 : a->zone, a->slot < 0 ? 1 : a->slot);
     printf("handshake: %u chip signature(s), %llu command(s), %llu bytes written and %llu read on the bus, "
            "%.1f ms in the chip, %.1f ms in mbedTLS and the network\n",
-           stsafe_pk_get_stats(&t->key)->signatures, (unsigned long long)t->counter.writes,
+           stats ? stats->signatures : 0u, (unsigned long long)t->counter.writes,
            (unsigned long long)t->counter.bytes_out, (unsigned long long)t->counter.bytes_in,
            (double)t->counter.busy_us / 1000.0, (double)(total - t->counter.busy_us) / 1000.0);
     return TOOL_EXIT_OK;
@@ -260,7 +277,7 @@ int cli_do_tls_connect(tool_session *s, const cli_args *a)
     tls_client t;
     unsigned char buf[1024];
     tls_init(&t);
-    int rc = tls_connect(s, a, &t);
+    int rc = tls_connect(s, a, &t, "tls-connect");
     if (!rc && a->send) {
         char line[1024];
         snprintf(line, sizeof line, "%s\n", a->send);
@@ -382,7 +399,7 @@ int cli_do_mqtt_publish(tool_session *s, const cli_args *a)
         return TOOL_EXIT_USAGE;
     }
     tls_init(&t);
-    int rc = tls_connect(s, a, &t);
+    int rc = tls_connect(s, a, &t, "mqtt-publish");
     if (!rc) {
         common_name(&t.own, client_id, sizeof client_id);
         rc = mqtt_session(&t, a, client_id);

@@ -13,6 +13,7 @@
 #include "stsafe/protocol/frame.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/hex.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/bus/fault.h"
 #include "stsafe/bus/trace.h"
 #include "stsafe/trace/trace.h"
@@ -282,6 +283,10 @@ int main(int argc, char **argv)
     if (!cmd) {
         tool_error(prog, "unknown command '%s' (see --help)", argv[i]);
         return TOOL_EXIT_USAGE;
+    }
+    if (stsafe_mbedtls_init() != 0) { /* mbedTLS 3.6 with PSA: before any PK, X.509 or TLS call */
+        tool_error(prog, "mbedTLS: the PSA crypto core did not start");
+        return TOOL_EXIT_FAIL;
     }
     for (int k = i + 1; k < argc; k++) {
         if (is_help(argv[k])) {

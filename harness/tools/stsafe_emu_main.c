@@ -12,6 +12,7 @@
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/hex.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/server/server.h"
 #include "bench.h"
 #include "emu_cmds.h"
@@ -401,6 +402,10 @@ int main(int argc, char **argv)
             usage(stdout);
             return TOOL_EXIT_OK;
         }
+    }
+    if (stsafe_mbedtls_init() != 0) { /* mbedTLS 3.6 with PSA: before any PK or X.509 call */
+        tool_error(prog, "mbedTLS: the PSA crypto core did not start");
+        return TOOL_EXIT_FAIL;
     }
     if (!strcmp(cmd, "init"))
         return cmd_init(argc - 2, argv + 2);
