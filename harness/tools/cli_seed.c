@@ -442,12 +442,13 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
     int days = a->days > 0 ? (int)a->days : 0;
     if (check_device_id(a->device_id) || curve == STSAFE_CURVE_NONE)
         return TOOL_EXIT_USAGE;
-    const stsafe_chip_key_route *route = cli_chip_key_route(a, "provision");
+    int rc = load_ca(a->ca_cert, a->ca_key, &p->ca, &p->ca_key, &p->rng);
+    if (rc)
+        return rc;
+    const stsafe_chip_key_route *route = cli_chip_key_route(a, "provision"); /* before the chip */
     if (!route)
         return TOOL_EXIT_FAIL;
-    int rc = load_ca(a->ca_cert, a->ca_key, &p->ca, &p->ca_key, &p->rng);
-    if (!rc)
-        rc = zone_size(s, zone, &room);
+    rc = zone_size(s, zone, &room);
     if (rc)
         return rc;
     int need = predicted_cert_size(a->device_id, &p->ca, &p->ca_key, days, &p->rng);
