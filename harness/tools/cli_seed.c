@@ -143,7 +143,7 @@ static int readable(const char *path)
         tool_error(prog, "cannot read '%s': %s", path, strerror(errno));
         return 0;
     }
-    fclose(f);
+    (void)fclose(f); /* opened for reading only */
     return 1;
 }
 
