@@ -208,35 +208,6 @@ static int parse_opts(int argc, char **argv, cli_args *a)
     return 0;
 }
 
-int cli_need(const cli_args *a, long value, const char *opt)
-{
-    if (value < 0) {
-        tool_error(prog, "missing %s (see --help)", opt);
-        return -1;
-    }
-    (void)a;
-    return 0;
-}
-
-/* Reports a failed command; returns the exit code. */
-int cli_report(int err, const char *what)
-{
-    if (STSAFE_ERR_IS_STATUS(err))
-        tool_error(prog, "%s: chip status 0x%02X (%s)", what, STSAFE_ERR_TO_STATUS(err),
-                   stsafe_strerror(err));
-    else
-        tool_error(prog, "%s: %s", what, stsafe_strerror(err));
-    return TOOL_EXIT_FAIL;
-}
-
-int cli_hex_arg(const char *text, uint8_t *out, size_t cap, size_t *len)
-{
-    int err = stsafe_hex_decode(text, out, cap, len);
-    if (err)
-        tool_error(prog, "'%s' is not hex of at most %zu bytes", text, cap);
-    return err;
-}
-
 static const struct {
     const char *name;
     cli_cmd_fn fn;
