@@ -195,6 +195,38 @@ static int ca_init(const cli_args *a, stsafe_rng *rng)
     return rc;
 }
 
+/* ca issue --cert: the CA issues a certificate for the subject (or --cn)
+ * and public key of an existing one, e.g. a device certificate written in
+ * the old encoding (docs/provisioning.md, "Re-signing"); no key file. */
+static int ca_reissue(const cli_args *a, mbedtls_x509_crt *ca, mbedtls_pk_context *ca_key, stsafe_rng *rng)
+{
+    unsigned char der[CERT_MAX];
+    char subject[256], issuer[256], path[4096];
+    mbedtls_x509_crt old;
+    mbedtls_x509_crt_init(&old);
+    int rc = TOOL_EXIT_OK;
+    if (mbedtls_x509_crt_parse_file(&old, a->cert) != 0) {
+        tool_error(prog, "'%s' is not a PEM or DER certificate", a->cert);
+        rc = TOOL_EXIT_FAIL;
+    }
+    if (!rc) {
+        if (a->cn)
+            snprintf(subject, sizeof subject, "CN=%s,O=stsafe-emu", a->cn);
+        else
+            mbedtls_x509_dn_gets(subject, sizeof subject, &old.subject);
+        mbedtls_x509_dn_gets(issuer, sizeof issuer, &ca->subject);
+        cert_spec c = {&old.pk, ca_key, subject, issuer, 0, a->days > 0 ? (int)a->days : 0};
+        int n = write_cert(&c, rng, der, sizeof der);
+        snprintf(path, sizeof path, "%s.pem", a->out);
+        if (n < 0 || write_pem(path, "CERTIFICATE", der, (size_t)n, 0644) != 0)
+            rc = cli_report(n < 0 ? STSAFE_ERR_CRYPTO : STSAFE_ERR_IO, "ca issue");
+        else
+            printf("re-signed %s (the key of '%s') by %s: %s\n", subject, a->cert, issuer, path);
+    }
+    mbedtls_x509_crt_free(&old);
+    return rc;
+}
+
 static int ca_issue(const cli_args *a, stsafe_rng *rng)
 {
     unsigned char der[CERT_MAX];
@@ -204,10 +236,12 @@ static int ca_issue(const cli_args *a, stsafe_rng *rng)
     mbedtls_x509_crt_init(&ca);
     mbedtls_pk_init(&ca_key);
     mbedtls_pk_init(&key);
-    int rc = a->cn ? load_ca(a->ca_cert, a->ca_key, &ca, &ca_key, rng) : TOOL_EXIT_USAGE;
-    if (!a->cn)
-        tool_error(prog, "ca issue needs --cn NAME (a server on loopback: --cn localhost)");
-    if (!rc) {
+    int rc = (a->cn || a->cert) ? load_ca(a->ca_cert, a->ca_key, &ca, &ca_key, rng) : TOOL_EXIT_USAGE;
+    if (!a->cn && !a->cert)
+        tool_error(prog, "ca issue needs --cn NAME (a server on loopback: --cn localhost) or --cert FILE");
+    if (!rc && a->cert) {
+        rc = ca_reissue(a, &ca, &ca_key, rng);
+    } else if (!rc) {
         snprintf(subject, sizeof subject, "CN=%s,O=stsafe-emu", a->cn);
         mbedtls_x509_dn_gets(issuer, sizeof issuer, &ca.subject);
         int n = gen_host_key(&key, rng);
@@ -231,7 +265,8 @@ int cli_do_ca(tool_session *s, const cli_args *a)
     stsafe_rng rng;
     const char *op = a->npositional == 1 ? a->positional[0] : "";
     if ((strcmp(op, "init") != 0 && strcmp(op, "issue") != 0) || !a->out) {
-        tool_error(prog, "usage: ca init --out PREFIX [--cn NAME] | ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX");
+        tool_error(prog, "usage: ca init --out PREFIX [--cn NAME] | ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX"
+                         " | ca issue --ca-cert C --ca-key K --cert FILE --out PREFIX");
         return TOOL_EXIT_USAGE;
     }
     if (stsafe_rng_init(&rng, "stsafe-cli ca") != 0)

@@ -42,6 +42,8 @@ static void usage(FILE *f)
             "                                   Decrement a counter zone; prints the new counter.\n"
             "  cert read --zone N [--pem]       Read the DER certificate stored at the start of\n"
             "                                   zone N; print subject and issuer (and PEM).\n"
+            "  cert write --zone N FILE         Store a PEM or DER certificate in plain zone N as\n"
+            "                                   DER from offset 0 (e.g. one re-signed by ca issue).\n"
             "  frame HEX                        Send HEX as a raw frame, CRC included as given;\n"
             "                                   print the raw response frame.\n"
             "  keygen --slot N --curve C [--limit L]\n"
@@ -86,6 +88,10 @@ static void usage(FILE *f)
             "  ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX\n"
             "                                   A host certificate and key signed by the CA (for a\n"
             "                                   test server: --cn localhost). No chip needed.\n"
+            "  ca issue --ca-cert C --ca-key K --cert DEVICE.pem --out PREFIX [--cn NAME]\n"
+            "                                   Re-sign: PREFIX.pem for DEVICE.pem's subject (or\n"
+            "                                   CN=NAME) and public key, issued by the CA; no key\n"
+            "                                   file (the key stays in the chip).\n"
             "  csr --device-id ID [--slot 1] [--curve p256] [--pubkey 04XY] [--out FILE]\n"
             "                                   Generate Key in the slot (unless --pubkey gives the\n"
             "                                   slot's key) and a CSR with CN=ID signed by the chip.\n"
@@ -169,6 +175,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--topic")) text = &a->topic;
         else if (!strcmp(argv[i], "--message")) text = &a->message;
         else if (!strcmp(argv[i], "--cn")) text = &a->cn;
+        else if (!strcmp(argv[i], "--cert")) text = &a->cert;
         if (text) {
             if (i + 1 >= argc) {
                 tool_error(prog, "%s needs a value", argv[i]);

@@ -3,13 +3,16 @@
 # and verifying a client certificate, TLS 1.2, the chip signing the
 # handshake. The provisioned certificate (zone 1, the test's CA) and the
 # image's own device certificate (zone 0, the image's test CA) must be
-# accepted, a device whose certificate comes from another CA refused.
+# accepted, and so must an image made before issue 17 (golden.img) once its
+# device certificate is re-signed; a device whose certificate comes from
+# another CA is refused.
 # gnutls-serv has no option to bind one address (it listens on every
 # interface), so the test runs in a network namespace of its own, whose
 # only interface is loopback (unshare -rn; no root needed).
 set -u
 EMU=$(realpath "$1")
 CLI=$(realpath "$2")
+VECTORS=$(realpath "$3")
 for tool in gnutls-serv unshare ip; do
     command -v "$tool" >/dev/null || {
         echo "test_gnutls: '$tool' is missing (ci/lib.sh installs it: gnutls-bin, util-linux, iproute2)"; exit 1; }
@@ -80,12 +83,24 @@ sleep 0.3
 check "image certificate: trusted" "1" "$(grep -c '^- Status: The certificate is trusted' img.log)"
 check "image certificate: its CN" "1" "$(grep -c "^	Subject: O=stsafe-emu,OU=STSAFE-A110,CN=STSAFE-A110 $serial\$" img.log)"
 
+# --- an image made before issue 17: its zone-0 certificate re-signed by the CA ------
+cp "$VECTORS/traces/golden.img" old.img
+"$CLI" --image old.img cert read --zone 0 --pem | sed -n '/BEGIN/,$p' >old0.pem
+"$CLI" ca issue --ca-cert ca.pem --ca-key ca.key --cert old0.pem --out resigned >/dev/null
+"$CLI" --image old.img cert write --zone 2 resigned.pem >/dev/null
+out=$("$CLI" --image old.img tls-connect "localhost:$p_prov" --ca ca.pem --zone 2 --slot 0 --send old 2>&1)
+check "re-signed old certificate: handshake" "TLS 1.2 handshake with localhost:$p_prov done: TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256" "$(head -1 <<<"$out")"
+check "re-signed old certificate: echo" "reply: old" "$(grep '^reply:' <<<"$out")"
+sleep 0.3
+check "re-signed old certificate: trusted" "2" "$(grep -c '^- Status: The certificate is trusted' prov.log)"
+check "re-signed old certificate: its CN" "1" "$(grep -c '^	Subject: O=stsafe-emu,OU=STSAFE-A110,CN=STSAFE-A110 0102030405060708AA$' prov.log)"
+
 # --- refused: a device certificate from another CA -----------------------------------
 "$CLI" --image other.img tls-connect "localhost:$p_prov" --ca ca.pem >/dev/null 2>err.txt
 check "another CA: refused" "1" "$?"
 check "another CA: message" "stsafe-cli: the server refused the handshake: it does not accept this device's certificate or key (wrong CA, tampered certificate, or a key that does not match)" "$(head -1 err.txt)"
 sleep 0.3
 check "another CA: gnutls-serv's reason" "1" "$(grep -c '^Error in handshake: Error in the certificate\.$' prov.log)"
-check "another CA: still one device trusted" "1" "$(grep -c '^- Status: The certificate is trusted' prov.log)"
+check "another CA: still two devices trusted" "2" "$(grep -c '^- Status: The certificate is trusted' prov.log)"
 
 finish

@@ -64,4 +64,27 @@ check "old image: info says so" \
 check "new image: info says RFC 5758" "2" \
       "$("$EMU" info chip.img | grep -c '^  zone [01]: [0-9]* bytes DER, signature ecdsa-with-SHA256, parameters absent (RFC 5758)$')"
 
+
+# re-signing the old device certificate (docs/provisioning.md): same subject
+# and key, the CA's signature in the new encoding, stored in zone 2
+out=$("$CLI" ca issue --ca-cert ca.pem --ca-key ca.key --cert old0.pem --out resigned)
+check "re-sign: ca issue --cert" "re-signed CN=STSAFE-A110 0102030405060708AA, OU=STSAFE-A110, O=stsafe-emu (the key of 'old0.pem') by CN=stsafe-emu Demo CA, O=stsafe-emu: resigned.pem" "$out"
+check "re-sign: no key file" "no" "$([ -e resigned.key ] && echo yes || echo no)"
+check "re-sign: RFC 5758" "$cert_algs" "$(sigalgs resigned.pem)"
+check "re-sign: verifies with the CA" "resigned.pem: OK" "$(openssl verify -CAfile ca.pem resigned.pem 2>&1)"
+check "re-sign: same subject" "$(openssl x509 -in old0.pem -noout -subject)" "$(openssl x509 -in resigned.pem -noout -subject)"
+check "re-sign: same public key" "$(openssl x509 -in old0.pem -noout -pubkey)" "$(openssl x509 -in resigned.pem -noout -pubkey)"
+check "cert write into zone 2" "certificate ($(openssl x509 -in resigned.pem -outform DER | wc -c) bytes DER) stored in zone 2" \
+      "$("$CLI" --image old.img cert write --zone 2 resigned.pem)"
+check "zone 2 reads back as the file" "$(cat resigned.pem)" "$(pem_of_zone old.img 2)"
+check "info: zone 0 old, zone 2 new" "2" "$("$EMU" info old.img | grep -c '^  zone [02]: ')"
+cp old.img before.img
+check "cert write: zone 0 is never writable" " rc=1" "$(run "$CLI" --image old.img cert write --zone 0 resigned.pem)"
+check "cert write: the chip's status" "stsafe-cli: Update: chip status 0x11 (access condition not satisfied)" "$(cat "$dir/stderr")"
+check "cert write: counter zone" " rc=1stsafe-cli: zone 5 is a counter zone; a certificate needs a plain zone" \
+      "$(run "$CLI" --image old.img cert write --zone 5 resigned.pem)$(cat "$dir/stderr")"
+check "cert write: not a certificate" " rc=1stsafe-cli: 'old.img' is not a PEM or DER certificate" \
+      "$(run "$CLI" --image old.img cert write --zone 2 old.img)$(cat "$dir/stderr")"
+check "refusals changed nothing" "same" "$(cmp -s before.img old.img && echo same)"
+
 finish
