@@ -5,7 +5,10 @@ STSE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STSE_JOBS=${STSE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Debian packages the build and the tests need.
-STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto)
+# gnutls-bin: gnutls-serv, the third TLS peer; iproute2 + util-linux: its private
+# loopback-only network namespace (test_gnutls.sh).
+STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto
+               gnutls-bin iproute2 util-linux)
 
 log() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 

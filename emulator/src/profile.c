@@ -14,6 +14,7 @@
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/mbedtls_compat.h"
+#include "stsafe/protocol/x509_sigalg.h"
 
 #define ACCESS(read_cr, read_ac, upd_cr, upd_ac)                                   \
     (uint8_t)(((read_cr) ? STSAFE_ZONE_READ_CR : 0) | ((read_ac) << STSAFE_ZONE_READ_AC_SHIFT) | \
@@ -99,7 +100,9 @@ static int slot_public_pk(const stsafe_emu_key_slot *slot, mbedtls_pk_context *p
     return stsafe_emu_slot_public_keypair(slot, mbedtls_pk_ec(*pk)); /* the certificate needs only Q */
 }
 
-/* Writes a certificate as DER at the start of \p out; returns its length or an error. */
+/* Writes a certificate as DER at the start of \p out, its signature
+ * AlgorithmIdentifiers as RFC 5758 wants them (x509_sigalg.h: mbedTLS 2.28
+ * adds a NULL that strict stacks refuse); returns its length or an error. */
 static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issuer_key,
                       const char *subject, const char *issuer, const uint8_t *serial,
                       size_t serial_len, int is_ca, uint8_t *out, size_t cap,
@@ -122,8 +125,12 @@ static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issue
     if (!rc) rc = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
     if (!rc) rc = mbedtls_x509write_crt_set_authority_key_identifier(&crt);
     int len = rc ? rc : mbedtls_x509write_crt_der(&crt, out, cap, f_rng, p_rng);
-    if (len > 0) /* mbedTLS writes at the end of the buffer */
-        memmove(out, out + cap - (size_t)len, (size_t)len);
+    if (len > 0) { /* mbedTLS writes at the end of the buffer */
+        size_t n = (size_t)len;
+        memmove(out, out + cap - n, n);
+        rc = stsafe_x509_sigalg_fix(out, &n, cap, issuer_key, f_rng, p_rng);
+        len = rc ? rc : (int)n;
+    }
     mbedtls_x509write_crt_free(&crt);
     return len;
 }

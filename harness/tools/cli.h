@@ -22,6 +22,7 @@ typedef struct {
     long tries, mode, days;
     const char *curve, *digest, *peer, *pubkey, *signature, *mac, *cipher, *password;
     const char *device_id, *ca_cert, *ca_key, *ca, *out, *send, *topic, *message, *cn;
+    const char *cert;                  /* ca issue --cert: re-sign this certificate */
     int pem, raw;
     const char *positional[4];
     int npositional;

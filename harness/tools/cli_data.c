@@ -204,16 +204,71 @@ int cli_load_zone_cert(tool_session *s, long zone, mbedtls_x509_crt *crt, uint8_
     return TOOL_EXIT_OK;
 }
 
+/* The size of plain zone \p zone, or a message and TOOL_EXIT_FAIL. */
+static int plain_zone_size(tool_session *s, long zone, uint16_t *size)
+{
+    stsafe_partition_info part;
+    int err = stsafe_client_query_partition(&s->dev.client, &part);
+    if (err)
+        return cli_report(err, "Query data partition");
+    for (uint8_t i = 0; i < part.count; i++) {
+        if (part.zone[i].index != zone)
+            continue;
+        if (part.zone[i].type != STSAFE_ZONE_PLAIN) {
+            tool_error(prog, "zone %ld is a counter zone; a certificate needs a plain zone", zone);
+            return TOOL_EXIT_FAIL;
+        }
+        *size = part.zone[i].length;
+        return TOOL_EXIT_OK;
+    }
+    tool_error(prog, "the chip has no zone %ld", zone);
+    return TOOL_EXIT_FAIL;
+}
+
+/* cert write --zone N FILE: a PEM or DER certificate into a zone, as DER
+ * from offset 0 (a re-signed device certificate, docs/provisioning.md). */
+static int cert_write(tool_session *s, const cli_args *a)
+{
+    mbedtls_x509_crt crt;
+    uint16_t room = 0;
+    mbedtls_x509_crt_init(&crt);
+    int rc = TOOL_EXIT_OK;
+    if (mbedtls_x509_crt_parse_file(&crt, a->positional[1]) != 0) {
+        tool_error(prog, "'%s' is not a PEM or DER certificate", a->positional[1]);
+        rc = TOOL_EXIT_FAIL;
+    }
+    if (!rc)
+        rc = plain_zone_size(s, a->zone, &room);
+    if (!rc && crt.raw.len > room) {
+        tool_error(prog, "zone %ld holds %u bytes; the certificate has %zu: nothing was changed", a->zone, room,
+                   crt.raw.len);
+        rc = TOOL_EXIT_FAIL;
+    }
+    for (size_t done = 0; !rc && done < crt.raw.len; done += 200) {
+        size_t chunk = crt.raw.len - done < 200 ? crt.raw.len - done : 200;
+        int err = stsafe_client_update(&s->dev.client, 0, (uint8_t)a->zone, (uint16_t)done, crt.raw.p + done, chunk);
+        if (err)
+            rc = cli_report(err, "Update");
+    }
+    if (!rc)
+        printf("certificate (%zu bytes DER) stored in zone %ld\n", crt.raw.len, a->zone);
+    mbedtls_x509_crt_free(&crt);
+    return rc;
+}
+
 int cli_do_cert(tool_session *s, const cli_args *a)
 {
     uint8_t *der = NULL;
     size_t len = 0;
-    if (a->npositional != 1 || strcmp(a->positional[0], "read") != 0) {
-        tool_error(prog, "usage: cert read --zone N [--pem]");
+    int writing = a->npositional == 2 && !strcmp(a->positional[0], "write");
+    if (!writing && (a->npositional != 1 || strcmp(a->positional[0], "read") != 0)) {
+        tool_error(prog, "usage: cert read --zone N [--pem] | cert write --zone N FILE");
         return TOOL_EXIT_USAGE;
     }
     if (cli_need(a, a->zone, "--zone"))
         return TOOL_EXIT_USAGE;
+    if (writing)
+        return cert_write(s, a);
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
     int rc = cli_load_zone_cert(s, a->zone, &crt, &der, &len);

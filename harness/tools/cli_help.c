@@ -29,7 +29,9 @@ static const cli_command commands[] = {
          "                                   Decrement a counter zone; prints the new counter.\n"},
     {"cert", cli_do_cert, NULL,
          "  cert read --zone N [--pem]       Read the DER certificate stored at the start of\n"
-         "                                   zone N; print subject and issuer (and PEM).\n"},
+         "                                   zone N; print subject and issuer (and PEM).\n"
+         "  cert write --zone N FILE         Store a PEM or DER certificate in plain zone N as\n"
+         "                                   DER from offset 0 (e.g. one re-signed by ca issue).\n"},
     {"frame", cli_do_frame, NULL,
          "  frame HEX                        Send HEX as a raw frame, CRC included as given;\n"
          "                                   print the raw response frame.\n"},
@@ -88,7 +90,11 @@ static const cli_command commands[] = {
          "  ca init --out PREFIX [--cn NAME] A test CA: PREFIX.pem and PREFIX.key (no chip needed).\n"
          "  ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX\n"
          "                                   A host certificate and key signed by the CA (for a\n"
-         "                                   test server: --cn localhost). No chip needed.\n"},
+         "                                   test server: --cn localhost). No chip needed.\n"
+         "  ca issue --ca-cert C --ca-key K --cert DEVICE.pem --out PREFIX [--cn NAME]\n"
+         "                                   Re-sign: PREFIX.pem for DEVICE.pem's subject (or\n"
+         "                                   CN=NAME) and public key, issued by the CA; no key\n"
+         "                                   file (the key stays in the chip).\n"},
     {"csr", cli_do_csr, NULL,
          "  csr --device-id ID [--slot 1] [--curve p256] [--pubkey 04XY] [--out FILE]\n"
          "                                   Generate Key in the slot (unless --pubkey gives the\n"

@@ -17,6 +17,7 @@
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/mbedtls_compat.h"
+#include "stsafe/protocol/x509_sigalg.h"
 #include "stsafe/emulator/rng.h"
 
 static const char *prog = CLI_PROG;
@@ -81,8 +82,21 @@ static void validity(int days, char *from, char *to)
     strftime(to, 16, "%Y%m%d%H%M%S", &b);
 }
 
-/* Writes a certificate; returns its DER length (at the END of \p buf, as
- * mbedTLS writes) or a negative error. */
+/* mbedTLS's DER, written at the end of \p buf, moved to its start and its
+ * signature AlgorithmIdentifiers made RFC 5758's (x509_sigalg.h): a
+ * certificate is signed again by \p signer. The new length, or an error. */
+static int finish_der(int n, unsigned char *buf, size_t cap, mbedtls_pk_context *signer, stsafe_rng *rng)
+{
+    if (n <= 0)
+        return n < 0 ? n : STSAFE_ERR_CRYPTO;
+    size_t len = (size_t)n;
+    memmove(buf, buf + cap - len, len);
+    int rc = stsafe_x509_sigalg_fix(buf, &len, cap, signer, stsafe_rng_fn, rng);
+    return rc ? rc : (int)len;
+}
+
+/* Writes a certificate; returns its DER length (at the start of \p buf) or
+ * a negative error. */
 static int write_cert(const cert_spec *c, stsafe_rng *rng, unsigned char *buf, size_t cap)
 {
     mbedtls_x509write_cert crt;
@@ -106,7 +120,8 @@ static int write_cert(const cert_spec *c, stsafe_rng *rng, unsigned char *buf, s
                                                                      : MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
     if (!rc) rc = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
     if (!rc) rc = mbedtls_x509write_crt_set_authority_key_identifier(&crt);
-    if (!rc) rc = mbedtls_x509write_crt_der(&crt, buf, cap, stsafe_rng_fn, rng);
+    if (!rc) rc = finish_der(mbedtls_x509write_crt_der(&crt, buf, cap, stsafe_rng_fn, rng), buf, cap,
+                             c->issuer_key, rng);
     mbedtls_x509write_crt_free(&crt);
     return rc;
 }
@@ -182,11 +197,43 @@ static int ca_init(const cli_args *a, stsafe_rng *rng)
     cert_spec c = {&key, &key, subject, subject, 1, a->days > 0 ? (int)a->days : 0};
     int n = rc ? rc : write_cert(&c, rng, der, sizeof der);
     rc = n < 0 ? cli_report(STSAFE_ERR_CRYPTO, "ca init") : TOOL_EXIT_OK;
-    if (!rc && save_pair(a->out, der + sizeof der - n, (size_t)n, &key) != 0)
+    if (!rc && save_pair(a->out, der, (size_t)n, &key) != 0)
         rc = TOOL_EXIT_FAIL;
     if (!rc)
         printf("CA %s: %s.pem (certificate), %s.key (private key, keep it off devices)\n", subject, a->out, a->out);
     mbedtls_pk_free(&key);
+    return rc;
+}
+
+/* ca issue --cert: the CA issues a certificate for the subject (or --cn)
+ * and public key of an existing one, e.g. a device certificate written in
+ * the old encoding (docs/provisioning.md, "Re-signing"); no key file. */
+static int ca_reissue(const cli_args *a, mbedtls_x509_crt *ca, mbedtls_pk_context *ca_key, stsafe_rng *rng)
+{
+    unsigned char der[CERT_MAX];
+    char subject[256], issuer[256], path[4096];
+    mbedtls_x509_crt old;
+    mbedtls_x509_crt_init(&old);
+    int rc = TOOL_EXIT_OK;
+    if (mbedtls_x509_crt_parse_file(&old, a->cert) != 0) {
+        tool_error(prog, "'%s' is not a PEM or DER certificate", a->cert);
+        rc = TOOL_EXIT_FAIL;
+    }
+    if (!rc) {
+        if (a->cn)
+            snprintf(subject, sizeof subject, "CN=%s,O=stsafe-emu", a->cn);
+        else
+            mbedtls_x509_dn_gets(subject, sizeof subject, &old.subject);
+        mbedtls_x509_dn_gets(issuer, sizeof issuer, &ca->subject);
+        cert_spec c = {&old.pk, ca_key, subject, issuer, 0, a->days > 0 ? (int)a->days : 0};
+        int n = write_cert(&c, rng, der, sizeof der);
+        snprintf(path, sizeof path, "%s.pem", a->out);
+        if (n < 0 || write_pem(path, "CERTIFICATE", der, (size_t)n, 0644) != 0)
+            rc = cli_report(n < 0 ? STSAFE_ERR_CRYPTO : STSAFE_ERR_IO, "ca issue");
+        else
+            printf("re-signed %s (the key of '%s') by %s: %s\n", subject, a->cert, issuer, path);
+    }
+    mbedtls_x509_crt_free(&old);
     return rc;
 }
 
@@ -199,17 +246,19 @@ static int ca_issue(const cli_args *a, stsafe_rng *rng)
     mbedtls_x509_crt_init(&ca);
     mbedtls_pk_init(&ca_key);
     mbedtls_pk_init(&key);
-    int rc = a->cn ? load_ca(a->ca_cert, a->ca_key, &ca, &ca_key, rng) : TOOL_EXIT_USAGE;
-    if (!a->cn)
-        tool_error(prog, "ca issue needs --cn NAME (a server on loopback: --cn localhost)");
-    if (!rc) {
+    int rc = (a->cn || a->cert) ? load_ca(a->ca_cert, a->ca_key, &ca, &ca_key, rng) : TOOL_EXIT_USAGE;
+    if (!a->cn && !a->cert)
+        tool_error(prog, "ca issue needs --cn NAME (a server on loopback: --cn localhost) or --cert FILE");
+    if (!rc && a->cert) {
+        rc = ca_reissue(a, &ca, &ca_key, rng);
+    } else if (!rc) {
         snprintf(subject, sizeof subject, "CN=%s,O=stsafe-emu", a->cn);
         mbedtls_x509_dn_gets(issuer, sizeof issuer, &ca.subject);
         int n = gen_host_key(&key, rng);
         cert_spec c = {&key, &ca_key, subject, issuer, 0, a->days > 0 ? (int)a->days : 0};
         if (!n)
             n = write_cert(&c, rng, der, sizeof der);
-        if (n < 0 || save_pair(a->out, der + sizeof der - n, (size_t)n, &key) != 0)
+        if (n < 0 || save_pair(a->out, der, (size_t)n, &key) != 0)
             rc = cli_report(n < 0 ? STSAFE_ERR_CRYPTO : STSAFE_ERR_IO, "ca issue");
         else
             printf("issued %s by %s: %s.pem, %s.key\n", subject, issuer, a->out, a->out);
@@ -226,7 +275,8 @@ int cli_do_ca(tool_session *s, const cli_args *a)
     stsafe_rng rng;
     const char *op = a->npositional == 1 ? a->positional[0] : "";
     if ((strcmp(op, "init") != 0 && strcmp(op, "issue") != 0) || !a->out) {
-        tool_error(prog, "usage: ca init --out PREFIX [--cn NAME] | ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX");
+        tool_error(prog, "usage: ca init --out PREFIX [--cn NAME] | ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX"
+                         " | ca issue --ca-cert C --ca-key K --cert FILE --out PREFIX");
         return TOOL_EXIT_USAGE;
     }
     if (stsafe_rng_init(&rng, "stsafe-cli ca") != 0)
@@ -247,7 +297,7 @@ static int slot_key(tool_session *s, const cli_args *a, uint8_t slot, uint8_t cu
     return err ? cli_report(err, "Generate Key") : TOOL_EXIT_OK;
 }
 
-/* A CSR with CN=device id, signed by the chip; DER at the end of \p buf. */
+/* A CSR with CN=device id, signed by the chip; DER at the start of \p buf. */
 static int chip_csr(mbedtls_pk_context *key, const char *device_id, stsafe_rng *rng, unsigned char *buf,
                     size_t cap)
 {
@@ -259,7 +309,7 @@ static int chip_csr(mbedtls_pk_context *key, const char *device_id, stsafe_rng *
     mbedtls_x509write_csr_set_key(&w, key);
     int rc = mbedtls_x509write_csr_set_subject_name(&w, subject);
     if (!rc)
-        rc = mbedtls_x509write_csr_der(&w, buf, cap, stsafe_rng_fn, rng);
+        rc = finish_der(mbedtls_x509write_csr_der(&w, buf, cap, stsafe_rng_fn, rng), buf, cap, NULL, rng);
     mbedtls_x509write_csr_free(&w);
     return rc;
 }
@@ -309,12 +359,12 @@ int cli_do_csr(tool_session *s, const cli_args *a)
         int chip = stsafe_chip_key_last_error(route, &key);
         rc = chip ? cli_report(chip, "csr: the chip's signature") : cli_report(STSAFE_ERR_CRYPTO, "csr");
     } else if (a->out) {
-        rc = write_pem(a->out, "CERTIFICATE REQUEST", der + sizeof der - n, (size_t)n, 0644) ? TOOL_EXIT_FAIL : 0;
+        rc = write_pem(a->out, "CERTIFICATE REQUEST", der, (size_t)n, 0644) ? TOOL_EXIT_FAIL : 0;
     } else {
         unsigned char pem[4096];
         size_t olen = 0;
         mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE REQUEST-----\n", "-----END CERTIFICATE REQUEST-----\n",
-                                 der + sizeof der - n, (size_t)n, pem, sizeof pem, &olen);
+                                 der, (size_t)n, pem, sizeof pem, &olen);
         fputs((const char *)pem, stdout);
     }
     mbedtls_pk_free(&key);
@@ -472,7 +522,7 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
         return cli_report(chip ? chip : STSAFE_ERR_CRYPTO, "CSR");
     }
     printf("3. CSR for CN=%s signed by the chip (%d bytes)\n", a->device_id, n);
-    int m = issue_device_cert(p, csr + sizeof csr - n, (size_t)n, days, crt, sizeof crt);
+    int m = issue_device_cert(p, csr, (size_t)n, days, crt, sizeof crt);
     if (m < 0)
         return m == -1 ? TOOL_EXIT_FAIL : cli_report(STSAFE_ERR_CRYPTO, "certificate");
     printf("4. the CA signed the certificate (%d bytes DER)\n", m);
@@ -480,11 +530,11 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
         tool_error(prog, "the certificate (%d bytes) does not fit zone %ld (%u)", m, zone, room);
         return TOOL_EXIT_FAIL;
     }
-    err = write_zone(s, (uint8_t)zone, crt + sizeof crt - m, (size_t)m);
+    err = write_zone(s, (uint8_t)zone, crt, (size_t)m);
     if (err)
         return cli_report(err, "Update");
     printf("5. certificate stored in zone %ld (DER: its header holds its length)\n", zone);
-    rc = check_provisioned(s, route, zone, slot, crt + sizeof crt - m, (size_t)m, &pub, curve);
+    rc = check_provisioned(s, route, zone, slot, crt, (size_t)m, &pub, curve);
     if (!rc)
         printf("6. read back from zone %ld: same bytes, and the chip's slot %u signs for its key\n", zone, slot);
     return rc;

@@ -178,3 +178,58 @@ int cli_end_trace(cli_trace *t, const char *path)
     return TOOL_EXIT_OK;
 }
 
+/* ---- what every command file uses ------------------------------------------------ */
+
+int cli_need(const cli_args *a, long value, const char *opt)
+{
+    if (value < 0) {
+        tool_error(prog, "missing %s (see --help)", opt);
+        return -1;
+    }
+    (void)a;
+    return 0;
+}
+
+/* Reports a failed command; returns the exit code. */
+int cli_report(int err, const char *what)
+{
+    if (STSAFE_ERR_IS_STATUS(err))
+        tool_error(prog, "%s: chip status 0x%02X (%s)", what, STSAFE_ERR_TO_STATUS(err),
+                   stsafe_strerror(err));
+    else
+        tool_error(prog, "%s: %s", what, stsafe_strerror(err));
+    return TOOL_EXIT_FAIL;
+}
+
+/* Says what is wrong with a hex argument the decoder refused. */
+static void explain_bad_hex(const char *text, size_t cap, int err)
+{
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL) {
+        tool_error(prog, "'%.20s...' is too long: at most %zu bytes (%zu hex digits)", text, cap, 2 * cap);
+        return;
+    }
+    size_t digits = 0;
+    const char *start = (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) ? text + 2 : text;
+    for (const char *c = start; *c; c++) {
+        if (stsafe_hex_digit(*c) >= 0)
+            digits++;
+        else if (!strchr(" \t:", *c)) {
+            tool_error(prog, "'%s' is not hex: '%c' at position %zu is not a hex digit", text, *c,
+                       (size_t)(c - text) + 1);
+            return;
+        }
+    }
+    if (digits % 2)
+        tool_error(prog, "'%s' has an odd number of hex digits (%zu): each byte takes two", text, digits);
+    else
+        tool_error(prog, "'%s' is not hex (digits in pairs, optionally 0x first and ':' or spaces between)",
+                   text);
+}
+
+int cli_hex_arg(const char *text, uint8_t *out, size_t cap, size_t *len)
+{
+    int err = stsafe_hex_decode(text, out, cap, len);
+    if (err)
+        explain_bad_hex(text, cap, err);
+    return err;
+}

@@ -13,6 +13,7 @@
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/hex.h"
 #include "stsafe/protocol/mbedtls_compat.h"
+#include "stsafe/protocol/x509_sigalg.h"
 #include "stsafe/server/server.h"
 #include "bench.h"
 #include "emu_cmds.h"
@@ -37,8 +38,10 @@ static void usage(FILE *f)
             "        --serial sets the 9-byte serial number (18 hex digits).\n"
             "        An existing IMAGE is kept unless --force is given.\n"
             "  info IMAGE\n"
-            "        Show serial, life cycle, zones, counters, key slots and host keys.\n"
-            "        Private key bytes are never shown.\n"
+            "        Show serial, life cycle, zones, counters, key slots, the certificates in\n"
+            "        the zones (and whether one carries the old NULL-parameter signature\n"
+            "        algorithm, docs/provisioning.md) and host keys. Private key bytes are\n"
+            "        never shown.\n"
             "  info --bus ADDRESS [--chip N]\n"
             "        What a served chip (or a chip on i2c:/dev/i2c-N) says of itself through\n"
             "        Query: product data, life cycle, zones, key slots, host keys, password.\n"
@@ -221,6 +224,33 @@ static int info_bus(int argc, char **argv)
     return rc ? rc : close_rc;
 }
 
+/* The certificate at the start of each plain zone and how its signature
+ * algorithm is encoded: images made before issue 17 carry mbedTLS 2.28's
+ * explicit NULL, which strict X.509 stacks refuse (docs/provisioning.md). */
+static void print_certificates(const stsafe_emu_nvm *nvm)
+{
+    int found = 0;
+    for (uint8_t i = 0; i < nvm->zone_count; i++) {
+        const stsafe_emu_zone *z = &nvm->zones[i];
+        stsafe_x509_sigalg_info in;
+        if (z->type != STSAFE_ZONE_PLAIN ||
+            stsafe_x509_sigalg_inspect(nvm->zone_arena + z->offset, z->size, &in) != 0 ||
+            in.kind != STSAFE_X509_CERTIFICATE)
+            continue;
+        if (!found++)
+            printf("certificates:\n");
+        const mbedtls_md_info_t *md = mbedtls_md_info_from_type(in.md);
+        printf("  zone %u: %zu bytes DER, signature %s%s, %s", i, in.total_len, md ? "ecdsa-with-" : "",
+               md ? mbedtls_md_get_name(md) : "not ECDSA", stsafe_x509_sigalg_encoding_name(in.outer_encoding));
+        if (in.inner_encoding == STSAFE_X509_SIGALG_NULL || in.outer_encoding == STSAFE_X509_SIGALG_NULL)
+            printf(": the old encoding, refused by strict X.509 stacks; have a CA re-sign it "
+                   "(docs/provisioning.md)");
+        printf("\n");
+    }
+    if (!found)
+        printf("certificates: none\n");
+}
+
 static int cmd_info(int argc, char **argv)
 {
     if (argc >= 1 && !strcmp(argv[0], "--bus"))
@@ -244,6 +274,7 @@ static int cmd_info(int argc, char **argv)
     printf("I2C address: 0x%02X\n", nvm.i2c.address);
     print_zones(&nvm);
     print_key_slots(&nvm);
+    print_certificates(&nvm);
     printf("host keys: %s, C-MAC counter %lu\n", nvm.host_keys.present ? "provisioned" : "not provisioned",
            (unsigned long)nvm.host_keys.cmac_counter);
     printf("password: %s\n", nvm.password.present ? "set" : "not set");
