@@ -6,9 +6,9 @@ STSE_JOBS=${STSE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Debian packages the build and the tests need.
 # gnutls-bin: gnutls-serv, the third TLS peer; iproute2 + util-linux: its private
-# loopback-only network namespace (test_gnutls.sh).
+# loopback-only network namespace (test_gnutls.sh). i2c-tools: test_i2ctools.sh.
 STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto
-               gnutls-bin iproute2 util-linux)
+               gnutls-bin iproute2 util-linux i2c-tools)
 
 log() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 

@@ -229,6 +229,12 @@ int stsafe_emu_i2c_write(stsafe_emu_chip *chip, uint64_t now_us, const uint8_t *
         chip->stats.nacks++;
         return STSAFE_ERR_BUS_NACK;
     }
+    /* A write of no byte (an SMBus quick write, i2cdetect's probe) is only an
+     * address: the idle slave ACKs it and has no frame to run. It must not
+     * replace a response the host has yet to read, nor fire an armed fault
+     * (docs/protocol.md, section 1: **choice**). */
+    if (len == 0)
+        return 0;
     if (chip->faults.reset) {
         chip->faults.reset = 0;
         fault_restart(chip);

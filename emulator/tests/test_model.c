@@ -14,6 +14,7 @@
 
 #include "emu_fixture.h"
 #include "stsafe/protocol/codec.h"
+#include "stsafe/protocol/codec_ecc.h"
 #include "stsafe/protocol/commands.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/frame.h"
@@ -320,6 +321,118 @@ static void test_i2c_busy_nacks(void **state)
     f->chip.timing = STSAFE_EMU_TIMING_NONE;
 }
 
+/* An SMBus quick write (the address, no byte) between a command and its
+ * read: i2cdetect probing the bus while a driver waits for its answer.
+ * The chip ACKs it and runs nothing, so the response is still there, whole
+ * (docs/protocol.md, section 1). It used to run as an empty frame, answer
+ * 0x01 and overwrite the response. */
+static void test_i2c_quick_write_keeps_response(void **state)
+{
+    emu_fixture *f = *state;
+    static const uint8_t echo[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+    static const uint8_t want[] = {0x00, 0x00, 0x06, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
+    uint8_t buf[sizeof want];
+    f->chip.timing = STSAFE_EMU_TIMING_NONE;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, echo, sizeof echo), 0);
+    uint64_t commands = f->chip.stats.commands, nacks = f->chip.stats.nacks;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, NULL, 0), 0);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, echo, 0), 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, sizeof buf), 0);
+    assert_memory_equal(buf, want, sizeof want);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, NULL, 0), 0); /* after a read too */
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, sizeof buf), 0);
+    assert_memory_equal(buf, want, sizeof want);
+    assert_int_equal(f->chip.stats.commands, commands);
+    assert_int_equal(f->chip.stats.nacks, nacks);
+}
+
+/* After power-up the quick write is ACKed and leaves the chip with nothing
+ * to read; an armed fault waits for a real command. */
+static void test_i2c_quick_write_idle(void **state)
+{
+    emu_fixture *f = *state;
+    static const uint8_t echo[] = {0x00, 0xF0, 0x78};
+    uint8_t buf[5];
+    stsafe_emu_chip_power_cycle(&f->chip);
+    f->chip.faults.reset = 1;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, NULL, 0), 0);
+    assert_int_equal(f->chip.faults.reset, 1);
+    assert_int_equal(f->chip.stats.faults, 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, sizeof buf), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, echo, sizeof echo), 0); /* the reset fires */
+    assert_int_equal(f->chip.faults.reset, 0);
+    assert_int_equal(f->chip.stats.faults, 1);
+}
+
+/* Datasheet timing: during a Generate Key (110 ms) the quick write is
+ * NACKed like any access; once the time has passed it is ACKed and the
+ * public key is read whole. */
+static void test_i2c_quick_write_busy(void **state)
+{
+    emu_fixture *f = *state;
+    uint8_t payload[16], frame[32], buf[1 + 2 + 1 + 2 + 32 + 2 + 32 + 2];
+    stsafe_writer w;
+    size_t n = 0;
+    stsafe_genkey_req req = {1, 0xFFFF, 0x0000, STSAFE_CURVE_P256};
+    stsafe_writer_init(&w, payload, sizeof payload);
+    assert_int_equal(stsafe_genkey_req_encode(&w, &req), 0);
+    assert_int_equal(stsafe_cmd_frame_encode(STSAFE_CMD_GENERATE_KEY, payload, w.len, STSAFE_A110_MAX_FRAME_LEN,
+                                             frame, sizeof frame, &n), 0);
+    f->chip.timing = STSAFE_EMU_TIMING_DATASHEET;
+    assert_int_equal(stsafe_emu_exec_time_us(STSAFE_CMD_GENERATE_KEY), 110000);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 1000, frame, n), 0);
+    uint64_t nacks = f->chip.stats.nacks;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 1000, NULL, 0), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 110999, NULL, 0), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(f->chip.stats.nacks, nacks + 2);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 111000, NULL, 0), 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 111000, buf, sizeof buf), 0);
+    static const uint8_t head[] = {STSAFE_ST_OK, 0x00, 0x47, 0x04, 0x00, 0x20};
+    assert_memory_equal(buf, head, sizeof head);
+    stsafe_rsp_frame rsp;
+    assert_int_equal(stsafe_rsp_frame_decode(buf, sizeof buf, &rsp), 0);
+    f->chip.timing = STSAFE_EMU_TIMING_NONE;
+}
+
+/* Hibernating: the quick write is NACKed like any write. In mode 1 its
+ * start wakes the chip (which restarts: no response to read), in mode 2
+ * only a power cycle does. */
+static void test_i2c_quick_write_hibernating(void **state)
+{
+    emu_fixture *f = *state;
+    uint8_t buf[5];
+    f->chip.vol.hibernate = STSAFE_WAKE_ON_RESET;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, NULL, 0), STSAFE_ERR_BUS_NACK);
+    stsafe_emu_chip_power_cycle(&f->chip);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, NULL, 0), 0);
+    f->chip.vol.hibernate = STSAFE_WAKE_ON_I2C_OR_RESET;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, NULL, 0), STSAFE_ERR_BUS_NACK);
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, NULL, 0), 0);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, sizeof buf), STSAFE_ERR_BUS_NACK);
+}
+
+/* One byte (an SMBus send byte) is a frame too short to carry a CRC: the
+ * chip answers communication error (0x01) and that answer replaces the
+ * previous one (docs/protocol.md, "Malformed frames"). */
+static void test_i2c_one_byte_write(void **state)
+{
+    emu_fixture *f = *state;
+    static const uint8_t echo[] = {0x00, 0xF0, 0x78}, one = 0x00;
+    static const uint8_t want[] = {STSAFE_ST_COMMUNICATION_ERROR, 0x00, 0x02, 0x00, 0x00};
+    uint8_t buf[sizeof want];
+    f->chip.timing = STSAFE_EMU_TIMING_NONE;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, echo, sizeof echo), 0);
+    uint64_t commands = f->chip.stats.commands;
+    assert_int_equal(stsafe_emu_i2c_write(&f->chip, 0, &one, 1), 0);
+    assert_int_equal(f->chip.stats.commands, commands + 1);
+    assert_int_equal(stsafe_emu_i2c_read(&f->chip, 0, buf, sizeof buf), 0);
+    assert_memory_equal(buf, want, 3);
+    stsafe_rsp_frame rsp;
+    assert_int_equal(stsafe_rsp_frame_decode(buf, sizeof buf, &rsp), 0);
+    assert_int_equal(rsp.status, STSAFE_ST_COMMUNICATION_ERROR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +450,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_i2c_nack_before_first_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_i2c_two_reads_from_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_i2c_busy_nacks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_i2c_quick_write_keeps_response, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_i2c_quick_write_idle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_i2c_quick_write_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_i2c_quick_write_hibernating, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_i2c_one_byte_write, setup, teardown),
     };
     return cmocka_run_group_tests_name("emulator model", tests, NULL, NULL);
 }

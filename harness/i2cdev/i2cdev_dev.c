@@ -13,6 +13,8 @@
 
 #include "stsafe/protocol/error.h"
 
+_Static_assert(STSAFE_I2CDEV_FUNCS == (I2C_FUNC_I2C | I2C_FUNC_SMBUS_EMUL), "I2C_FUNCS as linux/i2c.h spells it");
+
 /* Message flags an adapter needs I2C_FUNC_PROTOCOL_MANGLING, I2C_FUNC_NOSTART
  * or SMBus block reads for; this one offers none of them. */
 #define UNOFFERED_FLAGS \
@@ -112,21 +114,6 @@ static int rdwr_msg_check(const struct i2c_msg *m)
     return 0;
 }
 
-static long rdwr_checks(const stsafe_i2cdev_file *f, const struct i2c_msg *m, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int rc = rdwr_msg_check(&m[i]);
-        if (rc)
-            return rc;
-    }
-    for (size_t i = 0; i < n; i++) {
-        int rc = adapter_check(f, m[i].addr, m[i].flags, m[i].len);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 /* Runs the messages on copies, so that a failed transfer writes no read
  * buffer (the kernel copies read data back only when all went well). */
 static long rdwr_transfer(const stsafe_bus *bus, const struct i2c_msg *m, size_t n)
@@ -152,6 +139,19 @@ static long rdwr_transfer(const stsafe_bus *bus, const struct i2c_msg *m, size_t
     return err ? -stsafe_i2cdev_errno(err) : (long)n;
 }
 
+long stsafe_i2cdev_transfer(const stsafe_i2cdev_file *f, const stsafe_bus *bus, struct i2c_msg *m,
+                            size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = adapter_check(f, m[i].addr, m[i].flags, m[i].len);
+        if (rc)
+            return rc;
+    }
+    if (!bus_ok(bus))
+        return -EIO;
+    return rdwr_transfer(bus, m, n);
+}
+
 static long ioctl_rdwr(const stsafe_i2cdev_file *f, const stsafe_bus *bus,
                        const struct i2c_rdwr_ioctl_data *rdwr)
 {
@@ -159,31 +159,15 @@ static long ioctl_rdwr(const stsafe_i2cdev_file *f, const stsafe_bus *bus,
         return -EFAULT;
     if (!rdwr->msgs || rdwr->nmsgs == 0 || rdwr->nmsgs > STSAFE_I2CDEV_MAX_MSGS)
         return -EINVAL;
-    long rc = rdwr_checks(f, rdwr->msgs, rdwr->nmsgs);
-    if (rc)
-        return rc;
-    if (!bus_ok(bus))
-        return -EIO;
-    return rdwr_transfer(bus, rdwr->msgs, rdwr->nmsgs);
+    for (size_t i = 0; i < rdwr->nmsgs; i++) {
+        int rc = rdwr_msg_check(&rdwr->msgs[i]);
+        if (rc)
+            return rc;
+    }
+    return stsafe_i2cdev_transfer(f, bus, rdwr->msgs, rdwr->nmsgs);
 }
 
 /* ---- the other requests --------------------------------------------------- */
-
-/* The kernel checks the request, then finds no way to carry it out: the
- * adapter offers no SMBus, not even emulated over I2C. */
-static long ioctl_smbus(const struct i2c_smbus_ioctl_data *d)
-{
-    if (!d)
-        return -EFAULT;
-    if (d->size > I2C_SMBUS_I2C_BLOCK_DATA)
-        return -EINVAL;
-    if (d->read_write != I2C_SMBUS_READ && d->read_write != I2C_SMBUS_WRITE)
-        return -EINVAL;
-    int uses_data = d->size != I2C_SMBUS_QUICK && !(d->size == I2C_SMBUS_BYTE && d->read_write == I2C_SMBUS_WRITE);
-    if (uses_data && !d->data)
-        return -EINVAL;
-    return -EOPNOTSUPP;
-}
 
 static long ioctl_slave(stsafe_i2cdev_file *f, uintptr_t addr)
 {
@@ -210,12 +194,12 @@ long stsafe_i2cdev_ioctl(stsafe_i2cdev_file *f, const stsafe_bus *bus, unsigned 
     case I2C_FUNCS:
         if (!arg)
             return -EFAULT;
-        *(unsigned long *)arg = I2C_FUNC_I2C;
+        *(unsigned long *)arg = STSAFE_I2CDEV_FUNCS;
         return 0;
     case I2C_RDWR:
         return ioctl_rdwr(f, bus, arg);
     case I2C_SMBUS:
-        return ioctl_smbus(arg);
+        return stsafe_i2cdev_smbus(f, bus, arg);
     case I2C_RETRIES:
     case I2C_TIMEOUT:
         return value > INT_MAX ? -EINVAL : 0; /* accepted; the emulated bus neither retries nor times out */

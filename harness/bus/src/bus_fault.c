@@ -130,8 +130,8 @@ static int fault_write(stsafe_bus_fault *f, stsafe_i2c_msg *m)
 {
     int reset_armed = f->chip && f->chip->faults.reset;
     int err = f->inner->ops->transfer(f->inner->ctx, m, 1);
-    if (err)
-        return err;
+    if (err || m->len == 0)
+        return err; /* a quick write is no command: the answer's fault stays (docs/protocol.md) */
     f->this_rsp = f->next_rsp;  /* the armed response fault applies to this command's answer */
     memset(&f->next_rsp, 0, sizeof f->next_rsp);
     note_chip_faults(f, reset_armed);

@@ -137,6 +137,26 @@ static void test_truncate_and_drop(void **state)
     assert_memory_equal(back, v, sizeof v);
 }
 
+/* A quick write (the address alone: i2cdetect's probe) between a command
+ * and its read is no command: a dropped answer stays dropped, and a fault
+ * armed for the next answer waits for the next real command. */
+static void test_quick_write_is_no_command(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t cmd[] = {0x00, 0xF0, 0x78}; /* Echo, no payload */
+    uint8_t rsp[5];
+    stsafe_i2c_msg quick = {STSAFE_I2C_ADDR_DEFAULT, STSAFE_I2C_MSG_WRITE, 0, rsp};
+    arm(f, "drop");
+    assert_int_equal(stsafe_bus_write(&f->bus, STSAFE_I2C_ADDR_DEFAULT, cmd, sizeof cmd), 0);
+    assert_int_equal(f->bus.ops->transfer(f->bus.ctx, &quick, 1), 0);
+    assert_int_equal(stsafe_bus_read(&f->bus, STSAFE_I2C_ADDR_DEFAULT, rsp, sizeof rsp), STSAFE_ERR_BUS_NACK);
+    arm(f, "flip=0:0");
+    assert_int_equal(f->bus.ops->transfer(f->bus.ctx, &quick, 1), 0);
+    assert_int_equal(stsafe_bus_write(&f->bus, STSAFE_I2C_ADDR_DEFAULT, cmd, sizeof cmd), 0);
+    assert_int_equal(stsafe_bus_read(&f->bus, STSAFE_I2C_ADDR_DEFAULT, rsp, sizeof rsp), 0);
+    assert_memory_equal(rsp, ((const uint8_t[]){0x01, 0x00, 0x02, 0xF0, 0x78}), sizeof rsp);
+}
+
 static void test_latency_on_the_virtual_clock(void **state)
 {
     fixture *f = *state;
@@ -209,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nack_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flip_is_a_crc_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncate_and_drop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quick_write_is_no_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latency_on_the_virtual_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brownout_undoes_the_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_mid_command_keeps_the_session, setup, teardown),

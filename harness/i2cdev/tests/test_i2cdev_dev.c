@@ -170,6 +170,237 @@ static void test_file_init(void **state)
     assert_int_equal(f.max_len, STSAFE_I2CDEV_MAX_LEN);
 }
 
+
+/* ---- I2C_SMBUS: the messages of each transaction ------------------------------ */
+
+/* A bus that records what it is asked and answers reads from a script. */
+typedef struct {
+    size_t n;                   /* messages seen */
+    uint16_t addr[4], flags[4], len[4];
+    uint8_t bytes[4][40];       /* what was written */
+    uint8_t answer[40];         /* what every read gets, from its first byte */
+} rec_bus;
+
+static int rec_transfer(void *ctx, stsafe_i2c_msg *msgs, size_t n)
+{
+    rec_bus *r = ctx;
+    for (size_t i = 0; i < n && r->n < 4; i++, r->n++) {
+        r->addr[r->n] = msgs[i].addr;
+        r->flags[r->n] = msgs[i].flags;
+        r->len[r->n] = (uint16_t)msgs[i].len;
+        if (msgs[i].flags & STSAFE_I2C_MSG_READ)
+            memcpy(msgs[i].buf, r->answer, msgs[i].len);
+        else
+            memcpy(r->bytes[r->n], msgs[i].buf, msgs[i].len);
+    }
+    return 0;
+}
+
+static const stsafe_bus_ops rec_ops = {.transfer = rec_transfer};
+
+static long smbus(stsafe_i2cdev_file *f, const stsafe_bus *bus, uint8_t rw, uint8_t cmd, uint32_t size,
+                  union i2c_smbus_data *data)
+{
+    struct i2c_smbus_ioctl_data d = {rw, cmd, size, data};
+    return stsafe_i2cdev_ioctl(f, bus, I2C_SMBUS, &d);
+}
+
+/* Message \p i was a write of \p len bytes \p want at 0x20 (NULL: a read of \p len). */
+static void expect_msg(const rec_bus *r, size_t i, const uint8_t *want, uint16_t len)
+{
+    assert_true(i < r->n);
+    assert_int_equal(r->addr[i], 0x20);
+    assert_int_equal(r->flags[i], want ? STSAFE_I2C_MSG_WRITE : STSAFE_I2C_MSG_READ);
+    assert_int_equal(r->len[i], len);
+    if (want && len)
+        assert_memory_equal(r->bytes[i], want, len);
+}
+
+static void test_smbus_funcs(void **state)
+{
+    (void)state;
+    unsigned long funcs = 0;
+    stsafe_i2cdev_file f = slave_file(O_RDWR);
+    assert_int_equal(stsafe_i2cdev_ioctl(&f, NULL, I2C_FUNCS, &funcs), 0);
+    assert_int_equal(funcs, I2C_FUNC_I2C | I2C_FUNC_SMBUS_QUICK | I2C_FUNC_SMBUS_BYTE |
+                                I2C_FUNC_SMBUS_BYTE_DATA | I2C_FUNC_SMBUS_WORD_DATA |
+                                I2C_FUNC_SMBUS_PROC_CALL | I2C_FUNC_SMBUS_WRITE_BLOCK_DATA |
+                                I2C_FUNC_SMBUS_I2C_BLOCK | I2C_FUNC_SMBUS_PEC);
+    assert_int_equal(funcs, 0x0EFF0009ul);
+}
+
+/* Quick, byte and byte data: the kernel's emulation, message for message. */
+static void test_smbus_short_transactions(void **state)
+{
+    (void)state;
+    rec_bus r = {.answer = {0x5C, 0x6D}};
+    stsafe_bus bus = {&rec_ops, &r};
+    stsafe_i2cdev_file f = slave_file(O_RDWR);
+    union i2c_smbus_data d = {.byte = 0x55};
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), 0);
+    assert_int_equal(r.n, 1);
+    expect_msg(&r, 0, (const uint8_t *)"", 0);
+    r.n = 0;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0, I2C_SMBUS_QUICK, NULL), 0);
+    assert_int_equal(r.n, 1);
+    expect_msg(&r, 0, NULL, 0);
+    r.n = 0;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0xA5, I2C_SMBUS_BYTE, NULL), 0);
+    assert_int_equal(r.n, 1);
+    expect_msg(&r, 0, (const uint8_t[]){0xA5}, 1);
+    r.n = 0;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0xA5, I2C_SMBUS_BYTE, &d), 0);
+    assert_int_equal(r.n, 1);
+    expect_msg(&r, 0, NULL, 1);
+    assert_int_equal(d.byte, 0x5C);
+    r.n = 0;
+    d.byte = 0x55;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0x10, I2C_SMBUS_BYTE_DATA, &d), 0);
+    assert_int_equal(r.n, 1);
+    expect_msg(&r, 0, (const uint8_t[]){0x10, 0x55}, 2);
+    r.n = 0;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0x10, I2C_SMBUS_BYTE_DATA, &d), 0);
+    assert_int_equal(r.n, 2);
+    expect_msg(&r, 0, (const uint8_t[]){0x10}, 1);
+    expect_msg(&r, 1, NULL, 1);
+    assert_int_equal(d.byte, 0x5C);
+}
+
+/* Word data, process call, blocks: words go low byte first. */
+static void test_smbus_word_and_block(void **state)
+{
+    (void)state;
+    rec_bus r = {.answer = {0x34, 0x12, 0x56, 0x78}};
+    stsafe_bus bus = {&rec_ops, &r};
+    stsafe_i2cdev_file f = slave_file(O_RDWR);
+    union i2c_smbus_data d = {.word = 0xBEEF};
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0x10, I2C_SMBUS_WORD_DATA, &d), 0);
+    expect_msg(&r, 0, (const uint8_t[]){0x10, 0xEF, 0xBE}, 3);
+    r.n = 0;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0x10, I2C_SMBUS_WORD_DATA, &d), 0);
+    assert_int_equal(r.n, 2);
+    expect_msg(&r, 0, (const uint8_t[]){0x10}, 1);
+    expect_msg(&r, 1, NULL, 2);
+    assert_int_equal(d.word, 0x1234);
+    r.n = 0;
+    d.word = 0xBEEF; /* a process call writes, then reads, whatever rw says */
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0x11, I2C_SMBUS_PROC_CALL, &d), 0);
+    assert_int_equal(r.n, 2);
+    expect_msg(&r, 0, (const uint8_t[]){0x11, 0xEF, 0xBE}, 3);
+    expect_msg(&r, 1, NULL, 2);
+    assert_int_equal(d.word, 0x1234);
+    r.n = 0;
+    memset(&d, 0, sizeof d);
+    d.block[0] = 3, d.block[1] = 1, d.block[2] = 2, d.block[3] = 3;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0x12, I2C_SMBUS_BLOCK_DATA, &d), 0);
+    expect_msg(&r, 0, (const uint8_t[]){0x12, 3, 1, 2, 3}, 5);
+    r.n = 0;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0x13, I2C_SMBUS_I2C_BLOCK_DATA, &d), 0);
+    expect_msg(&r, 0, (const uint8_t[]){0x13, 1, 2, 3}, 4);
+    r.n = 0;
+    d.block[0] = 4;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0x14, I2C_SMBUS_I2C_BLOCK_DATA, &d), 0);
+    assert_int_equal(r.n, 2);
+    expect_msg(&r, 0, (const uint8_t[]){0x14}, 1);
+    expect_msg(&r, 1, NULL, 4);
+    assert_memory_equal(d.block, ((const uint8_t[]){4, 0x34, 0x12, 0x56, 0x78}), 5);
+    r.n = 0; /* the old I2C block read always reads 32 bytes */
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0x14, I2C_SMBUS_I2C_BLOCK_BROKEN, &d), 0);
+    expect_msg(&r, 1, NULL, I2C_SMBUS_BLOCK_MAX);
+    assert_int_equal(d.block[0], I2C_SMBUS_BLOCK_MAX);
+}
+
+/* What the kernel refuses, and what this adapter cannot do (a block read
+ * needs I2C_M_RECV_LEN): nothing reaches the bus. */
+static void test_smbus_refused(void **state)
+{
+    (void)state;
+    rec_bus r = {.n = 0};
+    stsafe_bus bus = {&rec_ops, &r};
+    stsafe_i2cdev_file f = slave_file(O_RDWR);
+    union i2c_smbus_data d = {.block = {33}};
+    assert_int_equal(stsafe_i2cdev_ioctl(&f, &bus, I2C_SMBUS, NULL), -EFAULT);
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0, 9, &d), -EINVAL);
+    assert_int_equal(smbus(&f, &bus, 2, 0, I2C_SMBUS_QUICK, NULL), -EINVAL);
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0, I2C_SMBUS_BYTE, NULL), -EINVAL);
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_BYTE_DATA, NULL), -EINVAL);
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_BLOCK_DATA, &d), -EINVAL);
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_I2C_BLOCK_DATA, &d), -EINVAL);
+    d.block[0] = 2;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0, I2C_SMBUS_BLOCK_DATA, &d), -EOPNOTSUPP);
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_BLOCK_PROC_CALL, &d), -EOPNOTSUPP);
+    assert_int_equal(d.block[0], 2);
+    assert_int_equal(stsafe_i2cdev_ioctl(&f, NULL, I2C_TENBIT, (void *)1), 0);
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), -EAFNOSUPPORT);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(smbus(&f, NULL, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), -EAFNOSUPPORT);
+    assert_int_equal(stsafe_i2cdev_ioctl(&f, NULL, I2C_TENBIT, (void *)0), 0);
+    assert_int_equal(smbus(&f, NULL, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), -EIO);
+}
+
+/* I2C_PEC: CRC-8 (x^8 + x^2 + x + 1) over the address bytes and data. The
+ * expected values come from an independent CRC-8/SMBUS (check value of
+ * "123456789": 0xF4). Quick and I2C block carry none. */
+static void test_smbus_pec(void **state)
+{
+    (void)state;
+    rec_bus r = {.answer = {0x34, 0x12, 0x91}};
+    stsafe_bus bus = {&rec_ops, &r};
+    stsafe_i2cdev_file f = slave_file(O_RDWR);
+    union i2c_smbus_data d = {.byte = 0x55};
+    assert_int_equal(stsafe_i2cdev_ioctl(&f, NULL, I2C_PEC, (void *)1), 0);
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0x10, I2C_SMBUS_BYTE_DATA, &d), 0);
+    expect_msg(&r, 0, (const uint8_t[]){0x10, 0x55, 0x7D}, 3); /* PEC of 40 10 55 */
+    r.n = 0;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0x10, I2C_SMBUS_WORD_DATA, &d), 0);
+    expect_msg(&r, 0, (const uint8_t[]){0x10}, 1);
+    expect_msg(&r, 1, NULL, 3); /* 34 12 and the PEC of 40 10 41 34 12 */
+    assert_int_equal(d.word, 0x1234);
+    r.n = 0;
+    r.answer[2] = 0x92;
+    d.word = 0xAAAA;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_READ, 0x10, I2C_SMBUS_WORD_DATA, &d), -EBADMSG);
+    assert_int_equal(d.word, 0xAAAA);
+    r.n = 0;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), 0);
+    expect_msg(&r, 0, (const uint8_t *)"", 0);
+    r.n = 0;
+    memset(&d, 0, sizeof d);
+    d.block[0] = 1, d.block[1] = 0xEE;
+    assert_int_equal(smbus(&f, &bus, I2C_SMBUS_WRITE, 0x13, I2C_SMBUS_I2C_BLOCK_DATA, &d), 0);
+    expect_msg(&r, 0, (const uint8_t[]){0x13, 0xEE}, 2);
+}
+
+/* Against the chip: a quick write is an address the chip ACKs, and leaves
+ * the response it has for the host alone; busy (datasheet timing, on the
+ * in-process bus's virtual clock) it is NACKed; elsewhere nobody answers.
+ * A word write of 00 F0 78 is an Echo frame with no payload. */
+static void test_smbus_chip(void **state)
+{
+    stsafe_inproc_device *dev = *state;
+    stsafe_i2cdev_file f = slave_file(O_RDWR);
+    uint8_t rsp[sizeof echo_rsp];
+    union i2c_smbus_data d = {.word = 0x78F0};
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), 0);
+    assert_int_equal(stsafe_i2cdev_write(&f, &dev->bus, echo_cmd, sizeof echo_cmd), sizeof echo_cmd);
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), 0);
+    assert_int_equal(stsafe_i2cdev_read(&f, &dev->bus, rsp, sizeof rsp), sizeof rsp);
+    assert_memory_equal(rsp, echo_rsp, sizeof rsp);
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_READ, 0, I2C_SMBUS_BYTE, &d), 0);
+    assert_int_equal(d.byte, 0x00); /* the status byte */
+    dev->chip.timing = STSAFE_EMU_TIMING_DATASHEET;
+    d.word = 0x78F0;
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_WRITE, 0x00, I2C_SMBUS_WORD_DATA, &d), 0);
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), -ENXIO);
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_READ, 0, I2C_SMBUS_QUICK, NULL), -ENXIO);
+    dev->inproc.now_us += stsafe_emu_exec_time_us(STSAFE_CMD_ECHO);
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), 0);
+    assert_int_equal(stsafe_i2cdev_read(&f, &dev->bus, rsp, 5), 5);
+    assert_memory_equal(rsp, ((const uint8_t[]){0x00, 0x00, 0x02, 0xF0, 0x78}), 5);
+    assert_int_equal(stsafe_i2cdev_ioctl(&f, NULL, I2C_SLAVE, (void *)(uintptr_t)0x21), 0);
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_WRITE, 0, I2C_SMBUS_QUICK, NULL), -ENXIO);
+    assert_int_equal(smbus(&f, &dev->bus, I2C_SMBUS_READ, 0, I2C_SMBUS_BYTE, &d), -ENXIO);
+}
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +411,12 @@ int main(void)
         cmocka_unit_test(test_bus_failures),
         cmocka_unit_test(test_errno_map),
         cmocka_unit_test_setup_teardown(test_file_init, setup, teardown),
+        cmocka_unit_test(test_smbus_funcs),
+        cmocka_unit_test(test_smbus_short_transactions),
+        cmocka_unit_test(test_smbus_word_and_block),
+        cmocka_unit_test(test_smbus_refused),
+        cmocka_unit_test(test_smbus_pec),
+        cmocka_unit_test_setup_teardown(test_smbus_chip, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

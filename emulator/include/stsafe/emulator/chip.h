@@ -145,8 +145,14 @@ int stsafe_emu_execute(stsafe_emu_chip *chip, const uint8_t *frame, size_t frame
  * write lands: the NVM is restored to its state before the command (the
  * NVM's write is atomic, so never a mix), the chip restarts and answers
  * nothing. A brown-out stays armed across commands that do not write.
+ *
+ * A write of no byte (an SMBus quick write) is an address only: ACKed when
+ * the chip is awake and idle, and nothing runs: a response still waiting to
+ * be read stays, an armed fault stays armed, no command is counted. Any
+ * other length is a frame (a bad one answers 0x01, see stsafe_emu_execute()).
  * \param now_us  The caller's clock.
- * \return 0 (ACK; the command runs); STSAFE_ERR_BUS_NACK while the chip is busy.
+ * \return 0 (ACK; a frame runs); STSAFE_ERR_BUS_NACK while the chip is busy
+ *         or hibernating (whatever the length).
  */
 int stsafe_emu_i2c_write(stsafe_emu_chip *chip, uint64_t now_us, const uint8_t *data, size_t len);
 
