@@ -5,7 +5,8 @@ STSE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STSE_JOBS=${STSE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Debian packages the build and the tests need.
-STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto)
+STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto
+               pkg-config help2man dpkg-dev)
 
 log() { printf '\n==> %s\n' "$*"; }
 

@@ -130,6 +130,7 @@ static void usage(FILE *f)
             "                  The same, going on at the end of the trace in FILE (created\n"
             "                  when missing): one trace of a session of several runs.\n"
             "  --help          This text.\n"
+            "  --version       The version, and the mbedTLS it was built and runs with.\n"
             "\n"
             "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
             "printed), 2 bad command line.\n");
@@ -259,6 +260,8 @@ int main(int argc, char **argv)
     const char *bus = NULL, *trace = NULL, *chip = NULL;
     int trace_append = 0;
     int i = 1;
+    if (argc > 1 && !strcmp(argv[1], "--version"))
+        return tool_print_version(prog);
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
             usage(stdout);
