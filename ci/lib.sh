@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the ci/ scripts: package installation and the standard builds.
 # Sourced, not run.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: drive an STSAFE-A110 (emulated image today) command by command. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu: create and inspect emulated STSAFE-A110 images. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Shared by the command-line tools: exit codes, hex output, number parsing,
  * and opening an image as an in-process chip. */
 #ifndef STSE_TOOL_COMMON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The mbedTLS pk adapter (pk_stsafe.h, docs/mbedtls.md). */
 #include "stsafe/tls/pk_stsafe.h"
 
