@@ -7,7 +7,7 @@ STSE_JOBS=${STSE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Debian packages the build and the tests need.
 STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto
-               pkg-config help2man dpkg-dev)
+               pkg-config help2man dpkg-dev ccache)
 
 log() { printf '\n==> %s\n' "$*"; }
 
