@@ -11,12 +11,22 @@
 # Public headers are MODULE/include/stsafe/NAME/*.h, installed as
 # include/stsafe/NAME/*.h (cmake/Install.cmake installs every module listed
 # in the global property STSE_EMU_MODULES).
+# Position-independent code would keep gcc from inlining or calling directly
+# a module's global functions within their own file (a shared library's
+# symbols may be interposed); nothing interposes ours, so the static variant
+# the tools and tests link is as fast as before it was PIC.
+include(CheckCCompilerFlag)
+check_c_compiler_flag(-fno-semantic-interposition STSE_EMU_HAVE_NO_SEMANTIC_INTERPOSITION)
+
 function(stse_emu_add_module target)
   cmake_parse_arguments(M "" "NAME" "SOURCES;LINK" ${ARGN})
   set(inc "${CMAKE_CURRENT_SOURCE_DIR}/include")
 
   add_library(${target}_objects OBJECT ${M_SOURCES})
   set_target_properties(${target}_objects PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  if(STSE_EMU_HAVE_NO_SEMANTIC_INTERPOSITION)
+    target_compile_options(${target}_objects PRIVATE -fno-semantic-interposition)
+  endif()
   target_include_directories(${target}_objects PUBLIC "$<BUILD_INTERFACE:${inc}>")
   target_link_libraries(${target}_objects PUBLIC ${M_LINK})
 
