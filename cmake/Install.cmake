@@ -67,6 +67,10 @@ install(DIRECTORY vectors/traces/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/t
 
 # ---- CMake package config ----------------------------------------------------
 install(EXPORT stsafe_emuTargets NAMESPACE stsafe_emu:: DESTINATION ${STSE_EMU_CMAKEDIR})
+set(STSE_EMU_MBEDTLS_HINT "")
+if(NOT MBEDTLS_INCLUDE_DIR STREQUAL "/usr/include")
+  get_filename_component(STSE_EMU_MBEDTLS_HINT "${MBEDTLS_INCLUDE_DIR}" DIRECTORY)
+endif()
 configure_package_config_file(cmake/stsafe_emuConfig.cmake.in
   "${CMAKE_CURRENT_BINARY_DIR}/stsafe_emuConfig.cmake" INSTALL_DESTINATION ${STSE_EMU_CMAKEDIR})
 # 0.x: a minor version may change the API, so 0.2 accepts 0.2.* only.

@@ -25,6 +25,11 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Our own shared libraries need each other: dpkg-shlibdeps finds them here.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${CMAKE_CURRENT_BINARY_DIR}/protocol;${CMAKE_CURRENT_BINARY_DIR}/emulator;${CMAKE_CURRENT_BINARY_DIR}/harness/trace;${CMAKE_CURRENT_BINARY_DIR}/harness/bus;${CMAKE_CURRENT_BINARY_DIR}/harness/client;${CMAKE_CURRENT_BINARY_DIR}/harness/server;${CMAKE_CURRENT_BINARY_DIR}/harness/tls")
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmbedtls-dev (>= 2.28), libmbedtls-dev (<< 2.29)")
+# Debian's mbedTLS headers, when the build used them (an mbedTLS from another
+# prefix is the packager's to depend on).
+if(MBEDTLS_INCLUDE_DIR STREQUAL "/usr/include")
+  string(REGEX MATCH "^[0-9]+\\.[0-9]+" _stse_mbed_mm "${MBEDTLS_VERSION}")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmbedtls-dev (>= ${_stse_mbed_mm})")
+endif()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 include(CPack)
