@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the ci/ scripts: package installation and the standard builds.
 # Sourced, not run.
 
@@ -7,8 +8,9 @@ STSE_JOBS=${STSE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Debian packages the build and the tests need.
 # gnutls-bin: gnutls-serv, the third TLS peer; iproute2 + util-linux: its private
 # loopback-only network namespace (test_gnutls.sh). i2c-tools: test_i2ctools.sh.
+# pkg-config, help2man, dpkg-dev, ccache: the install, man pages, .deb and consumer builds.
 STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto
-               gnutls-bin iproute2 util-linux i2c-tools)
+               gnutls-bin iproute2 util-linux i2c-tools pkg-config help2man dpkg-dev ccache)
 
 log() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 

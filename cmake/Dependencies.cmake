@@ -1,4 +1,12 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Third-party libraries, all from Debian packages. Each failure names the package to install.
+#
+# mbedTLS is looked up here and nowhere else: the installed package config
+# (cmake/stsafe_emuConfig.cmake.in) includes this very file, installed beside
+# it, with STSE_EMU_DEPS_MBEDTLS_ONLY set, so a consumer of
+# find_package(stsafe_emu) finds mbedTLS the way this build did. The result is
+# the imported target stsafe_emu_mbedtls (alias stsafe_emu::mbedtls), which the
+# exported targets name.
 
 # --- mbedTLS --------------------------------------------------------------
 # Looked up here and nowhere else; the block reads only the two cache
@@ -105,17 +113,25 @@ if(NOT TARGET stsafe_emu_mbedtls)
   message(STATUS "${_stse_mbed_msg}")
 endif()
 
-# --- CMocka ---------------------------------------------------------------
-find_package(cmocka CONFIG QUIET)
-find_path(CMOCKA_INCLUDE_DIR cmocka.h)
-find_library(CMOCKA_LIBRARY cmocka)
-if(NOT CMOCKA_INCLUDE_DIR OR NOT CMOCKA_LIBRARY)
-  message(FATAL_ERROR "CMocka not found: install the Debian package 'libcmocka-dev' "
-                      "(apt-get install libcmocka-dev), or run ci/test as root, which installs it.")
+if(STSE_EMU_DEPS_MBEDTLS_ONLY)
+  return()
 endif()
-add_library(cmocka_deps INTERFACE)
-target_include_directories(cmocka_deps SYSTEM INTERFACE ${CMOCKA_INCLUDE_DIR})
-target_link_libraries(cmocka_deps INTERFACE ${CMOCKA_LIBRARY})
+
+# CMocka: for stsafe-emu's own tests only (STSE_EMU_BUILD_TESTING, or the fuzz
+# support's test), never for a consumer.
+if(STSE_EMU_BUILD_TESTING)
+  find_package(cmocka CONFIG QUIET)
+  find_path(CMOCKA_INCLUDE_DIR cmocka.h)
+  find_library(CMOCKA_LIBRARY cmocka)
+  if(NOT CMOCKA_INCLUDE_DIR OR NOT CMOCKA_LIBRARY)
+    message(FATAL_ERROR "CMocka not found: install the Debian package 'libcmocka-dev' "
+                        "(apt-get install libcmocka-dev), or run ci/test as root, which installs it; "
+                        "or configure with -DSTSE_EMU_BUILD_TESTING=OFF.")
+  endif()
+  add_library(cmocka_deps INTERFACE)
+  target_include_directories(cmocka_deps SYSTEM INTERFACE ${CMOCKA_INCLUDE_DIR})
+  target_link_libraries(cmocka_deps INTERFACE ${CMOCKA_LIBRARY})
+endif()
 
 # stse_emu_add_test(NAME SOURCES... LIBS ...): a CMocka test run by ctest.
 function(stse_emu_add_test name)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Compiler warnings and sanitizers for every target of the project.
 add_compile_options(-Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes
                     -Wmissing-prototypes -Wformat=2 -Wundef)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Included by the top-level CMakeLists.txt before any library: with
 # STSE_EMU_FUZZ=ON (clang only, cmake/Warnings.cmake checks) every target
 # of the tree gets libFuzzer's coverage instrumentation, and ASan + UBSan

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The runner of the normal build: feeds every file named on the command
  * line, and every regular file of every folder named, to
  * LLVMFuzzerTestOneInput(), in name order. So each fuzz target replays its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The mbedTLS configuration the Cortex-M4 compile check uses: Debian's
  * (the API the adapter is written against) without what a bare-metal
  * newlib target lacks: POSIX threads, sockets, files, the OS clock. A

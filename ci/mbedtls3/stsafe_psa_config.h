@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stsafe_psa_config.h: the options ci/build-mbedtls3 adds on top of
  * mbedTLS 3.6's default configuration (include/mbedtls/mbedtls_config.h of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Access conditions of zones and commands (facts page, section 6a). */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The chip as a whole: command execution (frame checks, dispatch, access to
  * commands) and the I2C slave behaviour around it. */
 #include "stsafe/emulator/chip.h"

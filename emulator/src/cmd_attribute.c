@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Put Attribute (0x10): tag (1) + value. Status only. Layouts and the
  * rules each tag follows: docs/protocol.md, "Put Attribute". Every handler
  * validates the whole value before it writes anything. */

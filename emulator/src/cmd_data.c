@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Read, Update and Decrement over the data partition (facts page, 6 and 6a).
  *
  * All three start with option(1) zone(1) offset(2). Each validates the

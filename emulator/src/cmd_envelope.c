@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Local envelopes: Generate Key with tag 0x07 makes an AES key in local
  * envelope slot 0 or 1; Wrap/Unwrap Local Envelope turn data into an AES
  * key-wrap block with it and back (docs/protocol.md, "Local envelopes"). */

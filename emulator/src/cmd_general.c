@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Echo, Reset, Generate Random (facts page, section 6). */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The private key commands: Generate Key, Generate Signature, Verify
  * Signature, Establish Key (docs/protocol.md, "Key commands"). All crypto
  * through mbedTLS; no private scalar ever goes into a response. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Verify Password (0x1A) and Delete (0x0C) of the password slot.
  * docs/protocol.md, "Password". */
 #include "internal.h"

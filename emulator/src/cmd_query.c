@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Query (0x14): one subject tag in, the chip's view of that subject out.
  * Layouts: docs/protocol.md, "Query". Query never changes the NVM. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The command dispatch table of the A110 model: code -> handler, payload
  * bounds, datasheet-model processing time. Indexed by the 5-bit code; a
  * code without a handler answers "command code not supported" (facts page,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Image file format v1 (docs/image-format.md):
  *   magic(8) version(2) sections... sha256(32)
  * a section is tag(2) length(4) body; every section appears once, in tag

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Inside the emulator: the dispatch table's types and the command handlers.
  * Every handler is a function of (chip state, request) -> (status, response
  * data) and validates its whole request before it changes any state, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* AES key wrap (RFC 3394, NIST SP 800-38F "KW") over mbedTLS AES-ECB: the
  * packaged mbedTLS is built without MBEDTLS_NIST_KW_C. The local envelopes
  * of Wrap/Unwrap Local Envelope are key-wrap blocks (docs/protocol.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Personalisation profiles (docs/protocol.md, "Default profile"). */
 #include "stsafe/emulator/profile.h"
 

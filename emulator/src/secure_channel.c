@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The chip's side of the host secure channel (docs/protocol.md, "Secure
  * channel"): check the C-MAC and advance the counter, decrypt the command,
  * then encrypt the response and append the R-MAC. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Storage backends (storage.h, docs/persistence.md). */
 #include "stsafe/emulator/storage.h"
 

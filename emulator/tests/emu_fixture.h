@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A fresh default-profile chip with a fixed serial and a deterministic
  * random source, shared by the emulator tests. */
 #ifndef STSAFE_EMU_FIXTURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Put Attribute, Verify Password, Delete, Hibernate and the life cycle:
  * every answer byte for byte, and every refusal leaves the NVM as it was. */
 #include <setjmp.h>

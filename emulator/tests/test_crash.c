@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Power cuts at every storage operation of a scripted session.
  *
  * A default chip runs a sequence of NVM-changing commands and saves its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Replays the frame vector files, each against one fresh chip: every
  * response must match byte for byte, and every refused command must leave
  * the NVM exactly as it was. */

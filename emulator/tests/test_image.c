@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Image files: exact round trip, every corruption and truncation refused
  * with its own code and nothing loaded, crash-safe save through the POSIX
  * backend. Power cuts during a save: test_crash.c. */

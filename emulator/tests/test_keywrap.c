@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* AES key wrap against the RFC 3394 vectors, and its integrity check. */
 #include <setjmp.h>
 #include <stdarg.h>

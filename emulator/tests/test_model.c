@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The chip model beyond single vectors: Query answers byte for byte, the
  * personalised certificate, access conditions allowed and denied, life
  * cycle, command authorisation, and the I2C slave's NACK behaviour. */

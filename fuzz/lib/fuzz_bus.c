@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The malicious chip of fuzz_host_response: answers are fuzz bytes. */
 #include "fuzz_bus.h"
 

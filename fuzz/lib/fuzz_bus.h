@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file fuzz_bus.h
  * \brief A malicious chip on a fake bus: every read returns bytes of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The fuzz targets' invariants as pure predicates. Built without
  * libFuzzer's comparison tracing: see fuzz_bytes_equal(). */
 #include "fuzz_check.h"

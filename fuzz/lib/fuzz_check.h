@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file fuzz_check.h
  * \brief The invariants the fuzz targets assert (docs/fuzzing.md).

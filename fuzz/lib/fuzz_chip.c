@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A fresh default-profile chip per input, and the checked execution of
  * one command. */
 #include "fuzz_chip.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file fuzz_chip.h
  * \brief An emulated chip for the command fuzz targets: made fresh from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Every client command with fixed arguments, each checked against the
  * client's contract (fuzz_host.h). */
 #include "fuzz_host.h"

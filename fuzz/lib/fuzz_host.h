@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file fuzz_host.h
  * \brief The host client under attack: every client command with fixed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SplitMix64 (Steele, Lea, Flood 2014): one 64-bit state, one output word
  * per step. Good enough for keys nobody must trust. */
 #include "fuzz_rng.h"

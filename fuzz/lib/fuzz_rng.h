@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file fuzz_rng.h
  * \brief A deterministic random source for the fuzz targets (f_rng style).

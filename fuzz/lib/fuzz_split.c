@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Records with a 2-byte head (flag and length): the multi-frame input
  * format of the fuzz targets. */
 #include "fuzz_split.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file fuzz_split.h
  * \brief How a fuzz input carries several frames (docs/fuzzing.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file fuzz_target.h
  * \brief The libFuzzer entry point every target defines. With

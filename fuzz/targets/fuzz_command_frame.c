@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_command_frame: the input is one command frame, executed on a fresh
  * default-profile chip (docs/fuzzing.md). When its CRC is wrong, the same
  * frame with the CRC made right is then executed on another fresh chip, so

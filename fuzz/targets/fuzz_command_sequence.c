@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_command_sequence: the input is a list of records (fuzz_split.h: a
  * 2-byte head, flag and length, then the bytes), each a command frame, run
  * in order on one chip made fresh from the default profile, so that state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_host_response: a malicious chip. Input: command (1 byte, modulo the
  * table of fuzz_host.h), mode (1 byte, FUZZ_HOST_* bits), then the chip's
  * responses as records (fuzz_split.h; the flag makes the response's CRC

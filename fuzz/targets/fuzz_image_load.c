@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_image_load: the input is an image file (docs/image-format.md),
  * parsed twice: as it is (magic, version, checksum), then with the SHA-256
  * of the input appended, so that mutated images pass the checksum and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_trace_import: the input is text, read four ways: as an I2C trace
  * (docs/trace-format.md), as the script a replay or a recorded device plays
  * (trace_script.h), as sigrok-cli I2C decoder output and as a Saleae

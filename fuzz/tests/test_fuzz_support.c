@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The fuzz targets' checks, tested: each invariant predicate holds on good
  * data and fails on the violation it is there for, FUZZ_REQUIRE aborts, a
  * chip made to leak its key is caught, and the input splitter and fake bus

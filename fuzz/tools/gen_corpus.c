@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stse_fuzz_gencorpus: writes the seed corpora and dictionaries of the fuzz
  * targets (docs/fuzzing.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu bench: figures of the emulator measured in one run, each
  * beside the raw mbedTLS operation it wraps, and the memory a fleet's chip
  * takes (docs/benchmarks.md). Printed as a table or as one JSON object. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu bench: the memory a chip of a fleet takes, measured as the
  * growth of this process's resident set while a fleet server loads. */
 #include "bench.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The trace replay figure of stsafe-emu bench: how fast a recorded session
  * is read and replayed against a fresh chip (docs/benchmarks.md). */
 #include "bench.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu bench: the figures of a run, as table rows or one JSON object. */
 #include "bench.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The i2c-dev character device over an stsafe_bus (i2cdev_dev.h): the
  * kernel's checks and errno values, in the kernel's order. */
 #include "i2cdev_dev.h"

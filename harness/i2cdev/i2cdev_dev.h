@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file i2cdev_dev.h
  * \brief The Linux i2c-dev character device, modelled over an stsafe_bus.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libstsafe-i2cdev.so: an LD_PRELOAD library that makes /dev/i2c-N of an
  * unmodified Linux program reach a chip served by `stsafe-emu serve`
  * (docs/i2cdev.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* I2C_SMBUS on the i2c-dev model (i2cdev_dev.h). First the checks the
  * kernel's i2c-dev makes on the request (drivers/i2c/i2c-dev.c), then the
  * transaction carried out as I2C messages, the way the kernel does it for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli's parts: the parsed command line and the helpers the command
  * files share (stsafe_cli_main.c and the cli_*.c files). */
 #ifndef STSE_CLI_H

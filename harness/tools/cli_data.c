@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: the data commands (echo, random, query, read, update,
  * decrement, cert, frame). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli's commands: the table main() dispatches from, with the help
  * text of each (stsafe-cli --help, stsafe-cli COMMAND --help). */
 #include <stdio.h>
@@ -183,6 +184,7 @@ void cli_usage(FILE *f)
          "                  The same, going on at the end of the trace in FILE (created\n"
          "                  when missing): one trace of a session of several runs.\n"
          "  --help          This text; COMMAND --help: that command's help alone.\n"
+         "  --version       The version, and the mbedTLS it was built and runs with.\n"
          "\n"
          "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
          "printed), 2 bad command line.\n",

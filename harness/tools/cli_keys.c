@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: the key commands, local envelopes, public keys, attributes,
  * password, life cycle and power. */
 #include <errno.h>

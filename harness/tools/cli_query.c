@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: query (decoded into named fields, or raw) and info. */
 #include <string.h>
 

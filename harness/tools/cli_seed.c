@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: the seed flow's provisioning half: a test CA, a CSR signed by
  * the chip, and provisioning of a device certificate into a zone
  * (docs/provisioning.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: what wraps every command: the secure channel, faults, traces
  * and the server's reason for a failure. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: the seed flow's TLS half: a TLS 1.2 client whose certificate
  * is in a zone and whose key is in the chip, and MQTT over it
  * (docs/provisioning.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The stsafe-emu commands that live in files of their own (stsafe_emu_main.c
  * dispatches). Each takes the arguments after its name and returns a tool
  * exit code (tool_common.h). */

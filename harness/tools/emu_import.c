@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu import: a sigrok-cli or Saleae Logic 2 capture into an I2C
  * trace (docs/trace-format.md, "Importing logic-analyser captures"). The
  * trace is built in memory and written only when the whole capture was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu import: logic-analyser captures into I2C traces (emu_import.c). */
 #ifndef STSAFE_EMU_IMPORT_H
 #define STSAFE_EMU_IMPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu replay (a recorded trace against a fresh emulator) and serve
  * --from-trace (a recorded device for a host under test):
  * docs/trace-format.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: drive an STSAFE-A110 (emulated image today) command by command. */
 #include <errno.h>
 #include <stddef.h>
@@ -212,6 +213,8 @@ static int run_command(const cli_globals *g, const cli_command *cmd, const cli_a
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--version"))
+        return tool_print_version(prog);
     cli_globals g;
     int i = parse_globals(argc, argv, &g);
     if (i < 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu: create and inspect emulated STSAFE-A110 images. */
 #include <errno.h>
 #include <signal.h>
@@ -15,7 +16,9 @@
 #include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/protocol/x509_sigalg.h"
 #include "stsafe/server/server.h"
+#if STSE_EMU_HAVE_BENCH
 #include "bench.h"
+#endif
 #include "emu_cmds.h"
 #include "emu_import.h"
 #include "tool_common.h"
@@ -90,6 +93,8 @@ static void usage(FILE *f)
             "        analyser CSV export. The trace goes to TRACE (default stdout).\n"
             "  help, --help\n"
             "        This text.\n"
+            "  --version\n"
+            "        The version, and the mbedTLS it was built and runs with.\n"
             "\n"
             "Exit status: 0 success, 1 the operation failed, 2 bad command line.\n");
 }
@@ -282,6 +287,17 @@ static int cmd_info(int argc, char **argv)
     return TOOL_EXIT_OK;
 }
 
+#if !STSE_EMU_HAVE_BENCH
+/* Configured with -DSTSE_EMU_BUILD_BENCH=OFF (a subproject's default). */
+static int cmd_bench(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    tool_error(prog, "bench: not built into this stsafe-emu (configure stsafe-emu with "
+                     "-DSTSE_EMU_BUILD_BENCH=ON)");
+    return TOOL_EXIT_FAIL;
+}
+#else
 static int cmd_bench(int argc, char **argv)
 {
     unsigned long tenths = 10;
@@ -301,6 +317,7 @@ static int cmd_bench(int argc, char **argv)
     }
     return stse_bench_run((double)tenths / 10.0, json);
 }
+#endif
 
 /* Set by SIGINT and SIGTERM while `serve` runs: the tool's one global, as a
  * signal handler can reach nothing else. */
@@ -428,6 +445,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return TOOL_EXIT_OK;
     }
+    if (!strcmp(cmd, "--version"))
+        return tool_print_version(prog);
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);

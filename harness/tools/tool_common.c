@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "tool_common.h"
 
 #include <errno.h>
@@ -5,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/version.h>
+
 #include "stsafe/emulator/image.h"
+#include "stsafe/emulator/version.h"
 #include "stsafe/protocol/commands.h"
 #include "stsafe/protocol/error.h"
 
@@ -17,6 +21,19 @@ void tool_error(const char *prog, const char *fmt, ...)
     vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start is just above
     va_end(ap);
     fputc('\n', stderr);
+}
+
+int tool_print_version(const char *prog)
+{
+    char mbed[18];
+    mbedtls_version_get_string(mbed);
+    printf("%s %s\n"
+           "Built with mbedTLS %s, running with mbedTLS %s.\n"
+           "\n"
+           "Copyright (c) the stsafe-emu authors.\n"
+           "License BSD-3-Clause <https://spdx.org/licenses/BSD-3-Clause.html>.\n",
+           prog, stsafe_emu_version(), MBEDTLS_VERSION_STRING, mbed);
+    return TOOL_EXIT_OK;
 }
 
 void tool_print_hex(FILE *f, const uint8_t *p, size_t n)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Shared by the command-line tools: exit codes, hex output, number parsing,
  * and opening an image as an in-process chip. */
 #ifndef STSE_TOOL_COMMON_H
@@ -23,6 +24,13 @@
 
 /** Print "prog: message" to stderr. */
 void tool_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/**
+ * Print the --version text to stdout: "PROG VERSION" (the library's,
+ * stsafe_emu_version()), the mbedTLS it runs with, the copyright and the
+ * licence. Returns TOOL_EXIT_OK.
+ */
+int tool_print_version(const char *prog);
 
 /** Print bytes as lower-case hex and a newline. */
 void tool_print_hex(FILE *f, const uint8_t *p, size_t n);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The chip's records in words (tool_describe.h). */
 #include "tool_describe.h"
 

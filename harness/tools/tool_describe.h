@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The chip's records in words, for both tools: the decoded Query answers
  * (stsafe-cli query, stsafe-cli info, stsafe-emu info --bus) and the names
  * stsafe-emu info uses for an image. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "stsafe/protocol/crc16.h"
 
 /* Byte-at-a-time table for the reflected polynomial 0x8408 (0x1021

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "stsafe/protocol/frame.h"
 #include "stsafe/protocol/buf.h"
 #include "stsafe/protocol/crc16.h"

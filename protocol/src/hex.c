@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "stsafe/protocol/hex.h"
 #include "stsafe/protocol/error.h"
 

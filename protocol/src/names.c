@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "stsafe/protocol/commands.h"
 
 static const char *const cmd_names[32] = {

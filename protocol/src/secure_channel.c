@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The A110 host secure channel primitives (secure_channel.h). */
 #include "stsafe/protocol/secure_channel.h"
 

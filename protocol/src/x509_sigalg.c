@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ECDSA signature AlgorithmIdentifiers as RFC 5758 wants them (x509_sigalg.h). */
 #include "stsafe/protocol/x509_sigalg.h"
 

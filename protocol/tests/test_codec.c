@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Payload codecs: exact encodings, round trips, and strict decoding (every
  * truncation and every trailing byte refused, never a read past the end). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* CRC-16/X-25 against vectors/crc16.txt and a bit-by-bit reference. */
 #include <setjmp.h>
 #include <stdarg.h>

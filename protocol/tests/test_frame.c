@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Command and response frames: byte-exact encodings from the facts page and
  * strict decoding of every malformed shape. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe/protocol/mbedtls_compat.h gives the same bytes on mbedTLS 2.28 and
  * 3.6: SHA-256 (FIPS 180-2 vector), points to and from fixed-width
  * coordinates (the P-256 generator, SEC 2), a certificate serial with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The secure channel primitives against an independent computation in
  * this test: the MAC input blocks are laid out here byte by byte from
  * docs/protocol.md and fed to mbedTLS's one-shot CMAC and AES, so a slip

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* x509_sigalg: ECDSA AlgorithmIdentifiers rewritten to RFC 5758's form,
  * certificates signed again over the corrected TBS, CSRs left signed,
  * objects already right left alone, malformed input refused. */

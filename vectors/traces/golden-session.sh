@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The session of vectors/traces/golden.trace: the stsafe-cli runs, each with
 # the global options given (how to reach the chip, what to record).
 # record-golden.sh records it against golden.img; the tests play it against

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Records vectors/traces/golden.trace: the session of golden-session.sh
 # against a copy of golden.img, every message on one trace (--trace-append),
 # with the datasheet timing so the host polls a busy chip as on a real bus.

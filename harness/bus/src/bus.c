@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "stsafe/bus/bus.h"
 #include "stsafe/protocol/error.h"
 

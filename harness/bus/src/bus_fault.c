@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Fault injection on the bus (bus_fault.h, docs/faults.md). */
 #include "stsafe/bus/fault.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The i2c-dev bus backend (bus_i2cdev.h): stsafe_bus transfers as I2C_RDWR. */
 #include "stsafe/bus/i2cdev.h"
 

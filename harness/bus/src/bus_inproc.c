@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "stsafe/bus/inproc.h"
 
 #include <errno.h>

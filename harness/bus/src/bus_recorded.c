@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The recorded device (stsafe/trace/device.h) as a bus backend, for a host
  * in the same process. */
 #include "stsafe/bus/recorded.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The socket bus backend: I2C messages and control operations as requests
  * to `stsafe-emu serve` (docs/socket-protocol.md). */
 #include "stsafe/bus/socket.h"

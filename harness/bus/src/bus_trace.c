@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Recording every message of a bus to a text trace (docs/trace-format.md). */
 #include "stsafe/bus/trace.h"
 

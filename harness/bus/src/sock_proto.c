@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Socket plumbing shared by the server and the client bus backend:
  * addresses, connecting, sending whole messages, big-endian fields. */
 #include "stsafe/bus/sock_proto.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Fault injection: the spec parser, each bus fault as the host client sees
  * it, and the chip faults (brown-out, reset) as the NVM sees them. */
 #include <setjmp.h>

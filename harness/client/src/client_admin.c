@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Host side of Put Attribute, Verify Password, Delete and Hibernate. */
 #include "stsafe/client/client.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One function per command: encode the request with the shared codecs,
  * transceive, decode the response strictly. */
 #include "stsafe/client/client.h"

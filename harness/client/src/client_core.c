@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host side of one command: frame, write, poll through NACKs, read the
  * response in two transactions as STSELib does (facts page, section 1). */
 #include "stsafe/client/client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Inside the host client: the raw frame exchange both the plain and the
  * protected paths use. */
 #ifndef STSAFE_CLIENT_INTERNAL_H

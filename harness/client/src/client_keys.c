@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Host side of the private key commands. */
 #include "stsafe/client/client.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host side of the A110 secure channel: open a session, send MACed
  * and encrypted commands, check R-MACs (docs/protocol.md, "Secure channel"). */
 #include "stsafe/client/client.h"

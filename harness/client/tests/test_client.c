@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host client over the in-process bus: every command function against a
  * real emulated chip, chip statuses mapped to errors, NACK polling with the
  * datasheet timing, and a corrupted response reported as an error. */

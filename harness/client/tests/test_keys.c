@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Key commands checked independently: every signature the chip makes is
  * verified with plain mbedTLS against the public key the chip returned;
  * every ECDH secret equals the host-side mbedTLS computation; every refusal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host secure channel through the client, end to end against the
  * model: commands the table protects go MACed (and encrypted when flagged),
  * both counters stay in step, and a tampered R-MAC or response is an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* i2cdev_probe: an "unmodified Linux program" that talks to an STSAFE-A110
  * on /dev/i2c-N through the kernel's i2c-dev interface only: open, ioctl,
  * read, write, close (and dup, poll, fcntl on the descriptor). It links

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The i2c-dev shim end to end (docs/i2cdev.md): an unmodified program that
 # knows only the kernel's i2c-dev API (i2cdev_probe), and stsafe-cli with
 # its real i2c: backend, run under LD_PRELOAD=libstsafe-i2cdev.so against

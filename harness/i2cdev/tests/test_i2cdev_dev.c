@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The i2c-dev model (i2cdev_dev.h) in process, without the preload shim:
  * read, write and I2C_RDWR against an emulated chip byte for byte, the
  * buffers a failed transfer must leave alone, and the errno of each bus

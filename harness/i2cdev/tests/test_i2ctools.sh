@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Debian's i2c-tools (i2cdetect, i2cget, i2cset, i2ctransfer: programs no
 # one here wrote) under LD_PRELOAD=libstsafe-i2cdev.so against
 # `stsafe-emu serve` (docs/i2cdev.md, "A session with i2c-tools"). The

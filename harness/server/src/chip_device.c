@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The emulated chip as a server device (chip_device.h): the server's
  * operations mapped onto the chip's I2C slave and its image file; new
  * fleet images. */

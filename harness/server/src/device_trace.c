@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A served device that records what reaches it (device_trace.h). */
 #include "stsafe/server/device_trace.h"
 

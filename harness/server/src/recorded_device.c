@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The recorded device (stsafe/trace/device.h) as a served device
  * (`stsafe-emu serve --from-trace`). */
 #include "stsafe/server/recorded_device.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* `stsafe-emu serve`: set-up and shutdown. Loading the chip, the fleet or
  * taking the caller's devices, listening, saving. The connections are
  * server_conn.c; what a request does is server_ops.c. */

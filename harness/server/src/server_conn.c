@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* `stsafe-emu serve`: the connections. One thread polls the listening
  * socket and up to max_clients connections; it reads requests, answers
  * each whole one (server_ops.c) before it reads the next, sends answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Shared by the server's files: server.c (set-up, devices, saving),
  * server_conn.c (the connections) and server_ops.c (the operations). */
 #ifndef STSAFE_SERVER_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The operations of the socket protocol (docs/socket-protocol.md) over the
  * served devices: a request body in, an answer body out. No sockets here. */
 #include "server_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Raw socket-protocol helpers shared by the server tests (sock_test.h). */
 #include <setjmp.h>
 #include <stdarg.h>

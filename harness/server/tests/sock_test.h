@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Raw socket-protocol helpers shared by the server tests (test_socket,
  * test_fleet): connect, send, receive, exchange byte for byte, and the
  * client of the C bus backend. CMocka asserts inside. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Fleet mode: one server, many chips, each with its image in one folder.
  * The images it creates (serials from the index, keys of their own) and
  * loads again; SELECT byte for byte, and refused out of range or in a

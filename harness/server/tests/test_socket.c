@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The socket server and the socket bus backend: the protocol's bytes as
  * docs/socket-protocol.md shows them, the host client over a socket against
  * the in-process result byte for byte, clients in turn, broken clients

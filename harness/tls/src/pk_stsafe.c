@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The mbedTLS 2.28 pk adapter (pk_stsafe.h, docs/mbedtls.md). CMake builds
  * it only against 2.28; pk_stsafe.h stops a 3.x build before the include of
  * mbedtls/pk_internal.h below, which 3.x no longer has (and which a stray

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The chip's key by a route (chip_key.h, docs/mbedtls.md). */
 #include "stsafe/tls/chip_key.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The chip-key route interface (chip_key.h), on every mbedTLS version:
  * which routes this build has, the public key taken from a certificate,
  * the arguments a route receives, and the refusals. On mbedTLS 2.28 the

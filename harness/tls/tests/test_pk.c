@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The mbedTLS pk adapter: signatures made by the chip verify with a plain
  * mbedTLS key built from the public point alone; CSRs written through the
  * adapter verify; the context never holds a private scalar. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the shell tests (sourced): counters, check and run.
 # The sourcing script sets $dir (a scratch folder) before calling run.
 pass=0

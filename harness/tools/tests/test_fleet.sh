@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Fleet mode end to end: `stsafe-emu serve --fleet 3` creates the images,
 # three stations provision their chips at the same time through
 # `stsafe-cli --bus --chip N`, SIGTERM saves every image, a restart loads

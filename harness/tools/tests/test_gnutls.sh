@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # A third, independent TLS peer (issue 17): GnuTLS's gnutls-serv requiring
 # and verifying a client certificate, TLS 1.2, the chip signing the
 # handshake. The provisioned certificate (zone 1, the test's CA) and the

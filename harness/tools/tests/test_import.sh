@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # End-to-end checks of `stsafe-emu import`: the samples of vectors/traces
 # give their expected traces byte for byte (stdout, -o, stdin), and every
 # bad command line (exit 2) and bad capture (exit 1) is refused with its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Traces end to end: stsafe-cli --trace/--trace-append record, stsafe-emu
 # replay checks (the golden trace of vectors/traces among them), with the
 # exit codes and first-difference reports people will read.

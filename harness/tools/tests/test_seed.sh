@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The seed flow against real peers on loopback: openssl s_server (an ECDSA
 # and an RSA server certificate) and the Mosquitto broker configured like a
 # cloud hub (client certificate required, CN as the user name, TLS only).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # End-to-end checks of stsafe-emu and stsafe-cli: output, exit codes, and
 # that state survives between invocations through the image file.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The encoding of every certificate and CSR kind the tools write, as
 # openssl asn1parse shows it (issue 17): ecdsa-with-SHA256 with no NULL
 # after it (RFC 5758 3.2), twice in a certificate (TBS and outside), once

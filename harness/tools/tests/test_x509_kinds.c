@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Every kind of certificate and CSR the project writes, walked as DER
  * (issue 17): the image's device certificate and its test CA (what
  * `stsafe-emu init` writes), `stsafe-cli ca init`, `ca issue`, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* I2C traces: the text format of docs/trace-format.md. */
 #include "stsafe/trace/trace.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A chip that answers from a trace (trace_device.h). */
 #include "stsafe/trace/device.h"
 

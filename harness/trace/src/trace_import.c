@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the capture importers share: the assembler that turns bus events
  * into trace messages (docs/trace-format.md, "Importing logic-analyser
  * captures"), the line walker, and the lines of an imported trace. */

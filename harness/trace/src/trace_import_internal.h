@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Shared by the capture importers (trace_import_*.c): the assembler that
  * turns bus events (start, address, data, ACK/NACK, stop) into trace
  * messages, and the line walker. Not installed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Saleae Logic 2's I2C analyser CSV into trace messages (docs/trace-format.md,
  * "Importing logic-analyser captures").
  *

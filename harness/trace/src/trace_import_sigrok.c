@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sigrok-cli's I2C decoder text into trace messages (docs/trace-format.md,
  * "Importing logic-analyser captures").
  *

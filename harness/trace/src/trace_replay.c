@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Replaying a trace against an emulated chip (trace_replay.h). */
 #include "stsafe/trace/replay.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A trace as a host's conversation with one chip (trace_script.h). */
 #include "stsafe/trace/script.h"
 

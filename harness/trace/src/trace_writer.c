@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Writing a trace file message by message (trace_writer.h). */
 #include "stsafe/trace/writer.h"
 

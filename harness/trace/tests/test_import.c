@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The capture importers (stsafe/trace_import.h): the samples of
  * vectors/traces against their expected traces byte for byte, the output
  * variants of sigrok-cli, the NACK and cut-capture cases, and every

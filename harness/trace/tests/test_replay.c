@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Replay (trace_replay.h) and the script view of a trace (trace_script.h):
  * the golden trace replays clean, and each kind of difference a trace can
  * hold is found, on the right line, with the right words. */

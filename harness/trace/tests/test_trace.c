@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The trace format (docs/trace-format.md): the reader's fields and its
  * refusals, the writer's lines, and the recording bus, byte for byte. */
 #include <setjmp.h>

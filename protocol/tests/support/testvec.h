@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file testvec.h
  * \brief Reading the line-oriented vector files under vectors/ in tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The tests' own walk through a DER certificate or CSR (x509_walk.h). */
 #include "x509_walk.h"
 

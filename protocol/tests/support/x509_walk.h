@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file x509_walk.h
  * \brief Tests' own walk through a DER certificate or CSR (mbedTLS's ASN.1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file chip.h
  * \brief The STSAFE-A110 model: state, command execution, I2C slave.

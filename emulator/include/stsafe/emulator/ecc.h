@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file ecc.h
  * \brief The A110's curves in mbedTLS terms, and key slots as mbedTLS keys.

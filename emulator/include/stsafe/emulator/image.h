@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file image.h
  * \brief The image file: the chip's NVM on disk (docs/image-format.md).

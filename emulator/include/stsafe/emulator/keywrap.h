@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file keywrap.h
  * \brief AES key wrap (RFC 3394) for the local envelopes; the packaged

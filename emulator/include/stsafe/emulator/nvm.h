@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file nvm.h
  * \brief The chip's non-volatile state: everything an image file holds.

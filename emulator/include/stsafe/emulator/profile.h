@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file profile.h
  * \brief Personalisation profiles: what an image holds when it is created.

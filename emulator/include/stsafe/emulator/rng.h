@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file rng.h
  * \brief A CTR-DRBG random source for tools and tests (mbedTLS style f_rng).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file storage.h
  * \brief Where the chip's image lives: a small storage interface with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file buf.h
  * \brief Bounds-checked big-endian readers and writers for payload codecs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file codec.h
  * \brief Payload codecs of the foundation commands, shared by host and chip.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file codec_ecc.h
  * \brief Payload codecs of the key commands: Generate Key, Generate

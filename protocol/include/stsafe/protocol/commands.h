@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file commands.h
  * \brief Command codes, header flags, query tags and access conditions of

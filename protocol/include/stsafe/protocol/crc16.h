@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file crc16.h
  * \brief The CRC-16 of STSAFE-A frames (facts page, section 3).

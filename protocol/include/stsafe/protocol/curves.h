@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file curves.h
  * \brief The A110's elliptic curves and their wire identifiers (facts page, 6c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file error.h
  * \brief Error codes shared by every stsafe-emu module.

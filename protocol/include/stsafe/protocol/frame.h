@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file frame.h
  * \brief STSAFE-A command and response frames (facts page, section 2).

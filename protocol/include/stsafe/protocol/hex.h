@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file hex.h
  * \brief Hex text to bytes and back, for tools, traces and test vectors.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file mbedtls_compat.h
  * \brief What differs between mbedTLS 2.28 and 3.6 for this project, in one place.

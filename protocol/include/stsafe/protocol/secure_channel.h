@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file secure_channel.h
  * \brief The A110 host secure channel: C-MAC, R-MAC and payload encryption

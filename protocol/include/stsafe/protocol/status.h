@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file status.h
  * \brief The status byte of an STSAFE-A response (facts page, section 5).

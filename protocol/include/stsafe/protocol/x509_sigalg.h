@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file x509_sigalg.h
  * \brief The ECDSA signature AlgorithmIdentifiers of certificates and CSRs,

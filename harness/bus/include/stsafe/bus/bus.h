@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file bus.h
  * \brief The I2C bus primitive every backend implements.

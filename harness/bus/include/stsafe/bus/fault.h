@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file bus_fault.h
  * \brief Fault injection between a host and a chip (docs/faults.md).

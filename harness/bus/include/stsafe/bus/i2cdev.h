@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file bus_i2cdev.h
  * \brief A bus backend on a Linux I2C adapter through i2c-dev

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file bus_inproc.h
  * \brief The in-process bus: a host and an emulated chip in one program.

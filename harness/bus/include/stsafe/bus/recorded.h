@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file recorded.h
  * \brief A bus whose far end is a recorded device (stsafe/trace/device.h):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file sock_proto.h
  * \brief The socket protocol of `stsafe-emu serve` (docs/socket-protocol.md):

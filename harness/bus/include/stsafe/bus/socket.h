@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file bus_socket.h
  * \brief A bus backend that reaches a chip served by `stsafe-emu serve`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file bus_trace.h
  * \brief A bus that records every message crossing it to a text trace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file client.h
  * \brief The host client library: one function per STSAFE-A110 command.

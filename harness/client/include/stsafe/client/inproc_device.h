@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file inproc_device.h
  * \brief An emulated chip with a host client wired to it over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file chip_device.h
  * \brief The emulated chip as a server device: a stsafe_emu_chip loaded from

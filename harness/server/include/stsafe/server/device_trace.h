@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file device_trace.h
  * \brief A served device that records every I2C transaction reaching it

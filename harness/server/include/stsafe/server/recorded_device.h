@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file recorded_device.h
  * \brief A recorded device (stsafe/trace/device.h) served by the socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file server.h
  * \brief Devices behind a socket (`stsafe-emu serve`).

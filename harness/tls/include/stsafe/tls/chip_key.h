@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file chip_key.h
  * \brief The chip's key as an mbedtls_pk_context, by whichever route this

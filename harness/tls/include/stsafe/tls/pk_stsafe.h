@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file pk_stsafe.h
  * \brief An mbedTLS 2.28 pk context whose private key stays in the STSAFE.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file device.h
  * \brief A recorded device: a chip that answers from a trace, for a host

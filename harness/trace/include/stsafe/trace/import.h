@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file trace_import.h
  * \brief Logic-analyser captures into I2C traces (docs/trace-format.md,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file trace_replay.h
  * \brief Replay: send a trace's commands to an emulated chip and compare

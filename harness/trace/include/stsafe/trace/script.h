@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file trace_script.h
  * \brief A trace seen as the conversation of a host with one chip: each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file trace.h
  * \brief I2C traces in the text format of docs/trace-format.md: reading,

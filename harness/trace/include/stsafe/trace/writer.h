@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * \file trace_writer.h
  * \brief Writing a trace file (docs/trace-format.md) message by message:
