@@ -80,7 +80,7 @@ int stsafe_chip_device_fault(stsafe_chip_device *d, const char *spec, const char
         return STSAFE_ERR_BAD_INPUT;
     int err = stsafe_fault_parse(spec, items, STSAFE_FAULT_MAX, &n, bad);
     if (err)
-        return err == STSAFE_ERR_BUFFER_TOO_SMALL ? STSAFE_ERR_BAD_INPUT : err;
+        return err; /* BAD_INPUT or BUFFER_TOO_SMALL: *bad says where */
     for (size_t i = 0; i < n; i++) {
         if (items[i].kind == STSAFE_FAULT_LATENCY) {
             if (bad)

@@ -40,16 +40,29 @@ typedef struct {
     uint32_t b;                 /**< BIT. */
 } stsafe_fault;
 
-#define STSAFE_FAULT_MAX 16u
+#define STSAFE_FAULT_MAX 16u              /**< Items in one spec. */
+#define STSAFE_FAULT_MAX_NACKS 0xFFFFFFFFu /**< Largest N of nack=N. */
+#define STSAFE_FAULT_MAX_BYTE 0xFFFFFFFFu  /**< Largest BYTE of flip= and N of truncate=. */
+#define STSAFE_FAULT_MAX_LATENCY_MS 0xFFFFFFFFu /**< Largest MS of latency=. */
 
 /**
  * \brief Parse a fault spec: comma-separated items, each one of
  *        nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, brownout, reset.
+ *        Numbers are decimal ("010" is ten) or 0x hex, within the maxima above.
  * \param n  Receives the number of faults written to \p out.
  * \return 0; STSAFE_ERR_BAD_INPUT (unknown item or bad number: \p bad, when
- *         not NULL, points at the offending item); STSAFE_ERR_BUFFER_TOO_SMALL.
+ *         not NULL, points at the offending item); STSAFE_ERR_BUFFER_TOO_SMALL
+ *         (more than \p cap items: \p bad points at the first one left over).
  */
 int stsafe_fault_parse(const char *spec, stsafe_fault *out, size_t cap, size_t *n, const char **bad);
+
+/**
+ * \brief The message for people of a stsafe_fault_parse() failure: which
+ *        item, and why (not a fault, a number too large, one item too many).
+ * \param err  What stsafe_fault_parse() returned.
+ * \param bad  What it pointed \p bad at (NULL gives a general message).
+ */
+void stsafe_fault_spec_error(int err, const char *bad, char *buf, size_t cap);
 
 /** \brief The spec text of one fault ("flip=5:0"), for logs. */
 void stsafe_fault_describe(const stsafe_fault *f, char *buf, size_t cap);

@@ -109,7 +109,8 @@ typedef struct {
      * \param log      Receives one line per fault that fires, from now on
      *                 ("fault: NACK read 1 of 3"); may be NULL.
      * \return 0 (every item armed); STSAFE_ERR_BAD_INPUT (an item that is
-     *         not one of docs/faults.md: nothing armed); STSAFE_ERR_UNSUPPORTED
+     *         not one of docs/faults.md: nothing armed); STSAFE_ERR_BUFFER_TOO_SMALL
+     *         (more than STSAFE_FAULT_MAX items); STSAFE_ERR_UNSUPPORTED
      *         (an item the device cannot do: nothing armed). NULL: answered
      *         UNSUPPORTED.
      */
