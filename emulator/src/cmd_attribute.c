@@ -38,6 +38,8 @@ static uint8_t put_life_cycle(stsafe_emu_chip *chip, const uint8_t *v, size_t n)
     if (n != 1)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     uint8_t status = life_cycle_move_status(chip, v[0]);
+    if (status == STSAFE_ST_OK)
+        stsafe_emu_nvm_writing(chip);
     if (status == STSAFE_ST_OK && chip->nvm.life_cycle != v[0]) {
         chip->nvm.life_cycle = v[0];
         stsafe_emu_nvm_touched(chip);
@@ -129,6 +131,7 @@ static uint8_t put_cmd_auth(stsafe_emu_chip *chip, uint8_t tag, const uint8_t *v
         else
             rec->host_encryption = v[2 + 2 * i];
     }
+    stsafe_emu_nvm_writing(chip);
     if (v[0])
         stsafe_emu_nvm_touched(chip);
     return STSAFE_ST_OK;

@@ -40,11 +40,31 @@ const stsafe_emu_cmd_def *stsafe_emu_find_cmd(uint8_t code);
 /** Largest response data the A110 sends: its frame limit less status, length and CRC. */
 #define STSAFE_EMU_MAX_RSP_DATA (STSAFE_A110_MAX_FRAME_LEN - 5u)
 
+/** Records that a command writes the NVM, even bytes equal to those it
+ *  holds: a brown-out armed for "the next NVM write" fires (docs/faults.md). */
+static inline void stsafe_emu_nvm_writing(stsafe_emu_chip *chip)
+{
+    chip->faults.nvm_written = 1;
+}
+
 /** Records that a command changed the NVM (the owner saves the image). */
 static inline void stsafe_emu_nvm_touched(stsafe_emu_chip *chip)
 {
     chip->nvm_dirty = 1;
     chip->stats.nvm_writes++;
+    stsafe_emu_nvm_writing(chip);
+}
+
+/** A counter the chip commits before it acts on a command (the password
+ *  tries, the C-MAC counter): it has changed in the NVM, and a brown-out
+ *  later in the same command keeps it (docs/faults.md, "brownout"). */
+static inline void stsafe_emu_nvm_commit(stsafe_emu_chip *chip)
+{
+    stsafe_emu_nvm_touched(chip);
+    if (chip->faults.survives) {
+        *chip->faults.survives = chip->nvm;
+        chip->faults.committed = 1;
+    }
 }
 
 /* Secure channel (secure_channel.c) */
