@@ -185,8 +185,22 @@ static void note_chip_faults(stsafe_bus_fault *f, int reset_was_armed)
                                                         : "brown-out during the NVM write (write undone)");
 }
 
+/* A NACK run logs its first read and its last, not each one: nack=20000
+ * would otherwise write 20,000 lines. What the log has not said yet of an
+ * unfinished run is said before the next different event. */
+static void nack_summary(stsafe_bus_fault *f, const char *why)
+{
+    uint32_t done = f->nack_total - f->nack_left;
+    if (done > f->nack_logged) {
+        fault_log(f, "NACK read %lu of %lu so far (%s)", (unsigned long)done, (unsigned long)f->nack_total, why);
+        f->nack_logged = done;
+    }
+}
+
 static int fault_write(stsafe_bus_fault *f, stsafe_i2c_msg *m)
 {
+    if (f->nack_left)
+        nack_summary(f, "a write came first");
     int reset_armed = f->chip && f->chip->faults.reset;
     int err = f->inner->ops->transfer(f->inner->ctx, m, 1);
     if (err)
@@ -201,8 +215,14 @@ static int fault_read(stsafe_bus_fault *f, stsafe_i2c_msg *m)
 {
     if (f->nack_left) {
         f->nack_left--;
-        fault_log(f, "NACK read %lu of %lu", (unsigned long)(f->nack_total - f->nack_left),
-                  (unsigned long)f->nack_total);
+        uint32_t done = f->nack_total - f->nack_left;
+        if (done == 1)
+            fault_log(f, "NACK read 1 of %lu", (unsigned long)f->nack_total);
+        else if (f->nack_left == 0)
+            fault_log(f, "NACK read %lu of %lu: the run is over", (unsigned long)done,
+                      (unsigned long)f->nack_total);
+        if (done == 1 || f->nack_left == 0)
+            f->nack_logged = done;
         return STSAFE_ERR_BUS_NACK;
     }
     if (f->this_rsp.kind == STSAFE_FAULT_DROP) {
@@ -265,6 +285,7 @@ int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault)
     switch (fault->kind) {
     case STSAFE_FAULT_NACK:
         f->nack_left = f->nack_total = fault->a;
+        f->nack_logged = 0;
         return 0;
     case STSAFE_FAULT_LATENCY:
         f->latency_ms = fault->a;
@@ -286,6 +307,25 @@ int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault)
     default:
         return STSAFE_ERR_BAD_INPUT;
     }
+}
+
+int stsafe_bus_fault_clear(stsafe_bus_fault *f)
+{
+    if (!f)
+        return 0;
+    int pending = f->nack_left || f->latency_ms || f->next_rsp.kind || f->this_rsp.kind ||
+                  (f->chip && (f->chip->faults.brownout || f->chip->faults.reset));
+    if (f->nack_left)
+        nack_summary(f, "cleared by a power cycle");
+    if (pending)
+        fault_log(f, "pending faults cleared by a power cycle");
+    f->nack_left = f->nack_total = f->nack_logged = 0;
+    f->latency_ms = 0;
+    memset(&f->next_rsp, 0, sizeof f->next_rsp);
+    memset(&f->this_rsp, 0, sizeof f->this_rsp);
+    if (f->chip)
+        f->chip->faults.brownout = f->chip->faults.reset = 0;
+    return pending;
 }
 
 int stsafe_bus_fault_add_spec(stsafe_bus_fault *f, const char *spec, const char **bad)

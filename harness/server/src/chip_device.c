@@ -135,6 +135,8 @@ static int chip_read(void *ctx, uint64_t now_us, uint8_t addr, uint8_t *buf, siz
 static int chip_power_cycle(void *ctx)
 {
     stsafe_chip_device *d = ctx;
+    if (d->faults) /* POWER_CYCLE ends every pending fault (docs/faults.md) */
+        (void)stsafe_bus_fault_clear(&d->faults->spoiler);
     stsafe_emu_chip_power_cycle(&d->chip);
     return 0;
 }

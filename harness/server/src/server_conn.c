@@ -46,6 +46,10 @@ typedef struct {
     struct pollfd *pfd;         /* max + 1 entries: the listening socket first */
     size_t max;
     size_t active;
+    uint64_t window_end_ms;     /* the client-event log window (log_burst a window) */
+    uint32_t window_logged;     /* client events logged one by one in this window */
+    uint64_t window_held;       /* and those only counted, told when it ends */
+    uint64_t window_start_ms;
 } conn_table;
 
 static uint64_t mono_ms(void)
@@ -58,6 +62,44 @@ static uint64_t mono_ms(void)
 static unsigned long long cid(const server_conn *c)
 {
     return (unsigned long long)c->id;
+}
+
+/* Tells how many client events the window held back, and starts a new one. */
+static void end_log_window(const stsafe_server *s, conn_table *t, uint64_t now)
+{
+    if (t->window_held)
+        stsafe_server_log(s, "%llu more client events in %llu ms (connected, disconnected, dropped; "
+                             "%u a window are logged one by one, --verbose logs every one)",
+                          (unsigned long long)t->window_held,
+                          (unsigned long long)(now - t->window_start_ms), (unsigned)s->cfg.log_burst);
+    t->window_held = 0;
+    t->window_logged = 0;
+    t->window_start_ms = now;
+    t->window_end_ms = now + s->cfg.log_window_ms;
+}
+
+static void client_log(const stsafe_server *s, conn_table *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A line about one client (connected, disconnected, dropped). A connect
+ * storm would write a line per client: past log_burst lines a window they
+ * are only counted, and end_log_window() tells how many. */
+static void client_log(const stsafe_server *s, conn_table *t, const char *fmt, ...)
+{
+    uint64_t now = mono_ms();
+    if (now >= t->window_end_ms)
+        end_log_window(s, t, now);
+    if (!s->cfg.verbose && t->window_logged >= s->cfg.log_burst) {
+        t->window_held++;
+        return;
+    }
+    t->window_logged++;
+    char line[STSAFE_SERVER_MAX_REASON + 128];
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(line, sizeof line, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start is just above
+    va_end(ap);
+    stsafe_server_log(s, "%s", line);
 }
 
 static void end_conn(conn_table *t, server_conn *c)
@@ -78,7 +120,7 @@ static void drop(const stsafe_server *s, conn_table *t, server_conn *c, const ch
     va_start(ap, fmt);
     (void)vsnprintf(why, sizeof why, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start is just above
     va_end(ap);
-    stsafe_server_log(s, "client %llu dropped: %s", cid(c), why);
+    client_log(s, t, "client %llu dropped: %s", cid(c), why);
     end_conn(t, c);
 }
 
@@ -104,7 +146,7 @@ static int answer_taken(const stsafe_server *s, conn_table *t, server_conn *c)
         return -1;
     }
     if (c->end == END_STOPPING) {
-        stsafe_server_log(s, "client %llu closed: the server is stopping", cid(c));
+        client_log(s, t, "client %llu closed: the server is stopping", cid(c));
         end_conn(t, c);
         return -1;
     }
@@ -204,8 +246,8 @@ static int receive(const stsafe_server *s, conn_table *t, server_conn *c)
         return -1;
     }
     if (n == 0) {
-        stsafe_server_log(s, "client %llu disconnected after %llu requests", cid(c),
-                          (unsigned long long)c->sess.requests);
+        client_log(s, t, "client %llu disconnected after %llu requests", cid(c),
+                   (unsigned long long)c->sess.requests);
         end_conn(t, c);
         return -1;
     }
@@ -252,7 +294,7 @@ static void accept_one(stsafe_server *s, conn_table *t)
     c->fd = fd;
     c->id = ++s->clients;
     t->active++;
-    stsafe_server_log(s, "client %llu connected", cid(c));
+    client_log(s, t, "client %llu connected", cid(c));
 }
 
 /* A connection with a request to answer now, without waiting for the socket. */
@@ -310,6 +352,8 @@ static void serve_round(stsafe_server *s, conn_table *t)
     int rc = poll(t->pfd, (nfds_t)n, poll_timeout(t));
     if (rc < 0 && errno != EINTR)
         stsafe_server_log(s, "poll failed: %s", strerror(errno));
+    if (t->window_held && mono_ms() >= t->window_end_ms)
+        end_log_window(s, t, mono_ms());
     size_t k = listening ? 1 : 0;
     for (size_t i = 0; i < t->max && !stsafe_server_stopping(s); i++) {
         server_conn *c = &t->conns[i];
@@ -335,6 +379,8 @@ int stsafe_server_serve(stsafe_server *s)
         free(t.pfd);
         return STSAFE_ERR_ALLOC;
     }
+    t.window_start_ms = mono_ms();
+    t.window_end_ms = t.window_start_ms + s->cfg.log_window_ms;
     for (size_t i = 0; i < t.max; i++)
         t.conns[i].fd = -1;
     while (!stsafe_server_stopping(s))
@@ -342,9 +388,10 @@ int stsafe_server_serve(stsafe_server *s)
     for (size_t i = 0; i < t.max; i++) {
         if (t.conns[i].fd < 0)
             continue;
-        stsafe_server_log(s, "client %llu closed: the server is stopping", cid(&t.conns[i]));
+        client_log(s, &t, "client %llu closed: the server is stopping", cid(&t.conns[i]));
         end_conn(&t, &t.conns[i]);
     }
+    end_log_window(s, &t, mono_ms());
     free(t.conns);
     free(t.pfd);
     return 0;

@@ -624,7 +624,7 @@ static void test_faults(void **state)
     assert_memory_equal(got, clean, sizeof clean);
     assert_logged(f, "stsafe-emu serve: ");
     assert_logged(f, ": faults armed: nack=2");
-    assert_logged(f, ": fault: NACK read 2 of 2");
+    assert_logged(f, ": fault: NACK read 2 of 2: the run is over");
 
     /* flip=3:0 then truncate=2, each on the next answer, in every read of it. */
     assert_int_equal(stsafe_bus_socket_fault(&r.sock, "flip=3:0", reason, sizeof reason), 0);

@@ -41,9 +41,11 @@ typedef struct {
 } stsafe_fault;
 
 #define STSAFE_FAULT_MAX 16u              /**< Items in one spec. */
-#define STSAFE_FAULT_MAX_NACKS 0xFFFFFFFFu /**< Largest N of nack=N. */
-#define STSAFE_FAULT_MAX_BYTE 0xFFFFFFFFu  /**< Largest BYTE of flip= and N of truncate=. */
-#define STSAFE_FAULT_MAX_LATENCY_MS 0xFFFFFFFFu /**< Largest MS of latency=. */
+#define STSAFE_FAULT_MAX_NACKS 1000u      /**< Largest N of nack=N: far past any host's poll
+                                           *   budget, and never a chip bricked until restart. */
+#define STSAFE_FAULT_MAX_BYTE 1024u       /**< Largest BYTE of flip= and N of truncate= (the
+                                           *   largest read). */
+#define STSAFE_FAULT_MAX_LATENCY_MS 10000u /**< Largest MS of latency= (10 s a message). */
 
 /**
  * \brief Parse a fault spec: comma-separated items, each one of
@@ -76,6 +78,7 @@ typedef struct {
     stsafe_fault_log_fn log;
     void *log_ctx;
     uint32_t nack_left, nack_total;
+    uint32_t nack_logged;       /**< NACKs of the run the log has told of. */
     uint32_t latency_ms;
     stsafe_fault next_rsp;      /**< Armed for the response to the next write (flip/drop/truncate). */
     stsafe_fault this_rsp;      /**< Applies to reads until the next write. */
@@ -99,6 +102,14 @@ void stsafe_bus_fault_init(stsafe_bus_fault *f, stsafe_bus *bus, const stsafe_bu
  *         STSAFE_ERR_BAD_INPUT.
  */
 int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault);
+
+/**
+ * \brief Disarm every pending fault, bus and chip (a power cycle: a
+ *        served chip's POWER_CYCLE). Logs what an unfinished NACK run did
+ *        and "pending faults cleared by a power cycle" when any was armed.
+ * \return 1 when a fault was pending, else 0.
+ */
+int stsafe_bus_fault_clear(stsafe_bus_fault *f);
 
 /** \brief Parse \p spec and arm every fault in it (stops at the first error). */
 int stsafe_bus_fault_add_spec(stsafe_bus_fault *f, const char *spec, const char **bad);

@@ -40,6 +40,10 @@ extern "C" {
 
 #define STSAFE_SERVER_FRAME_TIMEOUT_MS 10000u /**< Default time a started request may take to arrive. */
 #define STSAFE_SERVER_POLL_TICK_MS     50u    /**< How often a waiting server looks at its stop flag. */
+#define STSAFE_SERVER_LOG_BURST        20u    /**< Client events (connected, disconnected, dropped)
+                                               *   logged one by one per log window. */
+#define STSAFE_SERVER_LOG_WINDOW_MS    1000u  /**< The log window: the events past the burst are
+                                               *   counted and told in one line when it ends. */
 #define STSAFE_SERVER_NACK_ADVANCE_US  1000u  /**< Datasheet timing: virtual time one NACK stands for. */
 #define STSAFE_SERVER_MAX_REASON       512u   /**< Longest reason text an answer carries. */
 #define STSAFE_SERVER_MAX_FLEET        10000u /**< Most chips in a fleet (chip-0000 .. chip-9999). */
@@ -161,6 +165,10 @@ typedef struct {
                                  *   (a signal handler or another thread sets it). */
     uint32_t frame_timeout_ms;  /**< How long a begun request may take to arrive, and an
                                  *   answer to be taken; 0: STSAFE_SERVER_FRAME_TIMEOUT_MS. */
+    uint32_t log_burst;         /**< Client events logged one by one per window (a connect
+                                 *   storm writes one summary line, not a line per client);
+                                 *   0: STSAFE_SERVER_LOG_BURST. verbose logs every one. */
+    uint32_t log_window_ms;     /**< 0: STSAFE_SERVER_LOG_WINDOW_MS. */
     const uint8_t *seed;        /**< Deterministic random seed of the chips (tests), or NULL
                                  *   for OS entropy. */
     size_t seed_len;
