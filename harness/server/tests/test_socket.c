@@ -812,7 +812,9 @@ static void test_real_timing(void **state)
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"hi", 2, out), 0);
     uint64_t took = mono_us() - t0;
     assert_true(took >= stsafe_emu_exec_time_us(0x00));
-    assert_true(r.client.nacks >= 1);
+    /* No NACK count asserted: on a loaded machine the 5 ms can be over
+     * before the first poll (issue 14, finding 12). The polling itself is
+     * asserted on an injected clock in test_client. */
     sock_test_remote_close(&r);
 }
 
