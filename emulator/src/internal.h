@@ -89,6 +89,13 @@ uint8_t stsafe_emu_sc_seal(stsafe_emu_chip *chip, const stsafe_emu_sc *sc, uint8
 /* Access conditions (access.c) */
 /** The command's record in the authorisation table, or NULL. */
 stsafe_emu_cmd_auth *stsafe_emu_find_cmd_auth(stsafe_emu_cmd_auth_table *t, uint8_t code);
+
+/** 1 when command access condition \p new_ac is met by nobody who could
+ *  not meet \p old_ac (the set of who can meet it does not grow). */
+int stsafe_emu_cmd_ac_not_weaker(uint8_t old_ac, uint8_t new_ac);
+
+/** 1 when \p new_flags clears no encryption flag \p old_flags has set. */
+int stsafe_emu_cmd_flags_not_weaker(uint8_t old_flags, uint8_t new_flags);
 /** 1 when a command with this authentication satisfies zone access condition \p ac. */
 int stsafe_emu_ac_satisfied(uint8_t ac, const stsafe_emu_request *req);
 /** The status for a change of access condition from \p cur (with change right \p cr) to \p option's. */
