@@ -110,6 +110,9 @@ static void usage(FILE *f)
             "                  (docs/i2cdev.md).\n"
             "  --chip N        With --bus: chip N of a server that holds a fleet\n"
             "                  ('stsafe-emu serve --fleet'); default chip 0.\n"
+            "  --wait S        With --bus: when the server has not taken this client after\n"
+            "                  1 s (it serves another), say \"waiting: another client holds\n"
+            "                  chip N\" and give up after S seconds (default 60; 0: for ever).\n"
             "  --mac-key HEX --cipher-key HEX\n"
             "                  Open the host secure channel with these keys (16 bytes each, as\n"
             "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
@@ -256,7 +259,7 @@ static const struct {
 int main(int argc, char **argv)
 {
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
-    const char *bus = NULL, *trace = NULL, *chip = NULL;
+    const char *bus = NULL, *trace = NULL, *chip = NULL, *wait = NULL;
     int trace_append = 0;
     int i = 1;
     for (int k = 1; k < argc; k++) {
@@ -274,6 +277,9 @@ int main(int argc, char **argv)
             i += 2;
         } else if (!strcmp(argv[i], "--chip") && i + 1 < argc) {
             chip = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--wait") && i + 1 < argc) {
+            wait = argv[i + 1];
             i += 2;
         } else if (!strcmp(argv[i], "--mac-key") && i + 1 < argc) {
             mac_key = argv[i + 1];
@@ -325,6 +331,11 @@ int main(int argc, char **argv)
         tool_error(prog, "--chip takes a chip number from 0 to 65535, with --bus");
         return TOOL_EXIT_USAGE;
     }
+    unsigned long wait_s = TOOL_BUS_WAIT_DEFAULT_S;
+    if (wait && (!bus || tool_parse_uint(wait, 86400, &wait_s) != 0)) {
+        tool_error(prog, "--wait takes seconds, 0 to 86400 (0: for ever), with --bus");
+        return TOOL_EXIT_USAGE;
+    }
     if (bus && timing) {
         tool_error(prog, "--timing is the server's with --bus (stsafe-emu serve --timing)");
         return TOOL_EXIT_USAGE;
@@ -345,7 +356,8 @@ int main(int argc, char **argv)
     stsafe_bus_fault fb;
     stsafe_bus fault_bus;
     cli_trace tr = {0};
-    int rc = bus ? tool_session_open_bus(&s, prog, bus) : tool_session_open(&s, prog, image);
+    int rc = bus ? tool_session_open_bus_wait(&s, prog, bus, chip_index, wait_s)
+                 : tool_session_open(&s, prog, image);
     if (rc)
         return rc;
     s.dev.chip.timing = (stsafe_emu_timing)timing_mode;

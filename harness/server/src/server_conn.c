@@ -36,6 +36,7 @@ typedef struct {
     size_t out_len;             /* an answer in out[] not yet taken; 0: none */
     size_t out_sent;
     uint64_t tx_deadline_ms;    /* when it must have been taken; 0: not waited for yet */
+    uint64_t idle_since_ms;     /* the last sign of life: connected, bytes received, an answer */
     conn_end end;
     uint8_t in[STSAFE_SOCK_MAX_MSG];
     uint8_t out[STSAFE_SOCK_MAX_MSG];
@@ -68,8 +69,8 @@ static unsigned long long cid(const server_conn *c)
 static void end_log_window(const stsafe_server *s, conn_table *t, uint64_t now)
 {
     if (t->window_held)
-        stsafe_server_log(s, "%llu more client events in %llu ms (connected, disconnected, dropped; "
-                             "%u a window are logged one by one, --verbose logs every one)",
+        stsafe_server_log(s, "%llu more client events in %llu ms, not logged one by one (%u a window "
+                             "are; --verbose logs every one)",
                           (unsigned long long)t->window_held,
                           (unsigned long long)(now - t->window_start_ms), (unsigned)s->cfg.log_burst);
     t->window_held = 0;
@@ -122,6 +123,17 @@ static void drop(const stsafe_server *s, conn_table *t, server_conn *c, const ch
     va_end(ap);
     client_log(s, t, "client %llu dropped: %s", cid(c), why);
     end_conn(t, c);
+}
+
+/* When a connection that is between requests is dropped for silence:
+ * HELLO is due soon after connecting, a request within the idle timeout
+ * after that. 0: never (a begun request or an answer has its own deadline). */
+static uint64_t idle_deadline(const stsafe_server *s, const server_conn *c)
+{
+    uint32_t limit = c->sess.hello_done ? s->cfg.idle_timeout_ms : s->cfg.hello_timeout_ms;
+    if (c->fd < 0 || c->have || c->out_len || limit == STSAFE_SERVER_NO_TIMEOUT)
+        return 0;
+    return c->idle_since_ms + limit;
 }
 
 /* A whole request, or an impossible length prefix, is buffered. */
@@ -224,6 +236,7 @@ static int answer_request(stsafe_server *s, conn_table *t, server_conn *c)
         memmove(c->in, c->in + STSAFE_SOCK_LEN_SIZE + len, c->have);
     }
     c->rx_deadline_ms = 0; /* the next request's wait starts when it is waited for */
+    c->idle_since_ms = mono_ms();
     return flush_answer(s, t, c);
 }
 
@@ -252,6 +265,7 @@ static int receive(const stsafe_server *s, conn_table *t, server_conn *c)
         return -1;
     }
     c->have += (size_t)n;
+    c->idle_since_ms = mono_ms();
     return 0;
 }
 
@@ -293,6 +307,7 @@ static void accept_one(stsafe_server *s, conn_table *t)
     memset(c, 0, offsetof(server_conn, in));
     c->fd = fd;
     c->id = ++s->clients;
+    c->idle_since_ms = mono_ms();
     t->active++;
     client_log(s, t, "client %llu connected", cid(c));
 }
@@ -305,7 +320,7 @@ static int ready_now(const server_conn *c)
 
 /* Until the next tick of the stop flag or the first deadline; 0 when a
  * buffered request waits. */
-static int poll_timeout(const conn_table *t)
+static int poll_timeout(const stsafe_server *s, const conn_table *t)
 {
     uint64_t now = mono_ms(), wait = STSAFE_SERVER_POLL_TICK_MS;
     for (size_t i = 0; i < t->max; i++) {
@@ -313,13 +328,17 @@ static int poll_timeout(const conn_table *t)
         if (ready_now(c))
             return 0;
         uint64_t d = c->fd < 0 ? 0 : c->out_len ? c->tx_deadline_ms : c->rx_deadline_ms;
+        uint64_t idle = idle_deadline(s, c);
+        if (!d || (idle && idle < d))
+            d = idle;
         if (d)
             wait = d <= now ? 0 : d - now < wait ? d - now : wait;
     }
     return (int)wait;
 }
 
-/* Drops the connections that stalled mid-request or left an answer unread too long. */
+/* Drops the connections that stalled mid-request, left an answer unread
+ * too long, or stayed silent past the hello or idle timeout. */
 static void check_deadlines(const stsafe_server *s, conn_table *t)
 {
     uint64_t now = mono_ms();
@@ -333,6 +352,12 @@ static void check_deadlines(const stsafe_server *s, conn_table *t)
         else if (!c->out_len && c->rx_deadline_ms && now >= c->rx_deadline_ms)
             drop(s, t, c, "stalled mid-request for %u ms (%zu bytes received)",
                  (unsigned)s->cfg.frame_timeout_ms, c->have);
+        else if (idle_deadline(s, c) && now >= idle_deadline(s, c) && !c->sess.hello_done)
+            drop(s, t, c, "no HELLO within %u ms of connecting (the hello timeout)",
+                 (unsigned)s->cfg.hello_timeout_ms);
+        else if (idle_deadline(s, c) && now >= idle_deadline(s, c))
+            drop(s, t, c, "idle for %u ms without a request (--idle-timeout)",
+                 (unsigned)s->cfg.idle_timeout_ms);
     }
 }
 
@@ -349,7 +374,7 @@ static void serve_round(stsafe_server *s, conn_table *t)
         if (c->fd >= 0)
             t->pfd[n++] = (struct pollfd){.fd = c->fd, .events = c->out_len ? POLLOUT : POLLIN};
     }
-    int rc = poll(t->pfd, (nfds_t)n, poll_timeout(t));
+    int rc = poll(t->pfd, (nfds_t)n, poll_timeout(s, t));
     if (rc < 0 && errno != EINTR)
         stsafe_server_log(s, "poll failed: %s", strerror(errno));
     if (t->window_held && mono_ms() >= t->window_end_ms)

@@ -40,6 +40,10 @@ extern "C" {
 
 #define STSAFE_SERVER_FRAME_TIMEOUT_MS 10000u /**< Default time a started request may take to arrive. */
 #define STSAFE_SERVER_POLL_TICK_MS     50u    /**< How often a waiting server looks at its stop flag. */
+#define STSAFE_SERVER_IDLE_TIMEOUT_MS  30000u /**< Default time a connection may stay silent between
+                                               *   requests before it is dropped. */
+#define STSAFE_SERVER_HELLO_TIMEOUT_MS 5000u  /**< Default time a new connection has to send HELLO. */
+#define STSAFE_SERVER_NO_TIMEOUT       0xFFFFFFFFu /**< idle_timeout_ms: never drop an idle client. */
 #define STSAFE_SERVER_LOG_BURST        20u    /**< Client events (connected, disconnected, dropped)
                                                *   logged one by one per log window. */
 #define STSAFE_SERVER_LOG_WINDOW_MS    1000u  /**< The log window: the events past the burst are
@@ -165,6 +169,13 @@ typedef struct {
                                  *   (a signal handler or another thread sets it). */
     uint32_t frame_timeout_ms;  /**< How long a begun request may take to arrive, and an
                                  *   answer to be taken; 0: STSAFE_SERVER_FRAME_TIMEOUT_MS. */
+    uint32_t idle_timeout_ms;   /**< A connection silent this long between requests is
+                                 *   dropped (a silent client would hold a one-chip server
+                                 *   for ever); 0: STSAFE_SERVER_IDLE_TIMEOUT_MS;
+                                 *   STSAFE_SERVER_NO_TIMEOUT: never. */
+    uint32_t hello_timeout_ms;  /**< A new connection must send HELLO within this; 0:
+                                 *   STSAFE_SERVER_HELLO_TIMEOUT_MS, and never more than
+                                 *   idle_timeout_ms. */
     uint32_t log_burst;         /**< Client events logged one by one per window (a connect
                                  *   storm writes one summary line, not a line per client);
                                  *   0: STSAFE_SERVER_LOG_BURST. verbose logs every one. */
