@@ -21,6 +21,7 @@ typedef struct {
     const char *curve, *digest, *peer, *pubkey, *signature, *mac, *cipher, *password;
     const char *device_id, *ca_cert, *ca_key, *ca, *out, *send, *topic, *message, *cn;
     int pem;
+    int force;                  /**< provision --force: replace a key in the slot. */
     const char *positional[4];
     int npositional;
 } cli_args;

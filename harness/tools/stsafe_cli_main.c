@@ -90,9 +90,10 @@ static void usage(FILE *f)
             "                                   Generate Key in the slot (unless --pubkey gives the\n"
             "                                   slot's key) and a CSR with CN=ID signed by the chip.\n"
             "  provision --device-id ID --ca-cert C --ca-key K [--slot 1] [--zone 1] [--curve p256]\n"
-            "            [--days N]             Key pair in the slot, CSR signed by the chip, the CA\n"
+            "            [--days N] [--force]   Key pair in the slot, CSR signed by the chip, the CA\n"
             "                                   signs it, the DER certificate goes to the zone and is\n"
-            "                                   read back and checked against the chip's key.\n"
+            "                                   read back and checked against the chip's key. Checks\n"
+            "                                   all first; a key already in the slot needs --force.\n"
             "  tls-connect HOST:PORT --ca CA.pem [--zone 1] [--slot 1] [--send LINE]\n"
             "                                   TLS 1.2 with the zone's certificate; the chip signs\n"
             "                                   the handshake. Prints the suite and the reply.\n"
@@ -190,6 +191,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--mode")) slot = &a->mode, max = 0xFF;
         else if (!strcmp(argv[i], "--days")) slot = &a->days, max = 36500;
         else if (!strcmp(argv[i], "--pem")) { a->pem = 1; continue; }
+        else if (!strcmp(argv[i], "--force")) { a->force = 1; continue; }
         else if (argv[i][0] == '-' && argv[i][1]) {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
             return -1;
