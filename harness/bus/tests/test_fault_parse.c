@@ -50,7 +50,7 @@ static void test_numbers_are_decimal_or_hex(void **state)
 static void test_item_limit_is_named(void **state)
 {
     (void)state;
-    char spec[17 * 5 + 1] = "";
+    char spec[128] = "";
     for (int i = 0; i < 16; i++)
         strcat(spec, i ? ",drop" : "drop");
     stsafe_fault fl[STSAFE_FAULT_MAX];
