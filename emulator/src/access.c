@@ -2,6 +2,7 @@
 /* Access conditions of zones and commands (facts page, section 6a). */
 #include "internal.h"
 
+#include "stsafe/protocol/codec.h"
 #include "stsafe/protocol/commands.h"
 
 int stsafe_emu_ac_satisfied(uint8_t ac, const stsafe_emu_request *req)
@@ -42,4 +43,32 @@ stsafe_emu_cmd_auth *stsafe_emu_find_cmd_auth(stsafe_emu_cmd_auth_table *t, uint
         if (t->rec[i].header == code)
             return &t->rec[i];
     return NULL;
+}
+
+/* Who can meet a command access condition, as a set: the admin, the host
+ * (C-MAC), the password holder, anyone at all. FREE is everyone. The
+ * A110 cannot authenticate an admin, but the sets are what the values
+ * promise (docs/protocol.md, "Command access conditions"). */
+enum { WHO_ADMIN = 1, WHO_HOST = 2, WHO_PASSWORD = 4, WHO_ANYONE = 8 };
+
+static unsigned cmd_ac_who(uint8_t ac)
+{
+    switch (ac) {
+    case STSAFE_CMD_AC_FREE:          return WHO_ADMIN | WHO_HOST | WHO_PASSWORD | WHO_ANYONE;
+    case STSAFE_CMD_AC_ADMIN:         return WHO_ADMIN;
+    case STSAFE_CMD_AC_HOST:          return WHO_HOST;
+    case STSAFE_CMD_AC_ADMIN_OR_PWD:  return WHO_ADMIN | WHO_PASSWORD;
+    case STSAFE_CMD_AC_ADMIN_OR_HOST: return WHO_ADMIN | WHO_HOST;
+    default:                          return 0; /* NEVER */
+    }
+}
+
+int stsafe_emu_cmd_ac_not_weaker(uint8_t old_ac, uint8_t new_ac)
+{
+    return (cmd_ac_who(new_ac) & ~cmd_ac_who(old_ac)) == 0;
+}
+
+int stsafe_emu_cmd_flags_not_weaker(uint8_t old_flags, uint8_t new_flags)
+{
+    return (old_flags & (uint8_t)~new_flags) == 0;
 }

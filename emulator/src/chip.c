@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "mbedtls/platform_util.h"
 #include "stsafe/emulator/ecc.h"
 #include "stsafe/protocol/codec.h"
 #include "stsafe/protocol/error.h"
@@ -197,28 +198,34 @@ static void fault_restart(stsafe_emu_chip *chip)
     stsafe_emu_chip_power_cycle(chip);
 }
 
-/* Runs the command under an armed brown-out: when it wrote the NVM, the
- * write is undone and the chip restarts. 1 when the brown-out fired. */
+/* Runs the command under an armed brown-out. The cut comes when the
+ * command writes the NVM (even bytes it already holds): that write is
+ * lost, but what the chip committed before it acted survives (the
+ * password try counted before the comparison, the C-MAC counter advanced
+ * when the MAC was verified), then the chip restarts and answers nothing.
+ * 1 when the brown-out fired. */
 static int execute_with_brownout(stsafe_emu_chip *chip, const uint8_t *data, size_t len)
 {
-    static const size_t nvm_size = sizeof(stsafe_emu_nvm);
-    stsafe_emu_nvm *before = malloc(nvm_size);
-    if (!before)
+    stsafe_emu_nvm *survives = malloc(sizeof *survives);
+    if (!survives)
         return 0; /* no room to model the cut: run the command normally */
-    memcpy(before, &chip->nvm, nvm_size);
+    *survives = chip->nvm;
     int dirty = chip->nvm_dirty;
+    chip->faults.survives = survives;
+    chip->faults.nvm_written = 0;
+    chip->faults.committed = 0;
     (void)stsafe_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp, &chip->vol.rsp_len);
-    /* The NVM is plain data, zeroed whole before use and copied whole, so its
-     * padding is always zero and a byte comparison is a value comparison. */
-    int fired = memcmp(before, &chip->nvm, nvm_size) != 0; /* NOLINT(bugprone-suspicious-memory-comparison) */
+    chip->faults.survives = NULL;
+    int fired = chip->faults.nvm_written;
     if (fired) {
-        memcpy(&chip->nvm, before, nvm_size);
-        chip->nvm_dirty = dirty;
+        chip->nvm = *survives;
+        chip->nvm_dirty = dirty || chip->faults.committed;
         chip->faults.brownout = 0;
         fault_restart(chip);
     }
-    memset(before, 0, nvm_size);
-    free(before);
+    chip->faults.nvm_written = chip->faults.committed = 0;
+    mbedtls_platform_zeroize(survives, sizeof *survives); /* it holds private keys */
+    free(survives);
     return fired;
 }
 

@@ -39,6 +39,8 @@ static uint8_t put_life_cycle(stsafe_emu_chip *chip, const uint8_t *v, size_t n)
     if (n != 1)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     uint8_t status = life_cycle_move_status(chip, v[0]);
+    if (status == STSAFE_ST_OK)
+        stsafe_emu_nvm_writing(chip);
     if (status == STSAFE_ST_OK && chip->nvm.life_cycle != v[0]) {
         chip->nvm.life_cycle = v[0];
         stsafe_emu_nvm_touched(chip);
@@ -106,8 +108,18 @@ static uint8_t put_password(stsafe_emu_chip *chip, const uint8_t *v, size_t n)
 
 /* Tags 0x29 (access conditions) and 0x2A (host encryption flags): count (1)
  * then {command code, value} pairs, each for a command already in the
- * table, allowed by the table's change right (Query 0x24, first byte). */
-static uint8_t put_cmd_auth(stsafe_emu_chip *chip, uint8_t tag, const uint8_t *v, size_t n)
+ * table. Enforced as zone access conditions are (docs/protocol.md,
+ * "Command access conditions"; what is sourced and what is our choice is
+ * marked there):
+ * - the table's change right for the tag (Query 0x24, first byte), else 0x11;
+ * - once host keys are present, a verified C-MAC: the change right names
+ *   no level, and the host is the only party the A110 can authenticate;
+ *   otherwise a stranger in the clear reconfigures the owner's chip (0x11);
+ * - no weakening, like zone conditions: a new AC met by nobody who could
+ *   not meet the old one, no encryption flag cleared (else 0x11);
+ * the whole request is checked before anything is written. */
+static uint8_t put_cmd_auth(stsafe_emu_chip *chip, const stsafe_emu_request *req, uint8_t tag,
+                            const uint8_t *v, size_t n)
 {
     stsafe_emu_cmd_auth_table *t = &chip->nvm.cmd_auth;
     int ac = tag == STSAFE_TAG_COMMAND_AC;
@@ -116,12 +128,18 @@ static uint8_t put_cmd_auth(stsafe_emu_chip *chip, uint8_t tag, const uint8_t *v
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
     if (!(t->change_right & right))
         return STSAFE_ST_ACCESS_CONDITION;
+    if (chip->nvm.host_keys.present && !req->host_authenticated)
+        return STSAFE_ST_ACCESS_CONDITION;
     for (size_t i = 0; i < v[0]; i++) {
         uint8_t code = v[1 + 2 * i], val = v[2 + 2 * i];
-        if (!stsafe_emu_find_cmd_auth(t, code))
+        const stsafe_emu_cmd_auth *rec = stsafe_emu_find_cmd_auth(t, code);
+        if (!rec)
             return STSAFE_ST_ENTRY_NOT_FOUND;
         if (ac ? val > STSAFE_CMD_AC_ADMIN_OR_HOST : (val & ~(STSAFE_CMD_ENC_CMD | STSAFE_CMD_ENC_RSP)))
             return STSAFE_ST_OUT_OF_RANGE;
+        if (ac ? !stsafe_emu_cmd_ac_not_weaker(rec->ac, val)
+               : !stsafe_emu_cmd_flags_not_weaker(rec->host_encryption, val))
+            return STSAFE_ST_ACCESS_CONDITION;
     }
     for (size_t i = 0; i < v[0]; i++) {
         stsafe_emu_cmd_auth *rec = stsafe_emu_find_cmd_auth(t, v[1 + 2 * i]);
@@ -130,6 +148,7 @@ static uint8_t put_cmd_auth(stsafe_emu_chip *chip, uint8_t tag, const uint8_t *v
         else
             rec->host_encryption = v[2 + 2 * i];
     }
+    stsafe_emu_nvm_writing(chip);
     if (v[0])
         stsafe_emu_nvm_touched(chip);
     return STSAFE_ST_OK;
@@ -148,7 +167,7 @@ uint8_t stsafe_emu_cmd_put_attribute(stsafe_emu_chip *chip, const stsafe_emu_req
     case STSAFE_TAG_I2C_PARAMETERS:   return put_i2c(chip, v, n);
     case STSAFE_TAG_HOST_KEY_SLOT:    return put_host_keys(chip, v, n);
     case STSAFE_TAG_COMMAND_AC:
-    case STSAFE_TAG_COMMAND_ENCRYPTION: return put_cmd_auth(chip, tag, v, n);
+    case STSAFE_TAG_COMMAND_ENCRYPTION: return put_cmd_auth(chip, req, tag, v, n);
     default:                          return STSAFE_ST_OUT_OF_RANGE;
     }
 }

@@ -55,6 +55,7 @@ static void apply_ac_change(stsafe_emu_chip *chip, stsafe_emu_zone *z, ac_field 
 {
     if (!(option & STSAFE_OPT_CHANGE_AC))
         return;
+    stsafe_emu_nvm_writing(chip);
     int shift = f == AC_READ ? STSAFE_ZONE_READ_AC_SHIFT : STSAFE_ZONE_UPDATE_AC_SHIFT;
     uint8_t cr_bit = f == AC_READ ? STSAFE_ZONE_READ_CR : STSAFE_ZONE_UPDATE_CR;
     uint8_t access = (uint8_t)(z->access & ~(cr_bit | (STSAFE_ZONE_AC_MASK << shift)));
@@ -115,6 +116,8 @@ uint8_t stsafe_emu_cmd_update(stsafe_emu_chip *chip, const stsafe_emu_request *r
     /* Every update is all-or-nothing in the model; the atomicity bit is
      * accepted and matters only to the persistence layer. */
     uint8_t *dst = chip->nvm.zone_arena + z->offset + rq.offset;
+    if (rq.data_len)
+        stsafe_emu_nvm_writing(chip); /* equal bytes are written too */
     if (rq.data_len && memcmp(dst, rq.data, rq.data_len) != 0) {
         memcpy(dst, rq.data, rq.data_len);
         stsafe_emu_nvm_touched(chip);

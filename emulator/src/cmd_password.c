@@ -19,6 +19,7 @@ uint8_t stsafe_emu_cmd_verify_password(stsafe_emu_chip *chip, const stsafe_emu_r
     if (p->tries_left == 0)
         return STSAFE_ST_PASSWORD_BLOCKED;
     p->tries_left--;
+    stsafe_emu_nvm_commit(chip); /* kept by a brown-out during the rest */
     int ok = stsafe_equal_ct(p->value, req->payload, STSAFE_EMU_PASSWORD_LEN); /* time tells nothing */
     if (ok)
         p->tries_left = p->max_tries;

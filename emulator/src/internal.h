@@ -41,11 +41,31 @@ const stsafe_emu_cmd_def *stsafe_emu_find_cmd(uint8_t code);
 /** Largest response data the A110 sends: its frame limit less status, length and CRC. */
 #define STSAFE_EMU_MAX_RSP_DATA (STSAFE_A110_MAX_FRAME_LEN - 5u)
 
+/** Records that a command writes the NVM, even bytes equal to those it
+ *  holds: a brown-out armed for "the next NVM write" fires (docs/faults.md). */
+static inline void stsafe_emu_nvm_writing(stsafe_emu_chip *chip)
+{
+    chip->faults.nvm_written = 1;
+}
+
 /** Records that a command changed the NVM (the owner saves the image). */
 static inline void stsafe_emu_nvm_touched(stsafe_emu_chip *chip)
 {
     chip->nvm_dirty = 1;
     chip->stats.nvm_writes++;
+    stsafe_emu_nvm_writing(chip);
+}
+
+/** A counter the chip commits before it acts on a command (the password
+ *  tries, the C-MAC counter): it has changed in the NVM, and a brown-out
+ *  later in the same command keeps it (docs/faults.md, "brownout"). */
+static inline void stsafe_emu_nvm_commit(stsafe_emu_chip *chip)
+{
+    stsafe_emu_nvm_touched(chip);
+    if (chip->faults.survives) {
+        *chip->faults.survives = chip->nvm;
+        chip->faults.committed = 1;
+    }
 }
 
 /* Secure channel (secure_channel.c) */
@@ -70,6 +90,13 @@ uint8_t stsafe_emu_sc_seal(stsafe_emu_chip *chip, const stsafe_emu_sc *sc, uint8
 /* Access conditions (access.c) */
 /** The command's record in the authorisation table, or NULL. */
 stsafe_emu_cmd_auth *stsafe_emu_find_cmd_auth(stsafe_emu_cmd_auth_table *t, uint8_t code);
+
+/** 1 when command access condition \p new_ac is met by nobody who could
+ *  not meet \p old_ac (the set of who can meet it does not grow). */
+int stsafe_emu_cmd_ac_not_weaker(uint8_t old_ac, uint8_t new_ac);
+
+/** 1 when \p new_flags clears no encryption flag \p old_flags has set. */
+int stsafe_emu_cmd_flags_not_weaker(uint8_t old_flags, uint8_t new_flags);
 /** 1 when a command with this authentication satisfies zone access condition \p ac. */
 int stsafe_emu_ac_satisfied(uint8_t ac, const stsafe_emu_request *req);
 /** The status for a change of access condition from \p cur (with change right \p cr) to \p option's. */

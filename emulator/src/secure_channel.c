@@ -47,7 +47,7 @@ uint8_t stsafe_emu_sc_open(stsafe_emu_chip *chip, const stsafe_cmd_frame *cmd, s
     /* From here every answer counts: STSELib advances its copy after any
      * status but 0x16 and 0x01, so the chip advances before it decides. */
     h->cmac_counter++;
-    stsafe_emu_nvm_touched(chip);
+    stsafe_emu_nvm_commit(chip); /* a brown-out later in the command keeps it: no replay */
     sc->active = 1;
     sc->counter = h->cmac_counter;
     sc->header = cmd->header;

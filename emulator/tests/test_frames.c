@@ -18,7 +18,9 @@
 #include "support/testvec.h"
 
 /* "!slot N CURVE PRIV" and "!envkey N KEY": known keys put in the chip
- * before the frames that use them (vectors/frames/keys.txt). */
+ * before the frames that use them (vectors/frames/keys.txt); "!cmdac CODE
+ * AC" and "!cmdenc CODE FLAGS": a command table entry set directly (Put
+ * Attribute may only make it stricter). */
 static void apply_directive(emu_fixture *f, const testvec_file *tv)
 {
     uint8_t key[64];
@@ -40,6 +42,18 @@ static void apply_directive(emu_fixture *f, const testvec_file *tv)
         k->present = 1;
         k->key_len_sel = n == 32;
         memcpy(k->key, key, n);
+    } else if ((!strcmp(tv->field[0], "!cmdac") || !strcmp(tv->field[0], "!cmdenc")) && tv->nfields == 3) {
+        uint8_t code = (uint8_t)strtoul(tv->field[1], NULL, 16);
+        uint8_t value = (uint8_t)strtoul(tv->field[2], NULL, 16);
+        stsafe_emu_cmd_auth *rec = NULL;
+        for (uint8_t i = 0; i < f->chip.nvm.cmd_auth.count; i++)
+            if (f->chip.nvm.cmd_auth.rec[i].header == code)
+                rec = &f->chip.nvm.cmd_auth.rec[i];
+        assert_non_null(rec);
+        if (tv->field[0][4] == 'a')
+            rec->ac = value;
+        else
+            rec->host_encryption = value;
     } else {
         fail_msg("line %d: unknown directive %s", tv->lineno, tv->field[0]);
     }

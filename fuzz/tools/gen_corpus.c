@@ -431,6 +431,11 @@ static void setup_for(session *s, size_t index, uint8_t mode)
     stsafe_ecc_point pub;
     int verified;
     uint8_t tries;
+    /* Before the host keys: once they are set the chip changes its command
+     * table only with a C-MAC (docs/protocol.md, "Command access conditions"). */
+    if (index == FUZZ_HOST_PROTECTED_ECHO)
+        must(stsafe_client_put_attribute(c, STSAFE_TAG_COMMAND_ENCRYPTION, echo_encrypted,
+                                         sizeof echo_encrypted), "encryption flags");
     if (index != FUZZ_HOST_PUT_HOST_KEYS || (mode & FUZZ_HOST_SESSION)) /* a session needs them */
         must(stsafe_client_put_host_keys(c, fuzz_host_mac_key, fuzz_host_cipher_key), "put host keys");
     if (index == FUZZ_HOST_ESTABLISH_KEY)
@@ -441,9 +446,6 @@ static void setup_for(session *s, size_t index, uint8_t mode)
         must(stsafe_client_verify_password(c, fuzz_host_password, &verified, &tries), "verify password");
     if (index == FUZZ_HOST_WRAP || index == FUZZ_HOST_UNWRAP)
         must(stsafe_client_generate_envelope_key(c, 0, 0), "envelope key");
-    if (index == FUZZ_HOST_PROTECTED_ECHO)
-        must(stsafe_client_put_attribute(c, STSAFE_TAG_COMMAND_ENCRYPTION, echo_encrypted,
-                                         sizeof echo_encrypted), "encryption flags");
 }
 
 static const uint8_t host_modes[] = {

@@ -25,6 +25,7 @@ typedef struct {
     const char *device_id, *ca_cert, *ca_key, *ca, *out, *send, *topic, *message, *cn;
     const char *cert;                  /* ca issue --cert: re-sign this certificate */
     int pem, raw;
+    int force;                  /**< provision --force: replace a key in the slot. */
     const char *positional[4];
     int npositional;
 } cli_args;

@@ -102,9 +102,10 @@ static const cli_command commands[] = {
          "                                   slot's key) and a CSR with CN=ID signed by the chip.\n"},
     {"provision", cli_do_provision, NULL,
          "  provision --device-id ID --ca-cert C --ca-key K [--slot 1] [--zone 1] [--curve p256]\n"
-         "            [--days N]             Key pair in the slot, CSR signed by the chip, the CA\n"
+         "            [--days N] [--force]   Key pair in the slot, CSR signed by the chip, the CA\n"
          "                                   signs it, the DER certificate goes to the zone and is\n"
-         "                                   read back and checked against the chip's key.\n"},
+         "                                   read back and checked against the chip's key. Checks\n"
+         "                                   all first; a key already in the slot needs --force.\n"},
     {"tls-connect", cli_do_tls_connect, NULL,
          "  tls-connect HOST:PORT --ca CA.pem [--zone 1] [--slot 1] [--send LINE]\n"
          "                                   TLS 1.2 with the zone's certificate; the chip signs\n"
@@ -164,6 +165,9 @@ void cli_usage(FILE *f)
          "                  (docs/i2cdev.md).\n"
          "  --chip N        With --bus: chip N of a server that holds a fleet\n"
          "                  ('stsafe-emu serve --fleet'); default chip 0.\n"
+         "  --wait S        With --bus: when the server has not taken this client after\n"
+         "                  1 s (it serves another), say \"waiting: another client holds\n"
+         "                  chip N\" and give up after S seconds (default 60; 0: for ever).\n"
          "  --mac-key HEX --cipher-key HEX\n"
          "                  Open the host secure channel with these keys (16 bytes each, as\n"
          "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"

@@ -10,6 +10,7 @@
 
 #include <mbedtls/ecp.h>
 #include <mbedtls/pem.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/x509_csr.h>
@@ -375,7 +376,27 @@ int cli_do_csr(tool_session *s, const cli_args *a)
 
 /* ---- provisioning ----------------------------------------------------------------- */
 
-/* The zone must be a plain zone the host may update. */
+/* 1 when zone \p zone starts with a DER certificate that parses (its
+ * subject into \p crt), quietly 0 otherwise: an empty zone is an answer. */
+static int probe_zone_cert(tool_session *s, long zone, mbedtls_x509_crt *crt)
+{
+    uint8_t der[CERT_MAX];
+    if (stsafe_client_read(&s->dev.client, 0, (uint8_t)zone, 0, 4, der) != 0 || der[0] != 0x30 || der[1] != 0x82)
+        return 0;
+    size_t len = 4u + (size_t)(der[2] << 8 | der[3]);
+    if (len > sizeof der)
+        return 0;
+    for (size_t done = 4; done < len; done += UPDATE_CHUNK) {
+        size_t chunk = len - done < UPDATE_CHUNK ? len - done : UPDATE_CHUNK;
+        if (stsafe_client_read(&s->dev.client, 0, (uint8_t)zone, (uint16_t)done, (uint16_t)chunk, der + done) != 0)
+            return 0;
+    }
+    return mbedtls_x509_crt_parse_der(crt, der, len) == 0;
+}
+
+/* The zone must be a plain zone that this host may update: its update
+ * access condition is "always", or "host" with the secure channel open
+ * (--mac-key/--cipher-key). Checked before anything changes. */
 static int zone_size(tool_session *s, long zone, uint16_t *size)
 {
     stsafe_partition_info part;
@@ -389,10 +410,53 @@ static int zone_size(tool_session *s, long zone, uint16_t *size)
             tool_error(prog, "zone %ld is a counter zone; a certificate needs a plain zone", zone);
             return TOOL_EXIT_FAIL;
         }
+        uint8_t ac = (uint8_t)((part.zone[i].access >> STSAFE_ZONE_UPDATE_AC_SHIFT) & STSAFE_ZONE_AC_MASK);
+        if (ac == STSAFE_AC_HOST && !s->dev.client.session) {
+            tool_error(prog, "zone %ld is updated only over the secure channel (update access condition "
+                             "host): give --mac-key and --cipher-key; nothing was changed", zone);
+            return TOOL_EXIT_FAIL;
+        }
+        if (ac != STSAFE_AC_ALWAYS && ac != STSAFE_AC_HOST) {
+            tool_error(prog, "zone %ld cannot be updated (update access condition %u: never for this "
+                             "host); nothing was changed", zone, ac);
+            return TOOL_EXIT_FAIL;
+        }
         *size = part.zone[i].length;
         return TOOL_EXIT_OK;
     }
     tool_error(prog, "the chip has no zone %ld", zone);
+    return TOOL_EXIT_FAIL;
+}
+
+/* The slot must be free, or --force given: Generate Key would destroy the
+ * key there, and with a certificate for it in the zone, the device's
+ * working identity. */
+static int slot_free(tool_session *s, const cli_args *a, uint8_t slot, long zone)
+{
+    stsafe_key_table keys;
+    int err = stsafe_client_query_key_table(&s->dev.client, &keys);
+    if (err)
+        return cli_report(err, "Query key table");
+    int present = 0;
+    for (uint8_t i = 0; i < keys.count && i < STSAFE_MAX_KEY_SLOTS; i++)
+        if (keys.slot[i].slot == slot)
+            present = keys.slot[i].present;
+    if (!present || a->force)
+        return TOOL_EXIT_OK;
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int has_cert = probe_zone_cert(s, zone, &crt);
+    if (has_cert) {
+        char cn[256];
+        mbedtls_x509_dn_gets(cn, sizeof cn, &crt.subject);
+        tool_error(prog, "slot %u holds a key and zone %ld a certificate for it (%s): the device is "
+                         "provisioned. --force replaces its identity (the old key is lost for good); "
+                         "nothing was changed", slot, zone, cn);
+    } else {
+        tool_error(prog, "slot %u already holds a key; --force replaces it (the old key is lost for "
+                         "good); nothing was changed", slot);
+    }
+    mbedtls_x509_crt_free(&crt);
     return TOOL_EXIT_FAIL;
 }
 
@@ -463,6 +527,8 @@ typedef struct {
     mbedtls_pk_context ca_key, chip_key;
     mbedtls_x509_csr csr;
     stsafe_rng rng;
+    int key_generated;          /* step 2 done: the slot's old key is gone */
+    int zone_touched;           /* step 5 began: the zone may hold part of the new certificate */
 } provision_ctx;
 
 static int issue_device_cert(provision_ctx *p, const unsigned char *csr_der, size_t csr_len, int days,
@@ -508,11 +574,15 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
                    zone, room, need);
         return TOOL_EXIT_FAIL;
     }
+    rc = slot_free(s, a, slot, zone);
+    if (rc)
+        return rc;
     printf("1. CA '%s' and its key match; zone %ld (%u bytes) fits the certificate (~%d bytes)\n",
            a->ca_cert, zone, room, need);
     int err = stsafe_client_generate_key(&s->dev.client, slot, curve, 0xFFFF, &pub);
     if (err)
         return cli_report(err, "Generate Key (nothing was changed)");
+    p->key_generated = 1;
     printf("2. key pair generated inside the chip, slot %u; public key ", slot);
     cli_print_point(&pub);
     int n = stsafe_chip_key_setup(route, &p->chip_key, &s->dev.client, slot, curve, &pub);
@@ -531,6 +601,7 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
         tool_error(prog, "the certificate (%d bytes) does not fit zone %ld (%u)", m, zone, room);
         return TOOL_EXIT_FAIL;
     }
+    p->zone_touched = 1;
     err = write_zone(s, (uint8_t)zone, crt, (size_t)m);
     if (err)
         return cli_report(err, "Update");
@@ -539,6 +610,21 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
     if (!rc)
         printf("6. read back from zone %ld: same bytes, and the chip's slot %u signs for its key\n", zone, slot);
     return rc;
+}
+
+/* Over a bus the key generation cannot be undone: say what state the chip
+ * is in and the command that completes the provisioning. */
+static void explain_partial(const cli_args *a, const provision_ctx *p)
+{
+    uint8_t slot = a->slot < 0 ? 1 : (uint8_t)a->slot;
+    long zone = a->zone < 0 ? 1 : a->zone;
+    tool_error(prog, "provisioning stopped after step 2: slot %u now holds a NEW key (the old one is gone "
+                     "for good); zone %ld %s. The device has no working identity until this completes:",
+               slot, zone, p->zone_touched ? "may hold part of the new certificate"
+                                           : "still holds what it held before, which does not match the new key");
+    fprintf(stderr, "  stsafe-cli --bus ADDRESS [--chip N] provision --force --device-id %s --ca-cert %s "
+                    "--ca-key %s --slot %u --zone %ld%s%s\n",
+            a->device_id, a->ca_cert, a->ca_key, slot, zone, a->curve ? " --curve " : "", a->curve ? a->curve : "");
 }
 
 int cli_do_provision(tool_session *s, const cli_args *a)
@@ -550,7 +636,27 @@ int cli_do_provision(tool_session *s, const cli_args *a)
     mbedtls_x509_csr_init(&p.csr);
     if (stsafe_rng_init(&p.rng, "stsafe-cli provision") != 0)
         return cli_report(STSAFE_ERR_CRYPTO, "provision");
+    p.key_generated = p.zone_touched = 0;
+    stsafe_emu_nvm *before = s->path ? malloc(sizeof *before) : NULL;
+    if (s->path && !before)
+        return cli_report(STSAFE_ERR_ALLOC, "provision");
+    int dirty = s->path ? s->dev.chip.nvm_dirty : 0;
+    if (before)
+        *before = s->dev.chip.nvm; /* the image's chip: work on it, keep the original */
     int rc = provision(s, a, &p);
+    if (rc && before) {
+        s->dev.chip.nvm = *before; /* all or nothing: the image file is not written */
+        s->dev.chip.nvm_dirty = dirty;
+        if (p.key_generated)
+            tool_error(prog, "%s was not changed: provisioning commits the image only when every "
+                             "step succeeded", s->path);
+    } else if (rc && p.key_generated) {
+        explain_partial(a, &p);
+    }
+    if (before) {
+        mbedtls_platform_zeroize(before, sizeof *before); /* private keys */
+        free(before);
+    }
     mbedtls_x509_csr_free(&p.csr);
     mbedtls_pk_free(&p.chip_key);
     mbedtls_pk_free(&p.ca_key);

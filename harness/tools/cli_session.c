@@ -79,8 +79,11 @@ int cli_arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, const
     size_t n = 0, used = 0;
     const char *bad = NULL;
     stsafe_emu_chip *chip = tool_session_chip(s);
-    if (stsafe_fault_parse(spec, items, STSAFE_FAULT_MAX, &n, &bad) != 0) {
-        tool_error(prog, "--fault: cannot use '%s' (see docs/faults.md)", bad ? bad : spec);
+    int err = stsafe_fault_parse(spec, items, STSAFE_FAULT_MAX, &n, &bad);
+    if (err) {
+        char why[160];
+        stsafe_fault_spec_error(err, bad, why, sizeof why);
+        tool_error(prog, "--fault: %s (see docs/faults.md)", why);
         return TOOL_EXIT_USAGE;
     }
     stsafe_bus_fault_init(fb, bus, &s->dev.bus, chip, log_fault, NULL);

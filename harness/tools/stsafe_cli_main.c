@@ -79,6 +79,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--days")) slot = &a->days, max = 36500;
         else if (!strcmp(argv[i], "--pem")) { a->pem = 1; continue; }
         else if (!strcmp(argv[i], "--raw")) { a->raw = 1; continue; }
+        else if (!strcmp(argv[i], "--force")) { a->force = 1; continue; }
         else if (argv[i][0] == '-' && argv[i][1]) {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
             return -1;
@@ -102,7 +103,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
 
 /* The options before the command. */
 typedef struct {
-    const char *image, *bus, *chip, *mac_key, *cipher_key, *timing, *fault, *trace;
+    const char *image, *bus, *chip, *wait, *mac_key, *cipher_key, *timing, *fault, *trace;
     int trace_append;
 } cli_globals;
 
@@ -121,7 +122,7 @@ static int parse_globals(int argc, char **argv, cli_globals *g)
         size_t field;
     } opts[] = {
         {"--image", offsetof(cli_globals, image)},         {"--bus", offsetof(cli_globals, bus)},
-        {"--chip", offsetof(cli_globals, chip)},           {"--mac-key", offsetof(cli_globals, mac_key)},
+        {"--chip", offsetof(cli_globals, chip)},           {"--wait", offsetof(cli_globals, wait)},           {"--mac-key", offsetof(cli_globals, mac_key)},
         {"--cipher-key", offsetof(cli_globals, cipher_key)}, {"--timing", offsetof(cli_globals, timing)},
         {"--fault", offsetof(cli_globals, fault)},         {"--trace", offsetof(cli_globals, trace)},
         {"--trace-append", offsetof(cli_globals, trace)},
@@ -148,7 +149,8 @@ static int parse_globals(int argc, char **argv, cli_globals *g)
 }
 
 /* Checks the options that go together; TOOL_EXIT_OK or TOOL_EXIT_USAGE (printed). */
-static int check_globals(const cli_globals *g, unsigned long *chip_index, int *timing_mode)
+static int check_globals(const cli_globals *g, unsigned long *chip_index, unsigned long *wait_out,
+                         int *timing_mode)
 {
     if (!g->image == !g->bus) {
         tool_error(prog, "%s", g->image ? "give --image IMAGE or --bus ADDRESS, not both"
@@ -159,6 +161,12 @@ static int check_globals(const cli_globals *g, unsigned long *chip_index, int *t
         tool_error(prog, "--chip takes a chip number from 0 to 65535, with --bus");
         return TOOL_EXIT_USAGE;
     }
+    unsigned long wait_s = TOOL_BUS_WAIT_DEFAULT_S;
+    if (g->wait && (!g->bus || tool_parse_uint(g->wait, 86400, &wait_s) != 0)) {
+        tool_error(prog, "--wait takes seconds, 0 to 86400 (0: for ever), with --bus");
+        return TOOL_EXIT_USAGE;
+    }
+    *wait_out = wait_s;
     if (g->bus && g->timing) {
         tool_error(prog, "--timing is the server's with --bus (stsafe-emu serve --timing)");
         return TOOL_EXIT_USAGE;
@@ -178,14 +186,15 @@ static int check_globals(const cli_globals *g, unsigned long *chip_index, int *t
 /* Opens the chip, wraps the session (faults, trace, secure channel), runs
  * the command, closes everything. */
 static int run_command(const cli_globals *g, const cli_command *cmd, const cli_args *args,
-                       unsigned long chip_index, int timing_mode)
+                       unsigned long chip_index, unsigned long wait_s, int timing_mode)
 {
     tool_session s;
     stsafe_host_session hs;
     stsafe_bus_fault fb;
     stsafe_bus fault_bus;
     cli_trace tr = {0};
-    int rc = g->bus ? tool_session_open_bus(&s, prog, g->bus) : tool_session_open(&s, prog, g->image);
+    int rc = g->bus ? tool_session_open_bus_wait(&s, prog, g->bus, chip_index, wait_s)
+                    : tool_session_open(&s, prog, g->image);
     if (rc)
         return rc;
     s.dev.chip.timing = (stsafe_emu_timing)timing_mode;
@@ -248,8 +257,8 @@ int main(int argc, char **argv)
         return TOOL_EXIT_USAGE;
     if (cmd->fn == cli_do_ca) /* a host-side test CA: no chip involved */
         return cli_do_ca(NULL, &args);
-    unsigned long chip_index = 0;
+    unsigned long chip_index = 0, wait_s = 0;
     int timing_mode = 0;
-    int rc = check_globals(&g, &chip_index, &timing_mode);
-    return rc ? rc : run_command(&g, cmd, &args, chip_index, timing_mode);
+    int rc = check_globals(&g, &chip_index, &wait_s, &timing_mode);
+    return rc ? rc : run_command(&g, cmd, &args, chip_index, wait_s, timing_mode);
 }

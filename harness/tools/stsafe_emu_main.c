@@ -54,7 +54,7 @@ static void usage(FILE *f)
             "        per figure, default 1), trace replay, and the memory per chip of a fleet\n"
             "        of 1000. --json: every figure in one JSON object instead of the table.\n"
             "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
-            "        [--verbose]\n"
+            "        [--idle-timeout S] [--verbose]\n"
             "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
             "        protocol of docs/socket-protocol.md. ADDR is unix:PATH or\n"
             "        tcp:HOST:PORT (use 127.0.0.1: there is no authentication). The image is\n"
@@ -64,6 +64,9 @@ static void usage(FILE *f)
             "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
             "        --trace FILE records every I2C transaction that reaches the chip, from\n"
             "        any client, to FILE (docs/trace-format.md).\n"
+            "        --idle-timeout S: a client silent for S seconds between requests is\n"
+            "        dropped (default 30; 0: never), and one that sends no HELLO within 5 s\n"
+            "        (or S when shorter): a silent client cannot hold the chip for ever.\n"
             "  serve --fleet N --image-dir DIR --listen ADDR [--timing ...] [--verbose]\n"
             "        A fleet: N chips (1 to 10000) in one server, chip i's image in\n"
             "        DIR/chip-0000.img, chip-0001.img... DIR and missing images are created:\n"
@@ -387,6 +390,14 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
         }
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc) cfg->listen = argv[++i];
         else if (!strcmp(argv[i], "--timing") && i + 1 < argc) timing = argv[++i];
+        else if (!strcmp(argv[i], "--idle-timeout") && i + 1 < argc) {
+            unsigned long sec = 0;
+            if (tool_parse_uint(argv[++i], 86400, &sec) != 0) {
+                tool_error(prog, "serve: --idle-timeout takes seconds, 0 to 86400 (0: never)");
+                return -1;
+            }
+            cfg->idle_timeout_ms = sec ? (uint32_t)sec * 1000u : STSAFE_SERVER_NO_TIMEOUT;
+        }
         else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
         else {
             tool_error(prog, "serve: unexpected argument '%s' (see --help)", argv[i]);

@@ -102,7 +102,32 @@ static int open_i2c(tool_session *s, const char *prog, const char *spec)
     return 0;
 }
 
+/* What a waiting client says: its server serves another client. */
+typedef struct {
+    const char *prog;
+    const char *address;
+    unsigned long chip;
+    unsigned long wait_s;
+} bus_waiter;
+
+static void say_waiting(void *ctx)
+{
+    const bus_waiter *w = ctx;
+    if (w->wait_s)
+        fprintf(stderr, "%s: waiting: another client holds chip %lu of %s (giving up after %lu s, --wait)\n",
+                w->prog, w->chip, w->address, w->wait_s);
+    else
+        fprintf(stderr, "%s: waiting: another client holds chip %lu of %s\n", w->prog, w->chip,
+                w->address);
+}
+
 int tool_session_open_bus(tool_session *s, const char *prog, const char *address)
+{
+    return tool_session_open_bus_wait(s, prog, address, 0, TOOL_BUS_WAIT_DEFAULT_S);
+}
+
+int tool_session_open_bus_wait(tool_session *s, const char *prog, const char *address,
+                               unsigned long chip, unsigned long wait_s)
 {
     memset(s, 0, sizeof *s);
     stsafe_bus_socket_init(&s->sock);
@@ -117,12 +142,17 @@ int tool_session_open_bus(tool_session *s, const char *prog, const char *address
             stsafe_inproc_device_free(&s->dev);
         return rc;
     }
-    int err = stsafe_bus_socket_connect(&s->sock, &s->dev.bus, address);
+    bus_waiter waiter = {prog, address, chip, wait_s};
+    stsafe_sock_wait w = {TOOL_BUS_WAIT_NOTICE_MS, (uint32_t)(wait_s * 1000u), say_waiting, &waiter};
+    int err = stsafe_bus_socket_connect_wait(&s->sock, &s->dev.bus, address, &w);
+    if (err == STSAFE_ERR_BUS_TIMEOUT)
+        tool_error(prog, "gave up after %lu s: another client still holds chip %lu of %s", wait_s, chip,
+                   address);
     if (err == STSAFE_ERR_BAD_INPUT)
         tool_error(prog, "--bus takes unix:PATH, tcp:HOST:PORT or i2c:/dev/i2c-N, not '%s'", address);
     else if (err == STSAFE_ERR_IO)
         tool_error(prog, "cannot connect to '%s': %s", address, strerror(errno));
-    else if (err)
+    else if (err && err != STSAFE_ERR_BUS_TIMEOUT)
         tool_error(prog, "'%s' does not answer as an stsafe-emu server", address);
     if (err) {
         stsafe_inproc_device_free(&s->dev);

@@ -69,6 +69,18 @@ int tool_session_open(tool_session *s, const char *prog, const char *path);
  */
 int tool_session_open_bus(tool_session *s, const char *prog, const char *address);
 
+#define TOOL_BUS_WAIT_NOTICE_MS 1000u /**< A server silent this long after HELLO: say why. */
+#define TOOL_BUS_WAIT_DEFAULT_S 60u   /**< --wait default: longer than the server's idle timeout. */
+
+/**
+ * As tool_session_open_bus(), for a client that wants chip \p chip: a
+ * server that has not taken the connection after 1 s (another client holds
+ * the chip) makes it print "waiting: another client holds chip N", and
+ * after \p wait_s seconds (0: never) it gives up: TOOL_EXIT_FAIL.
+ */
+int tool_session_open_bus_wait(tool_session *s, const char *prog, const char *address,
+                               unsigned long chip, unsigned long wait_s);
+
 /**
  * Make a bus session talk to chip \p index of a server that holds several
  * (stsafe-emu serve --fleet); the client then uses that chip's address.

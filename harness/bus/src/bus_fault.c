@@ -15,52 +15,84 @@ static const struct {
     const char *name;
     stsafe_fault_kind kind;
     int args;                   /* 0 none, 1 "=N", 2 "=A:B" */
+    uint32_t max;               /* the largest N, BYTE or MS (docs/faults.md) */
 } fault_names[] = {
-    {"nack", STSAFE_FAULT_NACK, 1},         {"flip", STSAFE_FAULT_FLIP, 2},
-    {"drop", STSAFE_FAULT_DROP, 0},         {"truncate", STSAFE_FAULT_TRUNCATE, 1},
-    {"latency", STSAFE_FAULT_LATENCY, 1},   {"brownout", STSAFE_FAULT_BROWNOUT, 0},
-    {"reset", STSAFE_FAULT_RESET, 0},
+    {"nack", STSAFE_FAULT_NACK, 1, STSAFE_FAULT_MAX_NACKS},
+    {"flip", STSAFE_FAULT_FLIP, 2, STSAFE_FAULT_MAX_BYTE},
+    {"drop", STSAFE_FAULT_DROP, 0, 0},
+    {"truncate", STSAFE_FAULT_TRUNCATE, 1, STSAFE_FAULT_MAX_BYTE},
+    {"latency", STSAFE_FAULT_LATENCY, 1, STSAFE_FAULT_MAX_LATENCY_MS},
+    {"brownout", STSAFE_FAULT_BROWNOUT, 0, 0},
+    {"reset", STSAFE_FAULT_RESET, 0, 0},
 };
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* A number as docs/faults.md promises it: decimal ("010" is ten, never
+ * octal eight) or 0x hex, up to 0xFFFFFFFF; nothing else (no sign, no
+ * spaces, no suffix). */
 static int parse_u32(const char *s, size_t len, uint32_t *out)
 {
-    char buf[16];
-    char *end = NULL;
-    if (len == 0 || len >= sizeof buf || s[0] == '-' || s[0] == '+')
+    unsigned base = 10;
+    if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+        len -= 2;
+    }
+    if (len == 0)
         return -1;
-    memcpy(buf, s, len);
-    buf[len] = 0;
-    unsigned long v = strtoul(buf, &end, 0);
-    if (*end || v > 0xFFFFFFFFul)
-        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        int d = hex_digit(s[i]);
+        if (d < 0 || (unsigned)d >= base)
+            return -1;
+        v = v * base + (unsigned)d;
+        if (v > 0xFFFFFFFFu)
+            return -1;
+    }
     *out = (uint32_t)v;
     return 0;
 }
 
-/* One item "name[=a[:b]]" of \p len bytes. */
-static int parse_item(const char *s, size_t len, stsafe_fault *f)
+/* Item results: 0, or why it is not a fault. */
+enum { ITEM_OK = 0, ITEM_BAD = -1, ITEM_TOO_BIG = -2 };
+
+/* One item "name[=a[:b]]" of \p len bytes; \p which receives its row. */
+static int parse_item(const char *s, size_t len, stsafe_fault *f, size_t *which)
 {
     const char *eq = memchr(s, '=', len);
     size_t name_len = eq ? (size_t)(eq - s) : len;
     for (size_t i = 0; i < sizeof fault_names / sizeof fault_names[0]; i++) {
         if (strlen(fault_names[i].name) != name_len || memcmp(s, fault_names[i].name, name_len) != 0)
             continue;
+        *which = i;
         memset(f, 0, sizeof *f);
         f->kind = fault_names[i].kind;
         if (fault_names[i].args == 0)
-            return eq ? -1 : 0;
+            return eq ? ITEM_BAD : ITEM_OK;
         if (!eq)
-            return -1;
+            return ITEM_BAD;
         const char *v = eq + 1;
         size_t vlen = len - name_len - 1;
         const char *colon = memchr(v, ':', vlen);
-        if (fault_names[i].args == 1)
-            return colon ? -1 : parse_u32(v, vlen, &f->a);
-        if (!colon || parse_u32(v, (size_t)(colon - v), &f->a) != 0)
-            return -1;
-        return parse_u32(colon + 1, vlen - (size_t)(colon - v) - 1, &f->b) || f->b > 7 ? -1 : 0;
+        if (fault_names[i].args == 1 && (colon || parse_u32(v, vlen, &f->a) != 0))
+            return ITEM_BAD;
+        if (fault_names[i].args == 2 &&
+            (!colon || parse_u32(v, (size_t)(colon - v), &f->a) != 0 ||
+             parse_u32(colon + 1, vlen - (size_t)(colon - v) - 1, &f->b) != 0 || f->b > 7))
+            return ITEM_BAD;
+        return f->a > fault_names[i].max ? ITEM_TOO_BIG : ITEM_OK;
     }
-    return -1;
+    return ITEM_BAD;
 }
 
 int stsafe_fault_parse(const char *spec, stsafe_fault *out, size_t cap, size_t *n, const char **bad)
@@ -71,17 +103,44 @@ int stsafe_fault_parse(const char *spec, stsafe_fault *out, size_t cap, size_t *
     for (const char *p = spec; *p;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (*n >= cap)
-            return STSAFE_ERR_BUFFER_TOO_SMALL;
-        if (parse_item(p, len, &out[*n]) != 0) {
+        size_t which = 0;
+        int err = *n >= cap ? STSAFE_ERR_BUFFER_TOO_SMALL
+                  : parse_item(p, len, &out[*n], &which) != ITEM_OK ? STSAFE_ERR_BAD_INPUT : 0;
+        if (err) {
             if (bad)
                 *bad = p;
-            return STSAFE_ERR_BAD_INPUT;
+            return err;
         }
         (*n)++;
         p += len + (comma ? 1 : 0);
     }
     return 0;
+}
+
+void stsafe_fault_spec_error(int err, const char *bad, char *buf, size_t cap)
+{
+    if (!buf || !cap)
+        return;
+    if (!bad) {
+        (void)snprintf(buf, cap, "not a fault spec (docs/faults.md)");
+        return;
+    }
+    const char *comma = strchr(bad, ',');
+    size_t len = comma ? (size_t)(comma - bad) : strlen(bad);
+    int shown = len > 64 ? 64 : (int)len;
+    stsafe_fault f;
+    size_t which = 0;
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL)
+        (void)snprintf(buf, cap, "a spec holds at most %u faults: '%.*s' is one too many",
+                       STSAFE_FAULT_MAX, shown, bad);
+    else if (parse_item(bad, len, &f, &which) == ITEM_TOO_BIG)
+        (void)snprintf(buf, cap, "'%.*s' is too large: %s takes at most %lu", shown, bad,
+                       fault_names[which].name, (unsigned long)fault_names[which].max);
+    else
+        (void)snprintf(buf, cap,
+                       "'%.*s' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, "
+                       "brownout, reset; numbers decimal or 0x hex)",
+                       shown, bad);
 }
 
 void stsafe_fault_describe(const stsafe_fault *f, char *buf, size_t cap)
@@ -127,8 +186,22 @@ static void note_chip_faults(stsafe_bus_fault *f, int reset_was_armed)
                                                         : "brown-out during the NVM write (write undone)");
 }
 
+/* A NACK run logs its first read and its last, not each one: nack=20000
+ * would otherwise write 20,000 lines. What the log has not said yet of an
+ * unfinished run is said before the next different event. */
+static void nack_summary(stsafe_bus_fault *f, const char *why)
+{
+    uint32_t done = f->nack_total - f->nack_left;
+    if (done > f->nack_logged) {
+        fault_log(f, "NACK read %lu of %lu so far (%s)", (unsigned long)done, (unsigned long)f->nack_total, why);
+        f->nack_logged = done;
+    }
+}
+
 static int fault_write(stsafe_bus_fault *f, stsafe_i2c_msg *m)
 {
+    if (f->nack_left)
+        nack_summary(f, "a write came first");
     int reset_armed = f->chip && f->chip->faults.reset;
     int err = f->inner->ops->transfer(f->inner->ctx, m, 1);
     if (err || m->len == 0)
@@ -143,8 +216,14 @@ static int fault_read(stsafe_bus_fault *f, stsafe_i2c_msg *m)
 {
     if (f->nack_left) {
         f->nack_left--;
-        fault_log(f, "NACK read %lu of %lu", (unsigned long)(f->nack_total - f->nack_left),
-                  (unsigned long)f->nack_total);
+        uint32_t done = f->nack_total - f->nack_left;
+        if (done == 1)
+            fault_log(f, "NACK read 1 of %lu", (unsigned long)f->nack_total);
+        else if (f->nack_left == 0)
+            fault_log(f, "NACK read %lu of %lu: the run is over", (unsigned long)done,
+                      (unsigned long)f->nack_total);
+        if (done == 1 || f->nack_left == 0)
+            f->nack_logged = done;
         return STSAFE_ERR_BUS_NACK;
     }
     if (f->this_rsp.kind == STSAFE_FAULT_DROP) {
@@ -207,6 +286,7 @@ int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault)
     switch (fault->kind) {
     case STSAFE_FAULT_NACK:
         f->nack_left = f->nack_total = fault->a;
+        f->nack_logged = 0;
         return 0;
     case STSAFE_FAULT_LATENCY:
         f->latency_ms = fault->a;
@@ -228,6 +308,25 @@ int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault)
     default:
         return STSAFE_ERR_BAD_INPUT;
     }
+}
+
+int stsafe_bus_fault_clear(stsafe_bus_fault *f)
+{
+    if (!f)
+        return 0;
+    int pending = f->nack_left || f->latency_ms || f->next_rsp.kind || f->this_rsp.kind ||
+                  (f->chip && (f->chip->faults.brownout || f->chip->faults.reset));
+    if (f->nack_left)
+        nack_summary(f, "cleared by a power cycle");
+    if (pending)
+        fault_log(f, "pending faults cleared by a power cycle");
+    f->nack_left = f->nack_total = f->nack_logged = 0;
+    f->latency_ms = 0;
+    memset(&f->next_rsp, 0, sizeof f->next_rsp);
+    memset(&f->this_rsp, 0, sizeof f->this_rsp);
+    if (f->chip)
+        f->chip->faults.brownout = f->chip->faults.reset = 0;
+    return pending;
 }
 
 int stsafe_bus_fault_add_spec(stsafe_bus_fault *f, const char *spec, const char **bad)

@@ -11,6 +11,8 @@ static uint64_t now_us(stsafe_bus_inproc *ctx)
 {
     if (ctx->chip->timing != STSAFE_EMU_TIMING_REAL)
         return ctx->now_us;
+    if (ctx->wall.now_us)
+        return ctx->wall.now_us(ctx->wall.ctx);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
@@ -55,7 +57,9 @@ static void inproc_delay(void *vctx, uint32_t ms)
 {
     stsafe_bus_inproc *ctx = vctx;
     ctx->now_us += (uint64_t)ms * 1000u;
-    if (ctx->chip->timing == STSAFE_EMU_TIMING_REAL) {
+    if (ctx->chip->timing == STSAFE_EMU_TIMING_REAL && ctx->wall.sleep_ms) {
+        ctx->wall.sleep_ms(ctx->wall.ctx, ms);
+    } else if (ctx->chip->timing == STSAFE_EMU_TIMING_REAL) {
         struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
             ;
@@ -73,6 +77,7 @@ void stsafe_bus_inproc_init(stsafe_bus_inproc *ctx, stsafe_bus *bus, stsafe_emu_
 {
     ctx->chip = chip;
     ctx->now_us = 0;
+    ctx->wall = (stsafe_bus_wall_clock){NULL, NULL, NULL};
     bus->ops = &inproc_ops;
     bus->ctx = ctx;
 }

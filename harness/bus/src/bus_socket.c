@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,6 +36,8 @@ static int broken(stsafe_bus_socket *s)
     s->fd = -1;
     return STSAFE_ERR_BUS_IO;
 }
+
+static int await_hello(stsafe_bus_socket *s, const stsafe_sock_wait *w);
 
 /* Receives one whole answer into s->msg; its body length in \p body_len. */
 static int receive_answer(stsafe_bus_socket *s, size_t *body_len)
@@ -89,7 +92,9 @@ int stsafe_bus_socket_request(stsafe_bus_socket *s, uint8_t op, const uint8_t *a
         memcpy(s->msg + STSAFE_SOCK_LEN_SIZE + 1, args, len);
     if (stsafe_sock_send_all(s->fd, s->msg, STSAFE_SOCK_LEN_SIZE + 1 + len) != 0)
         return broken(s);
-    int err = receive_answer(s, &body);
+    int err = s->wait ? await_hello(s, s->wait) : 0;
+    if (!err)
+        err = receive_answer(s, &body);
     if (err)
         return err;
     s->requests++;
@@ -165,13 +170,49 @@ static const stsafe_bus_ops socket_ops = {
 
 /* ---- connection and control ------------------------------------------------------ */
 
-static int hello(stsafe_bus_socket *s)
+/* Waits up to \p ms for the answer to start arriving: 1 when it has, 0 when
+ * the time ran out, -1 when poll failed. ms 0: for ever. */
+static int answer_within(int fd, uint32_t ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    for (;;) {
+        int rc = poll(&p, 1, ms ? (int)ms : -1);
+        if (rc >= 0 || errno != EINTR)
+            return rc > 0 ? 1 : rc;
+    }
+}
+
+/* HELLO is sent; wait as \p w says for the server to take this connection. */
+static int await_hello(stsafe_bus_socket *s, const stsafe_sock_wait *w)
+{
+    uint32_t waited = 0;
+    if (w->notice_ms && (!w->give_up_ms || w->notice_ms < w->give_up_ms)) {
+        int rc = answer_within(s->fd, w->notice_ms);
+        if (rc != 0)
+            return rc > 0 ? 0 : broken(s);
+        if (w->on_wait)
+            w->on_wait(w->ctx);
+        waited = w->notice_ms;
+    }
+    int rc = answer_within(s->fd, w->give_up_ms ? w->give_up_ms - waited : 0);
+    if (rc == 0) {
+        (void)broken(s);
+        return STSAFE_ERR_BUS_TIMEOUT;
+    }
+    return rc > 0 ? 0 : broken(s);
+}
+
+static int hello(stsafe_bus_socket *s, const stsafe_sock_wait *w)
 {
     uint8_t args[STSAFE_SOCK_MAGIC_LEN + 1], out[STSAFE_SOCK_HELLO_ANSWER_LEN];
     size_t n = 0;
+    s->wait = w;
     memcpy(args, STSAFE_SOCK_MAGIC, STSAFE_SOCK_MAGIC_LEN); /* NOLINT(bugprone-not-null-terminated-result): 4 bytes on the wire, no NUL */
     args[STSAFE_SOCK_MAGIC_LEN] = STSAFE_SOCK_VERSION;
     int err = stsafe_bus_socket_request(s, STSAFE_SOCK_OP_HELLO, args, sizeof args, out, sizeof out, &n);
+    s->wait = NULL;
+    if (err == STSAFE_ERR_BUS_TIMEOUT)
+        return err;
     if (err || n != sizeof out || out[0] == 0 || out[0] > STSAFE_SOCK_VERSION || out[3] > 0x7F)
         return broken(s);
     s->version = out[0];
@@ -183,6 +224,12 @@ static int hello(stsafe_bus_socket *s)
 
 int stsafe_bus_socket_connect(stsafe_bus_socket *s, stsafe_bus *bus, const char *address)
 {
+    return stsafe_bus_socket_connect_wait(s, bus, address, NULL);
+}
+
+int stsafe_bus_socket_connect_wait(stsafe_bus_socket *s, stsafe_bus *bus, const char *address,
+                                   const stsafe_sock_wait *w)
+{
     stsafe_sock_addr a;
     if (!s || !bus)
         return STSAFE_ERR_BAD_INPUT;
@@ -191,7 +238,7 @@ int stsafe_bus_socket_connect(stsafe_bus_socket *s, stsafe_bus *bus, const char 
     if (!err)
         err = stsafe_sock_connect(&a, &s->fd);
     if (!err)
-        err = hello(s);
+        err = hello(s, w);
     if (err)
         return err;
     bus->ops = &socket_ops;

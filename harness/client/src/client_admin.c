@@ -15,6 +15,11 @@ int stsafe_client_put_attribute(stsafe_client *c, uint8_t tag, const uint8_t *va
     payload[0] = tag;
     if (len)
         memcpy(payload + 1, value, len);
+    /* Once host keys are set the chip takes a change of its command table
+     * only with a C-MAC (docs/protocol.md, "Command access conditions"). */
+    if (c->session && (tag == STSAFE_TAG_COMMAND_AC || tag == STSAFE_TAG_COMMAND_ENCRYPTION))
+        return stsafe_client_transceive_protected(c, STSAFE_CMD_PUT_ATTRIBUTE, 0, payload, len + 1,
+                                                  NULL, 0, NULL);
     return stsafe_client_transceive(c, STSAFE_CMD_PUT_ATTRIBUTE, payload, len + 1, NULL, 0, NULL);
 }
 

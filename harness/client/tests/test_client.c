@@ -140,26 +140,70 @@ static void test_polls_through_nacks(void **state)
     f->chip.timing = STSAFE_EMU_TIMING_NONE;
 }
 
-/* Real timing: the chip is busy for Generate Signature's 80 ms of wall
- * clock, the client's delays really sleep. A lower bound only: the answer
- * cannot come sooner (nothing here measures speed). */
+/* A wall clock the test drives: each reading moves it on by step_us (the
+ * time the machine takes between two bus operations), each sleep by the
+ * time slept. */
+typedef struct {
+    uint64_t now_us;
+    uint64_t step_us;
+    uint64_t slept_ms;
+    unsigned sleeps;
+} test_wall;
+
+static uint64_t test_wall_now(void *ctx)
+{
+    test_wall *w = ctx;
+    uint64_t t = w->now_us;
+    w->now_us += w->step_us;
+    return t;
+}
+
+static void test_wall_sleep(void *ctx, uint32_t ms)
+{
+    test_wall *w = ctx;
+    w->now_us += (uint64_t)ms * 1000u;
+    w->slept_ms += ms;
+    w->sleeps++;
+}
+
+/* Signs in real timing on the wall clock \p w; returns the NACKs seen. */
+static uint32_t sign_on_wall(host_fixture *f, test_wall *w)
+{
+    static const uint8_t digest[32] = {2};
+    stsafe_ecc_signature sig;
+    f->chip.timing = STSAFE_EMU_TIMING_REAL;
+    f->inproc.wall = (stsafe_bus_wall_clock){test_wall_now, test_wall_sleep, w};
+    f->client.nacks = 0;
+    assert_int_equal(stsafe_client_sign(&f->client, 0, digest, sizeof digest, &sig), 0);
+    f->chip.timing = STSAFE_EMU_TIMING_NONE;
+    f->inproc.wall = (stsafe_bus_wall_clock){NULL, NULL, NULL};
+    return (uint32_t)f->client.nacks;
+}
+
+/* Real timing: the chip reads the wall clock and is busy for Generate
+ * Signature's 80 ms of it; the client's delays are wall-clock sleeps. The
+ * clock is injected, so the test asserts the behaviour whatever the speed
+ * of the machine (it failed under valgrind on a loaded machine when it
+ * measured the real clock: issue 14, finding 12). */
 static void test_real_timing_uses_the_wall_clock(void **state)
 {
     host_fixture *f = *state;
-    static const uint8_t digest[32] = {2};
-    stsafe_ecc_signature sig;
-    struct timespec t0, t1;
-    f->chip.timing = STSAFE_EMU_TIMING_REAL;
-    f->client.nacks = 0;
+    /* A fast machine: every poll inside the 80 ms is NACKed, 1 ms apart. */
+    test_wall fast = {1000000, 0, 0, 0};
     uint64_t virtual0 = f->inproc.now_us;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(stsafe_client_sign(&f->client, 0, digest, sizeof digest, &sig), 0);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    int64_t us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
-    assert_true(us >= 80000);
-    assert_true(f->client.nacks >= 1);
-    assert_true(f->inproc.now_us - virtual0 >= 1000 * f->client.nacks);
-    f->chip.timing = STSAFE_EMU_TIMING_NONE;
+    assert_int_equal(sign_on_wall(f, &fast), 80);
+    assert_int_equal(fast.sleeps, 80);
+    assert_int_equal(fast.slept_ms, 80);
+    assert_int_equal(f->inproc.now_us - virtual0, 80 * 1000);
+    /* A machine so slow that 100 ms pass between two bus operations: the
+     * busy window is over before the first poll, the answer comes at once. */
+    test_wall slow = {1000000, 100000, 0, 0};
+    assert_int_equal(sign_on_wall(f, &slow), 0);
+    assert_int_equal(slow.sleeps, 0);
+    /* A machine in between: 30 ms per operation, the 80 ms end during the third poll. */
+    test_wall mid = {1000000, 30000, 0, 0};
+    assert_int_equal(sign_on_wall(f, &mid), 2);
+    assert_int_equal(mid.sleeps, 2);
 }
 
 /* A bus that flips one bit of every read, to play a noisy line. */

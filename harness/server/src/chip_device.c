@@ -81,7 +81,7 @@ int stsafe_chip_device_fault(stsafe_chip_device *d, const char *spec, const char
         return STSAFE_ERR_BAD_INPUT;
     int err = stsafe_fault_parse(spec, items, STSAFE_FAULT_MAX, &n, bad);
     if (err)
-        return err == STSAFE_ERR_BUFFER_TOO_SMALL ? STSAFE_ERR_BAD_INPUT : err;
+        return err; /* BAD_INPUT or BUFFER_TOO_SMALL: *bad says where */
     for (size_t i = 0; i < n; i++) {
         if (items[i].kind == STSAFE_FAULT_LATENCY) {
             if (bad)
@@ -136,6 +136,8 @@ static int chip_read(void *ctx, uint64_t now_us, uint8_t addr, uint8_t *buf, siz
 static int chip_power_cycle(void *ctx)
 {
     stsafe_chip_device *d = ctx;
+    if (d->faults) /* POWER_CYCLE ends every pending fault (docs/faults.md) */
+        (void)stsafe_bus_fault_clear(&d->faults->spoiler);
     stsafe_emu_chip_power_cycle(&d->chip);
     return 0;
 }

@@ -242,6 +242,16 @@ int stsafe_server_init(stsafe_server *s, const stsafe_server_config *cfg)
     s->cfg = *cfg;
     if (!s->cfg.frame_timeout_ms)
         s->cfg.frame_timeout_ms = STSAFE_SERVER_FRAME_TIMEOUT_MS;
+    if (!s->cfg.idle_timeout_ms)
+        s->cfg.idle_timeout_ms = STSAFE_SERVER_IDLE_TIMEOUT_MS;
+    if (!s->cfg.hello_timeout_ms)
+        s->cfg.hello_timeout_ms = STSAFE_SERVER_HELLO_TIMEOUT_MS;
+    if (s->cfg.hello_timeout_ms > s->cfg.idle_timeout_ms)
+        s->cfg.hello_timeout_ms = s->cfg.idle_timeout_ms;
+    if (!s->cfg.log_burst)
+        s->cfg.log_burst = STSAFE_SERVER_LOG_BURST;
+    if (!s->cfg.log_window_ms)
+        s->cfg.log_window_ms = STSAFE_SERVER_LOG_WINDOW_MS;
     err = stsafe_sock_addr_parse(cfg->listen, &s->addr);
     if (err) {
         log_failure(s, "cannot use the address", cfg->listen, err);

@@ -37,6 +37,7 @@ typedef struct {
     size_t out_len;             /* an answer in out[] not yet taken; 0: none */
     size_t out_sent;
     uint64_t tx_deadline_ms;    /* when it must have been taken; 0: not waited for yet */
+    uint64_t idle_since_ms;     /* the last sign of life: connected, bytes received, an answer */
     conn_end end;
     uint8_t in[STSAFE_SOCK_MAX_MSG];
     uint8_t out[STSAFE_SOCK_MAX_MSG];
@@ -47,6 +48,10 @@ typedef struct {
     struct pollfd *pfd;         /* max + 1 entries: the listening socket first */
     size_t max;
     size_t active;
+    uint64_t window_end_ms;     /* the client-event log window (log_burst a window) */
+    uint32_t window_logged;     /* client events logged one by one in this window */
+    uint64_t window_held;       /* and those only counted, told when it ends */
+    uint64_t window_start_ms;
 } conn_table;
 
 static uint64_t mono_ms(void)
@@ -59,6 +64,44 @@ static uint64_t mono_ms(void)
 static unsigned long long cid(const server_conn *c)
 {
     return (unsigned long long)c->id;
+}
+
+/* Tells how many client events the window held back, and starts a new one. */
+static void end_log_window(const stsafe_server *s, conn_table *t, uint64_t now)
+{
+    if (t->window_held)
+        stsafe_server_log(s, "%llu more client events in %llu ms, not logged one by one (%u a window "
+                             "are; --verbose logs every one)",
+                          (unsigned long long)t->window_held,
+                          (unsigned long long)(now - t->window_start_ms), (unsigned)s->cfg.log_burst);
+    t->window_held = 0;
+    t->window_logged = 0;
+    t->window_start_ms = now;
+    t->window_end_ms = now + s->cfg.log_window_ms;
+}
+
+static void client_log(const stsafe_server *s, conn_table *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A line about one client (connected, disconnected, dropped). A connect
+ * storm would write a line per client: past log_burst lines a window they
+ * are only counted, and end_log_window() tells how many. */
+static void client_log(const stsafe_server *s, conn_table *t, const char *fmt, ...)
+{
+    uint64_t now = mono_ms();
+    if (now >= t->window_end_ms)
+        end_log_window(s, t, now);
+    if (!s->cfg.verbose && t->window_logged >= s->cfg.log_burst) {
+        t->window_held++;
+        return;
+    }
+    t->window_logged++;
+    char line[STSAFE_SERVER_MAX_REASON + 128];
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(line, sizeof line, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start is just above
+    va_end(ap);
+    stsafe_server_log(s, "%s", line);
 }
 
 static void end_conn(conn_table *t, server_conn *c)
@@ -79,8 +122,19 @@ static void drop(const stsafe_server *s, conn_table *t, server_conn *c, const ch
     va_start(ap, fmt);
     (void)vsnprintf(why, sizeof why, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start is just above
     va_end(ap);
-    stsafe_server_log(s, "client %llu dropped: %s", cid(c), why);
+    client_log(s, t, "client %llu dropped: %s", cid(c), why);
     end_conn(t, c);
+}
+
+/* When a connection that is between requests is dropped for silence:
+ * HELLO is due soon after connecting, a request within the idle timeout
+ * after that. 0: never (a begun request or an answer has its own deadline). */
+static uint64_t idle_deadline(const stsafe_server *s, const server_conn *c)
+{
+    uint32_t limit = c->sess.hello_done ? s->cfg.idle_timeout_ms : s->cfg.hello_timeout_ms;
+    if (c->fd < 0 || c->have || c->out_len || limit == STSAFE_SERVER_NO_TIMEOUT)
+        return 0;
+    return c->idle_since_ms + limit;
 }
 
 /* A whole request, or an impossible length prefix, is buffered. */
@@ -105,7 +159,7 @@ static int answer_taken(const stsafe_server *s, conn_table *t, server_conn *c)
         return -1;
     }
     if (c->end == END_STOPPING) {
-        stsafe_server_log(s, "client %llu closed: the server is stopping", cid(c));
+        client_log(s, t, "client %llu closed: the server is stopping", cid(c));
         end_conn(t, c);
         return -1;
     }
@@ -183,6 +237,7 @@ static int answer_request(stsafe_server *s, conn_table *t, server_conn *c)
         memmove(c->in, c->in + STSAFE_SOCK_LEN_SIZE + len, c->have);
     }
     c->rx_deadline_ms = 0; /* the next request's wait starts when it is waited for */
+    c->idle_since_ms = mono_ms();
     return flush_answer(s, t, c);
 }
 
@@ -205,12 +260,13 @@ static int receive(const stsafe_server *s, conn_table *t, server_conn *c)
         return -1;
     }
     if (n == 0) {
-        stsafe_server_log(s, "client %llu disconnected after %llu requests", cid(c),
-                          (unsigned long long)c->sess.requests);
+        client_log(s, t, "client %llu disconnected after %llu requests", cid(c),
+                   (unsigned long long)c->sess.requests);
         end_conn(t, c);
         return -1;
     }
     c->have += (size_t)n;
+    c->idle_since_ms = mono_ms();
     return 0;
 }
 
@@ -252,8 +308,9 @@ static void accept_one(stsafe_server *s, conn_table *t)
     memset(c, 0, offsetof(server_conn, in));
     c->fd = fd;
     c->id = ++s->clients;
+    c->idle_since_ms = mono_ms();
     t->active++;
-    stsafe_server_log(s, "client %llu connected", cid(c));
+    client_log(s, t, "client %llu connected", cid(c));
 }
 
 /* A connection with a request to answer now, without waiting for the socket. */
@@ -264,7 +321,7 @@ static int ready_now(const server_conn *c)
 
 /* Until the next tick of the stop flag or the first deadline; 0 when a
  * buffered request waits. */
-static int poll_timeout(const conn_table *t)
+static int poll_timeout(const stsafe_server *s, const conn_table *t)
 {
     uint64_t now = mono_ms(), wait = STSAFE_SERVER_POLL_TICK_MS;
     for (size_t i = 0; i < t->max; i++) {
@@ -272,13 +329,17 @@ static int poll_timeout(const conn_table *t)
         if (ready_now(c))
             return 0;
         uint64_t d = c->fd < 0 ? 0 : c->out_len ? c->tx_deadline_ms : c->rx_deadline_ms;
+        uint64_t idle = idle_deadline(s, c);
+        if (!d || (idle && idle < d))
+            d = idle;
         if (d)
             wait = d <= now ? 0 : d - now < wait ? d - now : wait;
     }
     return (int)wait;
 }
 
-/* Drops the connections that stalled mid-request or left an answer unread too long. */
+/* Drops the connections that stalled mid-request, left an answer unread
+ * too long, or stayed silent past the hello or idle timeout. */
 static void check_deadlines(const stsafe_server *s, conn_table *t)
 {
     uint64_t now = mono_ms();
@@ -292,6 +353,12 @@ static void check_deadlines(const stsafe_server *s, conn_table *t)
         else if (!c->out_len && c->rx_deadline_ms && now >= c->rx_deadline_ms)
             drop(s, t, c, "stalled mid-request for %u ms (%zu bytes received)",
                  (unsigned)s->cfg.frame_timeout_ms, c->have);
+        else if (idle_deadline(s, c) && now >= idle_deadline(s, c) && !c->sess.hello_done)
+            drop(s, t, c, "no HELLO within %u ms of connecting (the hello timeout)",
+                 (unsigned)s->cfg.hello_timeout_ms);
+        else if (idle_deadline(s, c) && now >= idle_deadline(s, c))
+            drop(s, t, c, "idle for %u ms without a request (--idle-timeout)",
+                 (unsigned)s->cfg.idle_timeout_ms);
     }
 }
 
@@ -308,9 +375,11 @@ static void serve_round(stsafe_server *s, conn_table *t)
         if (c->fd >= 0)
             t->pfd[n++] = (struct pollfd){.fd = c->fd, .events = c->out_len ? POLLOUT : POLLIN};
     }
-    int rc = poll(t->pfd, (nfds_t)n, poll_timeout(t));
+    int rc = poll(t->pfd, (nfds_t)n, poll_timeout(s, t));
     if (rc < 0 && errno != EINTR)
         stsafe_server_log(s, "poll failed: %s", strerror(errno));
+    if (t->window_held && mono_ms() >= t->window_end_ms)
+        end_log_window(s, t, mono_ms());
     size_t k = listening ? 1 : 0;
     for (size_t i = 0; i < t->max && !stsafe_server_stopping(s); i++) {
         server_conn *c = &t->conns[i];
@@ -336,6 +405,8 @@ int stsafe_server_serve(stsafe_server *s)
         free(t.pfd);
         return STSAFE_ERR_ALLOC;
     }
+    t.window_start_ms = mono_ms();
+    t.window_end_ms = t.window_start_ms + s->cfg.log_window_ms;
     for (size_t i = 0; i < t.max; i++)
         t.conns[i].fd = -1;
     while (!stsafe_server_stopping(s))
@@ -343,9 +414,10 @@ int stsafe_server_serve(stsafe_server *s)
     for (size_t i = 0; i < t.max; i++) {
         if (t.conns[i].fd < 0)
             continue;
-        stsafe_server_log(s, "client %llu closed: the server is stopping", cid(&t.conns[i]));
+        client_log(s, &t, "client %llu closed: the server is stopping", cid(&t.conns[i]));
         end_conn(&t, &t.conns[i]);
     }
+    end_log_window(s, &t, mono_ms());
     free(t.conns);
     free(t.pfd);
     return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "stsafe/bus/fault.h"
 #include "stsafe/protocol/error.h"
 
 /* An answer with a status and data. */
@@ -195,10 +196,11 @@ static uint8_t op_fault(stsafe_server *s, stsafe_server_session *sess, const uin
         return outcome(s, slot, STSAFE_ERR_UNSUPPORTED, op, NULL, 0, ans, ans_len);
     const char *bad = spec;
     int err = ops->fault(slot->dev.ctx, spec, &bad, fault_fired, s);
-    if (err == STSAFE_ERR_BAD_INPUT)
-        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
-                      "'%.*s' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, brownout, reset)",
-                      item_len(bad), bad);
+    if (err == STSAFE_ERR_BAD_INPUT || err == STSAFE_ERR_BUFFER_TOO_SMALL) {
+        char why[160];
+        stsafe_fault_spec_error(err, bad, why, sizeof why);
+        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len, "%s", why);
+    }
     if (err == STSAFE_ERR_UNSUPPORTED)
         return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len,
                       "'%.*s' is not offered by the server: the host adds latency on its own bus",

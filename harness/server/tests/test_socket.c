@@ -625,7 +625,7 @@ static void test_faults(void **state)
     assert_memory_equal(got, clean, sizeof clean);
     assert_logged(f, "stsafe-emu serve: ");
     assert_logged(f, ": faults armed: nack=2");
-    assert_logged(f, ": fault: NACK read 2 of 2");
+    assert_logged(f, ": fault: NACK read 2 of 2: the run is over");
 
     /* flip=3:0 then truncate=2, each on the next answer, in every read of it. */
     assert_int_equal(stsafe_bus_socket_fault(&r.sock, "flip=3:0", reason, sizeof reason), 0);
@@ -683,7 +683,7 @@ static void test_faults(void **state)
     assert_int_equal(stsafe_bus_socket_fault(&r.sock, "drop,flip=9", reason, sizeof reason),
                      STSAFE_ERR_BAD_INPUT);
     assert_string_equal(reason, "'flip=9' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, "
-                                "brownout, reset)");
+                                "latency=MS, brownout, reset; numbers decimal or 0x hex)");
     assert_int_equal(r.sock.fd, -1);
     sock_test_remote_close(&r);
     /* Not sent at all: an empty or over-long spec. */
@@ -813,7 +813,9 @@ static void test_real_timing(void **state)
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"hi", 2, out), 0);
     uint64_t took = mono_us() - t0;
     assert_true(took >= stsafe_emu_exec_time_us(0x00));
-    assert_true(r.client.nacks >= 1);
+    /* No NACK count asserted: on a loaded machine the 5 ms can be over
+     * before the first poll (issue 14, finding 12). The polling itself is
+     * asserted on an injected clock in test_client. */
     sock_test_remote_close(&r);
 }
 

@@ -166,7 +166,7 @@ check "hibernate bad mode" " rc=2" "$(run "$CLI" --image "$img" hibernate --mode
 
 # fault injection from the command line (docs/faults.md)
 check "fault nack=3 still answers" "0102 rc=0" "$(run "$CLI" --image "$img" --fault nack=3 echo 0102)"
-check "fault nack=3 is logged" "3" "$(grep -c '^stsafe-cli: fault: NACK read' "$dir/stderr")"
+check "fault nack=3 is logged" "1 1" "$(grep -c "^stsafe-cli: fault: NACK read 1 of 3$" "$dir/stderr") $(grep -c "^stsafe-cli: fault: NACK read 3 of 3: the run is over$" "$dir/stderr")"
 check "fault brownout" " rc=1" "$(run "$CLI" --image "$img" --fault brownout update --zone 3 abcd)"
 check "fault brownout logged" "1" "$(grep -c 'brown-out during the NVM write' "$dir/stderr")"
 check "fault brownout left the zone" "0000 rc=0" "$(run "$CLI" --image "$img" read --zone 3 --length 2)"

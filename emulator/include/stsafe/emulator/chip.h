@@ -73,6 +73,11 @@ typedef struct {
 typedef struct {
     uint8_t brownout;           /**< The next command that writes the NVM loses power mid-write. */
     uint8_t reset;              /**< The next command is cut by a reset before it completes. */
+    /* The model's bookkeeping while a command runs under an armed brown-out
+     * (chip.c; callers leave these alone). */
+    uint8_t nvm_written;        /**< The command wrote, or tried to write, the NVM. */
+    uint8_t committed;          /**< It committed a counter before it acted (kept by a cut). */
+    stsafe_emu_nvm *survives;   /**< The NVM a cut leaves: as before the command, plus its commits. */
 } stsafe_emu_faults;
 
 /** Curve groups loaded once per chip: mbedTLS keeps its precomputed

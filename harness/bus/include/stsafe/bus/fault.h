@@ -41,16 +41,31 @@ typedef struct {
     uint32_t b;                 /**< BIT. */
 } stsafe_fault;
 
-#define STSAFE_FAULT_MAX 16u
+#define STSAFE_FAULT_MAX 16u              /**< Items in one spec. */
+#define STSAFE_FAULT_MAX_NACKS 1000u      /**< Largest N of nack=N: far past any host's poll
+                                           *   budget, and never a chip bricked until restart. */
+#define STSAFE_FAULT_MAX_BYTE 1024u       /**< Largest BYTE of flip= and N of truncate= (the
+                                           *   largest read). */
+#define STSAFE_FAULT_MAX_LATENCY_MS 10000u /**< Largest MS of latency= (10 s a message). */
 
 /**
  * \brief Parse a fault spec: comma-separated items, each one of
  *        nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, brownout, reset.
+ *        Numbers are decimal ("010" is ten) or 0x hex, within the maxima above.
  * \param n  Receives the number of faults written to \p out.
  * \return 0; STSAFE_ERR_BAD_INPUT (unknown item or bad number: \p bad, when
- *         not NULL, points at the offending item); STSAFE_ERR_BUFFER_TOO_SMALL.
+ *         not NULL, points at the offending item); STSAFE_ERR_BUFFER_TOO_SMALL
+ *         (more than \p cap items: \p bad points at the first one left over).
  */
 int stsafe_fault_parse(const char *spec, stsafe_fault *out, size_t cap, size_t *n, const char **bad);
+
+/**
+ * \brief The message for people of a stsafe_fault_parse() failure: which
+ *        item, and why (not a fault, a number too large, one item too many).
+ * \param err  What stsafe_fault_parse() returned.
+ * \param bad  What it pointed \p bad at (NULL gives a general message).
+ */
+void stsafe_fault_spec_error(int err, const char *bad, char *buf, size_t cap);
 
 /** \brief The spec text of one fault ("flip=5:0"), for logs. */
 void stsafe_fault_describe(const stsafe_fault *f, char *buf, size_t cap);
@@ -64,6 +79,7 @@ typedef struct {
     stsafe_fault_log_fn log;
     void *log_ctx;
     uint32_t nack_left, nack_total;
+    uint32_t nack_logged;       /**< NACKs of the run the log has told of. */
     uint32_t latency_ms;
     stsafe_fault next_rsp;      /**< Armed for the response to the next write (flip/drop/truncate). */
     stsafe_fault this_rsp;      /**< Applies to reads until the next write. */
@@ -87,6 +103,14 @@ void stsafe_bus_fault_init(stsafe_bus_fault *f, stsafe_bus *bus, const stsafe_bu
  *         STSAFE_ERR_BAD_INPUT.
  */
 int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault);
+
+/**
+ * \brief Disarm every pending fault, bus and chip (a power cycle: a
+ *        served chip's POWER_CYCLE). Logs what an unfinished NACK run did
+ *        and "pending faults cleared by a power cycle" when any was armed.
+ * \return 1 when a fault was pending, else 0.
+ */
+int stsafe_bus_fault_clear(stsafe_bus_fault *f);
 
 /** \brief Parse \p spec and arm every fault in it (stops at the first error). */
 int stsafe_bus_fault_add_spec(stsafe_bus_fault *f, const char *spec, const char **bad);

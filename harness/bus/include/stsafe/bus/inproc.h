@@ -21,9 +21,19 @@
 extern "C" {
 #endif
 
+/** The wall clock of real timing, for tests that must not depend on how
+ *  fast the machine runs: what the chip reads as "now" and how delay_ms
+ *  waits. Either may be NULL: CLOCK_MONOTONIC, nanosleep. */
+typedef struct {
+    uint64_t (*now_us)(void *ctx);
+    void (*sleep_ms)(void *ctx, uint32_t ms);
+    void *ctx;
+} stsafe_bus_wall_clock;
+
 typedef struct {
     stsafe_emu_chip *chip;
     uint64_t now_us;        /**< Virtual clock, advanced by delay_ms. */
+    stsafe_bus_wall_clock wall; /**< Real timing only; zeroed by init (the system's). */
 } stsafe_bus_inproc;
 
 /**

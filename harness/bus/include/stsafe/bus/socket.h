@@ -28,6 +28,18 @@
 extern "C" {
 #endif
 
+/** How long a connect waits for the server to take it (docs/socket-protocol.md,
+ *  "Transport": a one-chip server serves one client at a time, the others
+ *  wait, connected, for their HELLO answer). */
+typedef struct {
+    uint32_t notice_ms;         /**< After this long without an answer to HELLO, call
+                                 *   on_wait once (0: never). */
+    uint32_t give_up_ms;        /**< Then give up at this long: STSAFE_ERR_BUS_TIMEOUT
+                                 *   (0: wait for ever). */
+    void (*on_wait)(void *ctx); /**< "Another client holds the chip": say so. May be NULL. */
+    void *ctx;
+} stsafe_sock_wait;
+
 typedef struct {
     int fd;                     /**< -1 when not connected. */
     uint8_t version;            /**< Protocol version agreed by HELLO (1 or 2). */
@@ -39,6 +51,7 @@ typedef struct {
     uint8_t last_status;        /**< STSAFE_SOCK_ST_* of the answer to the last request
                                  *   (OK when it got none: the stream failed first). */
     uint64_t requests;          /**< Requests answered since the connection opened. */
+    const stsafe_sock_wait *wait; /**< During a connect only: how to wait for HELLO. */
     uint8_t msg[STSAFE_SOCK_MAX_MSG];
 } stsafe_bus_socket;
 
@@ -53,6 +66,14 @@ void stsafe_bus_socket_init(stsafe_bus_socket *s);
  *         does not answer HELLO as the protocol says).
  */
 int stsafe_bus_socket_connect(stsafe_bus_socket *s, stsafe_bus *bus, const char *address);
+
+/**
+ * \brief As stsafe_bus_socket_connect(), waiting for the server as \p w says.
+ * \return as stsafe_bus_socket_connect(), and STSAFE_ERR_BUS_TIMEOUT when the
+ *         server did not answer HELLO within \p w->give_up_ms.
+ */
+int stsafe_bus_socket_connect_wait(stsafe_bus_socket *s, stsafe_bus *bus, const char *address,
+                                   const stsafe_sock_wait *w);
 
 /**
  * \brief Send one request and receive its answer (the generic primitive).

@@ -215,6 +215,8 @@ int stsafe_client_transceive_protected(stsafe_client *c, uint8_t code, uint8_t e
 /**
  * \brief Put Attribute: \p tag followed by \p len bytes of value; status only.
  *        The typed functions below build the values docs/protocol.md lists.
+ *        With a host session open, tags 0x29 and 0x2A (the command table)
+ *        go MACed: the chip requires it once host keys are set.
  * \return 0; STSAFE_ERR_STATUS(s) when the chip refused; a bus or frame error.
  */
 int stsafe_client_put_attribute(stsafe_client *c, uint8_t tag, const uint8_t *value, size_t len);

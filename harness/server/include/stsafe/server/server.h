@@ -41,6 +41,14 @@ extern "C" {
 
 #define STSAFE_SERVER_FRAME_TIMEOUT_MS 10000u /**< Default time a started request may take to arrive. */
 #define STSAFE_SERVER_POLL_TICK_MS     50u    /**< How often a waiting server looks at its stop flag. */
+#define STSAFE_SERVER_IDLE_TIMEOUT_MS  30000u /**< Default time a connection may stay silent between
+                                               *   requests before it is dropped. */
+#define STSAFE_SERVER_HELLO_TIMEOUT_MS 5000u  /**< Default time a new connection has to send HELLO. */
+#define STSAFE_SERVER_NO_TIMEOUT       0xFFFFFFFFu /**< idle_timeout_ms: never drop an idle client. */
+#define STSAFE_SERVER_LOG_BURST        20u    /**< Client events (connected, disconnected, dropped)
+                                               *   logged one by one per log window. */
+#define STSAFE_SERVER_LOG_WINDOW_MS    1000u  /**< The log window: the events past the burst are
+                                               *   counted and told in one line when it ends. */
 #define STSAFE_SERVER_NACK_ADVANCE_US  1000u  /**< Datasheet timing: virtual time one NACK stands for. */
 #define STSAFE_SERVER_MAX_REASON       512u   /**< Longest reason text an answer carries. */
 #define STSAFE_SERVER_MAX_FLEET        10000u /**< Most chips in a fleet (chip-0000 .. chip-9999). */
@@ -110,7 +118,8 @@ typedef struct {
      * \param log      Receives one line per fault that fires, from now on
      *                 ("fault: NACK read 1 of 3"); may be NULL.
      * \return 0 (every item armed); STSAFE_ERR_BAD_INPUT (an item that is
-     *         not one of docs/faults.md: nothing armed); STSAFE_ERR_UNSUPPORTED
+     *         not one of docs/faults.md: nothing armed); STSAFE_ERR_BUFFER_TOO_SMALL
+     *         (more than STSAFE_FAULT_MAX items); STSAFE_ERR_UNSUPPORTED
      *         (an item the device cannot do: nothing armed). NULL: answered
      *         UNSUPPORTED.
      */
@@ -161,6 +170,17 @@ typedef struct {
                                  *   (a signal handler or another thread sets it). */
     uint32_t frame_timeout_ms;  /**< How long a begun request may take to arrive, and an
                                  *   answer to be taken; 0: STSAFE_SERVER_FRAME_TIMEOUT_MS. */
+    uint32_t idle_timeout_ms;   /**< A connection silent this long between requests is
+                                 *   dropped (a silent client would hold a one-chip server
+                                 *   for ever); 0: STSAFE_SERVER_IDLE_TIMEOUT_MS;
+                                 *   STSAFE_SERVER_NO_TIMEOUT: never. */
+    uint32_t hello_timeout_ms;  /**< A new connection must send HELLO within this; 0:
+                                 *   STSAFE_SERVER_HELLO_TIMEOUT_MS, and never more than
+                                 *   idle_timeout_ms. */
+    uint32_t log_burst;         /**< Client events logged one by one per window (a connect
+                                 *   storm writes one summary line, not a line per client);
+                                 *   0: STSAFE_SERVER_LOG_BURST. verbose logs every one. */
+    uint32_t log_window_ms;     /**< 0: STSAFE_SERVER_LOG_WINDOW_MS. */
     const uint8_t *seed;        /**< Deterministic random seed of the chips (tests), or NULL
                                  *   for OS entropy. */
     size_t seed_len;
