@@ -334,9 +334,11 @@ int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm)
 static int save_bytes(const stsafe_emu_storage *st, const char *name, const uint8_t *buf, size_t len)
 {
     char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", name) >= sizeof tmp)
+    int err = st->ops->create_temp(st->ctx, name, tmp, sizeof tmp);
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL)
         return STSAFE_ERR_BAD_INPUT;
-    int err = st->ops->create(st->ctx, tmp);
+    if (err)
+        return err; /* nothing was created */
     for (size_t off = 0; !err && off < len; off += SAVE_CHUNK)
         err = st->ops->append(st->ctx, tmp, buf + off, len - off < SAVE_CHUNK ? len - off : SAVE_CHUNK);
     if (!err)

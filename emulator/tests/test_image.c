@@ -172,7 +172,7 @@ static void test_save_and_load_file(void **state)
     assert_int_equal(stsafe_emu_image_load(path, &parsed), 0);
     assert_memory_equal(&parsed, &f.chip.nvm, sizeof parsed);
 
-    /* a stale temp file from a crashed save is ignored and replaced */
+    /* a stale temp file from a crashed save is ignored and left alone */
     char tmp[sizeof path + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *stale = fopen(tmp, "w");
@@ -183,7 +183,10 @@ static void test_save_and_load_file(void **state)
     assert_int_equal(stsafe_emu_image_save(path, &f.chip.nvm), 0);
     assert_int_equal(stsafe_emu_image_load(path, &parsed), 0);
     assert_int_equal(parsed.zones[1].counter, 7);
-    assert_int_equal(access(tmp, F_OK), -1);
+    FILE *left = fopen(tmp, "r"); /* not ours to reuse or remove (issue 14, finding 3) */
+    assert_non_null(left);
+    fclose(left);
+    unlink(tmp);
 
     /* a damaged file is refused and left as it is */
     FILE *w = fopen(path, "r+b");

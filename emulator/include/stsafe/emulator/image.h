@@ -41,17 +41,18 @@ int stsafe_emu_image_serialize(const stsafe_emu_nvm *nvm, uint8_t *out, size_t c
 int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm);
 
 /**
- * \brief Save through a storage backend, crash-safely: create NAME.tmp, write
+ * \brief Save through a storage backend, crash-safely: create a new private
+ *        temp file beside NAME (create_temp: a unique name, O_EXCL, 0600), write
  *        it in 512-byte pieces, sync it, rename it over NAME, sync the folder
  *        (docs/persistence.md). A power cut at any step leaves NAME either
  *        old or new, never a mix; once this returns 0 the new image is durable.
  * \param st    The backend (stsafe_emu_storage_posix(), a stsafe_emu_memfs, ...).
  * \param name  The image's name in the backend (a path for POSIX).
  * \param nvm   The state to save.
- * \return 0; STSAFE_ERR_IO (the backend failed, errno kept; NAME.tmp is
- *         removed when it can be; NAME is the old image, or the new one
+ * \return 0; STSAFE_ERR_IO (the backend failed, errno kept; the temp file is
+ *         removed when it can be; a symbolic link at NAME: errno ELOOP; NAME is the old image, or the new one
  *         when only the final folder sync failed); STSAFE_ERR_BAD_INPUT
- *         (a NULL argument, a name too long for NAME.tmp); STSAFE_ERR_ALLOC;
+ *         (a NULL argument, a name too long for a temp name); STSAFE_ERR_ALLOC;
  *         the serialise errors.
  */
 int stsafe_emu_image_save_to(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm);
@@ -60,7 +61,8 @@ int stsafe_emu_image_save_to(const stsafe_emu_storage *st, const char *name, con
  * \brief Load and check the image NAME from a storage backend; \p nvm is
  *        written only when the whole image is valid (never reset to a default).
  * \param st    The backend.
- * \param name  The image's name in the backend; NAME.tmp is never read.
+ * \param name  The image's name in the backend (a symbolic link is refused,
+ *              errno ELOOP); temp files are never read.
  * \param nvm   Receives the state.
  * \return 0; STSAFE_ERR_IO (missing, unreadable; errno set);
  *         STSAFE_ERR_IMAGE_FORMAT (also a file longer than any image);

@@ -21,15 +21,26 @@ extern "C" {
 
 /** Operations of a storage backend; names are paths for the file backend. */
 typedef struct {
-    /** Read the whole file \p name. 0; STSAFE_ERR_IO (missing: errno ENOENT); STSAFE_ERR_BUFFER_TOO_SMALL. */
+    /** Read the whole file \p name; a symbolic link is refused (errno ELOOP).
+     *  0; STSAFE_ERR_IO (missing: errno ENOENT); STSAFE_ERR_BUFFER_TOO_SMALL. */
     int (*read)(void *ctx, const char *name, uint8_t *buf, size_t cap, size_t *len);
-    /** Create \p name empty (or truncate it). 0; STSAFE_ERR_IO. */
+    /** Create \p name empty (or truncate it), mode 0600, never through a
+     *  symbolic link. Tests build files with it; the save never does. 0; STSAFE_ERR_IO. */
     int (*create)(void *ctx, const char *name);
+    /**
+     * Create a new, empty file beside \p name (same folder) under a name no
+     * file had, and write that name to \p tmp. The file is private to its
+     * owner (POSIX: open(O_CREAT|O_EXCL|O_NOFOLLOW, 0600)): an existing file
+     * or symbolic link is never opened, so nothing another user planted
+     * receives the image. 0; STSAFE_ERR_IO (errno set); STSAFE_ERR_BUFFER_TOO_SMALL.
+     */
+    int (*create_temp)(void *ctx, const char *name, char *tmp, size_t cap);
     /** Append \p len bytes to \p name. 0; STSAFE_ERR_IO. */
     int (*append)(void *ctx, const char *name, const uint8_t *data, size_t len);
     /** Make \p name's data durable. 0; STSAFE_ERR_IO. */
     int (*sync)(void *ctx, const char *name);
-    /** Atomically replace \p to with \p from. 0; STSAFE_ERR_IO. */
+    /** Atomically replace \p to with \p from; a symbolic link at \p to is
+     *  refused (errno ELOOP). 0; STSAFE_ERR_IO. */
     int (*rename)(void *ctx, const char *from, const char *to);
     /** Make the folder holding \p name durable (renames in it included). 0; STSAFE_ERR_IO. */
     int (*sync_dir)(void *ctx, const char *name);
@@ -76,6 +87,8 @@ typedef struct {
     long ops;                   /**< Mutating operations so far. */
     long cut_at;                /**< -1: never. */
     int cut;                    /**< The power is off. */
+    int full;                   /**< The disk is full: append fails with STSAFE_ERR_IO,
+                                 *   errno ENOSPC (the power stays on). */
 } stsafe_emu_memfs;
 
 /** \brief An empty disk with no cut armed. */
