@@ -168,6 +168,55 @@ stsafe_emu_storage stsafe_emu_storage_posix(void)
     return s;
 }
 
+/* ---- whole files and private logs (POSIX) ------------------------------------ */
+
+int stsafe_emu_file_write(const char *path, const void *data, size_t len, unsigned mode)
+{
+    char tmp[4096];
+    if (!path || (len && !data) || (mode & ~0777u))
+        return STSAFE_ERR_BAD_INPUT;
+    int err = px_create_temp(NULL, path, tmp, sizeof tmp);
+    if (err)
+        return err == STSAFE_ERR_BUFFER_TOO_SMALL ? STSAFE_ERR_BAD_INPUT : err;
+    /* still empty: widening it now shows nothing to anyone */
+    if (mode != 0600 && chmod(tmp, (mode_t)mode) != 0)
+        err = STSAFE_ERR_IO;
+    if (!err && len)
+        err = px_append(NULL, tmp, data, len);
+    if (!err)
+        err = px_sync(NULL, tmp);
+    if (!err)
+        err = px_rename(NULL, tmp, path);
+    if (!err)
+        err = px_sync_dir(NULL, path);
+    if (err)
+        px_remove(NULL, tmp);
+    return err;
+}
+
+FILE *stsafe_emu_file_open_private(const char *path, int append)
+{
+    int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+    int fd = path ? open(path, flags, 0600) : -1;
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    /* an existing file keeps its mode at open: narrow it before the first byte */
+    if (fstat(fd, &st) != 0 || (S_ISREG(st.st_mode) && (st.st_mode & 077) && fchmod(fd, 0600) != 0)) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, append ? "a" : "w");
+    if (!f) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+    }
+    return f;
+}
+
 /* ---- in memory, with power cuts ------------------------------------------------ */
 
 void stsafe_emu_memfs_init(stsafe_emu_memfs *fs)

@@ -147,8 +147,7 @@ static int cmd_init(int argc, char **argv)
     } else if ((err = stsafe_emu_image_save(image, &nvm)) != 0) {
         tool_error(prog, "init: cannot write '%s': %s: %s", image, stsafe_strerror(err), strerror(errno));
     } else {
-        FILE *f = fopen(ca_out, "w");
-        if (!f || fputs(out.ca_cert_pem, f) < 0 || fclose(f) != 0) {
+        if (stsafe_emu_file_write(ca_out, out.ca_cert_pem, strlen(out.ca_cert_pem), 0644) != 0) {
             tool_error(prog, "init: cannot write the CA certificate to '%s': %s", ca_out, strerror(errno));
         } else {
             printf("created %s (profile %s, serial ", image, profile);

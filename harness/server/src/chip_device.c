@@ -241,13 +241,7 @@ static int write_ca(const char *image_path, const char *pem)
     int n = snprintf(path, sizeof path, "%s.ca.pem", image_path);
     if (n < 0 || (size_t)n >= sizeof path)
         return STSAFE_ERR_BAD_INPUT;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return STSAFE_ERR_IO;
-    int bad = fputs(pem, f) < 0;
-    if (fclose(f) != 0 || bad)
-        return STSAFE_ERR_IO;
-    return 0;
+    return stsafe_emu_file_write(path, pem, strlen(pem), 0644); /* 0644 whatever the umask */
 }
 
 int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, const uint8_t *serial,

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,31 @@ typedef struct {
 
 /** \brief The POSIX file backend (open/write/fsync/rename; no state). */
 stsafe_emu_storage stsafe_emu_storage_posix(void);
+
+/**
+ * \brief Write a whole small file the way an image is saved: a new temp
+ *        file beside \p path (O_EXCL|O_NOFOLLOW, 0600), its mode set to
+ *        \p mode while still empty, the bytes, fsync, rename over \p path,
+ *        fsync of the folder. A key written so is never readable by others,
+ *        not even for a moment, whatever the umask; a file or link already
+ *        at \p path is replaced, never written through; a failure leaves
+ *        \p path as it was and no temp file.
+ * \param mode  The file's permission bits (0600 for secrets, 0644 for a
+ *              certificate), not masked by the umask.
+ * \return 0; STSAFE_ERR_IO (errno set; a symbolic link at \p path: ELOOP);
+ *         STSAFE_ERR_BAD_INPUT.
+ */
+int stsafe_emu_file_write(const char *path, const void *data, size_t len, unsigned mode);
+
+/**
+ * \brief Open a file that will hold secrets (a trace, a verbose log) for
+ *        writing: created 0600, never through a symbolic link; an existing
+ *        file of ours that others can read is narrowed to 0600 before the
+ *        first byte is written.
+ * \param append  Non-zero: append to an existing file; 0: truncate it.
+ * \return The stream, or NULL with errno set (ELOOP for a symbolic link).
+ */
+FILE *stsafe_emu_file_open_private(const char *path, int append);
 
 /* ---- in-memory backend with power cuts (tests) ---------------------------- */
 
