@@ -43,7 +43,7 @@ static void usage(FILE *f)
             "        per figure, default 1), trace replay, and the memory per chip of a fleet\n"
             "        of 1000. --json: every figure in one JSON object instead of the table.\n"
             "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
-            "        [--verbose]\n"
+            "        [--socket-mode OCTAL] [--verbose]\n"
             "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
             "        protocol of docs/socket-protocol.md. ADDR is unix:PATH or\n"
             "        tcp:HOST:PORT (use 127.0.0.1: there is no authentication). The image is\n"
@@ -53,6 +53,8 @@ static void usage(FILE *f)
             "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
             "        --trace FILE records every I2C transaction that reaches the chip, from\n"
             "        any client, to FILE (docs/trace-format.md).\n"
+            "        A unix socket is 0600 (only this user may connect); --socket-mode 660\n"
+            "        (octal) widens it, e.g. for a group.\n"
             "  serve --fleet N --image-dir DIR --listen ADDR [--timing ...] [--verbose]\n"
             "        A fleet: N chips (1 to 10000) in one server, chip i's image in\n"
             "        DIR/chip-0000.img, chip-0001.img... DIR and missing images are created:\n"
@@ -338,6 +340,16 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
         }
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc) cfg->listen = argv[++i];
         else if (!strcmp(argv[i], "--timing") && i + 1 < argc) timing = argv[++i];
+        else if (!strcmp(argv[i], "--socket-mode") && i + 1 < argc) {
+            char *end = NULL;
+            const char *m = argv[++i];
+            unsigned long v = strtoul(m, &end, 8);
+            if (!*m || *m == '-' || *end || v == 0 || v > 0777) {
+                tool_error(prog, "serve: --socket-mode takes octal permission bits up to 777 (e.g. 660), not '%s'", m);
+                return -1;
+            }
+            cfg->socket_mode = (unsigned)v;
+        }
         else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
         else {
             tool_error(prog, "serve: unexpected argument '%s' (see --help)", argv[i]);

@@ -50,10 +50,25 @@ static int stale_unix_socket(const stsafe_sock_addr *a)
     return errno == ECONNREFUSED;
 }
 
+/* bind() with the umask that makes a unix socket file 0600 from its
+ * creation (a socket file cannot be fchmod-ed before bind); the caller's
+ * umask is put back at once. The umask is per process: the server does this
+ * once, at start, before any thread of its own runs. */
+static int bind_private(stsafe_server *s, int fd, const struct sockaddr *sa)
+{
+    mode_t old = s->addr.family == AF_UNIX ? umask(0177) : 0;
+    int rc = bind(fd, sa, s->addr.len);
+    int e = errno;
+    if (s->addr.family == AF_UNIX)
+        umask(old);
+    errno = e;
+    return rc;
+}
+
 static int bind_address(stsafe_server *s, int fd)
 {
     const struct sockaddr *sa = (const struct sockaddr *)&s->addr.ss;
-    if (bind(fd, sa, s->addr.len) == 0)
+    if (bind_private(s, fd, sa) == 0)
         return 0;
     int e = errno;
     if (e != EADDRINUSE || s->addr.family != AF_UNIX || !stale_unix_socket(&s->addr)) {
@@ -61,7 +76,7 @@ static int bind_address(stsafe_server *s, int fd)
         return STSAFE_ERR_IO;
     }
     unlink(((const struct sockaddr_un *)&s->addr.ss)->sun_path);
-    return bind(fd, sa, s->addr.len) == 0 ? 0 : STSAFE_ERR_IO;
+    return bind_private(s, fd, sa) == 0 ? 0 : STSAFE_ERR_IO;
 }
 
 /* Binds and listens; fills s->address with the address really bound. */
@@ -74,6 +89,12 @@ static int server_listen(stsafe_server *s)
     if (s->addr.family != AF_UNIX)
         (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     int err = bind_address(s, fd);
+    if (!err && s->addr.family == AF_UNIX && s->cfg.socket_mode && s->cfg.socket_mode != 0600 &&
+        chmod(((const struct sockaddr_un *)&s->addr.ss)->sun_path, (mode_t)s->cfg.socket_mode) != 0)
+    {
+        err = STSAFE_ERR_IO; /* widened on request (--socket-mode) */
+        unlink(((const struct sockaddr_un *)&s->addr.ss)->sun_path);
+    }
     if (!err && listen(fd, 16) != 0)
         err = STSAFE_ERR_IO;
     if (!err && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
@@ -114,6 +135,8 @@ static int check_source(const stsafe_server_config *cfg)
 static int check_config(const stsafe_server_config *cfg)
 {
     if (!cfg || !cfg->listen || (cfg->seed_len && !cfg->seed) || check_source(cfg) != 0)
+        return STSAFE_ERR_BAD_INPUT;
+    if (cfg->socket_mode > 0777)
         return STSAFE_ERR_BAD_INPUT;
     if (cfg->timing != STSAFE_EMU_TIMING_NONE && cfg->timing != STSAFE_EMU_TIMING_DATASHEET &&
         cfg->timing != STSAFE_EMU_TIMING_REAL)
@@ -181,14 +204,42 @@ static int fleet_chip(stsafe_server *s, size_t i)
     return err;
 }
 
-/* The fleet: cfg.fleet chips in cfg.image_dir, which is created when missing. */
-static int load_fleet(stsafe_server *s)
+/* The fleet's folder: created 0700, or an existing folder nobody but its
+ * owner can write into (others could plant or swap images there). */
+static int fleet_folder(stsafe_server *s, const char *dir)
 {
-    const char *dir = s->cfg.image_dir;
+    struct stat st;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         log_failure(s, "cannot create the image folder", dir, STSAFE_ERR_IO);
         return STSAFE_ERR_IO;
     }
+    if (stat(dir, &st) != 0) {
+        log_failure(s, "cannot use the image folder", dir, STSAFE_ERR_IO);
+        return STSAFE_ERR_IO;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        stsafe_server_log(s, "the image folder '%s' is not a folder", dir);
+        errno = ENOTDIR;
+        return STSAFE_ERR_IO;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        stsafe_server_log(s, "the image folder '%s' is writable by %s (mode %03o): others could "
+                             "replace the images; use a private folder (chmod 700)",
+                          dir, (st.st_mode & S_IWOTH) ? "others" : "its group",
+                          (unsigned)(st.st_mode & 0777));
+        errno = EPERM;
+        return STSAFE_ERR_IO;
+    }
+    return 0;
+}
+
+/* The fleet: cfg.fleet chips in cfg.image_dir, which is created when missing. */
+static int load_fleet(stsafe_server *s)
+{
+    const char *dir = s->cfg.image_dir;
+    int ferr = fleet_folder(s, dir);
+    if (ferr)
+        return ferr;
     for (size_t i = 0; i < s->cfg.fleet; i++) {
         int err = fleet_chip(s, i);
         if (err)

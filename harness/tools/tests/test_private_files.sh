@@ -4,6 +4,8 @@
 #   ca-key   finding 5: ca.key 0600 and ca.pem 0644 from the first byte,
 #            whatever the umask; a reader of the old file never sees the new key
 #   init-ca  finding 5: stsafe-emu init's CA certificate 0644 at umask 000
+#   socket   finding 10: a unix socket is 0600 at umask 000, --socket-mode widens it
+#   fleet-dir finding 10: a fleet folder is created 0700; group- or other-writable is refused
 set -u
 EMU=$1
 CLI=$2
@@ -37,6 +39,46 @@ init-ca)
     umask 000
     check "init" "rc=0" "$(run "$EMU" init chip.img >/dev/null; echo "rc=$?")"
     check "modes" "600 644" "$(stat -c %a chip.img) $(stat -c %a chip.img.ca.pem)"
+    ;;
+socket)
+    umask 000
+    chmod 0755 "$dir" # the folder lets others in: only the socket's mode keeps them out
+    "$EMU" init chip.img >/dev/null
+    start() { # start ARGS...: serve chip.img on unix:$dir/s.sock in the background
+        rm -f s.sock
+        "$EMU" serve --image chip.img --listen "unix:$dir/s.sock" "$@" 2>serve.log &
+        spid=$!
+        for _ in $(seq 300); do [ -S s.sock ] && return 0; sleep 0.05; done
+        echo "the server did not start"; cat serve.log
+    }
+    stop() { kill -TERM "$spid"; wait "$spid"; spid=; }
+    start
+    check "socket 0600 at umask 000" "600" "$(stat -c %a s.sock)"
+    check "the owner connects" "00 rc=0" "$(run "$CLI" --bus "unix:$dir/s.sock" echo 00)"
+    stop
+    start --socket-mode 660
+    check "--socket-mode 660" "660" "$(stat -c %a s.sock)"
+    stop
+    check "bad --socket-mode" " rc=2" "$(run "$EMU" serve --image chip.img --listen "unix:$dir/s.sock" --socket-mode 999)"
+    check "bad --socket-mode message" "stsafe-emu: serve: --socket-mode takes octal permission bits up to 777 (e.g. 660), not '999'" "$(cat "$dir/stderr")"
+    if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+        start
+        check "another user cannot connect" "1" \
+              "$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CLI" --bus "unix:$dir/s.sock" echo 00 >/dev/null 2>&1; echo $?)"
+        stop
+    fi
+    ;;
+fleet-dir)
+    umask 000
+    check "new fleet folder" "rc=0 700" "$("$EMU" serve --fleet 1 --image-dir new --listen "unix:$dir/f.sock" 2>/dev/null & p=$!
+        for _ in $(seq 300); do [ -S f.sock ] && break; sleep 0.05; done; kill -TERM $p; wait $p; echo "rc=$? $(stat -c %a new)")"
+    mkdir open && chmod 0777 open
+    check "world-writable folder refused" " rc=1" "$(run timeout 20 "$EMU" serve --fleet 1 --image-dir open --listen "unix:$dir/f.sock")"
+    check "its message" "stsafe-emu serve: the image folder 'open' is writable by others (mode 777): others could replace the images; use a private folder (chmod 700)" "$(cat "$dir/stderr")"
+    check "nothing made in it" "" "$(ls open)"
+    chmod 0770 open
+    check "group-writable folder refused" " rc=1" "$(run timeout 20 "$EMU" serve --fleet 1 --image-dir open --listen "unix:$dir/f.sock")"
+    check "its message" "stsafe-emu serve: the image folder 'open' is writable by its group (mode 770): others could replace the images; use a private folder (chmod 700)" "$(cat "$dir/stderr")"
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;

@@ -132,7 +132,8 @@ typedef struct {
                                  *   after changes. */
     const char *image_dir;      /**< Or: a fleet of \p fleet chips, chip i in the image
                                  *   stsafe_fleet_image_path(image_dir, i). The folder is
-                                 *   created when missing (mode 0700); a missing image is
+                                 *   created when missing (mode 0700); an existing folder
+                                 *   writable by its group or others is refused; a missing image is
                                  *   created with the default profile and the serial
                                  *   stsafe_fleet_serial(i) (keys from the random source),
                                  *   an existing one is loaded. */
@@ -149,6 +150,9 @@ typedef struct {
                                  *   client at a time), STSAFE_SERVER_MAX_CLIENTS for a
                                  *   fleet or several devices. */
     const char *listen;         /**< "unix:PATH" or "tcp:HOST:PORT" (port 0: any free port). */
+    unsigned socket_mode;       /**< A unix socket file's permission bits (at most 0777); 0:
+                                 *   0600, only the server's user may connect. It is 0600
+                                 *   from its creation (umask around bind), then widened. */
     stsafe_emu_timing timing;     /**< NONE: answers at once. DATASHEET: the datasheet busy
                                  *   times on a virtual clock that advances 1 ms per NACK
                                  *   given (deterministic, as if the host polled every
