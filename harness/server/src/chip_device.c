@@ -160,13 +160,35 @@ static int chip_dirty(const void *ctx)
     return d->chip.nvm_dirty != 0;
 }
 
+/* Never a success for a change that is not on disk: when the save fails
+ * the chip goes back to the image on disk and restarts (volatile state and
+ * the pending answer lost, like a power cut just before the NVM write);
+ * when even that image cannot be read, the device has failed for good. */
 static int chip_save(void *ctx)
 {
     stsafe_chip_device *d = ctx;
-    int err = stsafe_emu_image_save(d->image_path, &d->chip.nvm);
-    if (!err)
+    stsafe_emu_storage posix = stsafe_emu_storage_posix();
+    const stsafe_emu_storage *st = d->storage ? d->storage : &posix;
+    int err = stsafe_emu_image_save_to(st, d->image_path, &d->chip.nvm);
+    if (!err) {
         d->chip.nvm_dirty = 0;
+        return 0;
+    }
+    int e = errno;
+    if (stsafe_emu_image_load_from(st, d->image_path, &d->chip.nvm) == 0) {
+        stsafe_emu_chip_power_cycle(&d->chip);
+        d->chip.nvm_dirty = 0;
+    } else {
+        d->failure = "its image can neither be saved nor read back: the server stops serving it";
+    }
+    errno = e;
     return err;
+}
+
+static const char *chip_failure(const void *ctx)
+{
+    const stsafe_chip_device *d = ctx;
+    return d->failure;
 }
 
 static const char *chip_name(const void *ctx)
@@ -190,7 +212,7 @@ static const stsafe_server_device_ops chip_ops = {
     .dirty = chip_dirty,
     .save = chip_save,
     .name = chip_name,
-    .failure = NULL, /* the model answers every frame; it never leaves a script */
+    .failure = chip_failure, /* only when a failed save cannot be undone */
     .fault = chip_fault,
 };
 
@@ -203,6 +225,8 @@ int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsaf
     d->chip.timing = timing;
     d->image_path = NULL;
     d->faults = NULL;
+    d->storage = NULL;
+    d->failure = NULL;
     int err = stsafe_emu_image_load(image_path, &d->chip.nvm);
     if (!err) {
         d->image_path = strdup(image_path);
@@ -254,6 +278,8 @@ int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, con
     d->chip.timing = timing;
     d->image_path = NULL;
     d->faults = NULL;
+    d->storage = NULL;
+    d->failure = NULL;
     int err = stsafe_emu_profile_apply(&d->chip.nvm, "default", serial, f_rng, p_rng, &out);
     if (!err)
         err = write_ca(image_path, out.ca_cert_pem);

@@ -346,15 +346,29 @@ static int save_device(const stsafe_server *s, const stsafe_server_slot *slot)
     return err;
 }
 
-void stsafe_server_save_changed(const stsafe_server *s)
+int stsafe_server_save_slot(stsafe_server *s, size_t i, char *why, size_t cap)
 {
-    for (size_t i = 0; i < s->slot_count; i++) {
-        const stsafe_server_device *d = &s->slots[i].dev;
-        if (!d->ops->save || !d->ops->dirty || !d->ops->dirty(d->ctx))
-            continue;
-        if (save_device(s, &s->slots[i]) == 0 && s->cfg.verbose)
+    const stsafe_server_device *d = &s->slots[i].dev;
+    if (!d->ops->save || !d->ops->dirty || !d->ops->dirty(d->ctx))
+        return 0;
+    int err = d->ops->save(d->ctx);
+    if (!err) {
+        if (s->cfg.verbose)
             stsafe_server_log(s, "image saved to '%s'", d->ops->name(d->ctx));
+        return 0;
     }
+    int e = errno;
+    const char *failed = d->ops->failure ? d->ops->failure(d->ctx) : NULL;
+    (void)snprintf(why, cap, "cannot save image '%s': %s: %s; %s", d->ops->name(d->ctx),
+                   stsafe_strerror(err), strerror(e),
+                   failed ? failed : "the command was undone: the chip restarted from its image on disk");
+    stsafe_server_log(s, "%s", why);
+    if (failed) {
+        s->failure = failed;
+        s->failed_slot = i;
+    }
+    errno = e;
+    return err;
 }
 
 /* Logs what save_all() did: \p saved of the \p savers devices that save. */

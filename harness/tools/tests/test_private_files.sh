@@ -6,6 +6,8 @@
 #   init-ca  finding 5: stsafe-emu init's CA certificate 0644 at umask 000
 #   socket   finding 10: a unix socket is 0600 at umask 000, --socket-mode widens it
 #   fleet-dir finding 10: a fleet folder is created 0700; group- or other-writable is refused
+#   save-fail finding 4: a save that fails (read-only folder) is an error for the client,
+#            never an acknowledgement; the image on disk is what the client was told
 set -u
 EMU=$1
 CLI=$2
@@ -79,6 +81,36 @@ fleet-dir)
     chmod 0770 open
     check "group-writable folder refused" " rc=1" "$(run timeout 20 "$EMU" serve --fleet 1 --image-dir open --listen "unix:$dir/f.sock")"
     check "its message" "stsafe-emu serve: the image folder 'open' is writable by its group (mode 770): others could replace the images; use a private folder (chmod 700)" "$(cat "$dir/stderr")"
+    ;;
+save-fail)
+    # A folder the server cannot write into: as root (which ignores folder
+    # modes) the server and the tools run as nobody.
+    AS=() # the command prefix that runs a program as the unprivileged user
+    if [ "$(id -u)" = 0 ]; then
+        command -v setpriv >/dev/null || { echo "setpriv is missing (util-linux)"; exit 1; }
+        AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+        chmod 0755 "$dir"
+    fi
+    mkdir ro && "$EMU" init ro/chip.img >/dev/null && cp ro/chip.img before.img
+    [ "$(id -u)" = 0 ] && chown -R nobody ro
+    "${AS[@]}" "$EMU" serve --image ro/chip.img --listen "unix:$dir/ro/s.sock" 2>serve.log &
+    spid=$!
+    for _ in $(seq 300); do [ -S ro/s.sock ] && break; sleep 0.05; done
+    chmod 0555 ro # the save cannot create its temp file any more
+    check "decrement over the socket fails" " rc=1" \
+          "$(run "${AS[@]}" "$CLI" --bus "unix:$dir/ro/s.sock" decrement --zone 5 --amount 7)"
+    check "with the server's reason" "stsafe-cli: decrement: bus backend failure
+stsafe-cli: the server said: cannot save image 'ro/chip.img': I/O error: Permission denied; the command was undone: the chip restarted from its image on disk" \
+          "$(cat "$dir/stderr")"
+    check "the chip is at its image on disk" "500000" \
+          "$("${AS[@]}" "$CLI" --bus "unix:$dir/ro/s.sock" read --zone 5 --length 0 >/dev/null 2>&1; "$EMU" info ro/chip.img | awk '$1 == 5 {print $NF}')"
+    kill -KILL "$spid"; wait "$spid" 2>/dev/null; spid=
+    check "after kill -9 the disk holds what the client was told" "500000" \
+          "$("$EMU" info ro/chip.img | awk '$1 == 5 {print $NF}')"
+    check "stsafe-cli --image in the same folder" " rc=1" \
+          "$(run "${AS[@]}" "$CLI" --image ro/chip.img decrement --zone 5 --amount 7 | sed 's/^499993//')"
+    check "its reason" "stsafe-cli: cannot save image 'ro/chip.img': I/O error: Permission denied" "$(cat "$dir/stderr")"
+    check "the image is unchanged" "same" "$(cmp -s ro/chip.img before.img && echo same)"
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;

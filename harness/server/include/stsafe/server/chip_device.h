@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "stsafe/emulator/chip.h"
+#include "stsafe/emulator/storage.h"
 #include "stsafe/server/server.h"
 
 #ifdef __cplusplus
@@ -41,6 +42,10 @@ typedef struct stsafe_chip_device {
     char *image_path;           /**< A copy of the path the image is saved to. */
     struct stsafe_chip_faults *faults; /**< The faults armed through FAULT; NULL until the
                                  *   first (an idle chip of a fleet does not pay for them). */
+    const stsafe_emu_storage *storage; /**< Where the image is saved and read back; NULL (set
+                                 *   by load and create): the POSIX files. Tests set an
+                                 *   stsafe_emu_memfs here after loading. */
+    const char *failure;        /**< Set when a failed save could not be undone. */
 } stsafe_chip_device;
 
 /**

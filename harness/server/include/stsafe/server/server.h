@@ -93,8 +93,11 @@ typedef struct {
     /**
      * \brief Optional: save that state now (a chip: its image, crash-safely).
      *        NULL: the device has nothing to save.
-     * \return 0; an error with errno set (logged; retried after the next
-     *         change and when the server stops).
+     *        On failure the device must be back at its last saved state
+     *        (a chip reloads its image and restarts), or report failure():
+     *        the request that changed it is then answered FAILED with the
+     *        reason, never OK (issue 14 finding 4).
+     * \return 0; an error with errno set (logged, and the reason answered).
      */
     int (*save)(void *ctx);
     /** \brief What the device is, for log lines (a chip: its image path). Never NULL. */
