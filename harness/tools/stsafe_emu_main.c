@@ -233,8 +233,7 @@ static int cmd_info(int argc, char **argv)
     stsafe_emu_nvm nvm;
     int err = stsafe_emu_image_load(argv[0], &nvm);
     if (err) {
-        tool_error(prog, "cannot load image '%s': %s%s%s", argv[0], stsafe_strerror(err),
-                   err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
+        tool_image_error(prog, argv[0], err);
         return TOOL_EXIT_FAIL;
     }
     printf("image: %s (format v%u)\nserial number: ", argv[0], STSAFE_EMU_IMAGE_VERSION);

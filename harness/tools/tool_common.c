@@ -51,8 +51,7 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
     }
     int err = stsafe_emu_image_load(path, &s->dev.chip.nvm);
     if (err) {
-        tool_error(prog, "cannot load image '%s': %s%s%s", path, stsafe_strerror(err),
-                   err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
+        tool_image_error(prog, path, err);
         stsafe_inproc_device_free(&s->dev);
         return TOOL_EXIT_FAIL;
     }
@@ -207,4 +206,15 @@ int tool_read_file(const char *prog, const char *path, char **text, size_t *len)
     *text = buf;
     *len = n;
     return TOOL_EXIT_OK;
+}
+
+void tool_image_error(const char *prog, const char *path, int err)
+{
+    char detail[200];
+    int e = errno;
+    if (err == STSAFE_ERR_IMAGE_FIELD && stsafe_emu_image_explain(path, detail, sizeof detail) == err)
+        tool_error(prog, "cannot load image '%s': %s: %s", path, stsafe_strerror(err), detail);
+    else
+        tool_error(prog, "cannot load image '%s': %s%s%s", path, stsafe_strerror(err),
+                   err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(e) : "");
 }

@@ -49,6 +49,10 @@ typedef struct {
     stsafe_bus_i2cdev i2c;      /**< The I2C adapter (--bus i2c:PATH only). */
 } tool_session;
 
+/** Print why image \p path did not load ("cannot load image 'P': reason",
+ *  the failing field for STSAFE_ERR_IMAGE_FIELD). */
+void tool_image_error(const char *prog, const char *path, int err);
+
 /** Load \p path and connect a client to it. 0, or prints why and returns TOOL_EXIT_FAIL. */
 int tool_session_open(tool_session *s, const char *prog, const char *path);
 
