@@ -231,7 +231,11 @@ static int cmd_info(int argc, char **argv)
         return TOOL_EXIT_USAGE;
     }
     stsafe_emu_nvm nvm;
+    stsafe_emu_image_lock lock;
+    if (tool_image_lock(prog, &lock, argv[0], 0, "stsafe-emu info") != 0)
+        return TOOL_EXIT_FAIL;
     int err = stsafe_emu_image_load(argv[0], &nvm);
+    stsafe_emu_image_lock_release(&lock);
     if (err) {
         tool_image_error(prog, argv[0], err);
         return TOOL_EXIT_FAIL;

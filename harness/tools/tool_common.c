@@ -42,6 +42,7 @@ int tool_parse_uint(const char *s, unsigned long max, unsigned long *out)
 int tool_session_open(tool_session *s, const char *prog, const char *path)
 {
     memset(s, 0, sizeof *s);
+    s->lock.fd = -1; /* no image locked (a bus session never takes one) */
     s->path = path;
     stsafe_bus_socket_init(&s->sock);
     stsafe_bus_i2cdev_init(&s->i2c);
@@ -49,9 +50,14 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
     }
+    if (tool_image_lock(prog, &s->lock, path, 1, "stsafe-cli --image") != 0) {
+        stsafe_inproc_device_free(&s->dev);
+        return TOOL_EXIT_FAIL;
+    }
     int err = stsafe_emu_image_load(path, &s->dev.chip.nvm);
     if (err) {
         tool_image_error(prog, path, err);
+        stsafe_emu_image_lock_release(&s->lock);
         stsafe_inproc_device_free(&s->dev);
         return TOOL_EXIT_FAIL;
     }
@@ -87,6 +93,7 @@ static int open_i2c(tool_session *s, const char *prog, const char *spec)
 int tool_session_open_bus(tool_session *s, const char *prog, const char *address)
 {
     memset(s, 0, sizeof *s);
+    s->lock.fd = -1; /* no image locked (a bus session never takes one) */
     stsafe_bus_socket_init(&s->sock);
     stsafe_bus_i2cdev_init(&s->i2c);
     if (stsafe_inproc_device_init(&s->dev, NULL, 0) != 0) { /* unused chip: a uniform close */
@@ -158,6 +165,7 @@ int tool_session_close(tool_session *s, const char *prog)
     }
     stsafe_bus_socket_free(&s->sock);
     stsafe_bus_i2cdev_free(&s->i2c);
+    stsafe_emu_image_lock_release(&s->lock); /* after the save */
     stsafe_inproc_device_free(&s->dev);
     return rc;
 }
@@ -217,4 +225,22 @@ void tool_image_error(const char *prog, const char *path, int err)
     else
         tool_error(prog, "cannot load image '%s': %s%s%s", path, stsafe_strerror(err),
                    err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(e) : "");
+}
+
+int tool_image_lock(const char *prog, stsafe_emu_image_lock *l, const char *path, int exclusive,
+                    const char *program)
+{
+    int err = stsafe_emu_image_lock_take(l, path, exclusive, program);
+    if (!err)
+        return 0;
+    if (err != STSAFE_ERR_IMAGE_LOCKED)
+        tool_error(prog, "cannot lock image '%s': %s: %s", path, stsafe_strerror(err), strerror(errno));
+    else if (l->holder_pid && l->address[0])
+        tool_error(prog, "%s is in use by PID %ld (%s); talk to it with --bus %s", path, l->holder_pid,
+                   l->holder, l->address);
+    else if (l->holder_pid)
+        tool_error(prog, "%s is in use by PID %ld (%s)", path, l->holder_pid, l->holder);
+    else
+        tool_error(prog, "%s is in use by another process (reading it); try again when it is done", path);
+    return TOOL_EXIT_FAIL;
 }

@@ -227,7 +227,9 @@ int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsaf
     d->faults = NULL;
     d->storage = NULL;
     d->failure = NULL;
-    int err = stsafe_emu_image_load(image_path, &d->chip.nvm);
+    int err = stsafe_emu_image_lock_take(&d->lock, image_path, 1, "stsafe-emu serve");
+    if (!err)
+        err = stsafe_emu_image_load(image_path, &d->chip.nvm);
     if (!err) {
         d->image_path = strdup(image_path);
         if (!d->image_path)
@@ -236,6 +238,7 @@ int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsaf
     if (err) {
         int saved = errno;
         stsafe_emu_chip_free(&d->chip);
+        stsafe_emu_image_lock_release(&d->lock); /* the holder seen stays in d->lock */
         errno = saved;
     }
     return err;
@@ -250,6 +253,7 @@ void stsafe_chip_device_free(stsafe_chip_device *d)
     d->faults = NULL;
     free(d->image_path);
     d->image_path = NULL;
+    stsafe_emu_image_lock_release(&d->lock);
 }
 
 stsafe_server_device stsafe_chip_device_handle(stsafe_chip_device *d)
@@ -280,7 +284,9 @@ int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, con
     d->faults = NULL;
     d->storage = NULL;
     d->failure = NULL;
-    int err = stsafe_emu_profile_apply(&d->chip.nvm, "default", serial, f_rng, p_rng, &out);
+    int err = stsafe_emu_image_lock_take(&d->lock, image_path, 1, "stsafe-emu serve");
+    if (!err)
+        err = stsafe_emu_profile_apply(&d->chip.nvm, "default", serial, f_rng, p_rng, &out);
     if (!err)
         err = write_ca(image_path, out.ca_cert_pem);
     if (!err)
@@ -290,6 +296,7 @@ int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, con
     if (err) {
         int saved = errno;
         stsafe_emu_chip_free(&d->chip);
+        stsafe_emu_image_lock_release(&d->lock); /* the holder seen stays in d->lock */
         errno = saved;
     }
     return err;

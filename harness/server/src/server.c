@@ -110,7 +110,10 @@ static int server_listen(stsafe_server *s)
     }
     s->listen_fd = fd;
     s->bound_unix = s->addr.family == AF_UNIX;
-    return stsafe_sock_addr_format(&s->addr, s->address, sizeof s->address);
+    err = stsafe_sock_addr_format(&s->addr, s->address, sizeof s->address);
+    for (size_t i = 0; !err && i < s->chip_count; i++) /* who holds an image says where */
+        stsafe_emu_image_lock_address(&s->chips[i].lock, s->address);
+    return err;
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
@@ -153,6 +156,21 @@ static void log_failure(const stsafe_server *s, const char *what, const char *ar
     errno = e;
 }
 
+/* An image that would not load; one in use says by whom and where. */
+static void log_load_failure(const stsafe_server *s, const stsafe_chip_device *d, const char *path, int err)
+{
+    const stsafe_emu_image_lock *l = &d->lock;
+    if (err != STSAFE_ERR_IMAGE_LOCKED)
+        log_failure(s, "cannot load image", path, err);
+    else if (l->holder_pid && l->address[0])
+        stsafe_server_log(s, "%s is in use by PID %ld (%s); talk to it with --bus %s", path, l->holder_pid,
+                          l->holder, l->address);
+    else if (l->holder_pid)
+        stsafe_server_log(s, "%s is in use by PID %ld (%s)", path, l->holder_pid, l->holder);
+    else
+        stsafe_server_log(s, "%s is in use by another process (reading it)", path);
+}
+
 /* The random source of the chips the server loads. */
 static int seed_rng(stsafe_server *s)
 {
@@ -172,7 +190,7 @@ static int load_chip(stsafe_server *s)
     int err = stsafe_chip_device_load(s->chips, s->cfg.image_path, s->cfg.timing, stsafe_rng_fn,
                                       &s->rng);
     if (err)
-        log_failure(s, "cannot load image", s->cfg.image_path, err);
+        log_load_failure(s, s->chips, s->cfg.image_path, err);
     else
         s->chip_count = 1;
     return err;
@@ -193,14 +211,16 @@ static int fleet_chip(stsafe_server *s, size_t i)
         stsafe_fleet_serial(i, serial);
         err = stsafe_chip_device_create(&s->chips[i], path, serial, s->cfg.timing, stsafe_rng_fn,
                                         &s->rng);
-        if (err)
+        if (err == STSAFE_ERR_IMAGE_LOCKED)
+            log_load_failure(s, &s->chips[i], path, err);
+        else if (err)
             log_failure(s, "cannot create image", path, err);
         s->images_created += err == 0;
         return err;
     }
     err = stsafe_chip_device_load(&s->chips[i], path, s->cfg.timing, stsafe_rng_fn, &s->rng);
     if (err)
-        log_failure(s, "cannot load image", path, err);
+        log_load_failure(s, &s->chips[i], path, err);
     return err;
 }
 

@@ -6,6 +6,8 @@
 #   init-ca  finding 5: stsafe-emu init's CA certificate 0644 at umask 000
 #   socket   finding 10: a unix socket is 0600 at umask 000, --socket-mode widens it
 #   fleet-dir finding 10: a fleet folder is created 0700; group- or other-writable is refused
+#   lock     finding 6: an image is locked by who opens it; a second writer is told
+#            who holds it and where to reach it
 #   save-fail finding 4: a save that fails (read-only folder) is an error for the client,
 #            never an acknowledgement; the image on disk is what the client was told
 set -u
@@ -103,14 +105,39 @@ save-fail)
 stsafe-cli: the server said: cannot save image 'ro/chip.img': I/O error: Permission denied; the command was undone: the chip restarted from its image on disk" \
           "$(cat "$dir/stderr")"
     check "the chip is at its image on disk" "500000" \
-          "$("${AS[@]}" "$CLI" --bus "unix:$dir/ro/s.sock" read --zone 5 --length 0 >/dev/null 2>&1; "$EMU" info ro/chip.img | awk '$1 == 5 {print $NF}')"
+          "$(cp ro/chip.img copy.img; "$EMU" info copy.img | awk '$1 == 5 {print $NF}')"
     kill -KILL "$spid"; wait "$spid" 2>/dev/null; spid=
     check "after kill -9 the disk holds what the client was told" "500000" \
-          "$("$EMU" info ro/chip.img | awk '$1 == 5 {print $NF}')"
+          "$(cp ro/chip.img copy.img; "$EMU" info copy.img | awk '$1 == 5 {print $NF}')"
     check "stsafe-cli --image in the same folder" " rc=1" \
           "$(run "${AS[@]}" "$CLI" --image ro/chip.img decrement --zone 5 --amount 7 | sed 's/^499993//')"
     check "its reason" "stsafe-cli: cannot save image 'ro/chip.img': I/O error: Permission denied" "$(cat "$dir/stderr")"
     check "the image is unchanged" "same" "$(cmp -s ro/chip.img before.img && echo same)"
+    ;;
+lock)
+    "$EMU" init chip.img >/dev/null
+    "$EMU" serve --image chip.img --listen "unix:$dir/s.sock" 2>serve.log &
+    spid=$!
+    for _ in $(seq 300); do [ -S s.sock ] && grep -q listening serve.log && break; sleep 0.05; done
+    held="chip.img is in use by PID $spid (stsafe-emu serve); talk to it with --bus unix:$dir/s.sock"
+    check "stsafe-cli --image on a served image" " rc=1" "$(run "$CLI" --image chip.img update --zone 1 cafe)"
+    check "its message" "stsafe-cli: $held" "$(cat "$dir/stderr")"
+    check "a second server" " rc=1" "$(run timeout 20 "$EMU" serve --image chip.img --listen "unix:$dir/t.sock")"
+    check "its message" "stsafe-emu serve: $held" "$(cat "$dir/stderr")"
+    check "info (a reader) waits for no one: refused at once" " rc=1" "$(run "$EMU" info chip.img)"
+    check "its message" "stsafe-emu: $held" "$(cat "$dir/stderr")"
+    check "the lock file" "600" "$(stat -c %a chip.img.lock)"
+    check "the served chip still answers" "00 rc=0" "$(run "$CLI" --bus "unix:$dir/s.sock" echo 00)"
+    kill -TERM "$spid"; wait "$spid"; spid=
+    check "the lock file goes with the server" "absent" "$([ -e chip.img.lock ] || echo absent)"
+    check "then --image works" "ok rc=0" "$(run "$CLI" --image chip.img update --zone 1 cafe)"
+    "$EMU" serve --fleet 2 --image-dir fleet --listen "unix:$dir/f.sock" 2>fleet.log &
+    spid=$!
+    for _ in $(seq 300); do [ -S f.sock ] && grep -q listening fleet.log && break; sleep 0.05; done
+    check "a fleet image" " rc=1" "$(run "$CLI" --image fleet/chip-0001.img echo 00)"
+    check "its message" "stsafe-cli: fleet/chip-0001.img is in use by PID $spid (stsafe-emu serve); talk to it with --bus unix:$dir/f.sock" "$(cat "$dir/stderr")"
+    kill -KILL "$spid"; wait "$spid" 2>/dev/null; spid=
+    check "a holder killed by -9 holds nothing" "00 rc=0" "$(run "$CLI" --image fleet/chip-0001.img echo 00)"
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;

@@ -48,6 +48,7 @@ extern "C" {
 #define STSAFE_ERR_CRYPTO              (-0x0504) /**< An mbedTLS call failed. */
 #define STSAFE_ERR_IMAGE_FIELD         (-0x0505) /**< An intact image holding a value the chip cannot
                                                   *   have (stsafe_emu_image_check() names the field). */
+#define STSAFE_ERR_IMAGE_LOCKED        (-0x0506) /**< Another process has the image open (image_lock.h). */
 
 /* Host secure channel (protocol/secure_channel.h, the host client) */
 #define STSAFE_ERR_SC_PADDING          (-0x0601) /**< Decrypted data does not end in 80 00..00. */

@@ -28,6 +28,7 @@
 
 #include "stsafe/emulator/chip.h"
 #include "stsafe/emulator/storage.h"
+#include "stsafe/emulator/image_lock.h"
 #include "stsafe/server/server.h"
 
 #ifdef __cplusplus
@@ -46,6 +47,8 @@ typedef struct stsafe_chip_device {
                                  *   by load and create): the POSIX files. Tests set an
                                  *   stsafe_emu_memfs here after loading. */
     const char *failure;        /**< Set when a failed save could not be undone. */
+    stsafe_emu_image_lock lock; /**< Held exclusively from load or create until free
+                                 *   (image_lock.h); when taking it failed, who holds it. */
 } stsafe_chip_device;
 
 /**
