@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stsafe/emulator/image.h"
 #include "stsafe/emulator/profile.h"
@@ -28,12 +29,13 @@ static void usage(FILE *f)
             "An emulated ST STSAFE-A110 secure element.\n"
             "\n"
             "Commands:\n"
-            "  init IMAGE [--profile NAME] [--serial HEX] [--ca-out PATH] [--force]\n"
+            "  init IMAGE [--profile NAME] [--serial HEX] [--ca-out PATH] [--force|--if-missing]\n"
             "        Create a chip image personalised with a profile (default: 'default'):\n"
             "        zones, counters, a P-256 device key in slot 0 and its certificate in\n"
             "        zone 0, issued by a test CA written to PATH (default IMAGE.ca.pem).\n"
             "        --serial sets the 9-byte serial number (18 hex digits).\n"
-            "        An existing IMAGE is kept unless --force is given.\n"
+            "        An existing IMAGE is kept unless --force is given; with --if-missing\n"
+            "        a valid existing IMAGE is success (exit 0). A failed init leaves nothing.\n"
             "  info IMAGE\n"
             "        Show serial, life cycle, zones, counters, key slots and host keys.\n"
             "        Private key bytes are never shown.\n"
@@ -88,10 +90,35 @@ static void usage(FILE *f)
             "Exit status: 0 success, 1 the operation failed, 2 bad command line.\n");
 }
 
+/* init on an image that is there: kept when --if-missing and it is a valid
+ * image (a recipe can run again under set -e), else an error. */
+static int init_existing(const char *image, int if_missing)
+{
+    if (!if_missing) {
+        tool_error(prog, "init: '%s' exists; use --force to replace it, or --if-missing to keep it", image);
+        return TOOL_EXIT_FAIL;
+    }
+    stsafe_emu_nvm nvm;
+    stsafe_emu_image_lock lock;
+    if (tool_image_lock(prog, &lock, image, 0, "stsafe-emu init") != 0)
+        return TOOL_EXIT_FAIL;
+    int err = stsafe_emu_image_load(image, &nvm);
+    stsafe_emu_image_lock_release(&lock);
+    memset(&nvm, 0, sizeof nvm);
+    if (err) {
+        tool_image_error(prog, image, err);
+        tool_error(prog, "init: '%s' is there but is not a valid image; kept as it is (--force replaces it)",
+                   image);
+        return TOOL_EXIT_FAIL;
+    }
+    printf("kept %s (a valid image is already there)\n", image);
+    return TOOL_EXIT_OK;
+}
+
 static int cmd_init(int argc, char **argv)
 {
     const char *image = NULL, *profile = "default", *serial_hex = NULL, *ca_out = NULL;
-    int force = 0;
+    int force = 0, if_missing = 0;
     uint8_t serial[STSAFE_EMU_SERIAL_LEN];
     char ca_default[4096];
 
@@ -100,6 +127,7 @@ static int cmd_init(int argc, char **argv)
         else if (!strcmp(argv[i], "--serial") && i + 1 < argc) serial_hex = argv[++i];
         else if (!strcmp(argv[i], "--ca-out") && i + 1 < argc) ca_out = argv[++i];
         else if (!strcmp(argv[i], "--force")) force = 1;
+        else if (!strcmp(argv[i], "--if-missing")) if_missing = 1;
         else if (argv[i][0] != '-' && !image) image = argv[i];
         else {
             tool_error(prog, "init: unexpected argument '%s' (see --help)", argv[i]);
@@ -121,14 +149,12 @@ static int cmd_init(int argc, char **argv)
                    STSAFE_EMU_SERIAL_LEN, 2 * STSAFE_EMU_SERIAL_LEN);
         return TOOL_EXIT_USAGE;
     }
-    if (!force) {
-        FILE *existing = fopen(image, "rb");
-        if (existing) {
-            (void)fclose(existing); /* opened for reading, only to see that it exists */
-            tool_error(prog, "init: '%s' exists; use --force to replace it", image);
-            return TOOL_EXIT_FAIL;
-        }
+    if (force && if_missing) {
+        tool_error(prog, "init: --force and --if-missing contradict each other");
+        return TOOL_EXIT_USAGE;
     }
+    if (!force && access(image, F_OK) == 0)
+        return init_existing(image, if_missing);
     if (!ca_out) {
         snprintf(ca_default, sizeof ca_default, "%s.ca.pem", image);
         ca_out = ca_default;
@@ -144,13 +170,16 @@ static int cmd_init(int argc, char **argv)
     }
     int err = stsafe_emu_profile_apply(&nvm, profile, serial_hex ? serial : NULL, stsafe_rng_fn, &rng,
                                      &out);
+    /* the CA first, then the image: a failure at either leaves neither (each
+     * write leaves nothing of its own when it fails) */
     if (err) {
         tool_error(prog, "init: personalisation failed: %s", stsafe_strerror(err));
-    } else if ((err = stsafe_emu_image_save(image, &nvm)) != 0) {
-        tool_error(prog, "init: cannot write '%s': %s: %s", image, stsafe_strerror(err), strerror(errno));
+    } else if (stsafe_emu_file_write(ca_out, out.ca_cert_pem, strlen(out.ca_cert_pem), 0644) != 0) {
+        tool_error(prog, "init: cannot write the CA certificate to '%s': %s", ca_out, strerror(errno));
     } else {
-        if (stsafe_emu_file_write(ca_out, out.ca_cert_pem, strlen(out.ca_cert_pem), 0644) != 0) {
-            tool_error(prog, "init: cannot write the CA certificate to '%s': %s", ca_out, strerror(errno));
+        if ((err = stsafe_emu_image_save(image, &nvm)) != 0) {
+            tool_error(prog, "init: cannot write '%s': %s: %s", image, stsafe_strerror(err), strerror(errno));
+            unlink(ca_out);
         } else {
             printf("created %s (profile %s, serial ", image, profile);
             for (unsigned i = 0; i < STSAFE_EMU_SERIAL_LEN; i++)

@@ -8,6 +8,7 @@
 #   fleet-dir finding 10: a fleet folder is created 0700; group- or other-writable is refused
 #   lock     finding 6: an image is locked by who opens it; a second writer is told
 #            who holds it and where to reach it
+#   init     finding 14: init --if-missing reruns under set -e; a failed init leaves nothing
 #   save-fail finding 4: a save that fails (read-only folder) is an error for the client,
 #            never an acknowledgement; the image on disk is what the client was told
 set -u
@@ -138,6 +139,21 @@ lock)
     check "its message" "stsafe-cli: fleet/chip-0001.img is in use by PID $spid (stsafe-emu serve); talk to it with --bus unix:$dir/f.sock" "$(cat "$dir/stderr")"
     kill -KILL "$spid"; wait "$spid" 2>/dev/null; spid=
     check "a holder killed by -9 holds nothing" "00 rc=0" "$(run "$CLI" --image fleet/chip-0001.img echo 00)"
+    ;;
+init)
+    check "init" "rc=0" "$(run "$EMU" init x.img >/dev/null; echo "rc=$?")"
+    check "again: refused" " rc=1" "$(run "$EMU" init x.img)"
+    check "its message" "stsafe-emu: init: 'x.img' exists; use --force to replace it, or --if-missing to keep it" "$(cat "$dir/stderr")"
+    cp x.img x.copy
+    check "again with --if-missing: success" "kept x.img (a valid image is already there) rc=0" "$(run "$EMU" init --if-missing x.img)"
+    check "the image untouched" "same" "$(cmp -s x.img x.copy && echo same)"
+    printf 'not an image' >z.img
+    check "--if-missing over a file that is no image" " rc=1" "$(run "$EMU" init --if-missing z.img)"
+    check "--force and --if-missing" " rc=2" "$(run "$EMU" init --force --if-missing x.img)"
+    check "a bad CA path" " rc=1" "$(run "$EMU" init y.img --ca-out "$dir/missing/ca.pem")"
+    check "its message" "stsafe-emu: init: cannot write the CA certificate to '$dir/missing/ca.pem': No such file or directory" "$(cat "$dir/stderr")"
+    check "a bad image path" " rc=1" "$(run "$EMU" init missing/w.img --ca-out w.pem)"
+    check "leaves nothing behind" "stderr x.copy x.img x.img.ca.pem z.img" "$(echo *)"
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;
