@@ -1,5 +1,6 @@
 /* stsafe-emu: create and inspect emulated STSAFE-A110 images. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "bench.h"
 #include "emu_cmds.h"
 #include "emu_import.h"
+#include "emu_serve.h"
 #include "tool_common.h"
 
 static const char *prog = "stsafe-emu";
@@ -45,7 +47,8 @@ static void usage(FILE *f)
             "        per figure, default 1), trace replay, and the memory per chip of a fleet\n"
             "        of 1000. --json: every figure in one JSON object instead of the table.\n"
             "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
-            "        [--socket-mode OCTAL] [--verbose]\n"
+            "        [--socket-mode OCTAL] [--verbose] [--pid-file FILE] [--ready-fd N] [--daemon]\n"
+            "        [--log FILE]\n"
             "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
             "        protocol of docs/socket-protocol.md. ADDR is unix:PATH or\n"
             "        tcp:HOST:PORT (use 127.0.0.1: there is no authentication). The image is\n"
@@ -57,6 +60,14 @@ static void usage(FILE *f)
             "        any client, to FILE (docs/trace-format.md).\n"
             "        A unix socket is 0600 (only this user may connect); --socket-mode 660\n"
             "        (octal) widens it, e.g. for a group.\n"
+            "        For test suites: --pid-file FILE gets the PID; --ready-fd N gets the\n"
+            "        bound address and a newline once listening; with tcp:HOST:0 the bound\n"
+            "        address is printed on stdout; --daemon returns once the server listens\n"
+            "        (printing its address); --log FILE (0600, appended) takes the log lines,\n"
+            "        else a daemon is quiet.\n"
+            "  wait ADDRESS [--timeout S]\n"
+            "        Exit 0 as soon as a server at ADDRESS answers HELLO; 1 after S seconds\n"
+            "        (default 10).\n"
             "  serve --fleet N --image-dir DIR --listen ADDR [--timing ...] [--verbose]\n"
             "        A fleet: N chips (1 to 10000) in one server, chip i's image in\n"
             "        DIR/chip-0000.img, chip-0001.img... DIR and missing images are created:\n"
@@ -329,6 +340,10 @@ typedef struct {
     const char *from_trace;
     const char *trace;
     unsigned long address;
+    const char *pid_file;
+    const char *log;
+    long ready_fd;
+    int daemon;
 } serve_extra;
 
 /* One of --image IMAGE, --fleet N with --image-dir DIR, --from-trace TRACE. */
@@ -357,6 +372,7 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
 {
     const char *timing = "none", *fleet = NULL;
     memset(x, 0, sizeof(*x));
+    x->ready_fd = -1;
     x->address = 0xFF; /* STSAFE_TRACE_ADDR_FIRST */
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--image") && i + 1 < argc) cfg->image_path = argv[++i];
@@ -381,6 +397,17 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
                 return -1;
             }
             cfg->socket_mode = (unsigned)v;
+        }
+        else if (!strcmp(argv[i], "--pid-file") && i + 1 < argc) x->pid_file = argv[++i];
+        else if (!strcmp(argv[i], "--log") && i + 1 < argc) x->log = argv[++i];
+        else if (!strcmp(argv[i], "--daemon")) x->daemon = 1;
+        else if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc) {
+            unsigned long fd = 0;
+            if (tool_parse_uint(argv[++i], 1024, &fd) != 0 || fd < 3 || fcntl((int)fd, F_GETFD) < 0) {
+                tool_error(prog, "serve: --ready-fd takes an open file descriptor from 3, not '%s'", argv[i]);
+                return -1;
+            }
+            x->ready_fd = (long)fd;
         }
         else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
         else {
@@ -422,11 +449,25 @@ static int cmd_serve(int argc, char **argv)
         return emu_serve_from_trace(prog, &cfg, extra.from_trace, extra.address);
     if (extra.trace)
         return emu_serve_recording(prog, &cfg, extra.trace);
-    if (stsafe_server_init(&srv, &cfg) != 0)
+    size_t n = strlen(cfg.listen);
+    emu_ready ready = {extra.pid_file, 0, (int)extra.ready_fd, n > 2 && !strcmp(cfg.listen + n - 2, ":0"),
+                       -1, extra.log != NULL};
+    FILE *log = extra.log ? stsafe_emu_file_open_private(extra.log, 1) : NULL; /* 0600: --verbose shows bytes */
+    if (extra.log && !log) {
+        tool_error(prog, "serve: cannot open --log '%s': %s", extra.log, strerror(errno));
         return TOOL_EXIT_FAIL;
-    int err = stsafe_server_run(&srv);
-    stsafe_server_free(&srv);
-    return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+    }
+    cfg.log = log;
+    int rc = TOOL_EXIT_FAIL;
+    if ((!extra.daemon || emu_serve_daemonize(prog, &ready) == 0) && stsafe_server_init(&srv, &cfg) == 0) {
+        if (emu_serve_ready(prog, &srv, &ready) == 0)
+            rc = stsafe_server_run(&srv) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+        stsafe_server_free(&srv);
+    }
+    emu_serve_done(&ready);
+    if (log)
+        (void)fclose(log);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -456,6 +497,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "replay"))
         return emu_cmd_replay(prog, argc - 2, argv + 2);
+    if (!strcmp(cmd, "wait"))
+        return emu_cmd_wait(prog, argc - 2, argv + 2);
     if (!strcmp(cmd, "import"))
         return emu_import_main(argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);

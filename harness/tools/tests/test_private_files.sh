@@ -9,6 +9,7 @@
 #   lock     finding 6: an image is locked by who opens it; a second writer is told
 #            who holds it and where to reach it
 #   init     finding 14: init --if-missing reruns under set -e; a failed init leaves nothing
+#   ready    finding 14: serve --ready-fd, --pid-file, --daemon, port 0 on stdout, wait
 #   save-fail finding 4: a save that fails (read-only folder) is an error for the client,
 #            never an acknowledgement; the image on disk is what the client was told
 set -u
@@ -154,6 +155,36 @@ init)
     check "its message" "stsafe-emu: init: cannot write the CA certificate to '$dir/missing/ca.pem': No such file or directory" "$(cat "$dir/stderr")"
     check "a bad image path" " rc=1" "$(run "$EMU" init missing/w.img --ca-out w.pem)"
     check "leaves nothing behind" "stderr x.copy x.img x.img.ca.pem z.img" "$(echo *)"
+    ;;
+ready)
+    "$EMU" init chip.img >/dev/null
+    mkfifo ready.fifo
+    "$EMU" serve --image chip.img --listen "unix:$dir/s.sock" --pid-file s.pid --ready-fd 3 3>ready.fifo 2>serve.log &
+    spid=$!
+    read -r addr <ready.fifo
+    check "--ready-fd: the address once listening" "unix:$dir/s.sock" "$addr"
+    check "a client right away" "00 rc=0" "$(run "$CLI" --bus "$addr" echo 00)"
+    check "--pid-file" "$spid" "$(cat s.pid)"
+    check "wait: a server that answers" " rc=0" "$(run "$EMU" wait "$addr" --timeout 5)"
+    kill -TERM "$spid"; wait "$spid"; spid=
+    check "the pid file goes with the server" "absent" "$([ -e s.pid ] || echo absent)"
+    check "wait: nobody there" " rc=1" "$(run "$EMU" wait "unix:$dir/s.sock" --timeout 0.2)"
+    check "its message" "stsafe-emu: wait: no stsafe-emu server answered HELLO at 'unix:$dir/s.sock' within 0.2 s" "$(cat "$dir/stderr")"
+    mkfifo out.fifo
+    "$EMU" serve --image chip.img --listen tcp:127.0.0.1:0 >out.fifo 2>serve.log &
+    spid=$!
+    read -r addr <out.fifo
+    check "port 0: the bound address on stdout" "tcp:127.0.0.1:" "${addr%:*}:"
+    check "and a client there" "00 rc=0" "$(run "$CLI" --bus "$addr" echo 00)"
+    kill -TERM "$spid"; wait "$spid"; spid=
+    addr=$("$EMU" serve --image chip.img --listen "unix:$dir/d.sock" --daemon --pid-file d.pid --log d.log --verbose)
+    check "--daemon returns once listening" "0 unix:$dir/d.sock" "$? $addr"
+    check "a client right away" "00 rc=0" "$(run "$CLI" --bus "$addr" echo 00)"
+    dpid=$(cat d.pid)
+    kill -TERM "$dpid"
+    for _ in $(seq 200); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.05; done
+    check "the daemon logged to --log, 0600" "600 1" "$(stat -c %a d.log) $(grep -c "client 1: i2c-write" d.log)"
+    check "--ready-fd that is not open" " rc=2" "$(run "$EMU" serve --image chip.img --listen "unix:$dir/e.sock" --ready-fd 9)"
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;
