@@ -194,7 +194,7 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
     static stsafe_rng rng;
     static stsafe_chip_device chip;
     static stsafe_device_trace rec;
-    FILE *out = fopen(trace, "w");
+    FILE *out = stsafe_emu_file_open_private(trace, 0); /* 0600: a trace may hold keys */
     if (!out) {
         tool_error(prog, "serve: --trace: cannot write '%s': %s", trace, strerror(errno));
         return TOOL_EXIT_FAIL;

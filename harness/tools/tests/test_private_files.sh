@@ -10,12 +10,14 @@
 #            who holds it and where to reach it
 #   init     finding 14: init --if-missing reruns under set -e; a failed init leaves nothing
 #   ready    finding 14: serve --ready-fd, --pid-file, --daemon, port 0 on stdout, wait
+#   trace-mode finding 9 (part): traces are created 0600, an appended one narrowed to 0600
 #   save-fail finding 4: a save that fails (read-only folder) is an error for the client,
 #            never an acknowledgement; the image on disk is what the client was told
 set -u
 EMU=$1
 CLI=$2
 section=$3
+VECTORS=${4:-}
 dir=$(mktemp -d)
 spid=
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$dir"' EXIT
@@ -185,6 +187,21 @@ ready)
     for _ in $(seq 200); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.05; done
     check "the daemon logged to --log, 0600" "600 1" "$(stat -c %a d.log) $(grep -c "client 1: i2c-write" d.log)"
     check "--ready-fd that is not open" " rc=2" "$(run "$EMU" serve --image chip.img --listen "unix:$dir/e.sock" --ready-fd 9)"
+    ;;
+trace-mode)
+    umask 000
+    "$EMU" init chip.img >/dev/null
+    check "stsafe-cli --trace" "rc=0 600" "$("$CLI" --image chip.img --trace t.trace echo 00 >/dev/null; echo "rc=$? $(stat -c %a t.trace)")"
+    chmod 0644 t.trace
+    check "--trace-append narrows an old trace" "rc=0 600" \
+          "$("$CLI" --image chip.img --trace-append t.trace echo 01 >/dev/null; echo "rc=$? $(stat -c %a t.trace)")"
+    check "stsafe-emu import -o" "rc=0 600" \
+          "$("$EMU" import --from sigrok "$VECTORS/traces/import-session.sigrok.txt" -o i.trace; echo "rc=$? $(stat -c %a i.trace)")"
+    "$EMU" serve --image chip.img --listen "unix:$dir/s.sock" --trace s.trace 2>serve.log &
+    spid=$!
+    for _ in $(seq 300); do [ -S s.sock ] && break; sleep 0.05; done
+    check "serve --trace" "600" "$(stat -c %a s.trace)"
+    kill -TERM "$spid"; wait "$spid"; spid=
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;
