@@ -216,7 +216,8 @@ typedef struct {
  * live one, or any other file at PATH, is an error.
  * \param cfg  Copied; the strings and devices it points to must outlive the server.
  * \return 0; STSAFE_ERR_BAD_INPUT (missing, conflicting or malformed
- *         setting); the errors of stsafe_emu_image_load() and of
+ *         setting); STSAFE_ERR_IMAGE_LOCKED (another process has an image
+ *         open: image_lock.h, logged with its PID); the errors of stsafe_emu_image_load() and of
  *         stsafe_chip_device_create() (fleet images); STSAFE_ERR_CRYPTO
  *         (random source); STSAFE_ERR_ALLOC; STSAFE_ERR_IO (the image
  *         folder, socket calls; errno set, EADDRINUSE when another server
@@ -243,6 +244,9 @@ void stsafe_server_free(stsafe_server *s);
  * \brief Answer one request (the body after the length prefix), the core
  *        of the server without any socket: tests and other transports
  *        call it directly.
+ *        The device the request reached is saved before this returns when
+ *        its state changed; a failed save turns the answer into FAILED with
+ *        the reason (the device is back at its saved state).
  * \param sess     The connection's state.
  * \param body     op · arguments.
  * \param len      Its length, from the length prefix: a value outside
