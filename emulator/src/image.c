@@ -290,7 +290,8 @@ static int get_section(stsafe_reader *r, uint16_t want_tag, stsafe_emu_nvm *n)
     return stsafe_rd_finish(&sr) ? STSAFE_ERR_IMAGE_FORMAT : 0;
 }
 
-int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm)
+/* The structure and the hash; with \p check the fields too (image_check.c). */
+static int parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm, int check)
 {
     uint8_t digest[STSAFE_EMU_IMAGE_DIGEST_LEN];
     size_t head = STSAFE_EMU_IMAGE_MAGIC_LEN + 2;
@@ -318,11 +319,18 @@ int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm)
         err = get_section(&r, tag, tmp);
     if (!err && stsafe_rd_finish(&r) != 0)
         err = STSAFE_ERR_IMAGE_FORMAT;
+    if (!err && check)
+        err = stsafe_emu_image_check(tmp, NULL, 0);
     if (!err)
         *nvm = *tmp;
     memset(tmp, 0, sizeof *tmp);
     free(tmp);
     return err;
+}
+
+int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm)
+{
+    return parse(img, len, nvm, 1);
 }
 
 /* ---- storage ---------------------------------------------------------------- */
@@ -334,9 +342,11 @@ int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm)
 static int save_bytes(const stsafe_emu_storage *st, const char *name, const uint8_t *buf, size_t len)
 {
     char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", name) >= sizeof tmp)
+    int err = st->ops->create_temp(st->ctx, name, tmp, sizeof tmp);
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL)
         return STSAFE_ERR_BAD_INPUT;
-    int err = st->ops->create(st->ctx, tmp);
+    if (err)
+        return err; /* nothing was created */
     for (size_t off = 0; !err && off < len; off += SAVE_CHUNK)
         err = st->ops->append(st->ctx, tmp, buf + off, len - off < SAVE_CHUNK ? len - off : SAVE_CHUNK);
     if (!err)
@@ -397,4 +407,27 @@ int stsafe_emu_image_load(const char *path, stsafe_emu_nvm *nvm)
 {
     stsafe_emu_storage st = stsafe_emu_storage_posix();
     return stsafe_emu_image_load_from(&st, path, nvm);
+}
+
+int stsafe_emu_image_explain(const char *path, char *detail, size_t cap)
+{
+    size_t len = 0;
+    if (!path || !detail || !cap)
+        return STSAFE_ERR_BAD_INPUT;
+    detail[0] = '\0';
+    stsafe_emu_storage st = stsafe_emu_storage_posix();
+    uint8_t *buf = malloc(STSAFE_EMU_IMAGE_MAX_SIZE);
+    stsafe_emu_nvm *nvm = malloc(sizeof *nvm);
+    int err = buf && nvm ? st.ops->read(st.ctx, path, buf, STSAFE_EMU_IMAGE_MAX_SIZE, &len) : STSAFE_ERR_ALLOC;
+    if (!err)
+        err = parse(buf, len, nvm, 0);
+    if (!err)
+        err = stsafe_emu_image_check(nvm, detail, cap);
+    if (buf)
+        memset(buf, 0, STSAFE_EMU_IMAGE_MAX_SIZE);
+    if (nvm)
+        memset(nvm, 0, sizeof *nvm);
+    free(buf);
+    free(nvm);
+    return err;
 }

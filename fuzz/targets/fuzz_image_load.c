@@ -95,12 +95,14 @@ static void check_image(image_ctx *x, const uint8_t *img, size_t len)
     memset(&x->nvm, NVM_FILL, sizeof x->nvm);
     int err = stsafe_emu_image_parse(img, len, &x->nvm);
     FUZZ_REQUIRE(err == 0 || err == STSAFE_ERR_IMAGE_FORMAT || err == STSAFE_ERR_IMAGE_VERSION ||
-                     err == STSAFE_ERR_IMAGE_CHECKSUM,
+                     err == STSAFE_ERR_IMAGE_CHECKSUM || err == STSAFE_ERR_IMAGE_FIELD,
                  "image_parse returns 0 or a documented error");
     if (err) {
         FUZZ_REQUIRE(nvm_untouched(&x->nvm), "a refused image leaves the NVM untouched");
         return;
     }
+    FUZZ_REQUIRE(stsafe_emu_image_check(&x->nvm, NULL, 0) == 0,
+                 "a loaded image passes every field check (issue 14)");
     FUZZ_REQUIRE(stsafe_emu_image_serialize(&x->nvm, x->out, sizeof x->out, &n) == 0,
                  "a parsed image serialises");
     FUZZ_REQUIRE(n == len && fuzz_bytes_equal(x->out, img, len), "a parsed image re-serialises to its bytes");

@@ -8,6 +8,8 @@
 
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "stsafe/emulator/image.h"
 #include "stsafe/bus/inproc.h"
 #include "stsafe/server/chip_device.h"
@@ -18,6 +20,8 @@
  * of STSE_BENCH_FLEET_CHIPS. */
 typedef struct {
     char dir[32];
+    char dir_one[48];           /* the 1-chip server's folder: chip 0 linked in (each image
+                                 * has one server: image_lock.h) */
     char listen_one[64], listen_all[64];
     FILE *log;
     stsafe_server one, all;
@@ -61,7 +65,7 @@ static int write_images(const fleet_rig *g, const stsafe_emu_nvm *nvm)
 
 static int start(fleet_rig *g, stsafe_server *s, const char *listen, size_t chips)
 {
-    stsafe_server_config cfg = {.image_dir = g->dir, .fleet = chips, .listen = listen, .log = g->log,
+    stsafe_server_config cfg = {.image_dir = chips == 1 ? g->dir_one : g->dir, .fleet = chips, .listen = listen, .log = g->log,
                                 .seed = fleet_seed, .seed_len = sizeof fleet_seed};
     return stsafe_server_init(s, &cfg);
 }
@@ -73,6 +77,10 @@ static void rig_free(fleet_rig *g)
         stsafe_server_free(&g->all);
     if (g->one_up)
         stsafe_server_free(&g->one);
+    if (g->dir[0] && stsafe_fleet_image_path(g->dir_one, 0, path, sizeof path) == 0) {
+        unlink(path);
+        rmdir(g->dir_one);
+    }
     for (size_t i = 0; g->dir[0] && i < STSE_BENCH_FLEET_CHIPS; i++)
         if (stsafe_fleet_image_path(g->dir, i, path, sizeof path) == 0)
             unlink(path);
@@ -142,6 +150,10 @@ int stse_bench_fleet_memory(stse_bench_report *r, const stsafe_emu_nvm *nvm)
     snprintf(g.listen_one, sizeof g.listen_one, "unix:%s/one.sock", g.dir);
     snprintf(g.listen_all, sizeof g.listen_all, "unix:%s/all.sock", g.dir);
     ok = ok && (g.log = fopen("/dev/null", "w")) != NULL && write_images(&g, nvm) == 0;
+    char first[96], linked[96];
+    snprintf(g.dir_one, sizeof g.dir_one, "%s/one", g.dir);
+    ok = ok && mkdir(g.dir_one, 0700) == 0 && stsafe_fleet_image_path(g.dir, 0, first, sizeof first) == 0 &&
+         stsafe_fleet_image_path(g.dir_one, 0, linked, sizeof linked) == 0 && link(first, linked) == 0;
     /* A first server, freed again, pages in the code and the allocator's arenas. */
     ok = ok && start(&g, &g.one, g.listen_one, 1) == 0;
     if (ok)

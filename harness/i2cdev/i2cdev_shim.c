@@ -252,7 +252,14 @@ static int build_bus(void)
         return 0;
     }
     if (!g.trace_file) {
-        g.trace_file = fopen(g.trace, "we");
+        int tfd = open(g.trace, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600); /* keys, passwords */
+        if (tfd >= 0 && fchmod(tfd, 0600) != 0) {
+            close(tfd);
+            tfd = -1;
+        }
+        g.trace_file = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+        if (!g.trace_file && tfd >= 0)
+            close(tfd);
         if (!g.trace_file) {
             shim_log("STSAFE_I2CDEV_TRACE: cannot write '%s': %s", g.trace, strerror(errno));
             return -1;

@@ -21,6 +21,7 @@
 #include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/protocol/x509_sigalg.h"
 #include "stsafe/emulator/rng.h"
+#include "stsafe/emulator/storage.h"
 
 static const char *prog = CLI_PROG;
 
@@ -31,23 +32,18 @@ static const char *prog = CLI_PROG;
 
 /* ---- files ------------------------------------------------------------------ */
 
-static int write_file(const char *path, const void *data, size_t len, mode_t mode)
+/* The file is created with \p mode from its first byte (storage.h): a
+ * key is never readable by others, not even while it is written. */
+static int write_file(const char *path, const void *data, size_t len, unsigned mode)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        tool_error(prog, "cannot write '%s'", path);
+    if (stsafe_emu_file_write(path, data, len, mode) != 0) {
+        tool_error(prog, "cannot write '%s': %s", path, strerror(errno));
         return -1;
     }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (ok)
-        chmod(path, mode);
-    else
-        tool_error(prog, "cannot write '%s'", path);
-    return ok ? 0 : -1;
+    return 0;
 }
 
-static int write_pem(const char *path, const char *what, const unsigned char *der, size_t len, mode_t mode)
+static int write_pem(const char *path, const char *what, const unsigned char *der, size_t len, unsigned mode)
 {
     char begin[64], end[64];
     unsigned char pem[4096];
@@ -56,7 +52,9 @@ static int write_pem(const char *path, const char *what, const unsigned char *de
     snprintf(end, sizeof end, "-----END %s-----\n", what);
     if (mbedtls_pem_write_buffer(begin, end, der, len, pem, sizeof pem, &olen) != 0)
         return -1;
-    return write_file(path, pem, olen - 1, mode); /* olen counts the terminating NUL */
+    int rc = write_file(path, pem, olen - 1, mode); /* olen counts the terminating NUL */
+    mbedtls_platform_zeroize(pem, sizeof pem); /* a key's PEM is the key */
+    return rc;
 }
 
 /* ---- certificates -------------------------------------------------------------- */

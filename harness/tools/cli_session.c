@@ -9,6 +9,7 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/x509_crt.h>
 
+#include "stsafe/emulator/storage.h"
 #include "stsafe/protocol/codec.h"
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/frame.h"
@@ -152,7 +153,7 @@ int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append,
     uint64_t end_ns = 0;
     if (append && strcmp(path, "-") != 0 && trace_end_time(path, &exists, &end_ns) != 0)
         return TOOL_EXIT_FAIL;
-    t->file = strcmp(path, "-") != 0 ? fopen(path, exists ? "a" : "w") : stdout;
+    t->file = strcmp(path, "-") != 0 ? stsafe_emu_file_open_private(path, exists) : stdout; /* 0600: keys, passwords */
     if (!t->file) {
         tool_error(prog, "--trace: cannot write '%s': %s", path, strerror(errno));
         return TOOL_EXIT_FAIL;

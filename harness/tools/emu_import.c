@@ -3,6 +3,7 @@
  * trace (docs/trace-format.md, "Importing logic-analyser captures"). The
  * trace is built in memory and written only when the whole capture was
  * read: a malformed capture leaves no half-written TRACE behind. */
+#include "stsafe/emulator/storage.h"
 #include "emu_import.h"
 
 #include <errno.h>
@@ -153,7 +154,7 @@ static int emit_line(void *ctx, const stsafe_trace_msg *msg, const char *note)
 
 static int write_trace(const char *path, const text_buf *b)
 {
-    FILE *f = path ? fopen(path, "w") : stdout;
+    FILE *f = path ? stsafe_emu_file_open_private(path, 0) : stdout; /* 0600: a trace may hold keys */
     if (!f) {
         tool_error(PROG, "cannot write '%s': %s", path, strerror(errno));
         return TOOL_EXIT_FAIL;

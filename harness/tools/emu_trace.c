@@ -77,10 +77,15 @@ static int run(const char *prog, const replay_args *a, const char *text, size_t 
         free(rep);
         return TOOL_EXIT_FAIL;
     }
-    int err = stsafe_emu_image_load(a->image, &dev.chip.nvm);
-    if (err) {
-        tool_error(prog, "replay: %s: %s", a->image, stsafe_strerror(err));
-    } else {
+    stsafe_emu_image_lock lock;
+    int err = tool_image_lock(prog, &lock, a->image, 0, "stsafe-emu replay") != 0 ? STSAFE_ERR_IMAGE_LOCKED : 0;
+    if (!err) {
+        err = stsafe_emu_image_load(a->image, &dev.chip.nvm);
+        stsafe_emu_image_lock_release(&lock);
+        if (err)
+            tool_error(prog, "replay: %s: %s", a->image, stsafe_strerror(err));
+    }
+    if (!err) { /* a failure was said above */
         uint8_t addr = a->address == STSAFE_TRACE_ADDR_FIRST ? stsafe_emu_chip_i2c_address(&dev.chip)
                                                              : (uint8_t)a->address;
         err = stsafe_trace_script_load(&script, text, len, addr);
@@ -190,7 +195,7 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
     static stsafe_rng rng;
     static stsafe_chip_device chip;
     static stsafe_device_trace rec;
-    FILE *out = fopen(trace, "w");
+    FILE *out = stsafe_emu_file_open_private(trace, 0); /* 0600: a trace may hold keys */
     if (!out) {
         tool_error(prog, "serve: --trace: cannot write '%s': %s", trace, strerror(errno));
         return TOOL_EXIT_FAIL;

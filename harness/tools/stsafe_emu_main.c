@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-emu: create and inspect emulated STSAFE-A110 images. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stsafe/emulator/image.h"
 #include "stsafe/emulator/profile.h"
@@ -21,6 +23,7 @@
 #endif
 #include "emu_cmds.h"
 #include "emu_import.h"
+#include "emu_serve.h"
 #include "tool_common.h"
 #include "tool_describe.h"
 
@@ -34,12 +37,13 @@ static void usage(FILE *f)
             "An emulated ST STSAFE-A110 secure element.\n"
             "\n"
             "Commands:\n"
-            "  init IMAGE [--profile NAME] [--serial HEX] [--ca-out PATH] [--force]\n"
+            "  init IMAGE [--profile NAME] [--serial HEX] [--ca-out PATH] [--force|--if-missing]\n"
             "        Create a chip image personalised with a profile (default: 'default'):\n"
             "        zones, counters, a P-256 device key in slot 0 and its certificate in\n"
             "        zone 0, issued by a test CA written to PATH (default IMAGE.ca.pem).\n"
             "        --serial sets the 9-byte serial number (18 hex digits).\n"
-            "        An existing IMAGE is kept unless --force is given.\n"
+            "        An existing IMAGE is kept unless --force is given; with --if-missing\n"
+            "        a valid existing IMAGE is success (exit 0). A failed init leaves nothing.\n"
             "  info IMAGE\n"
             "        Show serial, life cycle, zones, counters, key slots, the certificates in\n"
             "        the zones (and whether one carries the old NULL-parameter signature\n"
@@ -54,7 +58,8 @@ static void usage(FILE *f)
             "        per figure, default 1), trace replay, and the memory per chip of a fleet\n"
             "        of 1000. --json: every figure in one JSON object instead of the table.\n"
             "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
-            "        [--idle-timeout S] [--verbose]\n"
+            "        [--idle-timeout S] [--socket-mode OCTAL] [--verbose] [--pid-file FILE]\n"
+            "        [--ready-fd N] [--daemon] [--log FILE]\n"
             "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
             "        protocol of docs/socket-protocol.md. ADDR is unix:PATH or\n"
             "        tcp:HOST:PORT (use 127.0.0.1: there is no authentication). The image is\n"
@@ -67,6 +72,16 @@ static void usage(FILE *f)
             "        --idle-timeout S: a client silent for S seconds between requests is\n"
             "        dropped (default 30; 0: never), and one that sends no HELLO within 5 s\n"
             "        (or S when shorter): a silent client cannot hold the chip for ever.\n"
+            "        A unix socket is 0600 (only this user may connect); --socket-mode 660\n"
+            "        (octal) widens it, e.g. for a group.\n"
+            "        For test suites: --pid-file FILE gets the PID; --ready-fd N gets the\n"
+            "        bound address and a newline once listening; with tcp:HOST:0 the bound\n"
+            "        address is printed on stdout; --daemon returns once the server listens\n"
+            "        (printing its address); --log FILE (0600, appended) takes the log lines,\n"
+            "        else a daemon is quiet.\n"
+            "  wait ADDRESS [--timeout S]\n"
+            "        Exit 0 as soon as a server at ADDRESS answers HELLO; 1 after S seconds\n"
+            "        (default 10).\n"
             "  serve --fleet N --image-dir DIR --listen ADDR [--timing ...] [--verbose]\n"
             "        A fleet: N chips (1 to 10000) in one server, chip i's image in\n"
             "        DIR/chip-0000.img, chip-0001.img... DIR and missing images are created:\n"
@@ -102,10 +117,35 @@ static void usage(FILE *f)
             "Exit status: 0 success, 1 the operation failed, 2 bad command line.\n");
 }
 
+/* init on an image that is there: kept when --if-missing and it is a valid
+ * image (a recipe can run again under set -e), else an error. */
+static int init_existing(const char *image, int if_missing)
+{
+    if (!if_missing) {
+        tool_error(prog, "init: '%s' exists; use --force to replace it, or --if-missing to keep it", image);
+        return TOOL_EXIT_FAIL;
+    }
+    stsafe_emu_nvm nvm;
+    stsafe_emu_image_lock lock;
+    if (tool_image_lock(prog, &lock, image, 0, "stsafe-emu init") != 0)
+        return TOOL_EXIT_FAIL;
+    int err = stsafe_emu_image_load(image, &nvm);
+    stsafe_emu_image_lock_release(&lock);
+    memset(&nvm, 0, sizeof nvm);
+    if (err) {
+        tool_image_error(prog, image, err);
+        tool_error(prog, "init: '%s' is there but is not a valid image; kept as it is (--force replaces it)",
+                   image);
+        return TOOL_EXIT_FAIL;
+    }
+    printf("kept %s (a valid image is already there)\n", image);
+    return TOOL_EXIT_OK;
+}
+
 static int cmd_init(int argc, char **argv)
 {
     const char *image = NULL, *profile = "default", *serial_hex = NULL, *ca_out = NULL;
-    int force = 0;
+    int force = 0, if_missing = 0;
     uint8_t serial[STSAFE_EMU_SERIAL_LEN];
     char ca_default[4096];
 
@@ -114,6 +154,7 @@ static int cmd_init(int argc, char **argv)
         else if (!strcmp(argv[i], "--serial") && i + 1 < argc) serial_hex = argv[++i];
         else if (!strcmp(argv[i], "--ca-out") && i + 1 < argc) ca_out = argv[++i];
         else if (!strcmp(argv[i], "--force")) force = 1;
+        else if (!strcmp(argv[i], "--if-missing")) if_missing = 1;
         else if (argv[i][0] != '-' && !image) image = argv[i];
         else {
             tool_error(prog, "init: unexpected argument '%s' (see --help)", argv[i]);
@@ -135,14 +176,12 @@ static int cmd_init(int argc, char **argv)
                    STSAFE_EMU_SERIAL_LEN, 2 * STSAFE_EMU_SERIAL_LEN);
         return TOOL_EXIT_USAGE;
     }
-    if (!force) {
-        FILE *existing = fopen(image, "rb");
-        if (existing) {
-            (void)fclose(existing); /* opened for reading, only to see that it exists */
-            tool_error(prog, "init: '%s' exists; use --force to replace it", image);
-            return TOOL_EXIT_FAIL;
-        }
+    if (force && if_missing) {
+        tool_error(prog, "init: --force and --if-missing contradict each other");
+        return TOOL_EXIT_USAGE;
     }
+    if (!force && access(image, F_OK) == 0)
+        return init_existing(image, if_missing);
     if (!ca_out) {
         snprintf(ca_default, sizeof ca_default, "%s.ca.pem", image);
         ca_out = ca_default;
@@ -158,14 +197,16 @@ static int cmd_init(int argc, char **argv)
     }
     int err = stsafe_emu_profile_apply(&nvm, profile, serial_hex ? serial : NULL, stsafe_rng_fn, &rng,
                                      &out);
+    /* the CA first, then the image: a failure at either leaves neither (each
+     * write leaves nothing of its own when it fails) */
     if (err) {
         tool_error(prog, "init: personalisation failed: %s", stsafe_strerror(err));
-    } else if ((err = stsafe_emu_image_save(image, &nvm)) != 0) {
-        tool_error(prog, "init: cannot write '%s': %s: %s", image, stsafe_strerror(err), strerror(errno));
+    } else if (stsafe_emu_file_write(ca_out, out.ca_cert_pem, strlen(out.ca_cert_pem), 0644) != 0) {
+        tool_error(prog, "init: cannot write the CA certificate to '%s': %s", ca_out, strerror(errno));
     } else {
-        FILE *f = fopen(ca_out, "w");
-        if (!f || fputs(out.ca_cert_pem, f) < 0 || fclose(f) != 0) {
-            tool_error(prog, "init: cannot write the CA certificate to '%s': %s", ca_out, strerror(errno));
+        if ((err = stsafe_emu_image_save(image, &nvm)) != 0) {
+            tool_error(prog, "init: cannot write '%s': %s: %s", image, stsafe_strerror(err), strerror(errno));
+            unlink(ca_out);
         } else {
             printf("created %s (profile %s, serial ", image, profile);
             for (unsigned i = 0; i < STSAFE_EMU_SERIAL_LEN; i++)
@@ -268,10 +309,13 @@ static int cmd_info(int argc, char **argv)
         return TOOL_EXIT_USAGE;
     }
     stsafe_emu_nvm nvm;
+    stsafe_emu_image_lock lock;
+    if (tool_image_lock(prog, &lock, argv[0], 0, "stsafe-emu info") != 0)
+        return TOOL_EXIT_FAIL;
     int err = stsafe_emu_image_load(argv[0], &nvm);
+    stsafe_emu_image_lock_release(&lock);
     if (err) {
-        tool_error(prog, "cannot load image '%s': %s%s%s", argv[0], stsafe_strerror(err),
-                   err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
+        tool_image_error(prog, argv[0], err);
         return TOOL_EXIT_FAIL;
     }
     printf("image: %s (format v%u)\nserial number: ", argv[0], STSAFE_EMU_IMAGE_VERSION);
@@ -347,6 +391,10 @@ typedef struct {
     const char *from_trace;
     const char *trace;
     unsigned long address;
+    const char *pid_file;
+    const char *log;
+    long ready_fd;
+    int daemon;
 } serve_extra;
 
 /* One of --image IMAGE, --fleet N with --image-dir DIR, --from-trace TRACE. */
@@ -375,6 +423,7 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
 {
     const char *timing = "none", *fleet = NULL;
     memset(x, 0, sizeof(*x));
+    x->ready_fd = -1;
     x->address = 0xFF; /* STSAFE_TRACE_ADDR_FIRST */
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--image") && i + 1 < argc) cfg->image_path = argv[++i];
@@ -397,6 +446,27 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
                 return -1;
             }
             cfg->idle_timeout_ms = sec ? (uint32_t)sec * 1000u : STSAFE_SERVER_NO_TIMEOUT;
+        }
+        else if (!strcmp(argv[i], "--socket-mode") && i + 1 < argc) {
+            char *end = NULL;
+            const char *m = argv[++i];
+            unsigned long v = strtoul(m, &end, 8);
+            if (!*m || *m == '-' || *end || v == 0 || v > 0777) {
+                tool_error(prog, "serve: --socket-mode takes octal permission bits up to 777 (e.g. 660), not '%s'", m);
+                return -1;
+            }
+            cfg->socket_mode = (unsigned)v;
+        }
+        else if (!strcmp(argv[i], "--pid-file") && i + 1 < argc) x->pid_file = argv[++i];
+        else if (!strcmp(argv[i], "--log") && i + 1 < argc) x->log = argv[++i];
+        else if (!strcmp(argv[i], "--daemon")) x->daemon = 1;
+        else if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc) {
+            unsigned long fd = 0;
+            if (tool_parse_uint(argv[++i], 1024, &fd) != 0 || fd < 3 || fcntl((int)fd, F_GETFD) < 0) {
+                tool_error(prog, "serve: --ready-fd takes an open file descriptor from 3, not '%s'", argv[i]);
+                return -1;
+            }
+            x->ready_fd = (long)fd;
         }
         else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
         else {
@@ -438,11 +508,25 @@ static int cmd_serve(int argc, char **argv)
         return emu_serve_from_trace(prog, &cfg, extra.from_trace, extra.address);
     if (extra.trace)
         return emu_serve_recording(prog, &cfg, extra.trace);
-    if (stsafe_server_init(&srv, &cfg) != 0)
+    size_t n = strlen(cfg.listen);
+    emu_ready ready = {extra.pid_file, 0, (int)extra.ready_fd, n > 2 && !strcmp(cfg.listen + n - 2, ":0"),
+                       -1, extra.log != NULL};
+    FILE *log = extra.log ? stsafe_emu_file_open_private(extra.log, 1) : NULL; /* 0600: --verbose shows bytes */
+    if (extra.log && !log) {
+        tool_error(prog, "serve: cannot open --log '%s': %s", extra.log, strerror(errno));
         return TOOL_EXIT_FAIL;
-    int err = stsafe_server_run(&srv);
-    stsafe_server_free(&srv);
-    return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+    }
+    cfg.log = log;
+    int rc = TOOL_EXIT_FAIL;
+    if ((!extra.daemon || emu_serve_daemonize(prog, &ready) == 0) && stsafe_server_init(&srv, &cfg) == 0) {
+        if (emu_serve_ready(prog, &srv, &ready) == 0)
+            rc = stsafe_server_run(&srv) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+        stsafe_server_free(&srv);
+    }
+    emu_serve_done(&ready);
+    if (log)
+        (void)fclose(log);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -478,6 +562,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "replay"))
         return emu_cmd_replay(prog, argc - 2, argv + 2);
+    if (!strcmp(cmd, "wait"))
+        return emu_cmd_wait(prog, argc - 2, argv + 2);
     if (!strcmp(cmd, "import"))
         return emu_import_main(argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);

@@ -59,6 +59,7 @@ int tool_parse_uint(const char *s, unsigned long max, unsigned long *out)
 int tool_session_open(tool_session *s, const char *prog, const char *path)
 {
     memset(s, 0, sizeof *s);
+    s->lock.fd = -1; /* no image locked (a bus session never takes one) */
     s->path = path;
     stsafe_bus_socket_init(&s->sock);
     stsafe_bus_i2cdev_init(&s->i2c);
@@ -66,10 +67,14 @@ int tool_session_open(tool_session *s, const char *prog, const char *path)
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
     }
+    if (tool_image_lock(prog, &s->lock, path, 1, "stsafe-cli --image") != 0) {
+        stsafe_inproc_device_free(&s->dev);
+        return TOOL_EXIT_FAIL;
+    }
     int err = stsafe_emu_image_load(path, &s->dev.chip.nvm);
     if (err) {
-        tool_error(prog, "cannot load image '%s': %s%s%s", path, stsafe_strerror(err),
-                   err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(errno) : "");
+        tool_image_error(prog, path, err);
+        stsafe_emu_image_lock_release(&s->lock);
         stsafe_inproc_device_free(&s->dev);
         return TOOL_EXIT_FAIL;
     }
@@ -130,6 +135,7 @@ int tool_session_open_bus_wait(tool_session *s, const char *prog, const char *ad
                                unsigned long chip, unsigned long wait_s)
 {
     memset(s, 0, sizeof *s);
+    s->lock.fd = -1; /* no image locked (a bus session never takes one) */
     stsafe_bus_socket_init(&s->sock);
     stsafe_bus_i2cdev_init(&s->i2c);
     if (stsafe_inproc_device_init(&s->dev, NULL, 0) != 0) { /* unused chip: a uniform close */
@@ -206,6 +212,7 @@ int tool_session_close(tool_session *s, const char *prog)
     }
     stsafe_bus_socket_free(&s->sock);
     stsafe_bus_i2cdev_free(&s->i2c);
+    stsafe_emu_image_lock_release(&s->lock); /* after the save */
     stsafe_inproc_device_free(&s->dev);
     return rc;
 }
@@ -254,4 +261,33 @@ int tool_read_file(const char *prog, const char *path, char **text, size_t *len)
     *text = buf;
     *len = n;
     return TOOL_EXIT_OK;
+}
+
+void tool_image_error(const char *prog, const char *path, int err)
+{
+    char detail[200];
+    int e = errno;
+    if (err == STSAFE_ERR_IMAGE_FIELD && stsafe_emu_image_explain(path, detail, sizeof detail) == err)
+        tool_error(prog, "cannot load image '%s': %s: %s", path, stsafe_strerror(err), detail);
+    else
+        tool_error(prog, "cannot load image '%s': %s%s%s", path, stsafe_strerror(err),
+                   err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(e) : "");
+}
+
+int tool_image_lock(const char *prog, stsafe_emu_image_lock *l, const char *path, int exclusive,
+                    const char *program)
+{
+    int err = stsafe_emu_image_lock_take(l, path, exclusive, program);
+    if (!err)
+        return 0;
+    if (err != STSAFE_ERR_IMAGE_LOCKED)
+        tool_error(prog, "cannot lock image '%s': %s: %s", path, stsafe_strerror(err), strerror(errno));
+    else if (l->holder_pid && l->address[0])
+        tool_error(prog, "%s is in use by PID %ld (%s); talk to it with --bus %s", path, l->holder_pid,
+                   l->holder, l->address);
+    else if (l->holder_pid)
+        tool_error(prog, "%s is in use by PID %ld (%s)", path, l->holder_pid, l->holder);
+    else
+        tool_error(prog, "%s is in use by another process (reading it); try again when it is done", path);
+    return TOOL_EXIT_FAIL;
 }

@@ -16,6 +16,7 @@
 #include "stsafe/client/client.h"
 #include "stsafe/client/inproc_device.h"
 #include "stsafe/emulator/rng.h"
+#include "stsafe/emulator/image_lock.h"
 
 /* Exit codes of every tool (docs/tools.md). */
 #define TOOL_EXIT_OK      0  /**< Done. */
@@ -55,7 +56,21 @@ typedef struct {
     stsafe_inproc_device dev;   /**< Remote chip: only its bus and client are used. */
     stsafe_bus_socket sock;     /**< The connection to the server (remote chip only). */
     stsafe_bus_i2cdev i2c;      /**< The I2C adapter (--bus i2c:PATH only). */
+    stsafe_emu_image_lock lock; /**< Held exclusively while an image is open. */
 } tool_session;
+
+/** Print why image \p path did not load ("cannot load image 'P': reason",
+ *  the failing field for STSAFE_ERR_IMAGE_FIELD). */
+void tool_image_error(const char *prog, const char *path, int err);
+
+/**
+ * Take the advisory lock of image \p path (image_lock.h): exclusive to
+ * change it, shared to read it. 0, or prints who holds it ("chip.img is in
+ * use by PID N (stsafe-emu serve); talk to it with --bus ADDRESS") and
+ * returns TOOL_EXIT_FAIL.
+ */
+int tool_image_lock(const char *prog, stsafe_emu_image_lock *l, const char *path, int exclusive,
+                    const char *program);
 
 /** Load \p path and connect a client to it. 0, or prints why and returns TOOL_EXIT_FAIL. */
 int tool_session_open(tool_session *s, const char *prog, const char *path);

@@ -73,6 +73,8 @@ const char *stsafe_strerror(int err)
     case STSAFE_ERR_IMAGE_VERSION:     return "unsupported stsafe-emu image version";
     case STSAFE_ERR_IMAGE_CHECKSUM:    return "image checksum mismatch (file corrupted)";
     case STSAFE_ERR_CRYPTO:            return "cryptographic operation failed";
+    case STSAFE_ERR_IMAGE_FIELD:       return "image holds a value the chip cannot have";
+    case STSAFE_ERR_IMAGE_LOCKED:      return "the image is in use by another process";
     case STSAFE_ERR_SC_PADDING:        return "secure channel: bad padding after decryption";
     case STSAFE_ERR_SC_RMAC:           return "secure channel: response MAC missing or wrong";
     case STSAFE_ERR_SC_NO_KEYS:        return "secure channel: the chip has no host keys";

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Issue 14, finding 1: a brown-out is no oracle. The chip commits the
  * password try before the comparison matters and advances the C-MAC
  * counter when it has verified a MAC; a power cut later in the command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Issue 14, finding 15: a fault spec is parsed as docs/faults.md says:
  * numbers decimal or 0x hex (never octal), at most STSAFE_FAULT_MAX items,
  * and a refusal names the real problem. */

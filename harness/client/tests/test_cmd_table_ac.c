@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Issue 14, finding 2: the command table (Put Attribute 0x29 access
  * conditions, 0x2A encryption flags) is enforced as zone access conditions
  * are: once host keys are set only a C-MAC changes it, and never to

@@ -163,13 +163,35 @@ static int chip_dirty(const void *ctx)
     return d->chip.nvm_dirty != 0;
 }
 
+/* Never a success for a change that is not on disk: when the save fails
+ * the chip goes back to the image on disk and restarts (volatile state and
+ * the pending answer lost, like a power cut just before the NVM write);
+ * when even that image cannot be read, the device has failed for good. */
 static int chip_save(void *ctx)
 {
     stsafe_chip_device *d = ctx;
-    int err = stsafe_emu_image_save(d->image_path, &d->chip.nvm);
-    if (!err)
+    stsafe_emu_storage posix = stsafe_emu_storage_posix();
+    const stsafe_emu_storage *st = d->storage ? d->storage : &posix;
+    int err = stsafe_emu_image_save_to(st, d->image_path, &d->chip.nvm);
+    if (!err) {
         d->chip.nvm_dirty = 0;
+        return 0;
+    }
+    int e = errno;
+    if (stsafe_emu_image_load_from(st, d->image_path, &d->chip.nvm) == 0) {
+        stsafe_emu_chip_power_cycle(&d->chip);
+        d->chip.nvm_dirty = 0;
+    } else {
+        d->failure = "its image can neither be saved nor read back: the server stops serving it";
+    }
+    errno = e;
     return err;
+}
+
+static const char *chip_failure(const void *ctx)
+{
+    const stsafe_chip_device *d = ctx;
+    return d->failure;
 }
 
 static const char *chip_name(const void *ctx)
@@ -193,7 +215,7 @@ static const stsafe_server_device_ops chip_ops = {
     .dirty = chip_dirty,
     .save = chip_save,
     .name = chip_name,
-    .failure = NULL, /* the model answers every frame; it never leaves a script */
+    .failure = chip_failure, /* only when a failed save cannot be undone */
     .fault = chip_fault,
 };
 
@@ -206,7 +228,11 @@ int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsaf
     d->chip.timing = timing;
     d->image_path = NULL;
     d->faults = NULL;
-    int err = stsafe_emu_image_load(image_path, &d->chip.nvm);
+    d->storage = NULL;
+    d->failure = NULL;
+    int err = stsafe_emu_image_lock_take(&d->lock, image_path, 1, "stsafe-emu serve");
+    if (!err)
+        err = stsafe_emu_image_load(image_path, &d->chip.nvm);
     if (!err) {
         d->image_path = strdup(image_path);
         if (!d->image_path)
@@ -215,6 +241,7 @@ int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsaf
     if (err) {
         int saved = errno;
         stsafe_emu_chip_free(&d->chip);
+        stsafe_emu_image_lock_release(&d->lock); /* the holder seen stays in d->lock */
         errno = saved;
     }
     return err;
@@ -229,6 +256,7 @@ void stsafe_chip_device_free(stsafe_chip_device *d)
     d->faults = NULL;
     free(d->image_path);
     d->image_path = NULL;
+    stsafe_emu_image_lock_release(&d->lock);
 }
 
 stsafe_server_device stsafe_chip_device_handle(stsafe_chip_device *d)
@@ -244,13 +272,7 @@ static int write_ca(const char *image_path, const char *pem)
     int n = snprintf(path, sizeof path, "%s.ca.pem", image_path);
     if (n < 0 || (size_t)n >= sizeof path)
         return STSAFE_ERR_BAD_INPUT;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return STSAFE_ERR_IO;
-    int bad = fputs(pem, f) < 0;
-    if (fclose(f) != 0 || bad)
-        return STSAFE_ERR_IO;
-    return 0;
+    return stsafe_emu_file_write(path, pem, strlen(pem), 0644); /* 0644 whatever the umask */
 }
 
 int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, const uint8_t *serial,
@@ -263,7 +285,11 @@ int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, con
     d->chip.timing = timing;
     d->image_path = NULL;
     d->faults = NULL;
-    int err = stsafe_emu_profile_apply(&d->chip.nvm, "default", serial, f_rng, p_rng, &out);
+    d->storage = NULL;
+    d->failure = NULL;
+    int err = stsafe_emu_image_lock_take(&d->lock, image_path, 1, "stsafe-emu serve");
+    if (!err)
+        err = stsafe_emu_profile_apply(&d->chip.nvm, "default", serial, f_rng, p_rng, &out);
     if (!err)
         err = write_ca(image_path, out.ca_cert_pem);
     if (!err)
@@ -273,6 +299,7 @@ int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, con
     if (err) {
         int saved = errno;
         stsafe_emu_chip_free(&d->chip);
+        stsafe_emu_image_lock_release(&d->lock); /* the holder seen stays in d->lock */
         errno = saved;
     }
     return err;

@@ -51,10 +51,25 @@ static int stale_unix_socket(const stsafe_sock_addr *a)
     return errno == ECONNREFUSED;
 }
 
+/* bind() with the umask that makes a unix socket file 0600 from its
+ * creation (a socket file cannot be fchmod-ed before bind); the caller's
+ * umask is put back at once. The umask is per process: the server does this
+ * once, at start, before any thread of its own runs. */
+static int bind_private(stsafe_server *s, int fd, const struct sockaddr *sa)
+{
+    mode_t old = s->addr.family == AF_UNIX ? umask(0177) : 0;
+    int rc = bind(fd, sa, s->addr.len);
+    int e = errno;
+    if (s->addr.family == AF_UNIX)
+        umask(old);
+    errno = e;
+    return rc;
+}
+
 static int bind_address(stsafe_server *s, int fd)
 {
     const struct sockaddr *sa = (const struct sockaddr *)&s->addr.ss;
-    if (bind(fd, sa, s->addr.len) == 0)
+    if (bind_private(s, fd, sa) == 0)
         return 0;
     int e = errno;
     if (e != EADDRINUSE || s->addr.family != AF_UNIX || !stale_unix_socket(&s->addr)) {
@@ -62,7 +77,7 @@ static int bind_address(stsafe_server *s, int fd)
         return STSAFE_ERR_IO;
     }
     unlink(((const struct sockaddr_un *)&s->addr.ss)->sun_path);
-    return bind(fd, sa, s->addr.len) == 0 ? 0 : STSAFE_ERR_IO;
+    return bind_private(s, fd, sa) == 0 ? 0 : STSAFE_ERR_IO;
 }
 
 /* Binds and listens; fills s->address with the address really bound. */
@@ -75,6 +90,12 @@ static int server_listen(stsafe_server *s)
     if (s->addr.family != AF_UNIX)
         (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     int err = bind_address(s, fd);
+    if (!err && s->addr.family == AF_UNIX && s->cfg.socket_mode && s->cfg.socket_mode != 0600 &&
+        chmod(((const struct sockaddr_un *)&s->addr.ss)->sun_path, (mode_t)s->cfg.socket_mode) != 0)
+    {
+        err = STSAFE_ERR_IO; /* widened on request (--socket-mode) */
+        unlink(((const struct sockaddr_un *)&s->addr.ss)->sun_path);
+    }
     if (!err && listen(fd, 16) != 0)
         err = STSAFE_ERR_IO;
     if (!err && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
@@ -90,7 +111,10 @@ static int server_listen(stsafe_server *s)
     }
     s->listen_fd = fd;
     s->bound_unix = s->addr.family == AF_UNIX;
-    return stsafe_sock_addr_format(&s->addr, s->address, sizeof s->address);
+    err = stsafe_sock_addr_format(&s->addr, s->address, sizeof s->address);
+    for (size_t i = 0; !err && i < s->chip_count; i++) /* who holds an image says where */
+        stsafe_emu_image_lock_address(&s->chips[i].lock, s->address);
+    return err;
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
@@ -116,6 +140,8 @@ static int check_config(const stsafe_server_config *cfg)
 {
     if (!cfg || !cfg->listen || (cfg->seed_len && !cfg->seed) || check_source(cfg) != 0)
         return STSAFE_ERR_BAD_INPUT;
+    if (cfg->socket_mode > 0777)
+        return STSAFE_ERR_BAD_INPUT;
     if (cfg->timing != STSAFE_EMU_TIMING_NONE && cfg->timing != STSAFE_EMU_TIMING_DATASHEET &&
         cfg->timing != STSAFE_EMU_TIMING_REAL)
         return STSAFE_ERR_BAD_INPUT;
@@ -129,6 +155,21 @@ static void log_failure(const stsafe_server *s, const char *what, const char *ar
     stsafe_server_log(s, "%s '%s': %s%s%s", what, arg, stsafe_strerror(err),
                       err == STSAFE_ERR_IO ? ": " : "", err == STSAFE_ERR_IO ? strerror(e) : "");
     errno = e;
+}
+
+/* An image that would not load; one in use says by whom and where. */
+static void log_load_failure(const stsafe_server *s, const stsafe_chip_device *d, const char *path, int err)
+{
+    const stsafe_emu_image_lock *l = &d->lock;
+    if (err != STSAFE_ERR_IMAGE_LOCKED)
+        log_failure(s, "cannot load image", path, err);
+    else if (l->holder_pid && l->address[0])
+        stsafe_server_log(s, "%s is in use by PID %ld (%s); talk to it with --bus %s", path, l->holder_pid,
+                          l->holder, l->address);
+    else if (l->holder_pid)
+        stsafe_server_log(s, "%s is in use by PID %ld (%s)", path, l->holder_pid, l->holder);
+    else
+        stsafe_server_log(s, "%s is in use by another process (reading it)", path);
 }
 
 /* The random source of the chips the server loads. */
@@ -150,7 +191,7 @@ static int load_chip(stsafe_server *s)
     int err = stsafe_chip_device_load(s->chips, s->cfg.image_path, s->cfg.timing, stsafe_rng_fn,
                                       &s->rng);
     if (err)
-        log_failure(s, "cannot load image", s->cfg.image_path, err);
+        log_load_failure(s, s->chips, s->cfg.image_path, err);
     else
         s->chip_count = 1;
     return err;
@@ -171,25 +212,55 @@ static int fleet_chip(stsafe_server *s, size_t i)
         stsafe_fleet_serial(i, serial);
         err = stsafe_chip_device_create(&s->chips[i], path, serial, s->cfg.timing, stsafe_rng_fn,
                                         &s->rng);
-        if (err)
+        if (err == STSAFE_ERR_IMAGE_LOCKED)
+            log_load_failure(s, &s->chips[i], path, err);
+        else if (err)
             log_failure(s, "cannot create image", path, err);
         s->images_created += err == 0;
         return err;
     }
     err = stsafe_chip_device_load(&s->chips[i], path, s->cfg.timing, stsafe_rng_fn, &s->rng);
     if (err)
-        log_failure(s, "cannot load image", path, err);
+        log_load_failure(s, &s->chips[i], path, err);
     return err;
+}
+
+/* The fleet's folder: created 0700, or an existing folder nobody but its
+ * owner can write into (others could plant or swap images there). */
+static int fleet_folder(stsafe_server *s, const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        log_failure(s, "cannot create the image folder", dir, STSAFE_ERR_IO);
+        return STSAFE_ERR_IO;
+    }
+    if (stat(dir, &st) != 0) {
+        log_failure(s, "cannot use the image folder", dir, STSAFE_ERR_IO);
+        return STSAFE_ERR_IO;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        stsafe_server_log(s, "the image folder '%s' is not a folder", dir);
+        errno = ENOTDIR;
+        return STSAFE_ERR_IO;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        stsafe_server_log(s, "the image folder '%s' is writable by %s (mode %03o): others could "
+                             "replace the images; use a private folder (chmod 700)",
+                          dir, (st.st_mode & S_IWOTH) ? "others" : "its group",
+                          (unsigned)(st.st_mode & 0777));
+        errno = EPERM;
+        return STSAFE_ERR_IO;
+    }
+    return 0;
 }
 
 /* The fleet: cfg.fleet chips in cfg.image_dir, which is created when missing. */
 static int load_fleet(stsafe_server *s)
 {
     const char *dir = s->cfg.image_dir;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        log_failure(s, "cannot create the image folder", dir, STSAFE_ERR_IO);
-        return STSAFE_ERR_IO;
-    }
+    int ferr = fleet_folder(s, dir);
+    if (ferr)
+        return ferr;
     for (size_t i = 0; i < s->cfg.fleet; i++) {
         int err = fleet_chip(s, i);
         if (err)
@@ -306,15 +377,29 @@ static int save_device(const stsafe_server *s, const stsafe_server_slot *slot)
     return err;
 }
 
-void stsafe_server_save_changed(const stsafe_server *s)
+int stsafe_server_save_slot(stsafe_server *s, size_t i, char *why, size_t cap)
 {
-    for (size_t i = 0; i < s->slot_count; i++) {
-        const stsafe_server_device *d = &s->slots[i].dev;
-        if (!d->ops->save || !d->ops->dirty || !d->ops->dirty(d->ctx))
-            continue;
-        if (save_device(s, &s->slots[i]) == 0 && s->cfg.verbose)
+    const stsafe_server_device *d = &s->slots[i].dev;
+    if (!d->ops->save || !d->ops->dirty || !d->ops->dirty(d->ctx))
+        return 0;
+    int err = d->ops->save(d->ctx);
+    if (!err) {
+        if (s->cfg.verbose)
             stsafe_server_log(s, "image saved to '%s'", d->ops->name(d->ctx));
+        return 0;
     }
+    int e = errno;
+    const char *failed = d->ops->failure ? d->ops->failure(d->ctx) : NULL;
+    (void)snprintf(why, cap, "cannot save image '%s': %s: %s; %s", d->ops->name(d->ctx),
+                   stsafe_strerror(err), strerror(e),
+                   failed ? failed : "the command was undone: the chip restarted from its image on disk");
+    stsafe_server_log(s, "%s", why);
+    if (failed) {
+        s->failure = failed;
+        s->failed_slot = i;
+    }
+    errno = e;
+    return err;
 }
 
 /* Logs what save_all() did: \p saved of the \p savers devices that save. */

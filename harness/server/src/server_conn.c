@@ -219,8 +219,7 @@ static int answer_request(stsafe_server *s, conn_table *t, server_conn *c)
     size_t len = stsafe_sock_get_u32(c->in), ans_len = 0;
     const uint8_t *body = c->in + STSAFE_SOCK_LEN_SIZE;
     uint8_t *ans = c->out + STSAFE_SOCK_LEN_SIZE;
-    uint8_t st = stsafe_server_handle(s, &c->sess, body, len, ans, &ans_len);
-    stsafe_server_save_changed(s); /* before the answer: an ACKed change is on disk */
+    uint8_t st = stsafe_server_handle(s, &c->sess, body, len, ans, &ans_len); /* saves first */
     if (s->failure) {
         const stsafe_server_device *d = &s->slots[s->failed_slot].dev;
         stsafe_server_log(s, "device '%s' failed: %s; the server stops", d->ops->name(d->ctx),

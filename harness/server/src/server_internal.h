@@ -12,8 +12,13 @@ void stsafe_server_log(const stsafe_server *s, const char *fmt, ...) __attribute
 /** 1 when the stop flag is set or a device failed for good. */
 int stsafe_server_stopping(const stsafe_server *s);
 
-/** Save every device whose saved state changed (failures are logged). */
-void stsafe_server_save_changed(const stsafe_server *s);
+/**
+ * Save device \p i when its saved state changed. A failure is logged and
+ * described in \p why ("cannot save image ...: reason; what became of the
+ * device"); a device that failed for good through it sets s->failure.
+ * 0 (saved, or nothing to save); the save's error.
+ */
+int stsafe_server_save_slot(stsafe_server *s, size_t i, char *why, size_t cap);
 
 /**
  * Serve connections until stsafe_server_stopping(); then close them.

@@ -225,8 +225,9 @@ static uint8_t op_select(stsafe_server *s, stsafe_server_session *sess, const ui
     return reply(op, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
 }
 
-uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,
-                             size_t len, uint8_t *ans, size_t *ans_len)
+/* The request, answered by its operation. */
+static uint8_t dispatch(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body, size_t len,
+                        uint8_t *ans, size_t *ans_len)
 {
     if (len == 0 || len > STSAFE_SOCK_MAX_BODY)
         return refuse(0, STSAFE_SOCK_ST_ERR_LENGTH, ans, ans_len,
@@ -258,4 +259,28 @@ uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, cons
         break;
     }
     return refuse(op, STSAFE_SOCK_ST_ERR_OP, ans, ans_len, "unknown operation 0x%02X", op);
+}
+
+/* An acknowledged change is on disk (docs/socket-protocol.md): the device
+ * the request reached is saved before the answer goes out. When the save
+ * fails the device is back at its saved state (server.h, save) and the
+ * answer is FAILED with the reason, whatever the operation answered. */
+static uint8_t saved_or_failed(stsafe_server *s, const stsafe_server_session *sess, uint8_t op, uint8_t st,
+                               uint8_t *ans, size_t *ans_len)
+{
+    char why[STSAFE_SERVER_MAX_REASON];
+    if (!sess->hello_done || stsafe_server_save_slot(s, sess->selected, why, sizeof why) == 0)
+        return st;
+    if (STSAFE_SOCK_ST_CLOSES(st))
+        return st; /* the connection ends anyway; the log has the reason */
+    return refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "%s", why);
+}
+
+uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,
+                             size_t len, uint8_t *ans, size_t *ans_len)
+{
+    uint8_t st = dispatch(s, sess, body, len, ans, ans_len);
+    if (len == 0 || len > STSAFE_SOCK_MAX_BODY)
+        return st;
+    return saved_or_failed(s, sess, body[0], st, ans, ans_len);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* server_fixture.h: a served chip in a thread, its log in a file. */
 #include "server_fixture.h"
 

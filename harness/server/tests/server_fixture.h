@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A served chip for the server's limit tests (test_fault_limits,
  * test_idle_timeout): an image in a fresh temporary folder, a server in a
  * thread with the caller's settings, its log in a temporary file. CMocka

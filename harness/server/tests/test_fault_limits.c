@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Issue 14, finding 8: FAULT cannot brick a chip and cannot flood the log.
  * Counts are bounded (nack=N up to STSAFE_FAULT_MAX_NACKS), POWER_CYCLE
  * clears whatever is pending, a NACK run is logged in two lines, and a

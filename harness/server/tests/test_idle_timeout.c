@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Issue 14, finding 7: a silent client cannot hold a server for ever. A
  * connection that sends no HELLO within the hello timeout, or no request
  * within the idle timeout, is dropped with its reason logged, and the

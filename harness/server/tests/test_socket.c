@@ -868,12 +868,20 @@ static void test_socket_files(void **state)
     assert_int_equal(bind(fd, (struct sockaddr *)&un, sizeof un), 0);
     close(fd);
     start_server(f, STSAFE_EMU_TIMING_NONE);
-    /* A live server's socket is not taken over. */
+    /* A second server on the same image is refused: the image is locked
+     * (issue 14 finding 6); on another image, the live socket is not taken over. */
     stsafe_server second;
     stsafe_server_config cfg = {.image_path = f->image, .listen = f->listen, .log = f->log};
+    assert_int_equal(stsafe_server_init(&second, &cfg), STSAFE_ERR_IMAGE_LOCKED);
+    char linked[220];
+    snprintf(linked, sizeof linked, "%s/linked.img", f->dir);
+    assert_int_equal(link(f->image, linked), 0);
+    cfg.image_path = linked;
     errno = 0;
     assert_int_equal(stsafe_server_init(&second, &cfg), STSAFE_ERR_IO);
     assert_int_equal(errno, EADDRINUSE);
+    unlink(linked);
+    cfg.image_path = f->image;
     int cfd = raw_hello(f);
     close(cfd);
     stop_server(f);

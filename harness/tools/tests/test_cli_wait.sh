@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Issue 14, finding 7, end to end: `stsafe-emu serve --idle-timeout` drops a
 # silent client and serves the one waiting behind it; `stsafe-cli --bus`
 # says "waiting: another client holds chip N" when the server has not taken

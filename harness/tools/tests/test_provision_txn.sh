@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Issue 14, finding 13: provisioning is a transaction. Every check comes
 # before anything changes (the zone's update access condition against this
 # host's session, a key already in the slot), a provisioned identity is

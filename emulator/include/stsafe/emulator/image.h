@@ -36,23 +36,26 @@ int stsafe_emu_image_serialize(const stsafe_emu_nvm *nvm, uint8_t *out, size_t c
 
 /**
  * \brief Parse an image; \p nvm is written only when the whole image is valid.
+ * Then every field is checked as stsafe_emu_image_check() does.
  * \return 0; STSAFE_ERR_IMAGE_FORMAT (not an image, or malformed);
- *         STSAFE_ERR_IMAGE_VERSION; STSAFE_ERR_IMAGE_CHECKSUM (corrupted).
+ *         STSAFE_ERR_IMAGE_VERSION; STSAFE_ERR_IMAGE_CHECKSUM (corrupted);
+ *         STSAFE_ERR_IMAGE_FIELD (intact, but a value no chip can have).
  */
 int stsafe_emu_image_parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm);
 
 /**
- * \brief Save through a storage backend, crash-safely: create NAME.tmp, write
+ * \brief Save through a storage backend, crash-safely: create a new private
+ *        temp file beside NAME (create_temp: a unique name, O_EXCL, 0600), write
  *        it in 512-byte pieces, sync it, rename it over NAME, sync the folder
  *        (docs/persistence.md). A power cut at any step leaves NAME either
  *        old or new, never a mix; once this returns 0 the new image is durable.
  * \param st    The backend (stsafe_emu_storage_posix(), a stsafe_emu_memfs, ...).
  * \param name  The image's name in the backend (a path for POSIX).
  * \param nvm   The state to save.
- * \return 0; STSAFE_ERR_IO (the backend failed, errno kept; NAME.tmp is
- *         removed when it can be; NAME is the old image, or the new one
+ * \return 0; STSAFE_ERR_IO (the backend failed, errno kept; the temp file is
+ *         removed when it can be; a symbolic link at NAME: errno ELOOP; NAME is the old image, or the new one
  *         when only the final folder sync failed); STSAFE_ERR_BAD_INPUT
- *         (a NULL argument, a name too long for NAME.tmp); STSAFE_ERR_ALLOC;
+ *         (a NULL argument, a name too long for a temp name); STSAFE_ERR_ALLOC;
  *         the serialise errors.
  */
 int stsafe_emu_image_save_to(const stsafe_emu_storage *st, const char *name, const stsafe_emu_nvm *nvm);
@@ -61,7 +64,8 @@ int stsafe_emu_image_save_to(const stsafe_emu_storage *st, const char *name, con
  * \brief Load and check the image NAME from a storage backend; \p nvm is
  *        written only when the whole image is valid (never reset to a default).
  * \param st    The backend.
- * \param name  The image's name in the backend; NAME.tmp is never read.
+ * \param name  The image's name in the backend (a symbolic link is refused,
+ *              errno ELOOP); temp files are never read.
  * \param nvm   Receives the state.
  * \return 0; STSAFE_ERR_IO (missing, unreadable; errno set);
  *         STSAFE_ERR_IMAGE_FORMAT (also a file longer than any image);
@@ -81,6 +85,29 @@ int stsafe_emu_image_save(const char *path, const stsafe_emu_nvm *nvm);
  * \return 0; STSAFE_ERR_IO (errno set: missing file, permission); the parse errors.
  */
 int stsafe_emu_image_load(const char *path, stsafe_emu_nvm *nvm);
+
+/**
+ * \brief The semantic checks an image passes after its hash (issue 14):
+ *        life cycle one of 01 02 03 04 81 83; I2C address 0x08..0x77,
+ *        low-power mode 0 or 2, lock 0 or 1; each zone's read and update
+ *        access conditions 0, 1, 6 or 7, a counter zone at least 4 bytes,
+ *        a plain zone with no counter; password and host-key flags 0 or 1,
+ *        a set password with at least one try and tries left <= maximum;
+ *        the command table's change right 0..3, access conditions 0..5
+ *        (stsafe_cmd_ac), encryption flags 0..3; every present private key with a
+ *        curve, a scalar in [1, n-1] and its public point = scalar x G.
+ * \param detail  Receives the first failing field in words (may be NULL).
+ * \return 0; STSAFE_ERR_IMAGE_FIELD; STSAFE_ERR_CRYPTO; STSAFE_ERR_BAD_INPUT.
+ */
+int stsafe_emu_image_check(const stsafe_emu_nvm *nvm, char *detail, size_t cap);
+
+/**
+ * \brief Why the image file \p path failed its field checks: it is read and
+ *        parsed without them, then checked, naming the field in \p detail.
+ * \return STSAFE_ERR_IMAGE_FIELD with \p detail set; 0 (the fields are
+ *         fine); the load errors.
+ */
+int stsafe_emu_image_explain(const char *path, char *detail, size_t cap);
 
 #ifdef __cplusplus
 }

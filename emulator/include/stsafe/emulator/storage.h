@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,15 +23,26 @@ extern "C" {
 
 /** Operations of a storage backend; names are paths for the file backend. */
 typedef struct {
-    /** Read the whole file \p name. 0; STSAFE_ERR_IO (missing: errno ENOENT); STSAFE_ERR_BUFFER_TOO_SMALL. */
+    /** Read the whole file \p name; a symbolic link is refused (errno ELOOP).
+     *  0; STSAFE_ERR_IO (missing: errno ENOENT); STSAFE_ERR_BUFFER_TOO_SMALL. */
     int (*read)(void *ctx, const char *name, uint8_t *buf, size_t cap, size_t *len);
-    /** Create \p name empty (or truncate it). 0; STSAFE_ERR_IO. */
+    /** Create \p name empty (or truncate it), mode 0600, never through a
+     *  symbolic link. Tests build files with it; the save never does. 0; STSAFE_ERR_IO. */
     int (*create)(void *ctx, const char *name);
+    /**
+     * Create a new, empty file beside \p name (same folder) under a name no
+     * file had, and write that name to \p tmp. The file is private to its
+     * owner (POSIX: open(O_CREAT|O_EXCL|O_NOFOLLOW, 0600)): an existing file
+     * or symbolic link is never opened, so nothing another user planted
+     * receives the image. 0; STSAFE_ERR_IO (errno set); STSAFE_ERR_BUFFER_TOO_SMALL.
+     */
+    int (*create_temp)(void *ctx, const char *name, char *tmp, size_t cap);
     /** Append \p len bytes to \p name. 0; STSAFE_ERR_IO. */
     int (*append)(void *ctx, const char *name, const uint8_t *data, size_t len);
     /** Make \p name's data durable. 0; STSAFE_ERR_IO. */
     int (*sync)(void *ctx, const char *name);
-    /** Atomically replace \p to with \p from. 0; STSAFE_ERR_IO. */
+    /** Atomically replace \p to with \p from; a symbolic link at \p to is
+     *  refused (errno ELOOP). 0; STSAFE_ERR_IO. */
     int (*rename)(void *ctx, const char *from, const char *to);
     /** Make the folder holding \p name durable (renames in it included). 0; STSAFE_ERR_IO. */
     int (*sync_dir)(void *ctx, const char *name);
@@ -45,6 +57,31 @@ typedef struct {
 
 /** \brief The POSIX file backend (open/write/fsync/rename; no state). */
 stsafe_emu_storage stsafe_emu_storage_posix(void);
+
+/**
+ * \brief Write a whole small file the way an image is saved: a new temp
+ *        file beside \p path (O_EXCL|O_NOFOLLOW, 0600), its mode set to
+ *        \p mode while still empty, the bytes, fsync, rename over \p path,
+ *        fsync of the folder. A key written so is never readable by others,
+ *        not even for a moment, whatever the umask; a file or link already
+ *        at \p path is replaced, never written through; a failure leaves
+ *        \p path as it was and no temp file.
+ * \param mode  The file's permission bits (0600 for secrets, 0644 for a
+ *              certificate), not masked by the umask.
+ * \return 0; STSAFE_ERR_IO (errno set; a symbolic link at \p path: ELOOP);
+ *         STSAFE_ERR_BAD_INPUT.
+ */
+int stsafe_emu_file_write(const char *path, const void *data, size_t len, unsigned mode);
+
+/**
+ * \brief Open a file that will hold secrets (a trace, a verbose log) for
+ *        writing: created 0600, never through a symbolic link; an existing
+ *        file of ours that others can read is narrowed to 0600 before the
+ *        first byte is written.
+ * \param append  Non-zero: append to an existing file; 0: truncate it.
+ * \return The stream, or NULL with errno set (ELOOP for a symbolic link).
+ */
+FILE *stsafe_emu_file_open_private(const char *path, int append);
 
 /* ---- in-memory backend with power cuts (tests) ---------------------------- */
 
@@ -77,6 +114,8 @@ typedef struct {
     long ops;                   /**< Mutating operations so far. */
     long cut_at;                /**< -1: never. */
     int cut;                    /**< The power is off. */
+    int full;                   /**< The disk is full: append fails with STSAFE_ERR_IO,
+                                 *   errno ENOSPC (the power stays on). */
 } stsafe_emu_memfs;
 
 /** \brief An empty disk with no cut armed. */

@@ -47,6 +47,9 @@ extern "C" {
 #define STSAFE_ERR_IMAGE_VERSION       (-0x0502) /**< An image version this build cannot read. */
 #define STSAFE_ERR_IMAGE_CHECKSUM      (-0x0503) /**< The image checksum does not match: corrupted. */
 #define STSAFE_ERR_CRYPTO              (-0x0504) /**< An mbedTLS call failed. */
+#define STSAFE_ERR_IMAGE_FIELD         (-0x0505) /**< An intact image holding a value the chip cannot
+                                                  *   have (stsafe_emu_image_check() names the field). */
+#define STSAFE_ERR_IMAGE_LOCKED        (-0x0506) /**< Another process has the image open (image_lock.h). */
 
 /* Host secure channel (protocol/secure_channel.h, the host client) */
 #define STSAFE_ERR_SC_PADDING          (-0x0601) /**< Decrypted data does not end in 80 00..00. */

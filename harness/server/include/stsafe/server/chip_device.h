@@ -28,6 +28,8 @@
 #include <stdint.h>
 
 #include "stsafe/emulator/chip.h"
+#include "stsafe/emulator/storage.h"
+#include "stsafe/emulator/image_lock.h"
 #include "stsafe/server/server.h"
 
 #ifdef __cplusplus
@@ -42,6 +44,12 @@ typedef struct stsafe_chip_device {
     char *image_path;           /**< A copy of the path the image is saved to. */
     struct stsafe_chip_faults *faults; /**< The faults armed through FAULT; NULL until the
                                  *   first (an idle chip of a fleet does not pay for them). */
+    const stsafe_emu_storage *storage; /**< Where the image is saved and read back; NULL (set
+                                 *   by load and create): the POSIX files. Tests set an
+                                 *   stsafe_emu_memfs here after loading. */
+    const char *failure;        /**< Set when a failed save could not be undone. */
+    stsafe_emu_image_lock lock; /**< Held exclusively from load or create until free
+                                 *   (image_lock.h); when taking it failed, who holds it. */
 } stsafe_chip_device;
 
 /**

@@ -102,8 +102,11 @@ typedef struct {
     /**
      * \brief Optional: save that state now (a chip: its image, crash-safely).
      *        NULL: the device has nothing to save.
-     * \return 0; an error with errno set (logged; retried after the next
-     *         change and when the server stops).
+     *        On failure the device must be back at its last saved state
+     *        (a chip reloads its image and restarts), or report failure():
+     *        the request that changed it is then answered FAILED with the
+     *        reason, never OK (issue 14 finding 4).
+     * \return 0; an error with errno set (logged, and the reason answered).
      */
     int (*save)(void *ctx);
     /** \brief What the device is, for log lines (a chip: its image path). Never NULL. */
@@ -142,7 +145,8 @@ typedef struct {
                                  *   after changes. */
     const char *image_dir;      /**< Or: a fleet of \p fleet chips, chip i in the image
                                  *   stsafe_fleet_image_path(image_dir, i). The folder is
-                                 *   created when missing (mode 0700); a missing image is
+                                 *   created when missing (mode 0700); an existing folder
+                                 *   writable by its group or others is refused; a missing image is
                                  *   created with the default profile and the serial
                                  *   stsafe_fleet_serial(i) (keys from the random source),
                                  *   an existing one is loaded. */
@@ -159,6 +163,9 @@ typedef struct {
                                  *   client at a time), STSAFE_SERVER_MAX_CLIENTS for a
                                  *   fleet or several devices. */
     const char *listen;         /**< "unix:PATH" or "tcp:HOST:PORT" (port 0: any free port). */
+    unsigned socket_mode;       /**< A unix socket file's permission bits (at most 0777); 0:
+                                 *   0600, only the server's user may connect. It is 0600
+                                 *   from its creation (umask around bind), then widened. */
     stsafe_emu_timing timing;     /**< NONE: answers at once. DATASHEET: the datasheet busy
                                  *   times on a virtual clock that advances 1 ms per NACK
                                  *   given (deterministic, as if the host polled every
@@ -230,7 +237,8 @@ typedef struct {
  * live one, or any other file at PATH, is an error.
  * \param cfg  Copied; the strings and devices it points to must outlive the server.
  * \return 0; STSAFE_ERR_BAD_INPUT (missing, conflicting or malformed
- *         setting); the errors of stsafe_emu_image_load() and of
+ *         setting); STSAFE_ERR_IMAGE_LOCKED (another process has an image
+ *         open: image_lock.h, logged with its PID); the errors of stsafe_emu_image_load() and of
  *         stsafe_chip_device_create() (fleet images); STSAFE_ERR_CRYPTO
  *         (random source); STSAFE_ERR_ALLOC; STSAFE_ERR_IO (the image
  *         folder, socket calls; errno set, EADDRINUSE when another server
@@ -257,6 +265,9 @@ void stsafe_server_free(stsafe_server *s);
  * \brief Answer one request (the body after the length prefix), the core
  *        of the server without any socket: tests and other transports
  *        call it directly.
+ *        The device the request reached is saved before this returns when
+ *        its state changed; a failed save turns the answer into FAILED with
+ *        the reason (the device is back at its saved state).
  * \param sess     The connection's state.
  * \param body     op · arguments.
  * \param len      Its length, from the length prefix: a value outside
