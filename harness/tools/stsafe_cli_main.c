@@ -110,6 +110,9 @@ static void usage(FILE *f)
             "                  (docs/i2cdev.md).\n"
             "  --chip N        With --bus: chip N of a server that holds a fleet\n"
             "                  ('stsafe-emu serve --fleet'); default chip 0.\n"
+            "  --i2c-level     With --bus: send each command as I2C writes and reads and poll\n"
+            "                  through the busy chip's NACKs, as on a real bus, instead of one\n"
+            "                  COMMAND round trip per command (docs/socket-protocol.md).\n"
             "  --mac-key HEX --cipher-key HEX\n"
             "                  Open the host secure channel with these keys (16 bytes each, as\n"
             "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
@@ -258,6 +261,7 @@ int main(int argc, char **argv)
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
     const char *bus = NULL, *trace = NULL, *chip = NULL;
     int trace_append = 0;
+    int i2c_level = 0;
     int i = 1;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
@@ -272,6 +276,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--bus") && i + 1 < argc) {
             bus = argv[i + 1];
             i += 2;
+        } else if (!strcmp(argv[i], "--i2c-level")) {
+            i2c_level = 1;
+            i++;
         } else if (!strcmp(argv[i], "--chip") && i + 1 < argc) {
             chip = argv[i + 1];
             i += 2;
@@ -351,6 +358,7 @@ int main(int argc, char **argv)
     s.dev.chip.timing = (stsafe_emu_timing)timing_mode;
     if (chip)
         rc = tool_session_select(&s, prog, chip_index);
+    s.dev.client.i2c_level = i2c_level; /* after select, which sets the client up anew */
     if (!rc && fault)
         rc = cli_arm_faults(&s, &fb, &fault_bus, fault);
     if (!rc && trace)

@@ -171,7 +171,7 @@ static void remote_open(remote *r, const fixture *f, uint16_t index)
     uint8_t addr = 0;
     stsafe_bus_socket_init(&r->sock);
     assert_int_equal(stsafe_bus_socket_connect(&r->sock, &r->bus, f->listen), 0);
-    assert_int_equal(r->sock.version, 2);
+    assert_int_equal(r->sock.version, 3);
     assert_int_equal(stsafe_bus_socket_select(&r->sock, index, &addr), 0);
     assert_int_equal(addr, 0x20);
     assert_int_equal(r->sock.chip, index);

@@ -194,7 +194,7 @@ kill -TERM "$spid"
 wait "$spid"
 check "serve stops on SIGTERM" "0" "$?"
 check "socket file removed" "gone" "$([ -e "$sock" ] || echo gone)"
-check "serve log" "1 1 1" "$(grep -c '^stsafe-emu serve: listening on unix:' "$dir/serve.log") $(grep -c '^stsafe-emu serve: client 1 disconnected after 4 requests$' "$dir/serve.log") $(grep -c "^stsafe-emu serve: stopped; image saved to '$simg'$" "$dir/serve.log")"
+check "serve log" "1 1 1" "$(grep -c '^stsafe-emu serve: listening on unix:' "$dir/serve.log") $(grep -c '^stsafe-emu serve: client 1 disconnected after 2 requests$' "$dir/serve.log") $(grep -c "^stsafe-emu serve: stopped; image saved to '$simg'$" "$dir/serve.log")"
 check "image after serve" "1" "$("$EMU" info "$simg" | grep -c ' 499994$')"
 # TCP on loopback, the port chosen by the system, stopped by SIGINT
 "$EMU" serve --image "$simg" --listen tcp:127.0.0.1:0 --timing datasheet --verbose 2>"$dir/tcp.log" &
@@ -202,8 +202,10 @@ spid=$!
 for _ in $(seq 200); do grep -q 'listening on' "$dir/tcp.log" && break; sleep 0.05; done
 addr=$(sed -n 's/^stsafe-emu serve: listening on \(tcp:127\.0\.0\.1:[0-9]*\) .*/\1/p' "$dir/tcp.log")
 check "tcp echo, datasheet timing" "0102 rc=0" "$(run "$CLI" --bus "$addr" echo 0102)"
-check "tcp verbose log" "1" "$(grep -c '^stsafe-emu serve: client 1: i2c-write 20000102fc06 -> ok$' "$dir/tcp.log")"
-check "tcp datasheet NACKs" "5" "$(grep -c '^stsafe-emu serve: client 1: i2c-read 200005 -> nack$' "$dir/tcp.log")"
+check "tcp verbose log: one COMMAND" "1 0" "$(grep -c '^stsafe-emu serve: client 1: command 20000102fc06 -> ok 0000040102[0-9a-f]*$' "$dir/tcp.log") $(grep -c '^stsafe-emu serve: client 1: i2c-' "$dir/tcp.log")"
+check "tcp echo, --i2c-level" "0102 rc=0" "$(run "$CLI" --bus "$addr" --i2c-level echo 0102)"
+check "tcp verbose log: I2C level" "1" "$(grep -c '^stsafe-emu serve: client 2: i2c-write 20000102fc06 -> ok$' "$dir/tcp.log")"
+check "tcp datasheet NACKs" "5" "$(grep -c '^stsafe-emu serve: client 2: i2c-read 200005 -> nack$' "$dir/tcp.log")"
 kill -INT "$spid"
 wait "$spid"
 check "serve stops on SIGINT" "0" "$?"

@@ -46,6 +46,8 @@ extern "C" {
 #define STSAFE_SERVER_MAX_CLIENTS      64u    /**< Default connections served at once with several devices. */
 #define STSAFE_SERVER_TURN_REQUESTS    32u    /**< Most requests of one connection answered before
                                                *   the others get their turn. */
+#define STSAFE_SERVER_COMMAND_RETRIES  100u   /**< COMMAND: NACKs of a device that is not busy (a
+                                               *   fault, a wake-up) retried per transaction. */
 
 /**
  * What a served device does: the operations of the socket protocol that
@@ -115,6 +117,15 @@ typedef struct {
      */
     int (*fault)(void *ctx, const char *spec, const char **bad, void (*log)(void *log_ctx, const char *line),
                  void *log_ctx);
+    /**
+     * \brief Optional: when the device answers again, on its clock (the
+     *        now_us of the I2C operations): the end of the command it is
+     *        busy with, or 0 when it is not busy. COMMAND (socket protocol
+     *        version 3) needs it: the server waits until then before it
+     *        reads the response. NULL: COMMAND is answered UNSUPPORTED and
+     *        clients fall back to I2C_WRITE and I2C_READ.
+     */
+    uint64_t (*busy_until_us)(const void *ctx);
 } stsafe_server_device_ops;
 
 /** A device: its operations and their context. */
