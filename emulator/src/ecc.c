@@ -20,14 +20,21 @@ static int write_public(const mbedtls_ecp_keypair *kp, size_t n, stsafe_emu_key_
 int stsafe_emu_slot_generate(stsafe_emu_key_slot *slot, uint8_t curve, stsafe_emu_rng_fn f_rng,
                            void *p_rng)
 {
+    return stsafe_emu_slot_generate_in(slot, curve, NULL, f_rng, p_rng);
+}
+
+int stsafe_emu_slot_generate_in(stsafe_emu_key_slot *slot, uint8_t curve, mbedtls_ecp_group *grp,
+                                stsafe_emu_rng_fn f_rng, void *p_rng)
+{
     size_t n = stsafe_curve_size(curve);
-    if (n == 0 || !f_rng)
+    if (n == 0 || !f_rng || (grp && grp->id != stsafe_emu_curve_group(curve)))
         return STSAFE_ERR_BAD_INPUT;
     mbedtls_ecp_keypair kp;
     stsafe_emu_key_slot fresh;
     memset(&fresh, 0, sizeof fresh);
     mbedtls_ecp_keypair_init(&kp);
-    int rc = mbedtls_ecp_gen_key(stsafe_emu_curve_group(curve), &kp, f_rng, p_rng);
+    int rc = grp ? mbedtls_ecp_gen_keypair(grp, &kp.d, &kp.Q, f_rng, p_rng) /* same draws as gen_key */
+                 : mbedtls_ecp_gen_key(stsafe_emu_curve_group(curve), &kp, f_rng, p_rng);
     if (!rc)
         rc = mbedtls_mpi_write_binary(&kp.d, fresh.priv, n);
     if (!rc)

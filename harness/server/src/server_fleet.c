@@ -86,7 +86,7 @@ static int write_files(const char *path, const stsafe_emu_nvm *nvm, const char *
 }
 
 /* Chip k of the batch: the default profile from its own seed, its files. */
-static int make_chip(batch *b, size_t k)
+static int make_chip(batch *b, size_t k, stsafe_emu_profile_cache *cache)
 {
     size_t index = b->indices[k];
     stsafe_chip_device *d = &b->chips[index];
@@ -103,7 +103,8 @@ static int make_chip(batch *b, size_t k)
     if (!err)
         err = stsafe_rng_init_deterministic(&rng, b->seeds + k * SEED_LEN, SEED_LEN);
     if (!err)
-        err = stsafe_emu_profile_apply(&d->chip.nvm, "default", serial, stsafe_rng_fn, &rng, &out);
+        err = stsafe_emu_profile_apply_cached(&d->chip.nvm, "default", serial, stsafe_rng_fn, &rng, &out,
+                                              cache);
     stsafe_rng_free(&rng);
     if (!err)
         err = write_files(path, &d->chip.nvm, out.ca_cert_pem);
@@ -118,8 +119,11 @@ static int make_chip(batch *b, size_t k)
 static void *work(void *arg)
 {
     worker *w = arg;
+    stsafe_emu_profile_cache cache; /* one P-256 table for all this thread's chips */
+    memset(&cache, 0, sizeof cache);
     for (size_t k = w->first; k < w->b->n; k += w->step)
-        w->b->errs[k] = make_chip(w->b, k);
+        w->b->errs[k] = make_chip(w->b, k, &cache);
+    stsafe_emu_profile_cache_free(&cache);
     return NULL;
 }
 
