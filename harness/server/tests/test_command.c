@@ -144,12 +144,12 @@ static void test_command_bytes(void **state)
     handle(f, cmd_echo, sizeof cmd_echo, cmd_echo_ans, sizeof cmd_echo_ans);
     assert_int_equal(f->srv.slots[0].virtual_us, stsafe_emu_exec_time_us(0x00)); /* 5 ms */
     expect_stats(f, 1, 0);
-    handle(f, cmd_echo, sizeof cmd_echo, cmd_echo_ans, sizeof cmd_echo_ans);
-    assert_int_equal(f->srv.slots[0].virtual_us, 2 * stsafe_emu_exec_time_us(0x00));
     /* Nobody at 0x21: NACK, stage 0 (not written), no time spent. */
     static const uint8_t to21[] = {0x04, 0x21, 0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
     static const uint8_t nack0[] = {0x04, 0x01, 0x00};
     handle(f, to21, sizeof to21, nack0, sizeof nack0);
+    assert_int_equal(f->srv.slots[0].virtual_us, stsafe_emu_exec_time_us(0x00));
+    handle(f, cmd_echo, sizeof cmd_echo, cmd_echo_ans, sizeof cmd_echo_ans);
     assert_int_equal(f->srv.slots[0].virtual_us, 2 * stsafe_emu_exec_time_us(0x00));
     /* A chip left busy by an I2C-level write is waited for, not NACKed. */
     static const uint8_t wr[] = {0x02, 0x20, 0x00, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x38};
