@@ -266,6 +266,9 @@ static uint8_t command_outcome(stsafe_server *s, stsafe_server_slot *slot, int e
     return st;
 }
 
+static uint8_t command_read(stsafe_server *s, stsafe_server_session *sess, stsafe_server_slot *slot,
+                            uint8_t addr, uint8_t *ans, size_t *ans_len);
+
 static uint8_t op_command(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
                           size_t n, uint8_t *ans, size_t *ans_len)
 {
@@ -280,14 +283,37 @@ static uint8_t op_command(stsafe_server *s, stsafe_server_session *sess, const u
     if (addr != device_address(slot)) /* an empty bus: nothing to wait for */
         return reply(op, STSAFE_SOCK_ST_NACK, (const uint8_t[]){STSAFE_SOCK_COMMAND_NOT_WRITTEN}, 1,
                      ans, ans_len);
-    uint8_t frame[STSAFE_SOCK_MAX_DATA], rsp[STSAFE_SOCK_MAX_DATA];
+    uint8_t frame[STSAFE_SOCK_MAX_DATA];
     memcpy(frame, args + 1, n - 1);
     int err = command_xfer(s, sess, slot, 0, addr, frame, n - 1);
     if (err)
         return command_outcome(s, slot, err, STSAFE_SOCK_COMMAND_NOT_WRITTEN, NULL, 0, ans, ans_len);
-    /* As STSELib and the host client read: the head, then the whole frame. */
+    uint64_t until = slot->dev.ops->busy_until_us(slot->dev.ctx);
+    if (s->cfg.timing == STSAFE_EMU_TIMING_REAL && until > stsafe_server_now_us(s, sess->selected)) {
+        /* the wall clock must pass: the caller serves others meanwhile */
+        sess->command_ready_us = until;
+        sess->command_addr = addr;
+        *ans_len = 0;
+        return STSAFE_SERVER_ST_PENDING;
+    }
+    return command_read(s, sess, slot, addr, ans, ans_len);
+}
+
+uint8_t stsafe_server_command_finish(stsafe_server *s, stsafe_server_session *sess, uint8_t *ans,
+                                     size_t *ans_len)
+{
+    sess->command_ready_us = 0;
+    return command_read(s, sess, slot_of(s, sess), sess->command_addr, ans, ans_len);
+}
+
+/* COMMAND's reads once the chip is done: as STSELib and the host client
+ * read, the head, then the whole frame. */
+static uint8_t command_read(stsafe_server *s, stsafe_server_session *sess, stsafe_server_slot *slot,
+                            uint8_t addr, uint8_t *ans, size_t *ans_len)
+{
+    uint8_t rsp[STSAFE_SOCK_MAX_DATA];
     size_t total = STSAFE_RSP_FIRST_READ_LEN, whole = 0;
-    err = command_xfer(s, sess, slot, 1, addr, rsp, total);
+    int err = command_xfer(s, sess, slot, 1, addr, rsp, total);
     if (!err && stsafe_rsp_frame_total_len(rsp, &whole) == 0 && whole > total &&
         whole <= sizeof rsp) {
         total = whole;

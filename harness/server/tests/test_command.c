@@ -312,12 +312,41 @@ static void test_client_one_round_trip(void **state)
     stsafe_inproc_device_free(&dev);
 }
 
+/* Real timing: a COMMAND does not hold the server for the busy time. The
+ * frame is written and the answer left pending; another connection is
+ * served meanwhile; the answer comes from stsafe_server_command_finish(). */
+static void test_command_real_timing_pending(void **state)
+{
+    fixture *f = *state;
+    init_server(f, STSAFE_EMU_TIMING_REAL, NULL);
+    hello(f, 3, 0x02);
+    uint8_t ans[STSAFE_SOCK_MAX_BODY];
+    size_t ans_len = 99;
+    assert_int_equal(stsafe_server_handle(&f->srv, &f->sess, cmd_echo, sizeof cmd_echo, ans, &ans_len),
+                     STSAFE_SERVER_ST_PENDING);
+    assert_int_equal(ans_len, 0);
+    assert_true(f->sess.command_ready_us > 0);
+    assert_int_equal(f->sess.command_addr, 0x20);
+    /* Another connection meanwhile: answered at once (1 command run, the Echo). */
+    stsafe_server_session other = f->sess;
+    memset(&f->sess, 0, sizeof f->sess);
+    hello(f, 3, 0x02);
+    expect_stats(f, 1, 0);
+    f->sess = other;
+    assert_int_equal(stsafe_server_command_finish(&f->srv, &f->sess, ans, &ans_len), STSAFE_SOCK_ST_OK);
+    assert_int_equal(f->sess.command_ready_us, 0);
+    assert_int_equal(ans_len, sizeof cmd_echo_ans);
+    assert_memory_equal(ans, cmd_echo_ans, sizeof cmd_echo_ans);
+    expect_stats(f, 1, 0); /* no NACK: the reads came after the busy time */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_command_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_command_needs_version_3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_command_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_command_real_timing_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_command_unsupported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_one_round_trip, setup, teardown),
     };
