@@ -18,26 +18,35 @@ mbedtls_ecp_group_id stsafe_emu_curve_group(uint8_t curve)
 }
 
 /* The public point of \p kp into \p slot, fixed-width big-endian. */
-static int write_public(const mbedtls_ecp_keypair *kp, size_t n, stsafe_emu_key_slot *slot)
+/* \p grp: the group the point is on (a cached one, or the pair's own). */
+static int write_public(const mbedtls_ecp_group *grp, const mbedtls_ecp_keypair *kp, size_t n,
+                        stsafe_emu_key_slot *slot)
 {
-    return stsafe_mbedtls_point_to_xy(&KP_GRP(kp), &KP_Q(kp), slot->pub_x, slot->pub_y, n);
+    return stsafe_mbedtls_point_to_xy(grp, &KP_Q(kp), slot->pub_x, slot->pub_y, n);
 }
 
 int stsafe_emu_slot_generate(stsafe_emu_key_slot *slot, uint8_t curve, stsafe_emu_rng_fn f_rng,
                            void *p_rng)
 {
+    return stsafe_emu_slot_generate_in(slot, curve, NULL, f_rng, p_rng);
+}
+
+int stsafe_emu_slot_generate_in(stsafe_emu_key_slot *slot, uint8_t curve, mbedtls_ecp_group *grp,
+                                stsafe_emu_rng_fn f_rng, void *p_rng)
+{
     size_t n = stsafe_curve_size(curve);
-    if (n == 0 || !f_rng)
+    if (n == 0 || !f_rng || (grp && grp->id != stsafe_emu_curve_group(curve)))
         return STSAFE_ERR_BAD_INPUT;
     mbedtls_ecp_keypair kp;
     stsafe_emu_key_slot fresh;
     memset(&fresh, 0, sizeof fresh);
     mbedtls_ecp_keypair_init(&kp);
-    int rc = mbedtls_ecp_gen_key(stsafe_emu_curve_group(curve), &kp, f_rng, p_rng);
+    int rc = grp ? mbedtls_ecp_gen_keypair(grp, &kp.d, &kp.Q, f_rng, p_rng) /* same draws as gen_key */
+                 : mbedtls_ecp_gen_key(stsafe_emu_curve_group(curve), &kp, f_rng, p_rng);
     if (!rc)
         rc = mbedtls_mpi_write_binary(&KP_D(&kp), fresh.priv, n);
     if (!rc)
-        rc = write_public(&kp, n, &fresh);
+        rc = write_public(grp ? grp : &KP_GRP(&kp), &kp, n, &fresh);
     mbedtls_ecp_keypair_free(&kp);
     if (rc) {
         memset(&fresh, 0, sizeof fresh);
@@ -70,7 +79,7 @@ int stsafe_emu_slot_import(stsafe_emu_key_slot *slot, uint8_t curve, const uint8
     if (!rc)
         rc = mbedtls_ecp_mul(&KP_GRP(&kp), &KP_Q(&kp), &KP_D(&kp), &KP_GRP(&kp).G, f_rng, p_rng);
     if (!rc)
-        rc = write_public(&kp, n, &fresh);
+        rc = write_public(&KP_GRP(&kp), &kp, n, &fresh);
     mbedtls_ecp_keypair_free(&kp);
     if (rc) {
         memset(&fresh, 0, sizeof fresh);

@@ -86,10 +86,36 @@ int stsafe_emu_profile_exists(const char *name)
     return name && strcmp(name, "default") == 0;
 }
 
-static int gen_pk(mbedtls_pk_context *pk, stsafe_emu_rng_fn f_rng, void *p_rng)
+/* The loaded P-256 group of \p cache, or NULL (no cache, or it cannot load). */
+static mbedtls_ecp_group *cached_p256(stsafe_emu_profile_cache *cache)
+{
+    if (cache && !cache->loaded) {
+        mbedtls_ecp_group_init(&cache->p256);
+        cache->loaded = mbedtls_ecp_group_load(&cache->p256, MBEDTLS_ECP_DP_SECP256R1) == 0;
+    }
+    return cache && cache->loaded ? &cache->p256 : NULL;
+}
+
+/* A P-256 key pair. With \p grp, the pair *borrows* that group (a shallow
+ * copy, so its signatures use the group's table of multiples of G):
+ * release it with free_pk(), which forgets the borrowed group first. */
+static int gen_pk(mbedtls_pk_context *pk, mbedtls_ecp_group *grp, stsafe_emu_rng_fn f_rng, void *p_rng)
 {
     int rc = mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-    return rc ? rc : mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk), f_rng, p_rng);
+    if (rc || !grp)
+        return rc ? rc : mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk), f_rng, p_rng);
+    mbedtls_ecp_keypair *kp = mbedtls_pk_ec(*pk);
+    rc = mbedtls_ecp_gen_keypair(grp, &kp->STSAFE_MBEDTLS_PRIVATE(d), &kp->STSAFE_MBEDTLS_PRIVATE(Q), f_rng, p_rng); /* the draws of gen_key */
+    if (!rc)
+        kp->STSAFE_MBEDTLS_PRIVATE(grp) = *grp; /* read-only from here: its table is built */
+    return rc;
+}
+
+static void free_pk(mbedtls_pk_context *pk, const mbedtls_ecp_group *borrowed)
+{
+    if (borrowed && mbedtls_pk_get_type(pk) == MBEDTLS_PK_ECKEY)
+        mbedtls_ecp_group_init(&mbedtls_pk_ec(*pk)->STSAFE_MBEDTLS_PRIVATE(grp)); /* not ours to free */
+    mbedtls_pk_free(pk);
 }
 
 /* The device key of slot 0 as a pk context holding only the public point. */
@@ -138,7 +164,7 @@ static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issue
 
 /* Test CA plus the device certificate of slot 0, written to zone 0. */
 static int personalise_certificate(stsafe_emu_nvm *nvm, stsafe_emu_rng_fn f_rng, void *p_rng,
-                                   stsafe_emu_profile_output *out)
+                                   stsafe_emu_profile_output *out, mbedtls_ecp_group *grp)
 {
     mbedtls_pk_context ca_key, dev_key;
     uint8_t der[1024];
@@ -154,7 +180,7 @@ static int personalise_certificate(stsafe_emu_nvm *nvm, stsafe_emu_rng_fn f_rng,
         return STSAFE_ERR_CRYPTO;
     mbedtls_pk_init(&ca_key);
     mbedtls_pk_init(&dev_key);
-    rc = gen_pk(&ca_key, f_rng, p_rng);
+    rc = gen_pk(&ca_key, grp, f_rng, p_rng);
     if (!rc)
         rc = slot_public_pk(&nvm->key_slots[0], &dev_key);
     int ca_len = rc ? rc
@@ -176,13 +202,28 @@ static int personalise_certificate(stsafe_emu_nvm *nvm, stsafe_emu_rng_fn f_rng,
         if (out)
             out->device_cert_len = (size_t)dev_len;
     }
-    mbedtls_pk_free(&ca_key); /* the CA key is not kept anywhere */
+    free_pk(&ca_key, grp); /* the CA key is not kept anywhere */
     mbedtls_pk_free(&dev_key);
     return (dev_len > 0 && (size_t)dev_len <= z0->size) ? 0 : STSAFE_ERR_CRYPTO;
 }
 
+void stsafe_emu_profile_cache_free(stsafe_emu_profile_cache *cache)
+{
+    if (cache && cache->loaded)
+        mbedtls_ecp_group_free(&cache->p256);
+    if (cache)
+        cache->loaded = 0;
+}
+
 int stsafe_emu_profile_apply(stsafe_emu_nvm *nvm, const char *profile, const uint8_t *serial,
                            stsafe_emu_rng_fn f_rng, void *p_rng, stsafe_emu_profile_output *out)
+{
+    return stsafe_emu_profile_apply_cached(nvm, profile, serial, f_rng, p_rng, out, NULL);
+}
+
+int stsafe_emu_profile_apply_cached(stsafe_emu_nvm *nvm, const char *profile, const uint8_t *serial,
+                                    stsafe_emu_rng_fn f_rng, void *p_rng,
+                                    stsafe_emu_profile_output *out, stsafe_emu_profile_cache *cache)
 {
     if (!nvm || !f_rng || !stsafe_emu_profile_exists(profile))
         return STSAFE_ERR_BAD_INPUT;
@@ -202,11 +243,12 @@ int stsafe_emu_profile_apply(stsafe_emu_nvm *nvm, const char *profile, const uin
             return STSAFE_ERR_BAD_INPUT;
     }
     default_cmd_auth(&nvm->cmd_auth);
-    int rc = stsafe_emu_slot_generate(&nvm->key_slots[0], STSAFE_CURVE_P256, f_rng, p_rng);
+    mbedtls_ecp_group *grp = cached_p256(cache);
+    int rc = stsafe_emu_slot_generate_in(&nvm->key_slots[0], STSAFE_CURVE_P256, grp, f_rng, p_rng);
     for (unsigned i = 0; i < STSAFE_EMU_MAX_KEY_SLOTS; i++)
         memcpy(nvm->key_slots[i].mode, slot_mode[i], sizeof slot_mode[i]);
     if (!rc)
-        rc = personalise_certificate(nvm, f_rng, p_rng, out);
+        rc = personalise_certificate(nvm, f_rng, p_rng, out, grp);
     if (rc)
         stsafe_emu_nvm_init(nvm);
     return rc;

@@ -14,6 +14,7 @@
 #include "stsafe/protocol/commands.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/frame.h"
+#include "stsafe/protocol/frame.h"
 #include "stsafe/protocol/status.h"
 
 static const uint8_t host_keys[33] = {
@@ -183,6 +184,31 @@ static void test_lock_and_unlock(void **state)
     assert_int_equal(put_life_cycle(f, 0x03), STSAFE_ST_OK);
     expect_query(f, STSAFE_TAG_LIFE_CYCLE_STATE, operational, 1);
     assert_int_equal(cmd(f, STSAFE_CMD_READ, read0, sizeof read0, NULL, NULL), STSAFE_ST_OK);
+}
+
+/* STSELib's stse_device_lock (docs/protocol.md, "Host library notes"):
+ * Verify Password, then Put Attribute life cycle 0x83. The chip's answer
+ * to the verify is the whole 2-byte response, its CRC over both bytes, so
+ * a host that checks the frame with a buffer for the tries byte accepts
+ * it; the lock that follows works. */
+static void test_verify_then_lock_frames(void **state)
+{
+    emu_fixture *f = *state;
+    uint8_t frame[64], rsp[STSAFE_A110_MAX_FRAME_LEN];
+    size_t len = 0;
+    stsafe_rsp_frame r;
+    assert_int_equal(cmd(f, STSAFE_CMD_PUT_ATTRIBUTE, put_pwd, sizeof put_pwd, NULL, NULL), 0);
+    assert_int_equal(stsafe_cmd_frame_encode(STSAFE_CMD_VERIFY_PASSWORD, PWD, 16, STSAFE_A110_MAX_FRAME_LEN,
+                                             frame, sizeof frame, &len), 0);
+    size_t n = fixture_exec(f, frame, len, rsp);
+    assert_int_equal(n, 7); /* status, length 00 04, verified, tries left, CRC */
+    static const uint8_t head[] = {0x00, 0x00, 0x04, 0x01, 0x03};
+    assert_memory_equal(rsp, head, sizeof head);
+    assert_int_equal(stsafe_rsp_frame_decode(rsp, n, &r), 0); /* the CRC covers both bytes */
+    assert_int_equal(r.data_len, 2);
+    static const uint8_t lock[] = {STSAFE_TAG_LIFE_CYCLE_STATE, 0x83}, locked[] = {0x83};
+    assert_int_equal(cmd(f, STSAFE_CMD_PUT_ATTRIBUTE, lock, sizeof lock, NULL, NULL), STSAFE_ST_OK);
+    expect_query(f, STSAFE_TAG_LIFE_CYCLE_STATE, locked, 1);
 }
 
 static void test_terminate(void **state)
@@ -358,6 +384,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_tries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_zero_tries_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_password, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_then_lock_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_and_unlock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_terminate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_i2c_address_after_power_cycle, setup, teardown),

@@ -16,6 +16,8 @@
 
 #include "emu_fixture.h"
 #include "stsafe/emulator/image.h"
+#include "stsafe/emulator/profile.h"
+#include "stsafe/emulator/rng.h"
 #include "stsafe/emulator/storage.h"
 #include "stsafe/protocol/error.h"
 
@@ -216,6 +218,34 @@ static void test_save_and_load_file(void **state)
     fixture_teardown(&f);
 }
 
+/* A profile applied with a cached P-256 group (fleets) gives the NVM the
+ * plain one gives from the same random stream, byte for byte, chip after
+ * chip (the cache's table of multiples of G is reused, never changed). */
+static void test_profile_cache_same_nvm(void **state)
+{
+    (void)state;
+    static stsafe_emu_nvm plain, cached;
+    stsafe_emu_profile_cache cache;
+    stsafe_emu_profile_output out_plain, out_cached;
+    memset(&cache, 0, sizeof cache);
+    for (uint8_t chip = 0; chip < 3; chip++) {
+        const uint8_t seed[] = {'p', 'r', 'o', 'f', chip};
+        uint8_t serial[STSAFE_EMU_SERIAL_LEN] = {0x46, chip};
+        stsafe_rng a, b;
+        assert_int_equal(stsafe_rng_init_deterministic(&a, seed, sizeof seed), 0);
+        assert_int_equal(stsafe_rng_init_deterministic(&b, seed, sizeof seed), 0);
+        assert_int_equal(stsafe_emu_profile_apply(&plain, "default", serial, stsafe_rng_fn, &a, &out_plain), 0);
+        assert_int_equal(stsafe_emu_profile_apply_cached(&cached, "default", serial, stsafe_rng_fn, &b,
+                                                         &out_cached, &cache), 0);
+        assert_memory_equal(&plain, &cached, sizeof plain);
+        assert_string_equal(out_plain.ca_cert_pem, out_cached.ca_cert_pem);
+        stsafe_rng_free(&a);
+        stsafe_rng_free(&b);
+    }
+    assert_int_equal(cache.loaded, 1);
+    stsafe_emu_profile_cache_free(&cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_every_truncation_refused),
         cmocka_unit_test(test_damaged_file_refused_and_kept),
         cmocka_unit_test(test_save_and_load_file),
+        cmocka_unit_test(test_profile_cache_same_nvm),
     };
     return cmocka_run_group_tests_name("emulator image", tests, NULL, NULL);
 }

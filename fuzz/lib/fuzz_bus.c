@@ -84,7 +84,7 @@ static void fake_delay(void *ctx, uint32_t ms)
     (void)ms; /* no clock: a NACK is retried at once */
 }
 
-static const stsafe_bus_ops fake_ops = {fake_transfer, fake_write, fake_read, fake_delay};
+static const stsafe_bus_ops fake_ops = {.transfer = fake_transfer, .write = fake_write, .read = fake_read, .delay_ms = fake_delay};
 
 void fuzz_bus_init(fuzz_bus *fb, stsafe_bus *bus, const uint8_t *data, size_t len, int per_read)
 {

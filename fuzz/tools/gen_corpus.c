@@ -318,7 +318,7 @@ static void rec_delay(void *ctx, uint32_t ms)
     stsafe_bus_delay_ms(r->inner, ms);
 }
 
-static const stsafe_bus_ops rec_ops = {rec_transfer, rec_write, rec_read, rec_delay};
+static const stsafe_bus_ops rec_ops = {.transfer = rec_transfer, .write = rec_write, .read = rec_read, .delay_ms = rec_delay};
 
 /* The fuzz targets' own chip (same profile, same random stream), so that a
  * recorded sequence replays in fuzz_command_sequence exactly as recorded,

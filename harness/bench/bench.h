@@ -11,8 +11,9 @@
 #include "stsafe/emulator/nvm.h"
 
 /** Run the benchmarks; \p seconds per figure; \p json: one JSON object
- *  instead of the table. Returns a tool exit code. */
-int stse_bench_run(double seconds, int json);
+ *  instead of the table. \p fleet: chips of the fleet timing figures
+ *  (stse_bench_fleet_times), 0 to skip them. Returns a tool exit code. */
+int stse_bench_run(double seconds, int json, size_t fleet);
 
 /** One figure of the run. */
 typedef struct {
@@ -24,10 +25,34 @@ typedef struct {
     int target;                 /**< 1 met, -1 not met, 0: no target. */
     const char *extra_key;      /**< One more number for JSON ("mb_per_s"...), or NULL. */
     double extra;
+    const char *extra2_key;     /**< And another one, or NULL. */
+    double extra2;
+    unsigned rounds;            /**< Interleaved rounds of a cost ratio; 0: none. */
+    double cost_median;         /**< Chip time / raw time per operation: the median of the rounds, */
+    double cost_min;            /**< the lowest */
+    double cost_max;            /**< and the highest. */
     char note[128];             /**< The table's last column. */
 } stse_bench_figure;
 
-#define STSE_BENCH_MAX_FIGURES 16u
+#define STSE_BENCH_MAX_FIGURES 20u
+
+/** Rounds of each crypto comparison (raw, chip, raw, chip, ...). */
+#define STSE_BENCH_ROUNDS 9u
+/** The target of a cost ratio: the chip may cost 5 % more than raw mbedTLS. */
+#define STSE_BENCH_COST_TARGET 1.05
+/** The Echo of the socket figures, in bytes. */
+#define STSE_BENCH_ECHO_LEN 64u
+/** Rounds of the socket Echo beside the raw ping-pong, and its target ratio. */
+#define STSE_BENCH_SOCKET_ROUNDS 3u
+#define STSE_BENCH_SOCKET_TARGET 0.8
+
+/**
+ * \brief Round trips per second of a raw ping-pong over a unix socket
+ *        between this thread and a second one, with messages of the
+ *        socket Echo's sizes (the baseline of raw_socket_ratio).
+ * \return The rate; negative on failure.
+ */
+double stse_bench_raw_socket_rate(double seconds);
 
 /** Every figure of a run, in the order measured. */
 typedef struct {
@@ -60,6 +85,19 @@ void stse_bench_print_json(const stse_bench_report *r, FILE *out);
  * \return 0; -1 when a step failed (the figures already added stay).
  */
 int stse_bench_fleet_memory(stse_bench_report *r, const stsafe_emu_nvm *nvm);
+
+/** The fleet-timing targets (issue 15): 10,000 chips created and loaded in. */
+#define STSE_BENCH_FLEET_CREATE_TARGET 20.0
+#define STSE_BENCH_FLEET_LOAD_TARGET   2.0
+
+/**
+ * \brief A fleet of \p chips created by a fleet server in a new temporary
+ *        folder (images, CA files, crash-safe), then loaded by a second
+ *        server: the seconds each took, and the resident set growth of
+ *        the load per chip. Removes the folder afterwards.
+ * \return 0; -1 when a step failed (figures of -1 are added).
+ */
+int stse_bench_fleet_times(stse_bench_report *r, size_t chips);
 
 /** The trace replay figure. */
 typedef struct {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -171,4 +173,84 @@ int stse_bench_fleet_memory(stse_bench_report *r, const stsafe_emu_nvm *nvm)
     add_figures(r, idle, more);
     rig_free(&g);
     return ok && more >= 0 ? 0 : -1;
+}
+
+/* Removes the images (and CA files) of an \p n-chip fleet in \p dir, and dir. */
+static void remove_fleet(const char *dir, size_t n)
+{
+    char path[128], pem[140];
+    for (size_t i = 0; i < n; i++) {
+        if (stsafe_fleet_image_path(dir, i, path, sizeof path) != 0)
+            continue;
+        snprintf(pem, sizeof pem, "%s.ca.pem", path);
+        unlink(path);
+        unlink(pem);
+    }
+    rmdir(dir);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void time_figure(stse_bench_report *r, const char *id, const char *name, double s,
+                        double target, size_t chips)
+{
+    stse_bench_figure *f = stse_bench_add(r, id, name, s, "s");
+    if (!f)
+        return;
+    f->target = s >= 0 && s < target ? 1 : -1;
+    f->extra_key = "chips";
+    f->extra = (double)chips;
+    snprintf(f->note, sizeof f->note, "(%zu chips; target < %.0f s: %s)", chips, target,
+             f->target > 0 ? "met" : "not met");
+    stse_bench_show(r, f);
+}
+
+int stse_bench_fleet_times(stse_bench_report *r, size_t chips)
+{
+    char parent[32] = "/tmp/stsafe-fleet-XXXXXX", dir[64], listen[96];
+    stsafe_server s;
+    struct timespec t0;
+    FILE *log = fopen("/dev/null", "w");
+    if (!log || !mkdtemp(parent)) {
+        if (log)
+            (void)fclose(log); /* /dev/null */
+        return -1;
+    }
+    snprintf(dir, sizeof dir, "%s/fleet", parent);
+    snprintf(listen, sizeof listen, "unix:%s/fleet.sock", parent);
+    stsafe_server_config cfg = {.image_dir = dir, .fleet = chips, .listen = listen, .log = log,
+                                .seed = fleet_seed, .seed_len = sizeof fleet_seed};
+    size_t r0 = resident_bytes();
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int err = stsafe_server_init(&s, &cfg);
+    double create = err ? -1.0 : seconds_since(&t0);
+    size_t r1 = resident_bytes(); /* the fleet's chips, alive */
+    if (!err)
+        stsafe_server_free(&s);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    err = err ? err : stsafe_server_init(&s, &cfg);
+    double load = err ? -1.0 : seconds_since(&t0);
+    if (!err)
+        stsafe_server_free(&s);
+    time_figure(r, "fleet_create", "Fleet created (images written)", create,
+                STSE_BENCH_FLEET_CREATE_TARGET, chips);
+    time_figure(r, "fleet_load", "Fleet loaded (images read)", load, STSE_BENCH_FLEET_LOAD_TARGET, chips);
+    stse_bench_figure *f = stse_bench_add(r, "fleet_memory_per_chip", "Memory per chip (fleet loaded)",
+                                          !err && r1 > r0 ? (double)(r1 - r0) / (double)chips : -1.0,
+                                          "bytes");
+    if (f) {
+        snprintf(f->note, sizeof f->note, "(resident set growth of the server that created %zu chips, per chip)", chips);
+        f->extra_key = "chips";
+        f->extra = (double)chips;
+    }
+    stse_bench_show(r, f);
+    remove_fleet(dir, chips);
+    rmdir(parent);
+    (void)fclose(log); /* /dev/null */
+    return err ? -1 : 0;
 }

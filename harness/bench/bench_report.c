@@ -21,21 +21,27 @@ stse_bench_figure *stse_bench_add(stse_bench_report *r, const char *id, const ch
 void stse_bench_show(const stse_bench_report *r, const stse_bench_figure *f)
 {
     if (r->table && f)
-        fprintf(r->table, "  %-34s %12.0f %-8s %s\n", f->name, f->value, f->unit, f->note);
+        fprintf(r->table, "  %-34s %12.*f %-8s %s\n", f->name, strcmp(f->unit, "s") ? 0 : 2, f->value,
+                f->unit, f->note);
 }
 
 /* The ids, names and units are the bench's own literals: no character
  * needs escaping. */
 static void json_figure(const stse_bench_figure *f, FILE *out)
 {
-    fprintf(out, "    \"%s\": {\"name\": \"%s\", \"value\": %.0f, \"unit\": \"%s\"", f->id, f->name,
-            f->value, f->unit);
+    fprintf(out, "    \"%s\": {\"name\": \"%s\", \"value\": %.*f, \"unit\": \"%s\"", f->id, f->name,
+            strcmp(f->unit, "s") ? 0 : 3, f->value, f->unit);
     if (f->ratio > 0)
         fprintf(out, ", \"ratio_to_raw\": %.3f", f->ratio);
     if (f->target)
         fprintf(out, ", \"target_met\": %s", f->target > 0 ? "true" : "false");
     if (f->extra_key)
         fprintf(out, ", \"%s\": %.6g", f->extra_key, f->extra);
+    if (f->extra2_key)
+        fprintf(out, ", \"%s\": %.6g", f->extra2_key, f->extra2);
+    if (f->rounds)
+        fprintf(out, ", \"rounds\": %u, \"cost_ratio_median\": %.4f, \"cost_ratio_min\": %.4f, \"cost_ratio_max\": %.4f",
+                f->rounds, f->cost_median, f->cost_min, f->cost_max);
     fputc('}', out);
 }
 

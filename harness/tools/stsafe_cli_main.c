@@ -105,6 +105,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
 typedef struct {
     const char *image, *bus, *chip, *wait, *mac_key, *cipher_key, *timing, *fault, *trace;
     int trace_append;
+    int i2c_level;  /**< --i2c-level: writes, polls and reads instead of COMMAND */
 } cli_globals;
 
 /* 1 when \p arg asks for help. */
@@ -130,6 +131,11 @@ static int parse_globals(int argc, char **argv, cli_globals *g)
     memset(g, 0, sizeof *g);
     int i = 1;
     while (i < argc && argv[i][0] == '-' && !is_help(argv[i])) {
+        if (!strcmp(argv[i], "--i2c-level")) { /* the one option without a value */
+            g->i2c_level = 1;
+            i++;
+            continue;
+        }
         size_t k = 0;
         while (k < sizeof opts / sizeof opts[0] && strcmp(argv[i], opts[k].name) != 0)
             k++;
@@ -200,6 +206,7 @@ static int run_command(const cli_globals *g, const cli_command *cmd, const cli_a
     s.dev.chip.timing = (stsafe_emu_timing)timing_mode;
     if (g->chip)
         rc = tool_session_select(&s, prog, chip_index);
+    s.dev.client.i2c_level = g->i2c_level; /* after select, which sets the client up anew */
     if (!rc && g->fault)
         rc = cli_arm_faults(&s, &fb, &fault_bus, g->fault);
     if (!rc && g->trace)

@@ -52,11 +52,14 @@ static void usage(FILE *f)
             "  info --bus ADDRESS [--chip N]\n"
             "        What a served chip (or a chip on i2c:/dev/i2c-N) says of itself through\n"
             "        Query: product data, life cycle, zones, key slots, host keys, password.\n"
-            "  bench [--seconds S] [--json]\n"
-            "        Measure the emulator beside raw mbedTLS in the same run: Echo round\n"
-            "        trips, P-256 signatures through the whole frame path and raw (S seconds\n"
-            "        per figure, default 1), trace replay, and the memory per chip of a fleet\n"
-            "        of 1000. --json: every figure in one JSON object instead of the table.\n"
+            "  bench [--seconds S] [--fleet N] [--json]\n"
+            "        Measure the emulator beside raw mbedTLS and a raw socket in the same run:\n"
+            "        Echo round trips (in process, and over a unix socket beside a raw\n"
+            "        ping-pong), P-256/P-384 signatures and ECDH through the whole frame path\n"
+            "        and raw in 9 interleaved rounds (S seconds per figure and per round,\n"
+            "        default 1), trace replay, and the memory per chip of a fleet of 1000.\n"
+            "        --fleet N: also create and load a fleet of N chips (10000 for the\n"
+            "        targets) and time both. --json: one JSON object instead of the table.\n"
             "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
             "        [--idle-timeout S] [--socket-mode OCTAL] [--verbose] [--pid-file FILE]\n"
             "        [--ready-fd N] [--daemon] [--log FILE]\n"
@@ -347,22 +350,29 @@ static int cmd_bench(int argc, char **argv)
 #else
 static int cmd_bench(int argc, char **argv)
 {
-    unsigned long tenths = 10;
+    unsigned long tenths = 10, fleet = 0;
     int json = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             json = 1;
             continue;
         }
+        if (!strcmp(argv[i], "--fleet") && i + 1 < argc) {
+            if (tool_parse_uint(argv[++i], STSAFE_SERVER_MAX_FLEET, &fleet) != 0 || fleet == 0) {
+                tool_error(prog, "bench: --fleet takes 1 to %u chips", STSAFE_SERVER_MAX_FLEET);
+                return TOOL_EXIT_USAGE;
+            }
+            continue;
+        }
         char *end = NULL;
         double s = i + 1 < argc && !strcmp(argv[i], "--seconds") ? strtod(argv[++i], &end) : 0;
         if (!end || *end || s < 0.1 || s > 600) {
-            tool_error(prog, "bench: takes --seconds 0.1 to 600 and --json (see --help)");
+            tool_error(prog, "bench: takes --seconds 0.1 to 600, --fleet N and --json (see --help)");
             return TOOL_EXIT_USAGE;
         }
         tenths = (unsigned long)(s * 10.0 + 0.5);
     }
-    return stse_bench_run((double)tenths / 10.0, json);
+    return stse_bench_run((double)tenths / 10.0, json, (size_t)fleet);
 }
 #endif
 

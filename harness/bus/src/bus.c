@@ -29,3 +29,14 @@ void stsafe_bus_delay_ms(const stsafe_bus *bus, uint32_t ms)
     if (bus && bus->ops && bus->ops->delay_ms)
         bus->ops->delay_ms(bus->ctx, ms);
 }
+
+int stsafe_bus_command(const stsafe_bus *bus, uint16_t addr, const uint8_t *frame, size_t len,
+                       uint8_t *rsp, size_t cap, size_t *rsp_len, int *written)
+{
+    if (!bus || !bus->ops || (len && !frame) || !rsp || !rsp_len || !written)
+        return STSAFE_ERR_BAD_INPUT;
+    *written = 0;
+    if (!bus->ops->command)
+        return STSAFE_ERR_UNSUPPORTED;
+    return bus->ops->command(bus->ctx, addr, frame, len, rsp, cap, rsp_len, written);
+}

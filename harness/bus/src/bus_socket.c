@@ -161,11 +161,42 @@ static void sock_delay(void *ctx, uint32_t ms)
         ;
 }
 
+/* COMMAND (version 3): the frame out, the whole response frame back. */
+static int sock_command(void *ctx, uint16_t addr, const uint8_t *frame, size_t len, uint8_t *rsp,
+                        size_t cap, size_t *rsp_len, int *written)
+{
+    stsafe_bus_socket *s = ctx;
+    uint8_t args[1 + STSAFE_SOCK_MAX_DATA];
+    *written = 0;
+    if (s->fd >= 0 && (s->version < 3 || s->no_command))
+        return STSAFE_ERR_UNSUPPORTED; /* nothing sent: the caller uses I2C messages */
+    if (addr > 0x7F || len > STSAFE_SOCK_MAX_DATA || (len && !frame))
+        return STSAFE_ERR_BAD_INPUT;
+    args[0] = (uint8_t)addr;
+    if (len)
+        memcpy(args + 1, frame, len);
+    int err = stsafe_bus_socket_request(s, STSAFE_SOCK_OP_COMMAND, args, 1 + len, rsp, cap, rsp_len);
+    if (err == STSAFE_ERR_UNSUPPORTED)
+        s->no_command = 1;
+    if (err == STSAFE_ERR_BUS_NACK) {
+        /* NACK carries the stage: 0 the frame was not taken, 1 no response */
+        uint32_t body = stsafe_sock_get_u32(s->msg);
+        if (body != 3)
+            return broken(s);
+        *written = s->msg[STSAFE_SOCK_LEN_SIZE + 2] == STSAFE_SOCK_COMMAND_NO_RESPONSE;
+        return STSAFE_ERR_BUS_TIMEOUT;
+    }
+    if (!err)
+        *written = 1;
+    return err;
+}
+
 static const stsafe_bus_ops socket_ops = {
     .transfer = sock_transfer,
     .write = sock_write,
     .read = sock_read,
     .delay_ms = sock_delay,
+    .command = sock_command,
 };
 
 /* ---- connection and control ------------------------------------------------------ */
@@ -266,6 +297,7 @@ int stsafe_bus_socket_select(stsafe_bus_socket *s, uint16_t index, uint8_t *addr
         return err;
     s->i2c_address = out[0];
     s->chip = index;
+    s->no_command = 0; /* another device: it may offer COMMAND */
     s->chips = (uint16_t)(out[1] << 8 | out[2]);
     if (address)
         *address = out[0];

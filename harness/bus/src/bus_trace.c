@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
+
+#define STSAFE_TRACE_COMMAND_MAX 1024u /* the most a command frame is copied for */
 
 /* A bus error that is not a NACK moved nothing the trace can show: a comment. */
 static int bus_error(stsafe_bus_trace *t, int err)
@@ -70,11 +73,43 @@ static void trace_delay(void *ctx, uint32_t ms)
     stsafe_bus_delay_ms(t->inner, ms);
 }
 
+/* A whole command (bus.h, command) is recorded as the I2C messages a host
+ * that found the response ready would have sent: the write, the 5-byte
+ * read of the head, the read of the whole frame (docs/trace-format.md).
+ * The server waited out the busy time, so no NACK of a busy chip appears. */
+static int trace_command(void *ctx, uint16_t addr, const uint8_t *frame, size_t len, uint8_t *rsp,
+                         size_t cap, size_t *rsp_len, int *written)
+{
+    stsafe_bus_trace *t = ctx;
+    uint8_t sent[STSAFE_TRACE_COMMAND_MAX];
+    if (len > sizeof sent)
+        return STSAFE_ERR_UNSUPPORTED; /* the caller's I2C messages record it */
+    memcpy(sent, frame, len); /* rsp may be frame */
+    uint64_t time_ns = stsafe_trace_writer_now(&t->w);
+    int err = stsafe_bus_command(t->inner, addr, sent, len, rsp, cap, rsp_len, written);
+    if (err == STSAFE_ERR_UNSUPPORTED || bus_error(t, err == STSAFE_ERR_BUS_TIMEOUT ? 0 : err))
+        return err;
+    stsafe_trace_writer_msg(&t->w, time_ns, 0, addr, 0, sent, len, *written);
+    if (!*written)
+        return err;
+    time_ns = stsafe_trace_writer_now(&t->w);
+    if (err) { /* written, never answered */
+        stsafe_trace_writer_msg(&t->w, time_ns, 0, addr, 1, rsp, STSAFE_RSP_FIRST_READ_LEN, 0);
+        return err;
+    }
+    size_t head = *rsp_len < STSAFE_RSP_FIRST_READ_LEN ? *rsp_len : STSAFE_RSP_FIRST_READ_LEN;
+    stsafe_trace_writer_msg(&t->w, time_ns, 0, addr, 1, rsp, head, 1);
+    if (*rsp_len > head)
+        stsafe_trace_writer_msg(&t->w, time_ns, 0, addr, 1, rsp, *rsp_len, 1);
+    return 0;
+}
+
 static const stsafe_bus_ops trace_ops = {
     .transfer = trace_transfer,
     .write = trace_write,
     .read = trace_read,
     .delay_ms = trace_delay,
+    .command = trace_command,
 };
 
 static int start(stsafe_bus_trace *t, stsafe_bus *bus, const stsafe_bus *inner, FILE *out,

@@ -207,6 +207,7 @@ const char *stsafe_sock_op_name(uint8_t op)
     case STSAFE_SOCK_OP_HELLO:       return "hello";
     case STSAFE_SOCK_OP_I2C_WRITE:   return "i2c-write";
     case STSAFE_SOCK_OP_I2C_READ:    return "i2c-read";
+    case STSAFE_SOCK_OP_COMMAND:     return "command";
     case STSAFE_SOCK_OP_POWER_CYCLE: return "power-cycle";
     case STSAFE_SOCK_OP_STATS:       return "stats";
     case STSAFE_SOCK_OP_FAULT:       return "fault";

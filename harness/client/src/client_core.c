@@ -61,6 +61,26 @@ static int receive(stsafe_client *c, size_t *frame_len)
     return 0;
 }
 
+/* The whole command in one exchange of the bus (bus.h, command). */
+static int exchange_whole(stsafe_client *c, size_t frame_len, size_t *rsp_len, int *written)
+{
+    int err = stsafe_bus_command(c->bus, c->addr, c->frame, frame_len, c->frame, sizeof c->frame,
+                                 rsp_len, written);
+    if (err == STSAFE_ERR_BUFFER_TOO_SMALL)
+        return STSAFE_ERR_FRAME_LENGTH; /* longer than an A110 frame */
+    if (err)
+        return err;
+    size_t total = 0;
+    if (*rsp_len < 3)
+        return STSAFE_ERR_FRAME_LENGTH;
+    err = stsafe_rsp_frame_total_len(c->frame, &total);
+    if (err)
+        return err;
+    if (total > c->max_frame || total != *rsp_len)
+        return STSAFE_ERR_FRAME_LENGTH;
+    return 0;
+}
+
 int stsafe_client_exchange(stsafe_client *c, uint8_t header, const uint8_t *payload,
                            size_t payload_len, stsafe_rsp_frame *rsp, int *written)
 {
@@ -69,12 +89,23 @@ int stsafe_client_exchange(stsafe_client *c, uint8_t header, const uint8_t *payl
     c->last_status = STSAFE_CLIENT_NO_STATUS;
     int err = stsafe_cmd_frame_encode(header, payload, payload_len, c->max_frame, c->frame,
                                       sizeof c->frame, &frame_len);
-    if (!err)
+    int whole = !err && !c->i2c_level && c->bus->ops->command;
+    if (whole) {
+        size_t got = 0;
+        err = exchange_whole(c, frame_len, &got, written);
+        whole = err != STSAFE_ERR_UNSUPPORTED; /* declined: nothing was sent */
+        if (!whole)
+            err = 0;
+        else if (!err)
+            frame_len = got;
+    }
+    if (!err && !whole) { /* write, poll through NACKs, read */
         err = retry_nack(c, 1, c->frame, frame_len);
-    if (!err)
-        *written = 1;
-    if (!err)
-        err = receive(c, &frame_len);
+        if (!err)
+            *written = 1;
+        if (!err)
+            err = receive(c, &frame_len);
+    }
     if (!err)
         err = stsafe_rsp_frame_decode(c->frame, frame_len, rsp);
     if (!err)

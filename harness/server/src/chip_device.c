@@ -206,6 +206,13 @@ static int chip_fault(void *ctx, const char *spec, const char **bad,
     return stsafe_chip_device_fault(ctx, spec, bad, log, log_ctx);
 }
 
+/* COMMAND waits until then (STSAFE_EMU_I2C_BUSY ends at busy_until_us). */
+static uint64_t chip_busy_until(const void *ctx)
+{
+    const stsafe_chip_device *d = ctx;
+    return d->chip.vol.i2c_state == STSAFE_EMU_I2C_BUSY ? d->chip.vol.busy_until_us : 0;
+}
+
 static const stsafe_server_device_ops chip_ops = {
     .i2c_write = chip_write,
     .i2c_read = chip_read,
@@ -217,6 +224,7 @@ static const stsafe_server_device_ops chip_ops = {
     .name = chip_name,
     .failure = chip_failure, /* only when a failed save cannot be undone */
     .fault = chip_fault,
+    .busy_until_us = chip_busy_until,
 };
 
 int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsafe_emu_timing timing,

@@ -79,6 +79,14 @@ static const char *rec_failure(const void *ctx)
     return t->inner.ops->failure ? t->inner.ops->failure(t->inner.ctx) : NULL;
 }
 
+/* COMMAND through a recording device: its writes and reads are recorded as
+ * they reach the device, with no NACK of a busy chip (docs/trace-format.md). */
+static uint64_t rec_busy_until(const void *ctx)
+{
+    const stsafe_device_trace *t = ctx;
+    return t->inner.ops->busy_until_us ? t->inner.ops->busy_until_us(t->inner.ctx) : 0;
+}
+
 static const stsafe_server_device_ops rec_ops = {
     .i2c_write = rec_write,
     .i2c_read = rec_read,
@@ -89,6 +97,7 @@ static const stsafe_server_device_ops rec_ops = {
     .save = rec_save,
     .name = rec_name,
     .failure = rec_failure,
+    .busy_until_us = rec_busy_until,
 };
 
 int stsafe_device_trace_init(stsafe_device_trace *t, stsafe_server_device inner, FILE *out,

@@ -197,26 +197,21 @@ static int load_chip(stsafe_server *s)
     return err;
 }
 
-/* Chip \p i of the fleet: its image loaded, or created when there is none. */
-static int fleet_chip(stsafe_server *s, size_t i)
+/* Chip \p i of the fleet from its image; *missing set when there is none. */
+static int fleet_chip(stsafe_server *s, size_t i, int *missing)
 {
     char path[4096];
-    uint8_t serial[STSAFE_EMU_SERIAL_LEN];
     struct stat st;
     int err = stsafe_fleet_image_path(s->cfg.image_dir, i, path, sizeof path);
     if (err) {
         log_failure(s, "cannot use the image folder", s->cfg.image_dir, err);
         return err;
     }
-    if (stat(path, &st) != 0 && errno == ENOENT) {
-        stsafe_fleet_serial(i, serial);
-        err = stsafe_chip_device_create(&s->chips[i], path, serial, s->cfg.timing, stsafe_rng_fn,
-                                        &s->rng);
-        if (err == STSAFE_ERR_IMAGE_LOCKED)
+    *missing = stat(path, &st) != 0 && errno == ENOENT;
+    if (*missing) { /* created in a batch (create_missing); its lock taken now */
+        err = stsafe_emu_image_lock_take(&s->chips[i].lock, path, 1, "stsafe-emu serve");
+        if (err)
             log_load_failure(s, &s->chips[i], path, err);
-        else if (err)
-            log_failure(s, "cannot create image", path, err);
-        s->images_created += err == 0;
         return err;
     }
     err = stsafe_chip_device_load(&s->chips[i], path, s->cfg.timing, stsafe_rng_fn, &s->rng);
@@ -254,23 +249,51 @@ static int fleet_folder(stsafe_server *s, const char *dir)
     return 0;
 }
 
-/* The fleet: cfg.fleet chips in cfg.image_dir, which is created when missing. */
+/* The missing images, created in one batch (stsafe_fleet_create). */
+static int create_missing(stsafe_server *s, const size_t *missing, size_t n)
+{
+    size_t failed = 0;
+    int err = stsafe_fleet_create(s->chips, missing, n, s->cfg.image_dir, s->cfg.timing,
+                                  stsafe_rng_fn, &s->rng, &failed);
+    if (err) {
+        char path[4096];
+        if (stsafe_fleet_image_path(s->cfg.image_dir, failed, path, sizeof path) != 0)
+            snprintf(path, sizeof path, "%s", s->cfg.image_dir);
+        log_failure(s, "cannot create image", path, err);
+        return err;
+    }
+    s->images_created = n;
+    return 0;
+}
+
+/* The fleet: cfg.fleet chips in cfg.image_dir, which is created when
+ * missing. Every entry of s->chips is either a chip or zeroed, so that
+ * stsafe_server_free() can free them all whatever failed. */
 static int load_fleet(stsafe_server *s)
 {
     const char *dir = s->cfg.image_dir;
     int ferr = fleet_folder(s, dir);
     if (ferr)
         return ferr;
-    for (size_t i = 0; i < s->cfg.fleet; i++) {
-        int err = fleet_chip(s, i);
-        if (err)
-            return err;
-        s->chip_count++;
+    s->chip_count = s->cfg.fleet;
+    size_t *missing = malloc(s->cfg.fleet * sizeof *missing), n = 0;
+    if (!missing)
+        return STSAFE_ERR_ALLOC;
+    int err = 0;
+    for (size_t i = 0; !err && i < s->cfg.fleet; i++) {
+        int absent = 0;
+        err = fleet_chip(s, i, &absent);
+        if (absent)
+            missing[n++] = i;
     }
-    stsafe_server_log(s, "fleet of %zu chip%s in '%s': %zu images loaded, %zu created",
-                      s->chip_count, s->chip_count == 1 ? "" : "s", dir,
-                      s->chip_count - s->images_created, s->images_created);
-    return 0;
+    if (!err)
+        err = create_missing(s, missing, n);
+    free(missing);
+    if (!err)
+        stsafe_server_log(s, "fleet of %zu chip%s in '%s': %zu images loaded, %zu created",
+                          s->chip_count, s->chip_count == 1 ? "" : "s", dir,
+                          s->chip_count - s->images_created, s->images_created);
+    return err;
 }
 
 /* The chips of cfg.image_path or cfg.image_dir, with their random source. */
@@ -283,6 +306,8 @@ static int load_chips(stsafe_server *s)
     s->chips = calloc(n, sizeof *s->chips);
     if (!s->chips)
         return STSAFE_ERR_ALLOC;
+    for (size_t i = 0; i < n; i++) /* no lock held: freeing a chip never met closes nothing */
+        s->chips[i].lock.fd = -1;
     return s->cfg.image_dir ? load_fleet(s) : load_chip(s);
 }
 

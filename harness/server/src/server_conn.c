@@ -39,6 +39,7 @@ typedef struct {
     uint64_t tx_deadline_ms;    /* when it must have been taken; 0: not waited for yet */
     uint64_t idle_since_ms;     /* the last sign of life: connected, bytes received, an answer */
     conn_end end;
+    char req_text[96];          /* the request being answered, for verbose lines */
     uint8_t in[STSAFE_SOCK_MAX_MSG];
     uint8_t out[STSAFE_SOCK_MAX_MSG];
 } server_conn;
@@ -59,6 +60,14 @@ static uint64_t mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The clock of stsafe_server_now_us() under real timing. */
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static unsigned long long cid(const server_conn *c)
@@ -200,44 +209,71 @@ static void hex_preview(const uint8_t *p, size_t n, char *out, size_t cap)
         snprintf(out + k, cap - k, "...");
 }
 
-static void log_request(const stsafe_server *s, const server_conn *c, const uint8_t *body,
-                        size_t len, const uint8_t *ans, size_t ans_len)
+static void log_answer(const stsafe_server *s, const server_conn *c, const char *req,
+                       const uint8_t *ans, size_t ans_len)
 {
-    char req[80], rsp[80];
-    hex_preview(body + 1, len - 1, req, sizeof req);
+    char rsp[80];
     hex_preview(ans + 2, ans_len - 2, rsp, sizeof rsp);
-    stsafe_server_log(s, "client %llu: %s%s%s -> %s%s%s", cid(c), stsafe_sock_op_name(body[0]),
-                      req[0] ? " " : "", req, stsafe_sock_status_name(ans[1]), rsp[0] ? " " : "",
-                      rsp);
+    stsafe_server_log(s, "client %llu: %s -> %s%s%s", cid(c), req, stsafe_sock_status_name(ans[1]),
+                      rsp[0] ? " " : "", rsp);
 }
 
-/* Answers the first buffered request (an impossible length prefix is
- * answered ERR_LENGTH by the handler) and starts sending the answer.
- * 0 while the connection lives, -1 when it ended. */
-static int answer_request(stsafe_server *s, conn_table *t, server_conn *c)
+/* "op hex-args" of a request, for verbose lines. */
+static void request_text(const uint8_t *body, size_t len, char *out, size_t cap)
 {
-    size_t len = stsafe_sock_get_u32(c->in), ans_len = 0;
-    const uint8_t *body = c->in + STSAFE_SOCK_LEN_SIZE;
-    uint8_t *ans = c->out + STSAFE_SOCK_LEN_SIZE;
-    uint8_t st = stsafe_server_handle(s, &c->sess, body, len, ans, &ans_len); /* saves first */
+    char args[80];
+    hex_preview(body + 1, len - 1, args, sizeof args);
+    (void)snprintf(out, cap, "%s%s%s", stsafe_sock_op_name(body[0]), args[0] ? " " : "", args);
+}
+
+/* Starts sending the answer in out[] (ans_len bytes after the length); the
+ * change it acknowledges was saved by stsafe_server_handle(). 0 while the
+ * connection lives, -1 when it ended. */
+static int send_answer(stsafe_server *s, conn_table *t, server_conn *c, uint8_t st, size_t ans_len)
+{
+    c->idle_since_ms = mono_ms(); /* answered: the idle timeout starts again */
     if (s->failure) {
         const stsafe_server_device *d = &s->slots[s->failed_slot].dev;
         stsafe_server_log(s, "device '%s' failed: %s; the server stops", d->ops->name(d->ctx),
                           s->failure);
     }
     if (s->cfg.verbose && !STSAFE_SOCK_ST_CLOSES(st))
-        log_request(s, c, body, len, ans, ans_len);
+        log_answer(s, c, c->req_text, c->out + STSAFE_SOCK_LEN_SIZE, ans_len);
     stsafe_sock_put_u32(c->out, (uint32_t)ans_len);
     c->out_len = STSAFE_SOCK_LEN_SIZE + ans_len;
     c->out_sent = 0;
     c->end = STSAFE_SOCK_ST_CLOSES(st) ? END_ERROR : s->failure ? END_STOPPING : END_NONE;
-    if (c->end == END_NONE) {
+    return flush_answer(s, t, c);
+}
+
+/* Answers the first buffered request (an impossible length prefix is
+ * answered ERR_LENGTH by the handler) and starts sending the answer; a
+ * COMMAND under real timing is left pending instead (finish_command()).
+ * 0 while the connection lives, -1 when it ended. */
+static int answer_request(stsafe_server *s, conn_table *t, server_conn *c)
+{
+    size_t len = stsafe_sock_get_u32(c->in), ans_len = 0;
+    const uint8_t *body = c->in + STSAFE_SOCK_LEN_SIZE;
+    uint8_t *ans = c->out + STSAFE_SOCK_LEN_SIZE;
+    uint8_t st = stsafe_server_handle(s, &c->sess, body, len, ans, &ans_len);
+    if (s->cfg.verbose && len >= 1 && len <= STSAFE_SOCK_MAX_BODY)
+        request_text(body, len, c->req_text, sizeof c->req_text);
+    if (!STSAFE_SOCK_ST_CLOSES(st)) {
         c->have -= STSAFE_SOCK_LEN_SIZE + len;
         memmove(c->in, c->in + STSAFE_SOCK_LEN_SIZE + len, c->have);
     }
     c->rx_deadline_ms = 0; /* the next request's wait starts when it is waited for */
-    c->idle_since_ms = mono_ms();
-    return flush_answer(s, t, c);
+    if (st == STSAFE_SERVER_ST_PENDING)
+        return 0; /* the command ran at its write (and was saved then): finish_command() answers */
+    return send_answer(s, t, c, st, ans_len);
+}
+
+/* A pending COMMAND whose chip is done: its answer. */
+static int finish_command(stsafe_server *s, conn_table *t, server_conn *c)
+{
+    size_t ans_len = 0;
+    uint8_t st = stsafe_server_command_finish(s, &c->sess, c->out + STSAFE_SOCK_LEN_SIZE, &ans_len);
+    return send_answer(s, t, c, st, ans_len);
 }
 
 /* Reads what has arrived: 0 with bytes added, 1 when nothing arrived
@@ -275,10 +311,13 @@ static int receive(const stsafe_server *s, conn_table *t, server_conn *c)
  * has had STSAFE_SERVER_TURN_REQUESTS answers, or ends. */
 static void serve_turn(stsafe_server *s, conn_table *t, server_conn *c)
 {
+    if (c->sess.command_ready_us) /* a COMMAND waits for its chip: finish_due() */
+        return;
     if (c->out_len && flush_answer(s, t, c) != 0)
         return;
     unsigned answered = 0;
-    while (!c->out_len && answered < STSAFE_SERVER_TURN_REQUESTS && !stsafe_server_stopping(s)) {
+    while (!c->out_len && !c->sess.command_ready_us && answered < STSAFE_SERVER_TURN_REQUESTS &&
+           !stsafe_server_stopping(s)) {
         if (request_whole(c)) {
             if (answer_request(s, t, c) != 0)
                 return;
@@ -315,7 +354,18 @@ static void accept_one(stsafe_server *s, conn_table *t)
 /* A connection with a request to answer now, without waiting for the socket. */
 static int ready_now(const server_conn *c)
 {
-    return c->fd >= 0 && !c->out_len && request_whole(c);
+    return c->fd >= 0 && !c->out_len && !c->sess.command_ready_us && request_whole(c);
+}
+
+/* Answers the pending COMMANDs whose chip is done. */
+static void finish_due(stsafe_server *s, conn_table *t)
+{
+    uint64_t now = mono_us();
+    for (size_t i = 0; i < t->max && !stsafe_server_stopping(s); i++) {
+        server_conn *c = &t->conns[i];
+        if (c->fd >= 0 && c->sess.command_ready_us && c->sess.command_ready_us <= now)
+            (void)finish_command(s, t, c);
+    }
 }
 
 /* Until the next tick of the stop flag or the first deadline; 0 when a
@@ -327,6 +377,12 @@ static int poll_timeout(const stsafe_server *s, const conn_table *t)
         const server_conn *c = &t->conns[i];
         if (ready_now(c))
             return 0;
+        if (c->fd >= 0 && c->sess.command_ready_us) { /* round up: never wake too early */
+            uint64_t us = mono_us();
+            uint64_t due = c->sess.command_ready_us <= us ? 0 : (c->sess.command_ready_us - us + 999) / 1000;
+            wait = due < wait ? due : wait;
+            continue;
+        }
         uint64_t d = c->fd < 0 ? 0 : c->out_len ? c->tx_deadline_ms : c->rx_deadline_ms;
         uint64_t idle = idle_deadline(s, c);
         if (!d || (idle && idle < d))
@@ -372,13 +428,14 @@ static void serve_round(stsafe_server *s, conn_table *t)
     for (size_t i = 0; i < t->max; i++) {
         const server_conn *c = &t->conns[i];
         if (c->fd >= 0)
-            t->pfd[n++] = (struct pollfd){.fd = c->fd, .events = c->out_len ? POLLOUT : POLLIN};
+            t->pfd[n++] = (struct pollfd){.fd = c->sess.command_ready_us ? -1 : c->fd, .events = c->out_len ? POLLOUT : POLLIN}; /* -1: not polled while its COMMAND waits */
     }
     int rc = poll(t->pfd, (nfds_t)n, poll_timeout(s, t));
     if (rc < 0 && errno != EINTR)
         stsafe_server_log(s, "poll failed: %s", strerror(errno));
     if (t->window_held && mono_ms() >= t->window_end_ms)
         end_log_window(s, t, mono_ms());
+    finish_due(s, t);
     size_t k = listening ? 1 : 0;
     for (size_t i = 0; i < t->max && !stsafe_server_stopping(s); i++) {
         server_conn *c = &t->conns[i];

@@ -3,6 +3,7 @@
  * served devices: a request body in, an answer body out. No sockets here. */
 #include "server_internal.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "stsafe/bus/fault.h"
 #include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
 
 /* An answer with a status and data. */
 static uint8_t reply(uint8_t op, uint8_t st, const uint8_t *data, size_t n, uint8_t *ans,
@@ -210,6 +212,119 @@ static uint8_t op_fault(stsafe_server *s, stsafe_server_session *sess, const uin
     return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
 }
 
+
+/* ---- COMMAND (version 3): one command frame in, its response frame out ---- */
+
+static void sleep_us(uint64_t us)
+{
+    struct timespec ts = {.tv_sec = (time_t)(us / 1000000u), .tv_nsec = (long)(us % 1000000u) * 1000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Waits until the device is no longer busy, as the timing says: the
+ * virtual clock jumps to the end of the busy time, the real one is slept
+ * through; without timing the device is never busy. */
+static void wait_ready(stsafe_server *s, stsafe_server_slot *slot, size_t index)
+{
+    uint64_t until = slot->dev.ops->busy_until_us(slot->dev.ctx);
+    uint64_t now = stsafe_server_now_us(s, index);
+    if (until <= now)
+        return;
+    if (s->cfg.timing == STSAFE_EMU_TIMING_REAL)
+        sleep_us(until - now);
+    else
+        slot->virtual_us = until;
+}
+
+/* One I2C transaction of a COMMAND, as a polling host would do it: a busy
+ * device is waited for, the NACKs of one that is not busy (a fault, a
+ * wake-up from hibernation) are retried, each one standing for a poll. */
+static int command_xfer(stsafe_server *s, stsafe_server_session *sess, stsafe_server_slot *slot,
+                        int is_read, uint8_t addr, uint8_t *buf, size_t len)
+{
+    const stsafe_server_device *dev = &slot->dev;
+    for (unsigned tries = 0;; tries++) {
+        wait_ready(s, slot, sess->selected);
+        uint64_t now = stsafe_server_now_us(s, sess->selected);
+        int err = is_read ? dev->ops->i2c_read(dev->ctx, now, addr, buf, len)
+                          : dev->ops->i2c_write(dev->ctx, now, addr, buf, len);
+        int failed = dev->ops->failure && dev->ops->failure(dev->ctx);
+        if (err != STSAFE_ERR_BUS_NACK || tries >= STSAFE_SERVER_COMMAND_RETRIES || failed)
+            return err;
+        if (s->cfg.timing == STSAFE_EMU_TIMING_DATASHEET)
+            slot->virtual_us += STSAFE_SERVER_NACK_ADVANCE_US;
+    }
+}
+
+/* The outcome of a COMMAND; a NACK carries the stage it stopped at. */
+static uint8_t command_outcome(stsafe_server *s, stsafe_server_slot *slot, int err, uint8_t stage,
+                               const uint8_t *rsp, size_t n, uint8_t *ans, size_t *ans_len)
+{
+    uint8_t st = outcome(s, slot, err, STSAFE_SOCK_OP_COMMAND, rsp, n, ans, ans_len);
+    if (st == STSAFE_SOCK_ST_NACK) {
+        ans[2] = stage;
+        *ans_len = 3;
+    }
+    return st;
+}
+
+static uint8_t command_read(stsafe_server *s, stsafe_server_session *sess, stsafe_server_slot *slot,
+                            uint8_t addr, uint8_t *ans, size_t *ans_len);
+
+static uint8_t op_command(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
+                          size_t n, uint8_t *ans, size_t *ans_len)
+{
+    const uint8_t op = STSAFE_SOCK_OP_COMMAND;
+    if (n < 1 || args[0] > 0x7F)
+        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+                      "command takes a 7-bit address and a frame of 0 to %u bytes", STSAFE_SOCK_MAX_DATA);
+    stsafe_server_slot *slot = slot_of(s, sess);
+    if (!slot->dev.ops->busy_until_us)
+        return outcome(s, slot, STSAFE_ERR_UNSUPPORTED, op, NULL, 0, ans, ans_len);
+    uint8_t addr = args[0];
+    if (addr != device_address(slot)) /* an empty bus: nothing to wait for */
+        return reply(op, STSAFE_SOCK_ST_NACK, (const uint8_t[]){STSAFE_SOCK_COMMAND_NOT_WRITTEN}, 1,
+                     ans, ans_len);
+    uint8_t frame[STSAFE_SOCK_MAX_DATA];
+    memcpy(frame, args + 1, n - 1);
+    int err = command_xfer(s, sess, slot, 0, addr, frame, n - 1);
+    if (err)
+        return command_outcome(s, slot, err, STSAFE_SOCK_COMMAND_NOT_WRITTEN, NULL, 0, ans, ans_len);
+    uint64_t until = slot->dev.ops->busy_until_us(slot->dev.ctx);
+    if (s->cfg.timing == STSAFE_EMU_TIMING_REAL && until > stsafe_server_now_us(s, sess->selected)) {
+        /* the wall clock must pass: the caller serves others meanwhile */
+        sess->command_ready_us = until;
+        sess->command_addr = addr;
+        *ans_len = 0;
+        return STSAFE_SERVER_ST_PENDING;
+    }
+    return command_read(s, sess, slot, addr, ans, ans_len);
+}
+
+uint8_t stsafe_server_command_finish(stsafe_server *s, stsafe_server_session *sess, uint8_t *ans,
+                                     size_t *ans_len)
+{
+    sess->command_ready_us = 0;
+    return command_read(s, sess, slot_of(s, sess), sess->command_addr, ans, ans_len);
+}
+
+/* COMMAND's reads once the chip is done: as STSELib and the host client
+ * read, the head, then the whole frame. */
+static uint8_t command_read(stsafe_server *s, stsafe_server_session *sess, stsafe_server_slot *slot,
+                            uint8_t addr, uint8_t *ans, size_t *ans_len)
+{
+    uint8_t rsp[STSAFE_SOCK_MAX_DATA];
+    size_t total = STSAFE_RSP_FIRST_READ_LEN, whole = 0;
+    int err = command_xfer(s, sess, slot, 1, addr, rsp, total);
+    if (!err && stsafe_rsp_frame_total_len(rsp, &whole) == 0 && whole > total &&
+        whole <= sizeof rsp) {
+        total = whole;
+        err = command_xfer(s, sess, slot, 1, addr, rsp, total);
+    }
+    return command_outcome(s, slot, err, STSAFE_SOCK_COMMAND_NO_RESPONSE, rsp, total, ans, ans_len);
+}
+
 /* Version 2: the connection talks to another device from now on. */
 static uint8_t op_select(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
                          size_t n, uint8_t *ans, size_t *ans_len)
@@ -246,6 +361,10 @@ static uint8_t dispatch(stsafe_server *s, stsafe_server_session *sess, const uin
         return op_write(s, sess, args, n, ans, ans_len);
     case STSAFE_SOCK_OP_I2C_READ:
         return op_read(s, sess, args, n, ans, ans_len);
+    case STSAFE_SOCK_OP_COMMAND:
+        if (sess->version >= 3)
+            return op_command(s, sess, args, n, ans, ans_len);
+        break; /* a version 1 or 2 connection does not know it */
     case STSAFE_SOCK_OP_POWER_CYCLE:
     case STSAFE_SOCK_OP_STATS:
         return op_control(s, sess, op, n, ans, ans_len);

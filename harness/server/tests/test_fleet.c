@@ -172,7 +172,7 @@ static void remote_open(remote *r, const fixture *f, uint16_t index)
     uint8_t addr = 0;
     stsafe_bus_socket_init(&r->sock);
     assert_int_equal(stsafe_bus_socket_connect(&r->sock, &r->bus, f->listen), 0);
-    assert_int_equal(r->sock.version, 2);
+    assert_int_equal(r->sock.version, 3);
     assert_int_equal(stsafe_bus_socket_select(&r->sock, index, &addr), 0);
     assert_int_equal(addr, 0x20);
     assert_int_equal(r->sock.chip, index);
@@ -219,6 +219,40 @@ static int teardown(void **state)
 }
 
 /* ---- images --------------------------------------------------------------------- */
+/* A seeded fleet is created byte for byte the same again, whatever the
+ * threads that generate its keys do (each chip from its own seed, drawn
+ * in index order), and the batch leaves no temporary file behind. */
+static void test_fleet_reproducible(void **state)
+{
+    fixture *f = *state;
+    static uint8_t first[4][STSAFE_EMU_IMAGE_MAX_SIZE], again[STSAFE_EMU_IMAGE_MAX_SIZE];
+    size_t len[4];
+    char path[200];
+    for (int round = 0; round < 2; round++) {
+        start_fleet(f, 4, STSAFE_EMU_TIMING_NONE, 0);
+        assert_int_equal(f->srv.images_created, 4);
+        stop_fleet(f);
+        for (size_t i = 0; i < 4; i++) {
+            image_path(f, i, path, sizeof path);
+            FILE *img = fopen(path, "rb");
+            assert_non_null(img);
+            size_t n = fread(round ? again : first[i], 1, sizeof again, img);
+            fclose(img);
+            if (round) {
+                assert_int_equal(n, len[i]);
+                assert_memory_equal(again, first[i], n);
+            }
+            len[i] = n;
+            strcat(path, ".tmp");
+            assert_int_equal(access(path, F_OK), -1); /* renamed, none left */
+            image_path(f, i, path, sizeof path);
+            unlink(path); /* the next round creates them anew */
+            strcat(path, ".ca.pem");
+            unlink(path);
+        }
+    }
+}
+
 
 static void test_images_created_then_loaded(void **state)
 {
@@ -496,6 +530,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_images_created_then_loaded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fleet_reproducible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_image_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_select_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_select_client, setup, teardown),

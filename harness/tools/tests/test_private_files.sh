@@ -186,7 +186,7 @@ ready)
     dpid=$(cat d.pid)
     kill -TERM "$dpid"
     for _ in $(seq 200); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.05; done
-    check "the daemon logged to --log, 0600" "600 1" "$(stat -c %a d.log) $(grep -c "client 1: i2c-write" d.log)"
+    check "the daemon logged to --log, 0600" "600 1" "$(stat -c %a d.log) $(grep -c "client 1: command" d.log)"
     check "--ready-fd that is not open" " rc=2" "$(run "$EMU" serve --image chip.img --listen "unix:$dir/e.sock" --ready-fd 9)"
     ;;
 trace-mode)

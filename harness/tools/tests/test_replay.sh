@@ -121,9 +121,9 @@ cp "$gimg" "$dir/srv.img"
     --trace "$dir/srv.trace" 2>"$dir/rec.log" &
 pid=$!
 wait_socket "$dir/rec.sock"
-"$CLI" --bus "unix:$dir/rec.sock" echo 0102 >/dev/null
-"$CLI" --bus "unix:$dir/rec.sock" power-cycle >/dev/null
-"$CLI" --bus "unix:$dir/rec.sock" sign --slot 0 --digest "$(printf '%064d' 5)" >/dev/null
+"$CLI" --bus "unix:$dir/rec.sock" --i2c-level echo 0102 >/dev/null
+"$CLI" --bus "unix:$dir/rec.sock" --i2c-level power-cycle >/dev/null
+"$CLI" --bus "unix:$dir/rec.sock" --i2c-level sign --slot 0 --digest "$(printf '%064d' 5)" >/dev/null
 kill -TERM "$pid"
 wait "$pid"
 check "serve --trace: the server stops cleanly" "0" "$?"
@@ -135,6 +135,23 @@ check "serve --trace: the power cycle is a comment" "# power cycle" "$(grep '^# 
 check "serve --trace: the server's trace replays" "$dir/srv.trace: 2 commands, 4 reads: 3 identical, 1 verified (signatures, keys), 0 random answers by status and length
 skipped: 85 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
     "$(run "$EMU" replay "$dir/srv.trace" --image "$gimg")"
+# The same over COMMAND (one round trip a command): the server waited out the
+# busy time, so the trace has the write and the two reads, no NACK.
+cp "$gimg" "$dir/srv2.img"
+"$EMU" serve --image "$dir/srv2.img" --listen "unix:$dir/rec2.sock" --timing datasheet \
+    --trace "$dir/srv2.trace" 2>"$dir/rec2.log" &
+pid=$!
+wait_socket "$dir/rec2.sock"
+"$CLI" --bus "unix:$dir/rec2.sock" echo 0102 >/dev/null
+"$CLI" --bus "unix:$dir/rec2.sock" sign --slot 0 --digest "$(printf '%064d' 5)" >/dev/null
+kill -TERM "$pid"
+wait "$pid"
+check "serve --trace over COMMAND: no NACK, reads after the busy time" "0.000000 S 0x20 W ACK 00 01 02 fc 06  # command Echo (0x00)
+0.005000 S 0x20 R ACK 00 00 04 01 02  # status OK (0x00), 7-byte frame
+0.005000 S 0x20 R ACK 00 00 04 01 02 fc 06  # response OK (0x00)" "$(sed -n 3,5p "$dir/srv2.trace")"
+check "serve --trace over COMMAND: replays" "$dir/srv2.trace: 2 commands, 4 reads: 3 identical, 1 verified (signatures, keys), 0 random answers by status and length
+skipped: 0 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
+    "$(run "$EMU" replay "$dir/srv2.trace" --image "$gimg")"
 check "serve --trace needs --image" " rc=2" \
     "$(run "$EMU" serve --from-trace "$golden" --trace "$dir/x.trace" --listen "unix:$dir/x.sock")"
 

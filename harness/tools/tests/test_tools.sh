@@ -245,7 +245,7 @@ kill -TERM "$spid"
 wait "$spid"
 check "serve stops on SIGTERM" "0" "$?"
 check "socket file removed" "gone" "$([ -e "$sock" ] || echo gone)"
-check "serve log" "1 1 1" "$(grep -c '^stsafe-emu serve: listening on unix:' "$dir/serve.log") $(grep -c '^stsafe-emu serve: client 1 disconnected after 4 requests$' "$dir/serve.log") $(grep -c "^stsafe-emu serve: stopped; image saved to '$simg'$" "$dir/serve.log")"
+check "serve log" "1 1 1" "$(grep -c '^stsafe-emu serve: listening on unix:' "$dir/serve.log") $(grep -c '^stsafe-emu serve: client 1 disconnected after 2 requests$' "$dir/serve.log") $(grep -c "^stsafe-emu serve: stopped; image saved to '$simg'$" "$dir/serve.log")"
 check "image after serve" "1" "$("$EMU" info "$simg" | grep -c ' 499994$')"
 # TCP on loopback, the port chosen by the system, stopped by SIGINT
 "$EMU" serve --image "$simg" --listen tcp:127.0.0.1:0 --timing datasheet --verbose 2>"$dir/tcp.log" &
@@ -253,26 +253,35 @@ spid=$!
 for _ in $(seq 200); do grep -q 'listening on' "$dir/tcp.log" && break; sleep 0.05; done
 addr=$(sed -n 's/^stsafe-emu serve: listening on \(tcp:127\.0\.0\.1:[0-9]*\) .*/\1/p' "$dir/tcp.log")
 check "tcp echo, datasheet timing" "0102 rc=0" "$(run "$CLI" --bus "$addr" echo 0102)"
-check "tcp verbose log" "1" "$(grep -c '^stsafe-emu serve: client 1: i2c-write 20000102fc06 -> ok$' "$dir/tcp.log")"
-check "tcp datasheet NACKs" "5" "$(grep -c '^stsafe-emu serve: client 1: i2c-read 200005 -> nack$' "$dir/tcp.log")"
+check "tcp verbose log: one COMMAND" "1 0" "$(grep -c '^stsafe-emu serve: client 1: command 20000102fc06 -> ok 0000040102[0-9a-f]*$' "$dir/tcp.log") $(grep -c '^stsafe-emu serve: client 1: i2c-' "$dir/tcp.log")"
+check "tcp echo, --i2c-level" "0102 rc=0" "$(run "$CLI" --bus "$addr" --i2c-level echo 0102)"
+check "tcp verbose log: I2C level" "1" "$(grep -c '^stsafe-emu serve: client 2: i2c-write 20000102fc06 -> ok$' "$dir/tcp.log")"
+check "tcp datasheet NACKs" "5" "$(grep -c '^stsafe-emu serve: client 2: i2c-read 200005 -> nack$' "$dir/tcp.log")"
 kill -INT "$spid"
 wait "$spid"
 check "serve stops on SIGINT" "0" "$?"
 trap 'rm -rf "$dir"' EXIT
 
-# bench runs and prints its ten rate figures and three memory figures (no
+# bench runs and prints its eleven rate figures and three memory figures (no
 # value is asserted: they depend on the machine)
 out=$("$EMU" bench --seconds 0.1); rc=$?
-check "bench runs" "10 3 rc=0" "$(grep -c ' ops/s' <<<"$out") $(grep -c ' bytes ' <<<"$out") rc=$rc"
+check "bench runs" "11 3 rc=0" "$(grep -c ' ops/s' <<<"$out") $(grep -c ' bytes ' <<<"$out") rc=$rc"
 check "bench memory per idle chip" "1" "$(grep -cE '^  Memory per idle chip \(fleet 1000\) +[1-9][0-9]* bytes ' <<<"$out")"
 check "bench bad seconds" " rc=2" "$(run "$EMU" bench --seconds 0)"
 check "bench bad option" " rc=2" "$(run "$EMU" bench --jsn)"
-json=$("$EMU" bench --json --seconds 0.1); rc=$?
-check "bench --json: one object, 14 figures, commas between" "{ } 14 13 rc=0" \
+check "bench bad fleet" " rc=2" "$(run "$EMU" bench --fleet 10001)"
+json=$("$EMU" bench --json --seconds 0.1 --fleet 4); rc=$?
+check "bench --json: one object, 18 figures, commas between" "{ } 18 17 rc=0" \
       "$(head -1 <<<"$json") $(tail -1 <<<"$json") $(grep -c '^    "[a-z0-9_]*": {"name": ' <<<"$json") $(grep -c '},$' <<<"$json") rc=$rc"
 check "bench --json replay figure" "1" \
       "$(grep -cE '^    "trace_replay": \{"name": "Trace replay", "value": [1-9][0-9]*, "unit": "MB/s", "target_met": (true|false), "i2c_mb_per_s": [0-9.]+\},$' <<<"$json")"
 check "bench --json memory figure" "1" \
       "$(grep -cE '^    "fleet_memory_per_idle_chip": \{"name": "Memory per idle chip \(fleet 1000\)", "value": [1-9][0-9]*, "unit": "bytes", "chips": 1000\},$' <<<"$json")"
+check "bench --json cost ratios of 9 rounds" "3" \
+      "$(grep -cE '"rounds": 9, "cost_ratio_median": [0-9.]+, "cost_ratio_min": [0-9.]+, "cost_ratio_max": [0-9.]+\},?$' <<<"$json")"
+check "bench --json raw socket ratio" "1" \
+      "$(grep -cE '^    "echo_unix_socket": \{.*"socket_round_trips_per_echo": 1, "raw_socket_ratio": [0-9.]+\},$' <<<"$json")"
+check "bench --json fleet times" "2" \
+      "$(grep -cE '^    "fleet_(create|load)": \{"name": "Fleet (created|loaded) \(images (written|read)\)", "value": [0-9]+\.[0-9]{3}, "unit": "s", "target_met": (true|false), "chips": 4\},$' <<<"$json")"
 
 finish

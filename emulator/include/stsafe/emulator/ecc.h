@@ -29,6 +29,14 @@ int stsafe_emu_slot_generate(stsafe_emu_key_slot *slot, uint8_t curve, stsafe_em
                            void *p_rng);
 
 /**
+ * \brief stsafe_emu_slot_generate() with a loaded group of \p curve that
+ *        keeps mbedTLS's table of multiples of G between calls (NULL:
+ *        a fresh group, as stsafe_emu_slot_generate()).
+ */
+int stsafe_emu_slot_generate_in(stsafe_emu_key_slot *slot, uint8_t curve, mbedtls_ecp_group *grp,
+                                stsafe_emu_rng_fn f_rng, void *p_rng);
+
+/**
  * \brief Put a known private key in \p slot (personalisation, test vectors,
  *        golden traces); the public point is derived. The slot keeps its mode.
  * \param priv  Big-endian scalar of exactly the curve's size.

@@ -40,6 +40,30 @@ typedef struct {
 int stsafe_emu_profile_apply(stsafe_emu_nvm *nvm, const char *profile, const uint8_t *serial,
                            stsafe_emu_rng_fn f_rng, void *p_rng, stsafe_emu_profile_output *out);
 
+/**
+ * A P-256 group kept loaded between profile applications, with the table
+ * of multiples of G that mbedTLS builds on its first use: creating many
+ * chips one after the other (a fleet) then does not build it twice per
+ * chip (device key, CA key and signatures). Zero it to start empty; one
+ * per thread.
+ */
+typedef struct {
+    mbedtls_ecp_group p256;
+    int loaded;
+} stsafe_emu_profile_cache;
+
+/** \brief Release the cache's group. */
+void stsafe_emu_profile_cache_free(stsafe_emu_profile_cache *cache);
+
+/**
+ * \brief stsafe_emu_profile_apply() with \p cache (may be NULL: the same
+ *        as stsafe_emu_profile_apply()). The same random draws in the
+ *        same order, so the same NVM for the same random stream.
+ */
+int stsafe_emu_profile_apply_cached(stsafe_emu_nvm *nvm, const char *profile, const uint8_t *serial,
+                                    stsafe_emu_rng_fn f_rng, void *p_rng,
+                                    stsafe_emu_profile_output *out, stsafe_emu_profile_cache *cache);
+
 /** \brief 1 when \p name is a profile this build knows. */
 int stsafe_emu_profile_exists(const char *name);
 

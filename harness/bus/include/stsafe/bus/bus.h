@@ -48,6 +48,22 @@ typedef struct {
     int (*read)(void *ctx, uint16_t addr, uint8_t *data, size_t len);
     /** Optional: wait \p ms milliseconds (a virtual clock may just advance). */
     void (*delay_ms)(void *ctx, uint32_t ms);
+    /**
+     * Optional: one whole command in one exchange, for a backend whose far
+     * end can run it (the socket protocol's COMMAND): write \p frame to
+     * \p addr, wait until the device has executed it, read its whole
+     * response frame (status, length, data, CRC) into \p rsp. The waiting
+     * is the far end's: no NACK of a busy device reaches the caller.
+     * \p rsp may be \p frame: the frame is sent before the response lands.
+     * \param written  Set to 1 once the device acknowledged the frame.
+     * \return 0 with \p rsp_len set; STSAFE_ERR_UNSUPPORTED (this bus
+     *         cannot do it now, nothing was sent: use write, poll and
+     *         read); STSAFE_ERR_BUS_TIMEOUT (the device NACKed the frame
+     *         or never answered: \p written says which);
+     *         STSAFE_ERR_BUFFER_TOO_SMALL; STSAFE_ERR_BUS_IO.
+     */
+    int (*command)(void *ctx, uint16_t addr, const uint8_t *frame, size_t len, uint8_t *rsp,
+                   size_t cap, size_t *rsp_len, int *written);
 } stsafe_bus_ops;
 
 /** A bus: a backend's operations and its context. */
@@ -60,6 +76,13 @@ typedef struct {
 int stsafe_bus_write(const stsafe_bus *bus, uint16_t addr, const uint8_t *data, size_t len);
 /** \brief Read \p len bytes from \p addr (uses ops->read when present). */
 int stsafe_bus_read(const stsafe_bus *bus, uint16_t addr, uint8_t *data, size_t len);
+/**
+ * \brief One command round trip through ops->command.
+ * \return STSAFE_ERR_UNSUPPORTED when the backend has no command operation;
+ *         otherwise as ops->command.
+ */
+int stsafe_bus_command(const stsafe_bus *bus, uint16_t addr, const uint8_t *frame, size_t len,
+                       uint8_t *rsp, size_t cap, size_t *rsp_len, int *written);
 /** \brief Wait \p ms milliseconds through the backend; a no-op without delay_ms. */
 void stsafe_bus_delay_ms(const stsafe_bus *bus, uint32_t ms);
 

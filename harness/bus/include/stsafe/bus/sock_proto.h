@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define STSAFE_SOCK_VERSION     2u      /**< The protocol version this build speaks (2: SELECT). */
+#define STSAFE_SOCK_VERSION     3u      /**< The protocol version this build speaks (2: SELECT, 3: COMMAND). */
 #define STSAFE_SOCK_MAGIC       "STSE"  /**< First argument of HELLO. */
 #define STSAFE_SOCK_MAGIC_LEN   4u
 #define STSAFE_SOCK_LEN_SIZE    4u      /**< The length prefix of every message. */
@@ -38,6 +38,7 @@ extern "C" {
 #define STSAFE_SOCK_OP_HELLO        0x01u /**< magic (4) · version (1) */
 #define STSAFE_SOCK_OP_I2C_WRITE    0x02u /**< address (1) · data (0..1024) */
 #define STSAFE_SOCK_OP_I2C_READ     0x03u /**< address (1) · count (2) */
+#define STSAFE_SOCK_OP_COMMAND      0x04u /**< version 3: address (1) · command frame (0..1024); answer: the response frame */
 #define STSAFE_SOCK_OP_POWER_CYCLE  0x10u /**< no arguments */
 #define STSAFE_SOCK_OP_STATS        0x11u /**< no arguments; answer: 3 x 8 bytes */
 #define STSAFE_SOCK_OP_FAULT        0x12u /**< arm faults: a spec of docs/faults.md */
@@ -63,6 +64,8 @@ extern "C" {
 #define STSAFE_SOCK_HELLO_ANSWER_LEN 5u   /**< version · max data (2) · I2C address · timing */
 #define STSAFE_SOCK_STATS_ANSWER_LEN 24u  /**< commands · nacks · NVM writes, 8 bytes each */
 #define STSAFE_SOCK_SELECT_ANSWER_LEN 3u  /**< I2C address · number of chips (2) */
+#define STSAFE_SOCK_COMMAND_NOT_WRITTEN 0x00u /**< COMMAND answered NACK: the write was never acknowledged */
+#define STSAFE_SOCK_COMMAND_NO_RESPONSE 0x01u /**< COMMAND answered NACK: written, but no response could be read */
 
 /** A served device's counters, as STATS carries them (3 x 8 bytes). */
 typedef struct {

@@ -6,7 +6,12 @@
  *
  * Each I2C message becomes one request and one answer; a combined
  * transfer runs its messages in turn and stops at the first NACK (the
- * emulated chip has no use for repeated starts). delay_ms sleeps for real:
+ * emulated chip has no use for repeated starts). The bus's command
+ * operation (bus.h) sends a whole command frame as one COMMAND request
+ * (protocol version 3) and gets the whole response frame back: one round
+ * trip per command instead of three or more. It declines
+ * (STSAFE_ERR_UNSUPPORTED) on an older server or a device that does not
+ * offer it, and the host client then falls back to I2C messages. delay_ms sleeps for real:
  * the server's clock is its own. Beside the bus operations the backend
  * offers the server's control operations: power cycle, statistics, and
  * fault injection (which servers do not support yet), and the choice of a
@@ -42,7 +47,7 @@ typedef struct {
 
 typedef struct {
     int fd;                     /**< -1 when not connected. */
-    uint8_t version;            /**< Protocol version agreed by HELLO (1 or 2). */
+    uint8_t version;            /**< Protocol version agreed by HELLO (1 to 3). */
     uint8_t i2c_address;        /**< The chip's 7-bit address when HELLO or SELECT was answered. */
     uint16_t chip;              /**< The chip selected (0 until stsafe_bus_socket_select()). */
     uint16_t chips;             /**< Chips the server has, as SELECT said (0: not asked). */
@@ -52,6 +57,8 @@ typedef struct {
                                  *   (OK when it got none: the stream failed first). */
     uint64_t requests;          /**< Requests answered since the connection opened. */
     const stsafe_sock_wait *wait; /**< During a connect only: how to wait for HELLO. */
+    uint8_t no_command;         /**< The device answered COMMAND UNSUPPORTED: the bus's
+                                 *   command operation declines from now on (until a SELECT). */
     uint8_t msg[STSAFE_SOCK_MAX_MSG];
 } stsafe_bus_socket;
 

@@ -7,6 +7,10 @@
  * STSELib does (facts page, section 1): it writes the whole frame (retrying
  * while the chip NACKs), polls with a short read of 5 bytes until the chip
  * answers, then reads the whole response again from its first byte.
+ * On a bus that runs a whole command in one exchange (a socket to
+ * `stsafe-emu serve`, protocol version 3) it sends each command that way
+ * unless \c i2c_level is set: the server then does the writing, waiting
+ * and reading, and no NACK reaches the client.
  *
  * Every function returns 0 or a negative STSAFE_ERR_* code. A chip status
  * other than OK comes back as STSAFE_ERR_STATUS(status) (see error.h) and
@@ -60,6 +64,12 @@ typedef struct {
     uint32_t max_polls;
     uint8_t last_status;        /**< Status of the last response, or STSAFE_CLIENT_NO_STATUS. */
     uint64_t nacks;             /**< NACKs met so far (for traces and tests). */
+    int i2c_level;              /**< 1: always write, poll and read as separate I2C messages,
+                                 *   even on a bus that runs a whole command in one exchange
+                                 *   (bus.h, command; the socket's COMMAND): every NACK of a
+                                 *   busy chip then reaches this client, as on a real bus.
+                                 *   0 (default): use the bus's command operation when it
+                                 *   has one. */
     uint8_t frame[STSAFE_A110_MAX_FRAME_LEN];
 } stsafe_client;
 

@@ -117,6 +117,31 @@ int stsafe_fleet_image_path(const char *dir, size_t index, char *out, size_t cap
  */
 void stsafe_fleet_serial(size_t index, uint8_t *serial);
 
+/**
+ * \brief Create the chips of a fleet that have no image yet, in one batch:
+ *        each as stsafe_chip_device_create() makes it (default profile,
+ *        serial stsafe_fleet_serial(i), IMAGE.ca.pem beside the image),
+ *        but fast and still crash-safe (docs/persistence.md, "Fleets"):
+ *        the keys and certificates are generated on every CPU, each chip
+ *        from a seed drawn from \p f_rng in index order (so a seeded fleet
+ *        is the same however the threads run); every file is written
+ *        unsynced (IMAGE.tmp for the image); one sync of the filesystem
+ *        makes them all durable; then each IMAGE.tmp is renamed to IMAGE
+ *        and the folder is synced once. A power cut at any point leaves
+ *        each image either absent or whole, never torn.
+ * \param chips    The fleet's devices; chips[indices[k]] is set up.
+ * \param indices  The \p n chip indices to create (images that do not exist).
+ * \param dir      The fleet's folder.
+ * \param f_rng    The seeds' source, and the chips' random source afterwards.
+ * \param failed   On error: the index of the chip that failed.
+ * \return 0; STSAFE_ERR_BAD_INPUT; STSAFE_ERR_CRYPTO; STSAFE_ERR_ALLOC;
+ *         STSAFE_ERR_IO (errno set). On error no chip of the batch is held
+ *         (the entries are zeroed).
+ */
+int stsafe_fleet_create(stsafe_chip_device *chips, const size_t *indices, size_t n, const char *dir,
+                        stsafe_emu_timing timing, stsafe_emu_rng_fn f_rng, void *p_rng,
+                        size_t *failed);
+
 #ifdef __cplusplus
 }
 #endif

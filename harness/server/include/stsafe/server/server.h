@@ -55,6 +55,10 @@ extern "C" {
 #define STSAFE_SERVER_MAX_CLIENTS      64u    /**< Default connections served at once with several devices. */
 #define STSAFE_SERVER_TURN_REQUESTS    32u    /**< Most requests of one connection answered before
                                                *   the others get their turn. */
+#define STSAFE_SERVER_COMMAND_RETRIES  100u   /**< COMMAND: NACKs of a device that is not busy (a
+                                               *   fault, a wake-up) retried per transaction. */
+#define STSAFE_SERVER_ST_PENDING       0x7Fu  /**< stsafe_server_handle(): no answer yet (not a
+                                               *   wire status); see stsafe_server_command_finish(). */
 
 /**
  * What a served device does: the operations of the socket protocol that
@@ -128,6 +132,15 @@ typedef struct {
      */
     int (*fault)(void *ctx, const char *spec, const char **bad, void (*log)(void *log_ctx, const char *line),
                  void *log_ctx);
+    /**
+     * \brief Optional: when the device answers again, on its clock (the
+     *        now_us of the I2C operations): the end of the command it is
+     *        busy with, or 0 when it is not busy. COMMAND (socket protocol
+     *        version 3) needs it: the server waits until then before it
+     *        reads the response. NULL: COMMAND is answered UNSUPPORTED and
+     *        clients fall back to I2C_WRITE and I2C_READ.
+     */
+    uint64_t (*busy_until_us)(const void *ctx);
 } stsafe_server_device_ops;
 
 /** A device: its operations and their context. */
@@ -227,6 +240,9 @@ typedef struct {
     uint8_t version;            /**< The protocol version HELLO agreed on. */
     size_t selected;            /**< The device this connection talks to (SELECT; 0 first). */
     uint64_t requests;          /**< Requests answered. */
+    uint64_t command_ready_us;  /**< Real timing: a COMMAND waits for its chip until this
+                                 *   time (stsafe_server_now_us()); 0: none waits. */
+    uint8_t command_addr;       /**< The address of that COMMAND. */
 } stsafe_server_session;
 
 /**
@@ -276,6 +292,12 @@ void stsafe_server_free(stsafe_server *s);
  * \param ans      Receives the answer body op · status · data
  *                 (STSAFE_SOCK_MAX_BODY bytes always suffice).
  * \param ans_len  Receives its length.
+ * Under real timing a COMMAND does not sleep through the chip's busy time:
+ * the frame is written, nothing is answered yet (*ans_len 0) and
+ * STSAFE_SERVER_ST_PENDING is returned with sess->command_ready_us set; the
+ * caller serves others meanwhile and, from that time on,
+ * stsafe_server_command_finish() gives the answer. The session must send
+ * nothing in between.
  * \return The answer's status, STSAFE_SOCK_ST_*. A status with bit 7 set
  *         (STSAFE_SOCK_ST_CLOSES) means the connection must be closed;
  *         the data of every status but OK is a reason in ASCII. When a
@@ -284,6 +306,15 @@ void stsafe_server_free(stsafe_server *s);
  */
 uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,
                              size_t len, uint8_t *ans, size_t *ans_len);
+
+/**
+ * \brief The answer of a COMMAND left pending by stsafe_server_handle()
+ *        (real timing), once stsafe_server_now_us() has reached
+ *        sess->command_ready_us (earlier, it sleeps until then). Arguments
+ *        and return as stsafe_server_handle().
+ */
+uint8_t stsafe_server_command_finish(stsafe_server *s, stsafe_server_session *sess, uint8_t *ans,
+                                     size_t *ans_len);
 
 /**
  * \brief The clock of device \p slot now, in microseconds, as the timing
