@@ -199,6 +199,8 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
     if (!err && (err = stsafe_chip_device_load(&chip, cfg->image_path, cfg->timing, stsafe_rng_fn,
                                                &rng)) != 0)
         tool_error(prog, "serve: %s: %s", cfg->image_path, stsafe_strerror(err));
+    else if (!err)
+        stsafe_server_chip_timing(cfg, &chip.chip);
     int rc = TOOL_EXIT_FAIL;
     if (!err && stsafe_device_trace_init(&rec, stsafe_chip_device_handle(&chip), out,
                                          "recorded by stsafe-emu serve") == 0) {

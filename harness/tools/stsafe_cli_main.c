@@ -115,8 +115,15 @@ static void usage(FILE *f)
             "                  given to 'hostkeys') and send every command MACed, R-MAC checked,\n"
             "                  encrypted where the chip's table says so.\n"
             "  --timing MODE   none (default: answers at once), datasheet (the chip is busy for\n"
-            "                  each command's A110 time on a virtual clock: NACK polling without\n"
-            "                  waiting) or real (the same times on the wall clock).\n"
+            "                  each command's A110 time on a virtual clock that the host's\n"
+            "                  waits between polls advance) or real (the same times on the\n"
+            "                  wall clock).\n"
+            "  --timing-profile NAME\n"
+            "                  minimum (default: ST's minimum waits) or observed (the slower\n"
+            "                  waits of a later ST integration); docs/protocol.md, section 1.\n"
+            "  --timing-spread PCT\n"
+            "                  The chip's times vary by up to PCT per cent by command, fixed by\n"
+            "                  its seed (default 10; 0 turns it off).\n"
             "  --fault SPEC    Inject faults between this tool and the chip, e.g. 'nack=3',\n"
             "                  'flip=6:0', 'drop', 'truncate=4', 'latency=5', 'brownout',\n"
             "                  'reset' (comma-separated; docs/faults.md). Each one that fires\n"
@@ -256,7 +263,7 @@ static const struct {
 int main(int argc, char **argv)
 {
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
-    const char *bus = NULL, *trace = NULL, *chip = NULL;
+    const char *bus = NULL, *trace = NULL, *chip = NULL, *profile = NULL, *spread = NULL;
     int trace_append = 0;
     int i = 1;
     for (int k = 1; k < argc; k++) {
@@ -283,6 +290,12 @@ int main(int argc, char **argv)
             i += 2;
         } else if (!strcmp(argv[i], "--timing") && i + 1 < argc) {
             timing = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--timing-profile") && i + 1 < argc) {
+            profile = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--timing-spread") && i + 1 < argc) {
+            spread = argv[i + 1];
             i += 2;
         } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
             fault = argv[i + 1];
@@ -325,13 +338,20 @@ int main(int argc, char **argv)
         tool_error(prog, "--chip takes a chip number from 0 to 65535, with --bus");
         return TOOL_EXIT_USAGE;
     }
-    if (bus && timing) {
-        tool_error(prog, "--timing is the server's with --bus (stsafe-emu serve --timing)");
+    if (bus && (timing || profile || spread)) {
+        tool_error(prog, "--timing, --timing-profile and --timing-spread are the server's with --bus "
+                         "(stsafe-emu serve --timing)");
         return TOOL_EXIT_USAGE;
     }
     int timing_mode = STSAFE_EMU_TIMING_NONE;
     if (timing && (timing_mode = tool_parse_timing(timing)) < 0) {
         tool_error(prog, "--timing is none, datasheet or real");
+        return TOOL_EXIT_USAGE;
+    }
+    int profile_id = profile ? stsafe_emu_timing_profile_parse(profile) : STSAFE_EMU_PROFILE_MINIMUM;
+    unsigned long spread_pct = STSAFE_EMU_TIMING_SPREAD_DEFAULT;
+    if (profile_id < 0 || (spread && tool_parse_uint(spread, 50, &spread_pct) != 0)) {
+        tool_error(prog, "--timing-profile is minimum or observed; --timing-spread a per cent from 0 to 50");
         return TOOL_EXIT_USAGE;
     }
     if (!mac_key != !cipher_key) {
@@ -349,6 +369,8 @@ int main(int argc, char **argv)
     if (rc)
         return rc;
     s.dev.chip.timing = (stsafe_emu_timing)timing_mode;
+    s.dev.chip.timing_profile = (stsafe_emu_timing_profile)profile_id;
+    s.dev.chip.timing_spread_pct = (uint8_t)spread_pct;
     if (chip)
         rc = tool_session_select(&s, prog, chip_index);
     if (!rc && fault)

@@ -28,11 +28,16 @@ static void usage(FILE *f)
             "An emulated ST STSAFE-A110 secure element.\n"
             "\n"
             "Commands:\n"
-            "  init IMAGE [--profile NAME] [--serial HEX] [--ca-out PATH] [--force]\n"
+            "  init IMAGE [--profile NAME] [--serial HEX] [--seed HEX] [--ca-out PATH] [--force]\n"
             "        Create a chip image personalised with a profile (default: 'default'):\n"
             "        zones, counters, a P-256 device key in slot 0 and its certificate in\n"
             "        zone 0, issued by a test CA written to PATH (default IMAGE.ca.pem).\n"
             "        --serial sets the 9-byte serial number (18 hex digits).\n"
+            "        --seed gives the chip its seed (1 to 64 bytes; otherwise random): all\n"
+            "        its random bytes (keys, envelope keys, Generate Random, signature\n"
+            "        nonces, its timing spread) and those of the profile come from it, so\n"
+            "        the same seed and the same commands give the same bytes. It is as\n"
+            "        secret as the keys.\n"
             "        An existing IMAGE is kept unless --force is given.\n"
             "  info IMAGE\n"
             "        Show serial, life cycle, zones, counters, key slots and host keys.\n"
@@ -42,15 +47,25 @@ static void usage(FILE *f)
             "        trips, P-256 signatures through the whole frame path and raw (S seconds\n"
             "        per figure, default 1), trace replay, and the memory per chip of a fleet\n"
             "        of 1000. --json: every figure in one JSON object instead of the table.\n"
-            "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
+            "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--clock host|nacks]\n"
+            "        [--timing-profile minimum|observed] [--timing-spread PCT] [--trace FILE]\n"
             "        [--verbose]\n"
             "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
             "        protocol of docs/socket-protocol.md. ADDR is unix:PATH or\n"
             "        tcp:HOST:PORT (use 127.0.0.1: there is no authentication). The image is\n"
             "        saved after every command that changed the NVM, and on SIGINT or SIGTERM,\n"
             "        which stop the server. --timing: none (answers at once, default),\n"
-            "        datasheet (busy times on a virtual clock, 1 ms per NACK), real (busy\n"
-            "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
+            "        datasheet (busy times on a virtual clock), real (busy times on the wall\n"
+            "        clock). With datasheet, --clock host (default) moves the virtual clock\n"
+            "        by the host's real waits between requests and at least 1 ms per NACK,\n"
+            "        so a host polling every P ms up to N times succeeds when P x N covers\n"
+            "        the command; --clock nacks moves it 1 ms per NACK only (exact NACK\n"
+            "        counts, for tests of NACK handling; not for hosts that sleep).\n"
+            "        --timing-profile minimum (default: ST's minimum waits) or observed\n"
+            "        (the slower waits of a later ST integration); --timing-spread PCT:\n"
+            "        each chip's times vary by up to PCT per cent (default 10), fixed by\n"
+            "        its seed; 0 turns it off (docs/protocol.md, section 1).\n"
+            "        Logs go to stderr; --verbose logs every request.\n"
             "        --trace FILE records every I2C transaction that reaches the chip, from\n"
             "        any client, to FILE (docs/trace-format.md).\n"
             "  serve --fleet N --image-dir DIR --listen ADDR [--timing ...] [--verbose]\n"
@@ -88,7 +103,7 @@ static void usage(FILE *f)
 
 static int cmd_init(int argc, char **argv)
 {
-    const char *image = NULL, *profile = "default", *serial_hex = NULL, *ca_out = NULL;
+    const char *image = NULL, *profile = "default", *serial_hex = NULL, *ca_out = NULL, *seed_hex = NULL;
     int force = 0;
     uint8_t serial[STSAFE_EMU_SERIAL_LEN];
     char ca_default[4096];
@@ -97,6 +112,7 @@ static int cmd_init(int argc, char **argv)
         if (!strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
         else if (!strcmp(argv[i], "--serial") && i + 1 < argc) serial_hex = argv[++i];
         else if (!strcmp(argv[i], "--ca-out") && i + 1 < argc) ca_out = argv[++i];
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed_hex = argv[++i];
         else if (!strcmp(argv[i], "--force")) force = 1;
         else if (argv[i][0] != '-' && !image) image = argv[i];
         else {
@@ -119,6 +135,12 @@ static int cmd_init(int argc, char **argv)
                    STSAFE_EMU_SERIAL_LEN, 2 * STSAFE_EMU_SERIAL_LEN);
         return TOOL_EXIT_USAGE;
     }
+    uint8_t seed[64];
+    size_t seed_len = 0;
+    if (seed_hex && (stsafe_hex_decode(seed_hex, seed, sizeof seed, &seed_len) != 0 || seed_len == 0)) {
+        tool_error(prog, "init: --seed needs 1 to 64 bytes in hex (32 are used as they are)");
+        return TOOL_EXIT_USAGE;
+    }
     if (!force) {
         FILE *existing = fopen(image, "rb");
         if (existing) {
@@ -136,12 +158,17 @@ static int cmd_init(int argc, char **argv)
     stsafe_emu_nvm nvm;
     stsafe_emu_profile_output out;
     int rc = TOOL_EXIT_FAIL;
-    if (stsafe_rng_init(&rng, "stsafe-emu init") != 0) {
+    /* with --seed, the keys and the certificate come from it too: the same
+     * seed makes the same image */
+    if ((seed_hex ? stsafe_rng_init_deterministic(&rng, seed, seed_len)
+                  : stsafe_rng_init(&rng, "stsafe-emu init")) != 0) {
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
     }
     int err = stsafe_emu_profile_apply(&nvm, profile, serial_hex ? serial : NULL, stsafe_rng_fn, &rng,
                                      &out);
+    if (!err && seed_hex)
+        err = stsafe_emu_nvm_set_seed(&nvm, seed, seed_len);
     if (err) {
         tool_error(prog, "init: personalisation failed: %s", stsafe_strerror(err));
     } else if ((err = stsafe_emu_image_save(image, &nvm)) != 0) {
@@ -320,9 +347,34 @@ static int check_serve_source(const char *fleet, const serve_extra *x, stsafe_se
     return 0;
 }
 
+/* --timing-profile, --timing-spread and --clock of serve (and the in-process
+ * stsafe-cli, which has no clock of its own to choose). */
+static int parse_serve_timing(const char *profile, const char *spread, const char *clock,
+                              stsafe_server_config *cfg)
+{
+    unsigned long pct = 0;
+    int p = profile ? stsafe_emu_timing_profile_parse(profile) : STSAFE_EMU_PROFILE_MINIMUM;
+    if (p < 0) {
+        tool_error(prog, "serve: --timing-profile takes minimum or observed");
+        return -1;
+    }
+    cfg->timing_profile = (stsafe_emu_timing_profile)p;
+    if (spread && tool_parse_uint(spread, STSAFE_SERVER_MAX_SPREAD, &pct) != 0) {
+        tool_error(prog, "serve: --timing-spread takes a per cent from 0 to %d", STSAFE_SERVER_MAX_SPREAD);
+        return -1;
+    }
+    cfg->timing_spread_pct = !spread ? 0 : pct == 0 ? STSAFE_SERVER_SPREAD_OFF : (int)pct;
+    if (clock && strcmp(clock, "host") != 0 && strcmp(clock, "nacks") != 0) {
+        tool_error(prog, "serve: --clock takes host or nacks");
+        return -1;
+    }
+    cfg->clock = clock && !strcmp(clock, "nacks") ? STSAFE_SERVER_CLOCK_NACKS : STSAFE_SERVER_CLOCK_HOST;
+    return 0;
+}
+
 static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, serve_extra *x)
 {
-    const char *timing = "none", *fleet = NULL;
+    const char *timing = "none", *fleet = NULL, *profile = NULL, *spread = NULL, *clock = NULL;
     memset(x, 0, sizeof(*x));
     x->address = 0xFF; /* STSAFE_TRACE_ADDR_FIRST */
     for (int i = 0; i < argc; i++) {
@@ -339,6 +391,9 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
         }
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc) cfg->listen = argv[++i];
         else if (!strcmp(argv[i], "--timing") && i + 1 < argc) timing = argv[++i];
+        else if (!strcmp(argv[i], "--timing-profile") && i + 1 < argc) profile = argv[++i];
+        else if (!strcmp(argv[i], "--timing-spread") && i + 1 < argc) spread = argv[++i];
+        else if (!strcmp(argv[i], "--clock") && i + 1 < argc) clock = argv[++i];
         else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
         else {
             tool_error(prog, "serve: unexpected argument '%s' (see --help)", argv[i]);
@@ -351,6 +406,8 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
         return -1;
     }
     cfg->timing = (stsafe_emu_timing)t;
+    if (parse_serve_timing(profile, spread, clock, cfg) != 0)
+        return -1;
     stsafe_sock_addr addr;
     if (check_serve_source(fleet, x, cfg) != 0)
         return -1;

@@ -52,6 +52,7 @@ typedef struct {
     pthread_t thread;
     int running;
     int run_rc;
+    stsafe_server_clock clock;  /* datasheet timing's virtual clock (host by default) */
 } fixture;
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -110,7 +111,7 @@ static void start_server_at(fixture *f, const char *listen, stsafe_emu_timing ti
     stsafe_server_config cfg = {
         .image_path = f->image, .listen = listen, .timing = timing, .verbose = 1, .log = f->log,
         .stop = &f->stop, .frame_timeout_ms = frame_timeout_ms, .seed = chip_seed,
-        .seed_len = sizeof chip_seed};
+        .seed_len = sizeof chip_seed, .clock = f->clock};
     atomic_store(&f->stop, 0);
     assert_int_equal(stsafe_server_init(&f->srv, &cfg), 0);
     assert_int_equal(pthread_create(&f->thread, NULL, server_thread, f), 0);
@@ -764,7 +765,7 @@ static void test_power_cycle_and_stats(void **state)
     sock_test_remote_close(&r);
 }
 
-/* Datasheet timing on the virtual clock: the NACKs of the in-process bus, exactly. */
+/* Datasheet timing on the NACK clock: the NACKs of the in-process bus, exactly. */
 static void test_datasheet_timing(void **state)
 {
     fixture *f = *state;
@@ -776,6 +777,7 @@ static void test_datasheet_timing(void **state)
     uint8_t a[1024], b[1024];
     size_t na = command_script(&dev.client, a);
 
+    f->clock = STSAFE_SERVER_CLOCK_NACKS; /* 1 ms per NACK, as the in-process bus's 1 ms delays */
     start_server(f, STSAFE_EMU_TIMING_DATASHEET);
     remote r;
     sock_test_remote_open(&r, f->listen);

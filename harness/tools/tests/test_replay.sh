@@ -47,8 +47,8 @@ check "another address: nothing to replay" " rc=1" "$(run "$EMU" replay "$golden
 # Recording: the virtual clock makes an in-process run give the same trace.
 cp "$gimg" "$dir/a.img"
 cp "$gimg" "$dir/b.img"
-"$CLI" --image "$dir/a.img" --timing datasheet --trace "$dir/a.trace" random 8 >/dev/null
-"$CLI" --image "$dir/b.img" --timing datasheet --trace "$dir/b.trace" random 8 >/dev/null
+"$CLI" --image "$dir/a.img" --timing datasheet --timing-spread 0 --trace "$dir/a.trace" random 8 >/dev/null
+"$CLI" --image "$dir/b.img" --timing datasheet --timing-spread 0 --trace "$dir/b.trace" random 8 >/dev/null
 check "same run, same trace shape" "$(sed 's/ R ACK .*//' "$dir/a.trace")" "$(sed 's/ R ACK .*//' "$dir/b.trace")"
 check "trace of an echo" "stsafe-trace 1
 # recorded by stsafe-cli
@@ -61,11 +61,11 @@ check "trace of an echo" "stsafe-trace 1
 cp "$gimg" "$dir/s.img"
 rm -f "$dir/s.trace"
 "$CLI" --image "$dir/s.img" --trace-append "$dir/s.trace" update --zone 2 beef >/dev/null
-"$CLI" --image "$dir/s.img" --timing datasheet --trace-append "$dir/s.trace" read --zone 2 --length 2 >/dev/null
+"$CLI" --image "$dir/s.img" --timing datasheet --timing-spread 0 --trace-append "$dir/s.trace" read --zone 2 --length 2 >/dev/null
 "$CLI" --image "$dir/s.img" --trace-append "$dir/s.trace" keygen --slot 1 --curve p384 >/dev/null
 check "appended session: one first line" "1" "$(grep -c '^stsafe-trace 1$' "$dir/s.trace")"
 check "appended session: times go on" "0.005000" "$(grep 'R ACK' "$dir/s.trace" | tail -1 | cut -d' ' -f1)"
-check "appended session replays" "$dir/s.trace: 3 commands, 5 reads: 4 identical, 1 verified (signatures, keys), 0 random answers by status and length
+check "appended session replays" "$dir/s.trace: 3 commands, 5 reads: 5 identical, 0 verified (signatures, keys), 0 random answers by status and length
 skipped: 5 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
     "$(run "$EMU" replay "$dir/s.trace" --image "$gimg")"
 echo "garbage" >"$dir/g.trace"
@@ -116,7 +116,7 @@ check "... names its line" "stsafe-emu: serve: $dir/syntax.trace:3: direction mu
 
 # Recording on the server side: any client, any language.
 cp "$gimg" "$dir/srv.img"
-"$EMU" serve --image "$dir/srv.img" --listen "unix:$dir/rec.sock" --timing datasheet \
+"$EMU" serve --image "$dir/srv.img" --listen "unix:$dir/rec.sock" --timing datasheet --clock nacks --timing-spread 0 \
     --trace "$dir/srv.trace" 2>"$dir/rec.log" &
 pid=$!
 wait_socket "$dir/rec.sock"
@@ -131,7 +131,7 @@ check "serve --trace: what reached the chip" "stsafe-trace 1
 0.000000 S 0x20 W ACK 00 01 02 fc 06  # command Echo (0x00)
 0.000000 S 0x20 R NACK  # no acknowledge" "$(head -4 "$dir/srv.trace")"
 check "serve --trace: the power cycle is a comment" "# power cycle" "$(grep '^# power' "$dir/srv.trace")"
-check "serve --trace: the server's trace replays" "$dir/srv.trace: 2 commands, 4 reads: 3 identical, 1 verified (signatures, keys), 0 random answers by status and length
+check "serve --trace: the server's trace replays" "$dir/srv.trace: 2 commands, 4 reads: 4 identical, 0 verified (signatures, keys), 0 random answers by status and length
 skipped: 85 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
     "$(run "$EMU" replay "$dir/srv.trace" --image "$gimg")"
 check "serve --trace needs --image" " rc=2" \
