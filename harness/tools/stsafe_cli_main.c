@@ -118,6 +118,9 @@ static void usage(FILE *f)
             "                  each command's A110 time on a virtual clock that the host's\n"
             "                  waits between polls advance) or real (the same times on the\n"
             "                  wall clock).\n"
+            "  --poll MS,N     How this host polls a busy chip: after a NACK, wait MS ms and\n"
+            "                  try again, up to N times (default 1,1000; STSELib's template\n"
+            "                  is 10,100).\n"
             "  --timing-profile NAME\n"
             "                  minimum (default: ST's minimum waits) or observed (the slower\n"
             "                  waits of a later ST integration); docs/protocol.md, section 1.\n"
@@ -260,10 +263,25 @@ static const struct {
     {"power-cycle", cli_do_power_cycle},                    {"stats", cli_do_stats},
 };
 
+/* --poll MS,N: how the host polls a busy chip (STSELib's template: 10,100). */
+static int parse_poll(const char *text, unsigned long *ms, unsigned long *n)
+{
+    char buf[32];
+    const char *comma = strchr(text, ',');
+    if (!comma || (size_t)(comma - text) >= sizeof buf)
+        return -1;
+    memcpy(buf, text, (size_t)(comma - text));
+    buf[comma - text] = '\0';
+    if (tool_parse_uint(buf, 10000, ms) != 0 || tool_parse_uint(comma + 1, 100000, n) != 0 || *n == 0)
+        return -1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
     const char *bus = NULL, *trace = NULL, *chip = NULL, *profile = NULL, *spread = NULL;
+    const char *poll = NULL;
     int trace_append = 0;
     int i = 1;
     for (int k = 1; k < argc; k++) {
@@ -290,6 +308,9 @@ int main(int argc, char **argv)
             i += 2;
         } else if (!strcmp(argv[i], "--timing") && i + 1 < argc) {
             timing = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--poll") && i + 1 < argc) {
+            poll = argv[i + 1];
             i += 2;
         } else if (!strcmp(argv[i], "--timing-profile") && i + 1 < argc) {
             profile = argv[i + 1];
@@ -354,6 +375,11 @@ int main(int argc, char **argv)
         tool_error(prog, "--timing-profile is minimum or observed; --timing-spread a per cent from 0 to 50");
         return TOOL_EXIT_USAGE;
     }
+    unsigned long poll_ms = STSAFE_CLIENT_POLL_INTERVAL_MS, polls = STSAFE_CLIENT_MAX_POLLS;
+    if (poll && parse_poll(poll, &poll_ms, &polls) != 0) {
+        tool_error(prog, "--poll takes MS,N: wait MS (0 to 10000) between up to N (1 to 100000) polls");
+        return TOOL_EXIT_USAGE;
+    }
     if (!mac_key != !cipher_key) {
         tool_error(prog, "the secure channel needs both --mac-key and --cipher-key");
         return TOOL_EXIT_USAGE;
@@ -370,6 +396,8 @@ int main(int argc, char **argv)
         return rc;
     s.dev.chip.timing = (stsafe_emu_timing)timing_mode;
     s.dev.chip.timing_profile = (stsafe_emu_timing_profile)profile_id;
+    s.dev.client.poll_interval_ms = (uint32_t)poll_ms;
+    s.dev.client.max_polls = (uint32_t)polls;
     s.dev.chip.timing_spread_pct = (uint8_t)spread_pct;
     if (chip)
         rc = tool_session_select(&s, prog, chip_index);
