@@ -1,9 +1,13 @@
 /* stsafe-cli: what wraps every command: the secure channel, faults, traces
  * and the server's reason for a failure. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <mbedtls/pem.h>
 #include <mbedtls/x509_crt.h>
@@ -18,6 +22,7 @@
 
 #include "stsafe/bus/fault.h"
 #include "stsafe/bus/trace.h"
+#include "stsafe/trace/chip_info.h"
 #include "stsafe/trace/trace.h"
 
 static const char *prog = CLI_PROG;
@@ -142,13 +147,34 @@ static int trace_end_time(const char *path, int *exists, uint64_t *end_ns)
     return (!m || rc != 0) ? TOOL_EXIT_FAIL : 0;
 }
 
-int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append, int remote)
+/* The trace file: private (0600) when it will carry the chip's seed. */
+static FILE *open_trace(const char *path, int exists, int secrets)
+{
+    if (!strcmp(path, "-"))
+        return stdout;
+    if (!secrets)
+        return fopen(path, exists ? "a" : "w");
+    int fd = open(path, O_WRONLY | O_CREAT | (exists ? O_APPEND : O_TRUNC), 0600);
+    if (fd < 0)
+        return NULL;
+    if (fchmod(fd, 0600) != 0) {
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, exists ? "a" : "w");
+    if (!f)
+        close(fd);
+    return f;
+}
+
+int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append, int remote,
+                    int secrets)
 {
     int exists = 0;
     uint64_t end_ns = 0;
     if (append && strcmp(path, "-") != 0 && trace_end_time(path, &exists, &end_ns) != 0)
         return TOOL_EXIT_FAIL;
-    t->file = strcmp(path, "-") != 0 ? fopen(path, exists ? "a" : "w") : stdout;
+    t->file = open_trace(path, exists, secrets);
     if (!t->file) {
         tool_error(prog, "--trace: cannot write '%s': %s", path, strerror(errno));
         return TOOL_EXIT_FAIL;
@@ -161,6 +187,11 @@ int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append,
                                              "recorded by stsafe-cli");
     if (err != 0) {
         tool_error(prog, "--trace: cannot write '%s'", path);
+        return TOOL_EXIT_FAIL;
+    }
+    /* a new recording of an image's chip says which chip (and, asked, its seed) */
+    if (!exists && !remote && stsafe_trace_writer_chip(&t->rec.w, &s->dev.chip.nvm, secrets) != 0) {
+        tool_error(prog, "--trace: cannot describe the chip in '%s'", path);
         return TOOL_EXIT_FAIL;
     }
     s->dev.client.bus = &t->bus;

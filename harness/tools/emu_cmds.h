@@ -20,6 +20,7 @@ int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, cons
  * stsafe-emu serve --image IMAGE --trace FILE: the chip of IMAGE served as
  * usual, every I2C transaction reaching it recorded to FILE.
  */
-int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace);
+int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace,
+                        int secrets);
 
 #endif

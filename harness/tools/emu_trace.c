@@ -2,9 +2,13 @@
  * --from-trace (a recorded device for a host under test):
  * docs/trace-format.md. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "stsafe/emulator/image.h"
 #include "stsafe/protocol/error.h"
@@ -12,6 +16,7 @@
 #include "stsafe/server/device_trace.h"
 #include "stsafe/emulator/rng.h"
 #include "stsafe/server/recorded_device.h"
+#include "stsafe/trace/chip_info.h"
 #include "stsafe/trace/device.h"
 #include "stsafe/trace/replay.h"
 #include "emu_cmds.h"
@@ -62,6 +67,32 @@ static void print_report(const replay_args *a, const stsafe_trace_script *s,
            "the first command\n",
            (unsigned long long)s->nacks, (unsigned long long)s->other_addr,
            (unsigned long long)s->early_reads);
+    if (rep->exact)
+        printf("exact: every answer compared byte for byte (the trace carries this image's seed)\n");
+}
+
+/* Whether the trace can be replayed byte for byte: it carries the seed of
+ * the chip it was recorded from, and IMAGE is that chip (same SHA-256, same
+ * seed). Otherwise says why on stderr: random answers by structure. */
+static int exact_mode(const char *prog, const replay_args *a, const char *text, size_t len,
+                      const stsafe_emu_nvm *nvm)
+{
+    stsafe_trace_chip_info info;
+    uint8_t digest[32];
+    stsafe_trace_chip_info_read(text, len, &info);
+    const char *why = NULL;
+    if (!info.has_seed)
+        why = "carries no chip seed (recorded without --trace-secrets, or not by stsafe-emu)";
+    else if (!info.has_image || stsafe_trace_chip_digest(nvm, digest) != 0 ||
+             memcmp(digest, info.image_sha256, sizeof digest) != 0)
+        why = "was not recorded from this image (its chip-image-sha256 differs)";
+    else if (!nvm->entropy.seeded || memcmp(nvm->entropy.seed, info.seed, STSAFE_EMU_SEED_LEN) != 0)
+        why = "carries another seed than the image's";
+    memset(&info, 0, sizeof info);
+    if (why && !a->quiet)
+        fprintf(stderr, "%s: replay: note: %s %s: answers that rest on the chip's random bytes are "
+                        "compared by structure, not byte for byte\n", prog, a->trace, why);
+    return why == NULL;
 }
 
 static int run(const char *prog, const replay_args *a, const char *text, size_t len)
@@ -87,7 +118,9 @@ static int run(const char *prog, const replay_args *a, const char *text, size_t 
             tool_error(prog, "replay: %s:%u: %s", a->trace, script.error_line, script.error);
         else if (err)
             tool_error(prog, "replay: %s: %s", a->trace, stsafe_strerror(err));
-        else if ((err = stsafe_trace_replay(&script, &dev.chip, rep)) == STSAFE_ERR_TRACE_MISMATCH)
+        else if ((err = stsafe_trace_replay_exact(&script, &dev.chip,
+                                                  exact_mode(prog, a, text, len, &dev.chip.nvm), rep)) ==
+                 STSAFE_ERR_TRACE_MISMATCH)
             tool_error(prog, "replay: %s: differs from the emulator at %s", a->trace, rep->message);
         else if (err)
             tool_error(prog, "replay: %s", stsafe_strerror(err));
@@ -184,12 +217,20 @@ static int serve_device(const stsafe_server_config *cfg, stsafe_server_device ha
     return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
-int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace)
+int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace,
+                        int secrets)
 {
     static stsafe_rng rng;
     static stsafe_chip_device chip;
     static stsafe_device_trace rec;
-    FILE *out = fopen(trace, "w");
+    int fd = open(trace, O_WRONLY | O_CREAT | O_TRUNC, secrets ? 0600 : 0644);
+    if (fd >= 0 && secrets && fchmod(fd, 0600) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!out && fd >= 0)
+        close(fd);
     if (!out) {
         tool_error(prog, "serve: --trace: cannot write '%s': %s", trace, strerror(errno));
         return TOOL_EXIT_FAIL;
@@ -203,7 +244,8 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
         stsafe_server_chip_timing(cfg, &chip.chip);
     int rc = TOOL_EXIT_FAIL;
     if (!err && stsafe_device_trace_init(&rec, stsafe_chip_device_handle(&chip), out,
-                                         "recorded by stsafe-emu serve") == 0) {
+                                         "recorded by stsafe-emu serve") == 0 &&
+        stsafe_trace_writer_chip(&rec.w, &chip.chip.nvm, secrets) == 0) {
         rc = serve_device(cfg, stsafe_device_trace_handle(&rec));
         stsafe_chip_device_free(&chip);
     } else if (!err) {

@@ -139,6 +139,9 @@ static void usage(FILE *f)
             "  --trace-append FILE\n"
             "                  The same, going on at the end of the trace in FILE (created\n"
             "                  when missing): one trace of a session of several runs.\n"
+            "  --trace-secrets With --trace and --image: the new trace also carries the chip's\n"
+            "                  seed (as secret as its keys; the file is made 0600), so that\n"
+            "                  'stsafe-emu replay' compares random answers byte for byte.\n"
             "  --help          This text.\n"
             "\n"
             "Exit status: 0 success, 1 the chip refused or an I/O error (the chip status is\n"
@@ -282,7 +285,7 @@ int main(int argc, char **argv)
     const char *image = NULL, *mac_key = NULL, *cipher_key = NULL, *fault = NULL, *timing = NULL;
     const char *bus = NULL, *trace = NULL, *chip = NULL, *profile = NULL, *spread = NULL;
     const char *poll = NULL;
-    int trace_append = 0;
+    int trace_append = 0, trace_secrets = 0;
     int i = 1;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "help")) {
@@ -309,6 +312,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--timing") && i + 1 < argc) {
             timing = argv[i + 1];
             i += 2;
+        } else if (!strcmp(argv[i], "--trace-secrets")) {
+            trace_secrets = 1;
+            i += 1;
         } else if (!strcmp(argv[i], "--poll") && i + 1 < argc) {
             poll = argv[i + 1];
             i += 2;
@@ -404,7 +410,7 @@ int main(int argc, char **argv)
     if (!rc && fault)
         rc = cli_arm_faults(&s, &fb, &fault_bus, fault);
     if (!rc && trace)
-        rc = cli_start_trace(&s, &tr, trace, trace_append, bus != NULL);
+        rc = cli_start_trace(&s, &tr, trace, trace_append, bus != NULL, trace_secrets);
     if (!rc && mac_key)
         rc = cli_open_secure_channel(&s, &hs, mac_key, cipher_key);
     if (!rc) {

@@ -67,7 +67,8 @@ static void usage(FILE *f)
             "        its seed; 0 turns it off (docs/protocol.md, section 1).\n"
             "        Logs go to stderr; --verbose logs every request.\n"
             "        --trace FILE records every I2C transaction that reaches the chip, from\n"
-            "        any client, to FILE (docs/trace-format.md).\n"
+            "        any client, to FILE (docs/trace-format.md); with --trace-secrets the\n"
+            "        trace also carries the chip's seed (file mode 0600), for an exact replay.\n"
             "  serve --fleet N --image-dir DIR --listen ADDR [--timing ...] [--verbose]\n"
             "        A fleet: N chips (1 to 10000) in one server, chip i's image in\n"
             "        DIR/chip-0000.img, chip-0001.img... DIR and missing images are created:\n"
@@ -86,7 +87,8 @@ static void usage(FILE *f)
             "        Send the commands of an I2C trace (docs/trace-format.md) to a fresh\n"
             "        emulator loaded from IMAGE (the image the trace was recorded with; it is\n"
             "        not changed) and compare every answer with the recording: byte for\n"
-            "        byte, or, for answers made of random bytes, by status and length, with\n"
+            "        byte when the trace carries this image's seed (--trace-secrets), else\n"
+            "        answers made of random bytes by status and length (saying so), with\n"
             "        signatures verified and points checked on their curve. Exit 1 and the\n"
             "        first difference when they differ. --address: the chip's (default: the\n"
             "        image's).\n"
@@ -322,6 +324,7 @@ static int catch_stop_signals(void)
 typedef struct {
     const char *from_trace;
     const char *trace;
+    int trace_secrets;          /* --trace-secrets: the trace carries the chip's seed */
     unsigned long address;
 } serve_extra;
 
@@ -383,6 +386,7 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
         else if (!strcmp(argv[i], "--image-dir") && i + 1 < argc) cfg->image_dir = argv[++i];
         else if (!strcmp(argv[i], "--from-trace") && i + 1 < argc) x->from_trace = argv[++i];
         else if (!strcmp(argv[i], "--trace") && i + 1 < argc) x->trace = argv[++i];
+        else if (!strcmp(argv[i], "--trace-secrets")) x->trace_secrets = 1;
         else if (!strcmp(argv[i], "--address") && i + 1 < argc) {
             if (tool_parse_uint(argv[++i], 0x7F, &x->address) != 0) {
                 tool_error(prog, "serve: --address is a 7-bit address (0x00..0x7f)");
@@ -435,7 +439,7 @@ static int cmd_serve(int argc, char **argv)
     if (extra.from_trace)
         return emu_serve_from_trace(prog, &cfg, extra.from_trace, extra.address);
     if (extra.trace)
-        return emu_serve_recording(prog, &cfg, extra.trace);
+        return emu_serve_recording(prog, &cfg, extra.trace, extra.trace_secrets);
     if (stsafe_server_init(&srv, &cfg) != 0)
         return TOOL_EXIT_FAIL;
     int err = stsafe_server_run(&srv);

@@ -13,8 +13,9 @@ golden=$VECTORS/traces/golden.trace
 gimg=$VECTORS/traces/golden.img
 
 cp "$gimg" "$dir/before.img"
-check "golden trace replays" "$golden: 23 commands, 42 reads: 33 identical, 4 verified (signatures, keys), 5 random answers by status and length
-skipped: 785 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
+check "golden trace replays" "$golden: 23 commands, 42 reads: 42 identical, 0 verified (signatures, keys), 0 random answers by status and length
+skipped: 785 NACKed messages (busy), 0 to other addresses, 0 reads before the first command
+exact: every answer compared byte for byte (the trace carries this image's seed) rc=0" \
     "$(run "$EMU" replay "$golden" --image "$gimg")"
 check "replay leaves the image alone" "same" "$(cmp -s "$gimg" "$dir/before.img" && echo same)"
 check "--quiet" " rc=0" "$(run "$EMU" replay "$golden" --image "$gimg" --quiet)"
@@ -31,7 +32,7 @@ check "the first difference" "stsafe-emu: replay: $dir/bad.trace: differs from t
 # Against another chip (another image): the first Query answer differs.
 "$EMU" init "$dir/other.img" --serial 0a0b0c0d0e0f101112 >/dev/null
 check "another chip fails" " rc=1" "$(run "$EMU" replay "$golden" --image "$dir/other.img")"
-check "... at its serial" "line 19: the answer to Query (line 12)" "$(grep -o "line 19: the answer to Query (line 12)" "$dir/stderr")"
+check "... at its serial" "line 21: the answer to Query (line 14)" "$(grep -o "line 21: the answer to Query (line 14)" "$dir/stderr")"
 
 printf 'stsafe-trace 1\n0 S 0x20 W ACK 00 01 02 03 a7 29\n0 S 0x20 X ACK\n' >"$dir/syntax.trace"
 check "a malformed trace" " rc=1" "$(run "$EMU" replay "$dir/syntax.trace" --image "$gimg")"
@@ -50,8 +51,10 @@ cp "$gimg" "$dir/b.img"
 "$CLI" --image "$dir/a.img" --timing datasheet --timing-spread 0 --trace "$dir/a.trace" random 8 >/dev/null
 "$CLI" --image "$dir/b.img" --timing datasheet --timing-spread 0 --trace "$dir/b.trace" random 8 >/dev/null
 check "same run, same trace shape" "$(sed 's/ R ACK .*//' "$dir/a.trace")" "$(sed 's/ R ACK .*//' "$dir/b.trace")"
+ahash=$(sha256sum "$dir/a.img" | cut -c1-64)
 check "trace of an echo" "stsafe-trace 1
 # recorded by stsafe-cli
+# chip-image-sha256: $ahash
 0.000000 S 0x20 W ACK 00 01 02 03 a7 29  # command Echo (0x00)
 0.000000 S 0x20 R ACK 00 00 05 01 02  # status OK (0x00), 8-byte frame
 0.000000 S 0x20 R ACK 00 00 05 01 02 03 a7 29  # response OK (0x00)
@@ -91,12 +94,12 @@ check "... and says so" "stsafe-emu: serve: $golden: the host did the whole scri
 
 serve_trace deviate "$golden"
 check "a host that deviates" " rc=1" "$(run "$CLI" --bus "unix:$dir/deviate.sock" echo 0102030406)"
-check "... is told why" "stsafe-cli: the server said: command 1 of the trace (line 3) is Echo, the host wrote Echo
+check "... is told why" "stsafe-cli: the server said: command 1 of the trace (line 5) is Echo, the host wrote Echo
   trace: 00 01 02 03 04 05 1a 14
   host: 00 01 02 03 04 06 28 8f" "$(grep -A2 'the server said' "$dir/stderr")"
 wait "$pid"
 check "... stops the server, exit 1" "1" "$?"
-check "... which logs both commands" "stsafe-emu serve: device '$golden' failed: command 1 of the trace (line 3) is Echo, the host wrote Echo
+check "... which logs both commands" "stsafe-emu serve: device '$golden' failed: command 1 of the trace (line 5) is Echo, the host wrote Echo
   trace: 00 01 02 03 04 05 1a 14
   host: 00 01 02 03 04 06 28 8f; the server stops" "$(grep -A2 'failed:' "$dir/deviate.log")"
 
@@ -129,7 +132,9 @@ check "serve --trace: the server stops cleanly" "0" "$?"
 check "serve --trace: what reached the chip" "stsafe-trace 1
 # recorded by stsafe-emu serve
 0.000000 S 0x20 W ACK 00 01 02 fc 06  # command Echo (0x00)
-0.000000 S 0x20 R NACK  # no acknowledge" "$(head -4 "$dir/srv.trace")"
+0.000000 S 0x20 R NACK  # no acknowledge" "$(head -5 "$dir/srv.trace" | grep -v '^# chip-image-sha256: [0-9a-f]\{64\}$')"
+check "... and the image it started from" "1" "$(grep -c '^# chip-image-sha256: [0-9a-f]\{64\}$' "$dir/srv.trace")"
+check "... but not its seed (no --trace-secrets)" "0" "$(grep -c 'chip-seed' "$dir/srv.trace")"
 check "serve --trace: the power cycle is a comment" "# power cycle" "$(grep '^# power' "$dir/srv.trace")"
 check "serve --trace: the server's trace replays" "$dir/srv.trace: 2 commands, 4 reads: 4 identical, 0 verified (signatures, keys), 0 random answers by status and length
 skipped: 85 NACKed messages (busy), 0 to other addresses, 0 reads before the first command rc=0" \
@@ -137,4 +142,57 @@ skipped: 85 NACKed messages (busy), 0 to other addresses, 0 reads before the fir
 check "serve --trace needs --image" " rc=2" \
     "$(run "$EMU" serve --from-trace "$golden" --trace "$dir/x.trace" --listen "unix:$dir/x.sock")"
 
+
+# Issue 15 item 2: a chip with a seed, a session recorded with
+# --trace-secrets (Generate Key, an envelope key, Wrap and Unwrap, Random),
+# replayed byte for byte from the image it started from.
+"$EMU" init "$dir/seeded.img" --seed 000102030405060708090a0b0c0d0e0f >/dev/null
+cp "$dir/seeded.img" "$dir/seeded-before.img"
+mac=000102030405060708090a0b0c0d0e0f
+cipher=f0e0d0c0b0a090807060504030201000
+rec() { "$CLI" --image "$dir/seeded.img" --trace-secrets --trace-append "$dir/exact.trace" "$@"; }
+rec random 16 >/dev/null
+rec keygen --slot 1 --curve p384 >/dev/null
+rec envkey --slot 0 >/dev/null
+rec hostkeys --mac "$mac" --cipher "$cipher" >/dev/null
+env=$(rec --mac-key "$mac" --cipher-key "$cipher" wrap --slot 0 00112233445566778899aabbccddeeff)
+check "exact session: unwrap" "00112233445566778899aabbccddeeff" \
+      "$(rec --mac-key "$mac" --cipher-key "$cipher" unwrap --slot 0 "$env")"
+rec random 32 >/dev/null
+check "a trace with the seed is private" "600" "$(stat -c %a "$dir/exact.trace")"
+check "it carries the seed once, in its header" "1" "$(grep -c '^# chip-seed: [0-9a-f]\{64\}$' "$dir/exact.trace")"
+check "exact replay" "$dir/exact.trace: 11 commands, 20 reads: 20 identical, 0 verified (signatures, keys), 0 random answers by status and length
+exact: every answer compared byte for byte (the trace carries this image's seed) rc=0" \
+      "$(run "$EMU" replay "$dir/exact.trace" --image "$dir/seeded-before.img" | grep -v '^skipped')"
+# One byte of the first Generate Random answer changed: structure alone would
+# pass it; byte for byte it fails.
+first_random=$(grep -n 'R ACK 00 00 12 .*# response' "$dir/exact.trace" | head -1 | cut -d: -f1)
+crc() { # CRC-16/X-25 of the bytes given, as the frame carries it
+    local c=0xFFFF b i
+    for b in "$@"; do
+        c=$(( c ^ 0x$b ))
+        for i in 1 2 3 4 5 6 7 8; do
+            if (( c & 1 )); then c=$(( (c >> 1) ^ 0x8408 )); else c=$(( c >> 1 )); fi
+        done
+    done
+    c=$(( c ^ 0xFFFF ))
+    printf '%02x %02x' $(( c >> 8 )) $(( c & 0xFF ))
+}
+# status 00, length 00 12, 16 random bytes (the first made 5a), a good CRC over status and data
+read -r -a f <<<"$(sed -n "${first_random}p" "$dir/exact.trace" | sed 's/.* R ACK //; s/ *#.*//')"
+f[3]=5a
+good="${f[*]:0:19} $(crc "${f[0]}" "${f[@]:3:16}")"
+sed "${first_random}s/R ACK [0-9a-f ]*#/R ACK $good  #/" "$dir/exact.trace" >"$dir/exact-bad.trace"
+check "a changed random byte fails" " rc=1" "$(run "$EMU" replay "$dir/exact-bad.trace" --image "$dir/seeded-before.img")"
+check "... at that answer" "yes" "$(grep -q "differs from the emulator at line $first_random: the answer to Generate Random" "$dir/stderr" && echo yes)"
+# Without the seed line: today's structural comparison, and it says so.
+grep -v '^# chip-seed' "$dir/exact.trace" >"$dir/redacted.trace"
+check "a trace without the seed replays by structure" "$dir/redacted.trace: 11 commands, 20 reads: 20 identical, 0 verified (signatures, keys), 0 random answers by status and length" \
+      "$(run "$EMU" replay "$dir/redacted.trace" --image "$dir/seeded-before.img" | grep -v '^skipped')"
+check "... and says so" "stsafe-emu: replay: note: $dir/redacted.trace carries no chip seed (recorded without --trace-secrets, or not by stsafe-emu): answers that rest on the chip's random bytes are compared by structure, not byte for byte" \
+      "$(cat "$dir/stderr")"
+check "... where the changed byte passes" " rc=0" \
+      "$(grep -v '^# chip-seed' "$dir/exact-bad.trace" >"$dir/redacted-bad.trace"; run "$EMU" replay "$dir/redacted-bad.trace" --image "$dir/seeded-before.img" --quiet)"
+check "against another image: by structure, and why" "yes" \
+      "$(run "$EMU" replay "$dir/exact.trace" --image "$dir/seeded.img" >/dev/null; grep -q 'was not recorded from this image' "$dir/stderr" && echo yes)"
 finish
