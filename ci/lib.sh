@@ -5,7 +5,7 @@ STSE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STSE_JOBS=${STSE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Debian packages the build and the tests need.
-STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto)
+STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto tshark)
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -23,6 +23,9 @@ ensure_packages() {
     fi
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # tshark pulls in wireshark-common, which asks whether non-root users may
+    # capture: answer it beforehand (no), or the install stops to ask.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
     apt-get -o DPkg::Lock::Timeout=300 update -qq
     apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
 }

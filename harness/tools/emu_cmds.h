@@ -7,6 +7,9 @@
 /** stsafe-emu replay TRACE --image IMAGE [--address A] [--quiet] */
 int emu_cmd_replay(const char *prog, int argc, char **argv);
 
+/** stsafe-emu trace export --pcapng OUT TRACE (docs/trace-format.md). */
+int emu_cmd_trace(const char *prog, int argc, char **argv);
+
 #include "stsafe/server/server.h"
 
 /**

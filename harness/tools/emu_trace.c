@@ -18,6 +18,7 @@
 #include "stsafe/server/recorded_device.h"
 #include "stsafe/trace/chip_info.h"
 #include "stsafe/trace/device.h"
+#include "stsafe/trace/pcapng.h"
 #include "stsafe/trace/replay.h"
 #include "emu_cmds.h"
 #include "tool_common.h"
@@ -258,4 +259,55 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
         rc = TOOL_EXIT_FAIL;
     }
     return rc;
+}
+
+/* stsafe-emu trace export --pcapng OUT TRACE: the trace for Wireshark. */
+int emu_cmd_trace(const char *prog, int argc, char **argv)
+{
+    const char *out_path = NULL, *trace = NULL;
+    int export = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i == 0 && !strcmp(argv[i], "export"))
+            export = 1;
+        else if (!strcmp(argv[i], "--pcapng") && i + 1 < argc)
+            out_path = argv[++i];
+        else if (argv[i][0] != '-' && !trace && export)
+            trace = argv[i];
+        else {
+            tool_error(prog, "trace: unexpected argument '%s' (see --help)", argv[i]);
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    if (!export || !out_path || !trace) {
+        tool_error(prog, "trace: usage: trace export --pcapng OUT TRACE");
+        return TOOL_EXIT_USAGE;
+    }
+    char *text;
+    size_t len;
+    if (tool_read_file(prog, trace, &text, &len) != 0)
+        return TOOL_EXIT_FAIL;
+    /* what the host wrote (host keys, passwords) is in it: private, as the trace */
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!out) {
+        tool_error(prog, "trace: cannot write '%s': %s", out_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(text);
+        return TOOL_EXIT_FAIL;
+    }
+    uint64_t n = 0;
+    unsigned line = 0;
+    int err = stsafe_trace_pcapng_write(out, text, len, &n, &line);
+    free(text);
+    if (fclose(out) != 0 && !err)
+        err = STSAFE_ERR_IO;
+    if (err == STSAFE_ERR_TRACE_SYNTAX)
+        tool_error(prog, "trace: %s:%u: not a valid trace line; '%s' is incomplete", trace, line, out_path);
+    else if (err)
+        tool_error(prog, "trace: writing '%s' failed: %s", out_path, stsafe_strerror(err));
+    else
+        fprintf(stderr, "%s: trace: %s: %llu messages written to %s (pcapng, LINKTYPE_I2C_LINUX)\n", prog,
+                trace, (unsigned long long)n, out_path);
+    return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }

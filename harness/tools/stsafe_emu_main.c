@@ -92,6 +92,10 @@ static void usage(FILE *f)
             "        signatures verified and points checked on their curve. Exit 1 and the\n"
             "        first difference when they differ. --address: the chip's (default: the\n"
             "        image's).\n"
+            "  trace export --pcapng OUT TRACE\n"
+            "        Write TRACE as a pcapng file for Wireshark or tshark: one packet per\n"
+            "        message (LINKTYPE_I2C_LINUX, nanosecond times; NACKs carry the packet\n"
+            "        comment NACK). OUT is created with mode 0600.\n"
             "  import --from sigrok|saleae CAPTURE [-o TRACE] [--samplerate HZ]\n"
             "        Turn a logic-analyser capture into an I2C trace (docs/trace-format.md):\n"
             "        sigrok-cli I2C decoder text (-A i2c; with --protocol-decoder-samplenum\n"
@@ -474,6 +478,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "replay"))
         return emu_cmd_replay(prog, argc - 2, argv + 2);
+    if (!strcmp(cmd, "trace"))
+        return emu_cmd_trace(prog, argc - 2, argv + 2);
     if (!strcmp(cmd, "import"))
         return emu_import_main(argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);
