@@ -13,6 +13,8 @@
 
 #include "emu_fixture.h"
 #include "stsafe/emulator/image.h"
+#include "stsafe/emulator/snapshot.h"
+#include "stsafe/protocol/error.h"
 #include "stsafe/protocol/buf.h"
 #include "stsafe/protocol/codec_ecc.h"
 #include "stsafe/protocol/commands.h"
@@ -185,6 +187,56 @@ static void test_spread(void **state)
     fixture_teardown(&b);
 }
 
+/* Snapshots (snapshot.h): a chip restored from one answers a rerun of the
+ * same commands byte for byte, volatile state included (an ephemeral key,
+ * a pending response); a damaged snapshot changes nothing. */
+static void test_snapshot_rerun(void **state)
+{
+    (void)state;
+    emu_fixture a, b;
+    static uint8_t snap[STSAFE_EMU_SNAPSHOT_MAX_SIZE], first[4096], again[4096], other[4096];
+    size_t snap_len = 0, n = 0;
+    fixture_setup(&a);
+    fixture_setup(&b);
+    /* volatile state worth keeping: an ephemeral key, and an answer waiting on the bus */
+    uint8_t genkey[64], rsp[600];
+    stsafe_writer w;
+    stsafe_genkey_req gk = {STSAFE_EPHEMERAL_SLOT, 0xFFFF, 0x0000, STSAFE_CURVE_P256};
+    stsafe_writer_init(&w, genkey, sizeof genkey);
+    assert_int_equal(stsafe_genkey_req_encode(&w, &gk), 0);
+    assert_int_equal(fixture_cmd(&a, STSAFE_CMD_GENERATE_KEY, genkey, w.len, rsp, &n), 0);
+    static const uint8_t echo[] = {0x00, 0xF0, 0x78};
+    assert_int_equal(stsafe_emu_i2c_write(&a.chip, 0, echo, sizeof echo), 0);
+    assert_int_equal(stsafe_emu_snapshot_save(&a.chip, snap, sizeof snap, &snap_len), 0);
+
+    uint8_t pending[5];
+    assert_int_equal(stsafe_emu_i2c_read(&a.chip, 0, pending, sizeof pending), 0);
+    size_t n1 = session(&a, first);
+    assert_int_equal(stsafe_emu_snapshot_restore(&a.chip, snap, snap_len), 0);
+    uint8_t pending2[5];
+    assert_int_equal(stsafe_emu_i2c_read(&a.chip, 0, pending2, sizeof pending2), 0);
+    assert_memory_equal(pending, pending2, sizeof pending);
+    size_t n2 = session(&a, again);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(first, again, n1);
+
+    /* another chip becomes the same chip */
+    assert_int_equal(stsafe_emu_snapshot_restore(&b.chip, snap, snap_len), 0);
+    size_t n3 = session(&b, other);
+    assert_int_equal(n1, n3);
+    assert_memory_equal(first, other, n1);
+
+    /* damaged, truncated, or not a snapshot: refused, nothing changed */
+    saved = b.chip.nvm;
+    snap[snap_len / 2] ^= 1;
+    assert_int_equal(stsafe_emu_snapshot_restore(&b.chip, snap, snap_len), STSAFE_ERR_IMAGE_CHECKSUM);
+    assert_int_equal(stsafe_emu_snapshot_restore(&b.chip, snap, 20), STSAFE_ERR_IMAGE_FORMAT);
+    assert_int_equal(stsafe_emu_snapshot_restore(&b.chip, img, 100), STSAFE_ERR_IMAGE_FORMAT);
+    assert_memory_equal(&saved, &b.chip.nvm, sizeof saved);
+    fixture_teardown(&a);
+    fixture_teardown(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_v1_image),
         cmocka_unit_test(test_profiles),
         cmocka_unit_test(test_spread),
+        cmocka_unit_test(test_snapshot_rerun),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
