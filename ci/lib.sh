@@ -9,8 +9,9 @@ STSE_JOBS=${STSE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # gnutls-bin: gnutls-serv, the third TLS peer; iproute2 + util-linux: its private
 # loopback-only network namespace (test_gnutls.sh). i2c-tools: test_i2ctools.sh.
 # pkg-config, help2man, dpkg-dev, ccache: the install, man pages, .deb and consumer builds.
+# tshark: test_pcapng.sh reads the pcapng export back.
 STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto
-               gnutls-bin iproute2 util-linux i2c-tools pkg-config help2man dpkg-dev ccache)
+               gnutls-bin iproute2 util-linux i2c-tools pkg-config help2man dpkg-dev ccache tshark)
 
 log() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
@@ -28,6 +29,9 @@ ensure_packages() {
     fi
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # tshark pulls in wireshark-common, which asks whether non-root users may
+    # capture: answer it beforehand (no), or the install stops to ask.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
     apt-get -o DPkg::Lock::Timeout=300 update -qq
     apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
 }

@@ -19,6 +19,7 @@ void stsafe_emu_chip_init(stsafe_emu_chip *chip, stsafe_emu_rng_fn f_rng, void *
     stsafe_emu_nvm_init(&chip->nvm);
     chip->f_rng = f_rng;
     chip->p_rng = p_rng;
+    chip->timing_spread_pct = STSAFE_EMU_TIMING_SPREAD_DEFAULT;
 }
 
 mbedtls_ecp_group *stsafe_emu_chip_group(stsafe_emu_chip *chip, uint8_t curve)
@@ -39,6 +40,7 @@ mbedtls_ecp_group *stsafe_emu_chip_group(stsafe_emu_chip *chip, uint8_t curve)
 
 void stsafe_emu_chip_free(stsafe_emu_chip *chip)
 {
+    stsafe_emu_rng_end(chip);
     for (uint8_t c = 0; c < STSAFE_CURVE_COUNT; c++)
         if (chip->groups.loaded[c])
             mbedtls_ecp_group_free(&chip->groups.grp[c]);
@@ -160,7 +162,10 @@ int stsafe_emu_execute(stsafe_emu_chip *chip, const uint8_t *frame, size_t frame
         return answer(frame_error_status(err), NULL, 0, rsp, rsp_cap, rsp_len);
 
     stsafe_writer_init(&out, data, sizeof data);
+    chip->vol.exec_curve = STSAFE_CURVE_NONE;
+    stsafe_emu_rng_begin(chip, frame, frame_len);
     uint8_t status = run_command(chip, &cmd, &sc, &enc_flags, &out);
+    stsafe_emu_rng_end(chip);
     if (out.err) /* a handler overran the frame limit: a model bug, never silent */
         return answer(STSAFE_ST_UNEXPECTED_ERROR, NULL, 0, rsp, rsp_cap, rsp_len);
     /* Error responses carry no data (and no R-MAC). */
@@ -216,10 +221,14 @@ static int execute_with_brownout(stsafe_emu_chip *chip, const uint8_t *data, siz
     chip->faults.committed = 0;
     (void)stsafe_emu_execute(chip, data, len, chip->vol.rsp, sizeof chip->vol.rsp, &chip->vol.rsp_len);
     chip->faults.survives = NULL;
+    /* Drawing random bytes moves the draw counter, which is not a write
+     * the brown-out can cut: it counts, whatever happens to the rest. */
+    int drew = survives->entropy.draws != chip->nvm.entropy.draws;
+    survives->entropy.draws = chip->nvm.entropy.draws;
     int fired = chip->faults.nvm_written;
     if (fired) {
         chip->nvm = *survives;
-        chip->nvm_dirty = dirty || chip->faults.committed;
+        chip->nvm_dirty = dirty || chip->faults.committed || drew;
         chip->faults.brownout = 0;
         fault_restart(chip);
     }
@@ -258,7 +267,8 @@ int stsafe_emu_i2c_write(stsafe_emu_chip *chip, uint64_t now_us, const uint8_t *
             return err;
     }
     uint32_t t = chip->timing != STSAFE_EMU_TIMING_NONE
-                     ? stsafe_emu_exec_time_us(len ? (uint8_t)(data[0] & STSAFE_HDR_CODE_MASK) : 0)
+                     ? stsafe_emu_busy_time_us(chip, len ? (uint8_t)(data[0] & STSAFE_HDR_CODE_MASK) : 0,
+                                               chip->vol.exec_curve)
                      : 0;
     chip->vol.busy_until_us = now_us + t;
     chip->vol.i2c_state = STSAFE_EMU_I2C_BUSY;

@@ -32,7 +32,7 @@ uint8_t stsafe_emu_genkey_envelope(stsafe_emu_chip *chip, const stsafe_emu_reque
     if (e->present)
         return STSAFE_ST_ACCESS_CONDITION;
     stsafe_emu_envelope_key fresh = {1, len_sel, {0}};
-    if (chip->f_rng(chip->p_rng, fresh.key, key_bytes(len_sel)) != 0)
+    if (stsafe_emu_rng_draw(chip, fresh.key, key_bytes(len_sel)) != 0)
         return STSAFE_ST_UNEXPECTED_ERROR;
     *e = fresh;
     memset(&fresh, 0, sizeof fresh);

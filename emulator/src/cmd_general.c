@@ -33,7 +33,7 @@ uint8_t stsafe_emu_cmd_random(stsafe_emu_chip *chip, const stsafe_emu_request *r
     if (subject != STSAFE_RANDOM_SUBJECT_DEFAULT || size == 0)
         return STSAFE_ST_OUT_OF_RANGE;
     uint8_t buf[255];
-    if (!chip->f_rng || chip->f_rng(chip->p_rng, buf, size) != 0)
+    if (stsafe_emu_rng_draw(chip, buf, size) != 0)
         return STSAFE_ST_UNEXPECTED_ERROR;
     stsafe_wr_bytes(out, buf, size);
     return STSAFE_ST_OK;

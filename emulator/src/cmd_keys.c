@@ -102,6 +102,7 @@ uint8_t stsafe_emu_cmd_generate_key(stsafe_emu_chip *chip, const stsafe_emu_requ
         return stsafe_emu_genkey_envelope(chip, req);
     if (stsafe_genkey_req_decode(req->payload, req->payload_len, &rq) != 0)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
+    chip->vol.exec_curve = rq.curve;
     stsafe_emu_key_slot *k = find_slot(chip, rq.slot);
     if (!k || rq.curve == STSAFE_CURVE_NONE || rq.usage_limit == 0)
         return STSAFE_ST_OUT_OF_RANGE;
@@ -109,7 +110,7 @@ uint8_t stsafe_emu_cmd_generate_key(stsafe_emu_chip *chip, const stsafe_emu_requ
         return STSAFE_ST_ACCESS_CONDITION;
 
     stsafe_emu_key_slot fresh;
-    if (stsafe_emu_slot_generate(&fresh, rq.curve, chip->f_rng, chip->p_rng) != 0)
+    if (stsafe_emu_slot_generate(&fresh, rq.curve, stsafe_emu_rng_draw, chip) != 0)
         return STSAFE_ST_UNEXPECTED_ERROR;
     memcpy(fresh.mode, k->mode, sizeof fresh.mode);
     apply_mode_word(&fresh, rq.mode);
@@ -151,7 +152,7 @@ static int ecdsa_sign(stsafe_emu_chip *chip, const stsafe_emu_key_slot *k, const
     sig->size = stsafe_curve_size(k->curve);
     int rc = mbedtls_mpi_read_binary(&d, k->priv, sig->size);
     if (!rc)
-        rc = mbedtls_ecdsa_sign(grp, &r, &s, &d, digest, digest_len, chip->f_rng, chip->p_rng);
+        rc = mbedtls_ecdsa_sign(grp, &r, &s, &d, digest, digest_len, stsafe_emu_rng_draw, chip);
     if (!rc)
         rc = mbedtls_mpi_write_binary(&r, sig->r, sig->size);
     if (!rc)
@@ -177,6 +178,7 @@ uint8_t stsafe_emu_cmd_generate_signature(stsafe_emu_chip *chip, const stsafe_em
         return STSAFE_ST_KEY_BLOCKED;
     if (!digest_len_ok(rq.digest_len))
         return STSAFE_ST_OUT_OF_RANGE;
+    chip->vol.exec_curve = k->curve;
     if (ecdsa_sign(chip, k, rq.digest, rq.digest_len, &sig) != 0)
         return STSAFE_ST_UNEXPECTED_ERROR;
     consume_use(chip, k, rq.slot);
@@ -198,6 +200,7 @@ uint8_t stsafe_emu_cmd_verify_signature(stsafe_emu_chip *chip, const stsafe_emu_
     if (rq.key.size != n || rq.sig.size != n)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
 
+    chip->vol.exec_curve = rq.curve;
     mbedtls_ecp_group *grp = stsafe_emu_chip_group(chip, rq.curve);
     mbedtls_ecp_point q;
     mbedtls_mpi r, s;
@@ -231,6 +234,7 @@ uint8_t stsafe_emu_cmd_establish_key(stsafe_emu_chip *chip, const stsafe_emu_req
     uint8_t st = usable_slot(chip, rq.slot, MODE_KEY_ESTABLISHMENT, &k);
     if (st != STSAFE_ST_OK)
         return st;
+    chip->vol.exec_curve = k->curve;
     size_t n = stsafe_curve_size(k->curve);
     if (rq.peer.size != n)
         return STSAFE_ST_INCONSISTENT_COMMAND_DATA;
@@ -246,7 +250,7 @@ uint8_t stsafe_emu_cmd_establish_key(stsafe_emu_chip *chip, const stsafe_emu_req
     int ready = grp && mbedtls_mpi_read_binary(&d, k->priv, n) == 0;
     if (ready && load_point(grp, &rq.peer, &q) != 0)
         status = STSAFE_ST_INVALID_PUBLIC_KEY;
-    else if (!ready || mbedtls_ecdh_compute_shared(grp, &z, &q, &d, chip->f_rng, chip->p_rng) != 0 ||
+    else if (!ready || mbedtls_ecdh_compute_shared(grp, &z, &q, &d, stsafe_emu_rng_draw, chip) != 0 ||
              mbedtls_mpi_write_binary(&z, secret, n) != 0)
         status = STSAFE_ST_UNEXPECTED_ERROR;
     mbedtls_mpi_free(&z);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Image file format v1 (docs/image-format.md):
+/* Image file format v2 (docs/image-format.md; v1 is still read):
  *   magic(8) version(2) sections... sha256(32)
  * a section is tag(2) length(4) body; every section appears once, in tag
  * order. Integers are big-endian like the chip's wire format. */
@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <mbedtls/md.h>
+#include <mbedtls/sha256.h>
 
 #include "stsafe/protocol/buf.h"
 #include "stsafe/protocol/curves.h"
@@ -24,7 +27,9 @@ enum {
     SEC_CMD_AUTH = 6,
     SEC_I2C = 7,
     SEC_ENVELOPE_KEYS = 8,
-    SEC_COUNT = 8
+    SEC_ENTROPY = 9,
+    SEC_COUNT = 9,
+    SEC_COUNT_V1 = 8
 };
 
 /* ---- writing ------------------------------------------------------------ */
@@ -113,6 +118,14 @@ static void put_envelope_keys(stsafe_writer *w, const stsafe_emu_nvm *n)
     }
 }
 
+static void put_entropy(stsafe_writer *w, const stsafe_emu_nvm *n)
+{
+    stsafe_wr_u8(w, n->entropy.seeded);
+    stsafe_wr_bytes(w, n->entropy.seed, sizeof n->entropy.seed);
+    stsafe_wr_u32(w, (uint32_t)(n->entropy.draws >> 32));
+    stsafe_wr_u32(w, (uint32_t)n->entropy.draws);
+}
+
 typedef void (*section_writer)(stsafe_writer *w, const stsafe_emu_nvm *n);
 
 static const section_writer section_writers[SEC_COUNT + 1] = {
@@ -120,6 +133,7 @@ static const section_writer section_writers[SEC_COUNT + 1] = {
     [SEC_KEY_SLOTS] = put_key_slots, [SEC_HOST_KEYS] = put_host_keys,
     [SEC_PASSWORD] = put_password,   [SEC_CMD_AUTH] = put_cmd_auth,
     [SEC_I2C] = put_i2c,             [SEC_ENVELOPE_KEYS] = put_envelope_keys,
+    [SEC_ENTROPY] = put_entropy,
 };
 
 /* Writes tag, a length placeholder, the body, then patches the length. */
@@ -264,6 +278,15 @@ static int get_envelope_keys(stsafe_reader *r, stsafe_emu_nvm *n)
     return 0;
 }
 
+static int get_entropy(stsafe_reader *r, stsafe_emu_nvm *n)
+{
+    n->entropy.seeded = stsafe_rd_u8(r);
+    rd_copy(r, n->entropy.seed, sizeof n->entropy.seed);
+    uint64_t hi = stsafe_rd_u32(r);
+    n->entropy.draws = hi << 32 | stsafe_rd_u32(r);
+    return n->entropy.seeded > 1 ? STSAFE_ERR_IMAGE_FORMAT : 0;
+}
+
 typedef int (*section_reader)(stsafe_reader *r, stsafe_emu_nvm *n);
 
 static const section_reader section_readers[SEC_COUNT + 1] = {
@@ -271,6 +294,7 @@ static const section_reader section_readers[SEC_COUNT + 1] = {
     [SEC_KEY_SLOTS] = get_key_slots, [SEC_HOST_KEYS] = get_host_keys,
     [SEC_PASSWORD] = get_password,   [SEC_CMD_AUTH] = get_cmd_auth,
     [SEC_I2C] = get_i2c,             [SEC_ENVELOPE_KEYS] = get_envelope_keys,
+    [SEC_ENTROPY] = get_entropy,
 };
 
 /* One section: its tag must be the expected one and its body must be read
@@ -290,6 +314,31 @@ static int get_section(stsafe_reader *r, uint16_t want_tag, stsafe_emu_nvm *n)
     return stsafe_rd_finish(&sr) ? STSAFE_ERR_IMAGE_FORMAT : 0;
 }
 
+/* A version 1 image has no seed: it gets one derived from its own bytes, so
+ * the same old image gives the same chip every time (and the seed is as
+ * secret as the keys in those bytes). It is written out as version 2 at
+ * the next save. */
+static int derive_v1_seed(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm)
+{
+    static const char label[] = "stsafe-emu image v1 seed";
+    /* the md API: the same calls in mbedTLS 2.28 and 3.6 */
+    mbedtls_md_context_t ctx;
+    mbedtls_md_init(&ctx);
+    int rc = mbedtls_md_setup(&ctx, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 0);
+    if (!rc)
+        rc = mbedtls_md_starts(&ctx);
+    if (!rc)
+        rc = mbedtls_md_update(&ctx, (const uint8_t *)label, sizeof label - 1);
+    if (!rc)
+        rc = mbedtls_md_update(&ctx, img, len);
+    if (!rc)
+        rc = mbedtls_md_finish(&ctx, nvm->entropy.seed);
+    mbedtls_md_free(&ctx);
+    nvm->entropy.seeded = 1;
+    nvm->entropy.draws = 0;
+    return rc ? STSAFE_ERR_CRYPTO : 0;
+}
+
 /* The structure and the hash; with \p check the fields too (image_check.c). */
 static int parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm, int check)
 {
@@ -300,7 +349,8 @@ static int parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm, int check)
     if (len < head + STSAFE_EMU_IMAGE_DIGEST_LEN ||
         memcmp(img, STSAFE_EMU_IMAGE_MAGIC, STSAFE_EMU_IMAGE_MAGIC_LEN) != 0)
         return STSAFE_ERR_IMAGE_FORMAT;
-    if (stsafe_get_u16(img + STSAFE_EMU_IMAGE_MAGIC_LEN) != STSAFE_EMU_IMAGE_VERSION)
+    uint16_t version = stsafe_get_u16(img + STSAFE_EMU_IMAGE_MAGIC_LEN);
+    if (version != STSAFE_EMU_IMAGE_VERSION && version != STSAFE_EMU_IMAGE_VERSION_1)
         return STSAFE_ERR_IMAGE_VERSION;
     size_t body_len = len - STSAFE_EMU_IMAGE_DIGEST_LEN;
     if (stsafe_mbedtls_sha256(img, body_len, digest) != 0)
@@ -315,10 +365,13 @@ static int parse(const uint8_t *img, size_t len, stsafe_emu_nvm *nvm, int check)
     stsafe_reader r;
     stsafe_reader_init(&r, img + head, body_len - head);
     int err = 0;
-    for (uint16_t tag = 1; tag <= (uint16_t)SEC_COUNT && !err; tag++)
+    uint16_t sections = version == STSAFE_EMU_IMAGE_VERSION_1 ? SEC_COUNT_V1 : SEC_COUNT;
+    for (uint16_t tag = 1; tag <= sections && !err; tag++)
         err = get_section(&r, tag, tmp);
     if (!err && stsafe_rd_finish(&r) != 0)
         err = STSAFE_ERR_IMAGE_FORMAT;
+    if (!err && version == STSAFE_EMU_IMAGE_VERSION_1)
+        err = derive_v1_seed(img, len, tmp);
     if (!err && check)
         err = stsafe_emu_image_check(tmp, NULL, 0);
     if (!err)

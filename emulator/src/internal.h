@@ -31,7 +31,6 @@ typedef struct {
     uint8_t code;
     uint16_t min_len;           /**< Payload bounds, C-MAC excluded. */
     uint16_t max_len;
-    uint16_t exec_time_ms;      /**< Datasheet-model processing time. */
     stsafe_emu_handler handler;
 } stsafe_emu_cmd_def;
 
@@ -67,6 +66,14 @@ static inline void stsafe_emu_nvm_commit(stsafe_emu_chip *chip)
         chip->faults.committed = 1;
     }
 }
+
+/* The chip's random source (chip_rng.c) */
+/** Start a command: \p frame seeds the draws it makes (kept by pointer until rng_end). */
+void stsafe_emu_rng_begin(stsafe_emu_chip *chip, const uint8_t *frame, size_t frame_len);
+/** End the command: drop its DRBG. */
+void stsafe_emu_rng_end(stsafe_emu_chip *chip);
+/** The f_rng every command uses; \p p_chip is the chip. 0 on success. */
+int stsafe_emu_rng_draw(void *p_chip, unsigned char *out, size_t len);
 
 /* Secure channel (secure_channel.c) */
 /** What the chip remembers of a protected command while it runs. */

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <mbedtls/md.h>
+
 #include "stsafe/protocol/error.h"
 
 void stsafe_emu_nvm_init(stsafe_emu_nvm *nvm)
@@ -37,4 +39,19 @@ int stsafe_emu_nvm_add_zone(stsafe_emu_nvm *nvm, uint8_t type, uint8_t access, u
 uint8_t *stsafe_emu_nvm_zone_data(stsafe_emu_nvm *nvm, uint8_t index)
 {
     return index < nvm->zone_count ? nvm->zone_arena + nvm->zones[index].offset : NULL;
+}
+
+int stsafe_emu_nvm_set_seed(stsafe_emu_nvm *nvm, const uint8_t *seed, size_t len)
+{
+    if (!nvm || !seed || len == 0 || len > 64)
+        return STSAFE_ERR_BAD_INPUT;
+    if (len == STSAFE_EMU_SEED_LEN) {
+        memcpy(nvm->entropy.seed, seed, len);
+    } else if (mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), seed, len,
+                          nvm->entropy.seed) != 0) {
+        return STSAFE_ERR_CRYPTO;
+    }
+    nvm->entropy.seeded = 1;
+    nvm->entropy.draws = 0;
+    return 0;
 }

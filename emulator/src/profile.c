@@ -249,6 +249,10 @@ int stsafe_emu_profile_apply_cached(stsafe_emu_nvm *nvm, const char *profile, co
         memcpy(nvm->key_slots[i].mode, slot_mode[i], sizeof slot_mode[i]);
     if (!rc)
         rc = personalise_certificate(nvm, f_rng, p_rng, out, grp);
+    if (!rc) /* the chip's own seed, drawn last so the keys above stay what they were */
+        rc = f_rng(p_rng, nvm->entropy.seed, sizeof nvm->entropy.seed) ? STSAFE_ERR_CRYPTO : 0;
+    if (!rc)
+        nvm->entropy.seeded = 1;
     if (rc)
         stsafe_emu_nvm_init(nvm);
     return rc;

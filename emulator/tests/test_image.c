@@ -35,7 +35,7 @@ static void test_round_trip(void **state)
     assert_int_equal(stsafe_emu_image_serialize(&f.chip.nvm, img, sizeof img, &len), 0);
     assert_memory_equal(img, STSAFE_EMU_IMAGE_MAGIC, STSAFE_EMU_IMAGE_MAGIC_LEN);
     assert_int_equal(img[8], 0x00);
-    assert_int_equal(img[9], 0x01);
+    assert_int_equal(img[9], 0x02);
     memset(&parsed, 0xEE, sizeof parsed);
     assert_int_equal(stsafe_emu_image_parse(img, len, &parsed), 0);
     assert_memory_equal(&parsed, &f.chip.nvm, sizeof parsed);

@@ -311,6 +311,7 @@ static void test_i2c_busy_nacks(void **state)
     static const uint8_t echo[] = {0x00, 0xF0, 0x78};
     uint8_t buf[5];
     f->chip.timing = STSAFE_EMU_TIMING_DATASHEET;
+    f->chip.timing_spread_pct = 0; /* the profile's time exactly */
     assert_int_equal(stsafe_emu_i2c_write(&f->chip, 1000, echo, sizeof echo), 0);
     assert_int_equal(stsafe_emu_i2c_read(&f->chip, 1000, buf, 5), STSAFE_ERR_BUS_NACK);
     assert_int_equal(stsafe_emu_i2c_read(&f->chip, 5999, buf, 5), STSAFE_ERR_BUS_NACK);
@@ -380,6 +381,7 @@ static void test_i2c_quick_write_busy(void **state)
     assert_int_equal(stsafe_cmd_frame_encode(STSAFE_CMD_GENERATE_KEY, payload, w.len, STSAFE_A110_MAX_FRAME_LEN,
                                              frame, sizeof frame, &n), 0);
     f->chip.timing = STSAFE_EMU_TIMING_DATASHEET;
+    f->chip.timing_spread_pct = 0; /* the profile's time exactly */
     assert_int_equal(stsafe_emu_exec_time_us(STSAFE_CMD_GENERATE_KEY), 110000);
     assert_int_equal(stsafe_emu_i2c_write(&f->chip, 1000, frame, n), 0);
     uint64_t nacks = f->chip.stats.nacks;

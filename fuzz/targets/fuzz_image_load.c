@@ -105,7 +105,10 @@ static void check_image(image_ctx *x, const uint8_t *img, size_t len)
                  "a loaded image passes every field check (issue 14)");
     FUZZ_REQUIRE(stsafe_emu_image_serialize(&x->nvm, x->out, sizeof x->out, &n) == 0,
                  "a parsed image serialises");
-    FUZZ_REQUIRE(n == len && fuzz_bytes_equal(x->out, img, len), "a parsed image re-serialises to its bytes");
+    /* a version 1 image is written out as the current version (its seed added) */
+    int old = img[STSAFE_EMU_IMAGE_MAGIC_LEN + 1] == STSAFE_EMU_IMAGE_VERSION_1;
+    FUZZ_REQUIRE(old || (n == len && fuzz_bytes_equal(x->out, img, len)),
+                 "a parsed image re-serialises to its bytes");
     memset(&x->again, NVM_FILL, sizeof x->again);
     FUZZ_REQUIRE(stsafe_emu_image_parse(x->out, n, &x->again) == 0 &&
                      fuzz_bytes_equal(&x->again, &x->nvm, sizeof x->nvm),

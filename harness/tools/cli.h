@@ -116,7 +116,8 @@ int cli_arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, const
 /** After a failed command over --bus: prints what the server said, if anything. */
 void cli_show_server_reason(const tool_session *s);
 /** --trace / --trace-append: start recording the session's bus into \p path. */
-int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append, int remote);
+int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append, int remote,
+                    int secrets);
 /** Closes the trace; TOOL_EXIT_FAIL when it could not be written whole. */
 int cli_end_trace(cli_trace *t, const char *path);
 

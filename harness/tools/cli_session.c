@@ -2,9 +2,13 @@
 /* stsafe-cli: what wraps every command: the secure channel, faults, traces
  * and the server's reason for a failure. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <mbedtls/pem.h>
 #include <mbedtls/x509_crt.h>
@@ -20,6 +24,7 @@
 
 #include "stsafe/bus/fault.h"
 #include "stsafe/bus/trace.h"
+#include "stsafe/trace/chip_info.h"
 #include "stsafe/trace/trace.h"
 
 static const char *prog = CLI_PROG;
@@ -147,7 +152,8 @@ static int trace_end_time(const char *path, int *exists, uint64_t *end_ns)
     return (!m || rc != 0) ? TOOL_EXIT_FAIL : 0;
 }
 
-int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append, int remote)
+int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append, int remote,
+                    int secrets)
 {
     int exists = 0;
     uint64_t end_ns = 0;
@@ -166,6 +172,11 @@ int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append,
                                              "recorded by stsafe-cli");
     if (err != 0) {
         tool_error(prog, "--trace: cannot write '%s'", path);
+        return TOOL_EXIT_FAIL;
+    }
+    /* a new recording of an image's chip says which chip (and, asked, its seed) */
+    if (!exists && !remote && stsafe_trace_writer_chip(&t->rec.w, &s->dev.chip.nvm, secrets) != 0) {
+        tool_error(prog, "--trace: cannot describe the chip in '%s'", path);
         return TOOL_EXIT_FAIL;
     }
     s->dev.client.bus = &t->bus;

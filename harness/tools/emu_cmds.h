@@ -8,6 +8,9 @@
 /** stsafe-emu replay TRACE --image IMAGE [--address A] [--quiet] */
 int emu_cmd_replay(const char *prog, int argc, char **argv);
 
+/** stsafe-emu trace export --pcapng OUT TRACE (docs/trace-format.md). */
+int emu_cmd_trace(const char *prog, int argc, char **argv);
+
 #include "stsafe/server/server.h"
 
 /**
@@ -21,6 +24,7 @@ int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, cons
  * stsafe-emu serve --image IMAGE --trace FILE: the chip of IMAGE served as
  * usual, every I2C transaction reaching it recorded to FILE.
  */
-int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace);
+int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace,
+                        int secrets);
 
 #endif

@@ -3,9 +3,13 @@
  * --from-trace (a recorded device for a host under test):
  * docs/trace-format.md. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "stsafe/emulator/image.h"
 #include "stsafe/protocol/error.h"
@@ -13,7 +17,9 @@
 #include "stsafe/server/device_trace.h"
 #include "stsafe/emulator/rng.h"
 #include "stsafe/server/recorded_device.h"
+#include "stsafe/trace/chip_info.h"
 #include "stsafe/trace/device.h"
+#include "stsafe/trace/pcapng.h"
 #include "stsafe/trace/replay.h"
 #include "emu_cmds.h"
 #include "tool_common.h"
@@ -63,6 +69,32 @@ static void print_report(const replay_args *a, const stsafe_trace_script *s,
            "the first command\n",
            (unsigned long long)s->nacks, (unsigned long long)s->other_addr,
            (unsigned long long)s->early_reads);
+    if (rep->exact)
+        printf("exact: every answer compared byte for byte (the trace carries this image's seed)\n");
+}
+
+/* Whether the trace can be replayed byte for byte: it carries the seed of
+ * the chip it was recorded from, and IMAGE is that chip (same SHA-256, same
+ * seed). Otherwise says why on stderr: random answers by structure. */
+static int exact_mode(const char *prog, const replay_args *a, const char *text, size_t len,
+                      const stsafe_emu_nvm *nvm)
+{
+    stsafe_trace_chip_info info;
+    uint8_t digest[32];
+    stsafe_trace_chip_info_read(text, len, &info);
+    const char *why = NULL;
+    if (!info.has_seed)
+        why = "carries no chip seed (recorded without --trace-secrets, or not by stsafe-emu)";
+    else if (!info.has_image || stsafe_trace_chip_digest(nvm, digest) != 0 ||
+             memcmp(digest, info.image_sha256, sizeof digest) != 0)
+        why = "was not recorded from this image (its chip-image-sha256 differs)";
+    else if (!nvm->entropy.seeded || memcmp(nvm->entropy.seed, info.seed, STSAFE_EMU_SEED_LEN) != 0)
+        why = "carries another seed than the image's";
+    memset(&info, 0, sizeof info);
+    if (why && !a->quiet)
+        fprintf(stderr, "%s: replay: note: %s %s: answers that rest on the chip's random bytes are "
+                        "compared by structure, not byte for byte\n", prog, a->trace, why);
+    return why == NULL;
 }
 
 static int run(const char *prog, const replay_args *a, const char *text, size_t len)
@@ -93,7 +125,9 @@ static int run(const char *prog, const replay_args *a, const char *text, size_t 
             tool_error(prog, "replay: %s:%u: %s", a->trace, script.error_line, script.error);
         else if (err)
             tool_error(prog, "replay: %s: %s", a->trace, stsafe_strerror(err));
-        else if ((err = stsafe_trace_replay(&script, &dev.chip, rep)) == STSAFE_ERR_TRACE_MISMATCH)
+        else if ((err = stsafe_trace_replay_exact(&script, &dev.chip,
+                                                  exact_mode(prog, a, text, len, &dev.chip.nvm), rep)) ==
+                 STSAFE_ERR_TRACE_MISMATCH)
             tool_error(prog, "replay: %s: differs from the emulator at %s", a->trace, rep->message);
         else if (err)
             tool_error(prog, "replay: %s", stsafe_strerror(err));
@@ -190,7 +224,8 @@ static int serve_device(const stsafe_server_config *cfg, stsafe_server_device ha
     return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
-int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace)
+int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace,
+                        int secrets)
 {
     static stsafe_rng rng;
     static stsafe_chip_device chip;
@@ -205,9 +240,12 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
     if (!err && (err = stsafe_chip_device_load(&chip, cfg->image_path, cfg->timing, stsafe_rng_fn,
                                                &rng)) != 0)
         tool_error(prog, "serve: %s: %s", cfg->image_path, stsafe_strerror(err));
+    else if (!err)
+        stsafe_server_chip_timing(cfg, &chip.chip);
     int rc = TOOL_EXIT_FAIL;
     if (!err && stsafe_device_trace_init(&rec, stsafe_chip_device_handle(&chip), out,
-                                         "recorded by stsafe-emu serve") == 0) {
+                                         "recorded by stsafe-emu serve") == 0 &&
+        stsafe_trace_writer_chip(&rec.w, &chip.chip.nvm, secrets) == 0) {
         rc = serve_device(cfg, stsafe_device_trace_handle(&rec));
         stsafe_chip_device_free(&chip);
     } else if (!err) {
@@ -220,4 +258,55 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
         rc = TOOL_EXIT_FAIL;
     }
     return rc;
+}
+
+/* stsafe-emu trace export --pcapng OUT TRACE: the trace for Wireshark. */
+int emu_cmd_trace(const char *prog, int argc, char **argv)
+{
+    const char *out_path = NULL, *trace = NULL;
+    int export = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i == 0 && !strcmp(argv[i], "export"))
+            export = 1;
+        else if (!strcmp(argv[i], "--pcapng") && i + 1 < argc)
+            out_path = argv[++i];
+        else if (argv[i][0] != '-' && !trace && export)
+            trace = argv[i];
+        else {
+            tool_error(prog, "trace: unexpected argument '%s' (see --help)", argv[i]);
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    if (!export || !out_path || !trace) {
+        tool_error(prog, "trace: usage: trace export --pcapng OUT TRACE");
+        return TOOL_EXIT_USAGE;
+    }
+    char *text;
+    size_t len;
+    if (tool_read_file(prog, trace, &text, &len) != 0)
+        return TOOL_EXIT_FAIL;
+    /* what the host wrote (host keys, passwords) is in it: private, as the trace */
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!out) {
+        tool_error(prog, "trace: cannot write '%s': %s", out_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(text);
+        return TOOL_EXIT_FAIL;
+    }
+    uint64_t n = 0;
+    unsigned line = 0;
+    int err = stsafe_trace_pcapng_write(out, text, len, &n, &line);
+    free(text);
+    if (fclose(out) != 0 && !err)
+        err = STSAFE_ERR_IO;
+    if (err == STSAFE_ERR_TRACE_SYNTAX)
+        tool_error(prog, "trace: %s:%u: not a valid trace line; '%s' is incomplete", trace, line, out_path);
+    else if (err)
+        tool_error(prog, "trace: writing '%s' failed: %s", out_path, stsafe_strerror(err));
+    else
+        fprintf(stderr, "%s: trace: %s: %llu messages written to %s (pcapng, LINKTYPE_I2C_LINUX)\n", prog,
+                trace, (unsigned long long)n, out_path);
+    return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }

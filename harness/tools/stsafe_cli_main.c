@@ -104,14 +104,34 @@ static int parse_opts(int argc, char **argv, cli_args *a)
 /* The options before the command. */
 typedef struct {
     const char *image, *bus, *chip, *wait, *mac_key, *cipher_key, *timing, *fault, *trace;
+    const char *profile, *spread, *poll;
     int trace_append;
-    int i2c_level;  /**< --i2c-level: writes, polls and reads instead of COMMAND */
+    int trace_secrets; /**< --trace-secrets: the new trace carries the chip's seed */
+    int i2c_level;     /**< --i2c-level: writes, polls and reads instead of COMMAND */
 } cli_globals;
+
+/* What the options say, checked. */
+typedef struct {
+    unsigned long chip_index, wait_s, spread_pct, poll_ms, polls;
+    int timing_mode, profile_id;
+} cli_settings;
 
 /* 1 when \p arg asks for help. */
 static int is_help(const char *arg)
 {
     return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* The options without a value: 1 when \p arg is one (and set in \p g). */
+static int flag_option(const char *arg, cli_globals *g)
+{
+    if (!strcmp(arg, "--i2c-level"))
+        g->i2c_level = 1;
+    else if (!strcmp(arg, "--trace-secrets"))
+        g->trace_secrets = 1;
+    else
+        return 0;
+    return 1;
 }
 
 /* The options before the command: the index of the command (argc when
@@ -122,17 +142,24 @@ static int parse_globals(int argc, char **argv, cli_globals *g)
         const char *name;
         size_t field;
     } opts[] = {
-        {"--image", offsetof(cli_globals, image)},         {"--bus", offsetof(cli_globals, bus)},
-        {"--chip", offsetof(cli_globals, chip)},           {"--wait", offsetof(cli_globals, wait)},           {"--mac-key", offsetof(cli_globals, mac_key)},
-        {"--cipher-key", offsetof(cli_globals, cipher_key)}, {"--timing", offsetof(cli_globals, timing)},
-        {"--fault", offsetof(cli_globals, fault)},         {"--trace", offsetof(cli_globals, trace)},
+        {"--image", offsetof(cli_globals, image)},
+        {"--bus", offsetof(cli_globals, bus)},
+        {"--chip", offsetof(cli_globals, chip)},
+        {"--wait", offsetof(cli_globals, wait)},
+        {"--mac-key", offsetof(cli_globals, mac_key)},
+        {"--cipher-key", offsetof(cli_globals, cipher_key)},
+        {"--timing", offsetof(cli_globals, timing)},
+        {"--timing-profile", offsetof(cli_globals, profile)},
+        {"--timing-spread", offsetof(cli_globals, spread)},
+        {"--poll", offsetof(cli_globals, poll)},
+        {"--fault", offsetof(cli_globals, fault)},
+        {"--trace", offsetof(cli_globals, trace)},
         {"--trace-append", offsetof(cli_globals, trace)},
     };
     memset(g, 0, sizeof *g);
     int i = 1;
     while (i < argc && argv[i][0] == '-' && !is_help(argv[i])) {
-        if (!strcmp(argv[i], "--i2c-level")) { /* the one option without a value */
-            g->i2c_level = 1;
+        if (flag_option(argv[i], g)) {
             i++;
             continue;
         }
@@ -154,32 +181,65 @@ static int parse_globals(int argc, char **argv, cli_globals *g)
     return i;
 }
 
-/* Checks the options that go together; TOOL_EXIT_OK or TOOL_EXIT_USAGE (printed). */
-static int check_globals(const cli_globals *g, unsigned long *chip_index, unsigned long *wait_out,
-                         int *timing_mode)
+/* --poll MS,N: how the host polls a busy chip (STSELib's template: 10,100). */
+static int parse_poll(const char *text, unsigned long *ms, unsigned long *n)
+{
+    char buf[32];
+    const char *comma = strchr(text, ',');
+    if (!comma || (size_t)(comma - text) >= sizeof buf)
+        return -1;
+    memcpy(buf, text, (size_t)(comma - text));
+    buf[comma - text] = '\0';
+    if (tool_parse_uint(buf, 10000, ms) != 0 || tool_parse_uint(comma + 1, 100000, n) != 0 || *n == 0)
+        return -1;
+    return 0;
+}
+
+/* The chip's side of the options: where it is, and how it keeps time. */
+static int check_chip_options(const cli_globals *g, cli_settings *c)
 {
     if (!g->image == !g->bus) {
         tool_error(prog, "%s", g->image ? "give --image IMAGE or --bus ADDRESS, not both"
                                         : "no chip to talk to: give --image IMAGE or --bus ADDRESS");
         return TOOL_EXIT_USAGE;
     }
-    if (g->chip && (!g->bus || tool_parse_uint(g->chip, 0xFFFF, chip_index) != 0)) {
+    if (g->chip && (!g->bus || tool_parse_uint(g->chip, 0xFFFF, &c->chip_index) != 0)) {
         tool_error(prog, "--chip takes a chip number from 0 to 65535, with --bus");
         return TOOL_EXIT_USAGE;
     }
-    unsigned long wait_s = TOOL_BUS_WAIT_DEFAULT_S;
-    if (g->wait && (!g->bus || tool_parse_uint(g->wait, 86400, &wait_s) != 0)) {
+    if (g->wait && (!g->bus || tool_parse_uint(g->wait, 86400, &c->wait_s) != 0)) {
         tool_error(prog, "--wait takes seconds, 0 to 86400 (0: for ever), with --bus");
         return TOOL_EXIT_USAGE;
     }
-    *wait_out = wait_s;
-    if (g->bus && g->timing) {
-        tool_error(prog, "--timing is the server's with --bus (stsafe-emu serve --timing)");
+    if (g->bus && (g->timing || g->profile || g->spread)) {
+        tool_error(prog, "--timing, --timing-profile and --timing-spread are the server's with --bus "
+                         "(stsafe-emu serve --timing)");
         return TOOL_EXIT_USAGE;
     }
-    *timing_mode = STSAFE_EMU_TIMING_NONE;
-    if (g->timing && (*timing_mode = tool_parse_timing(g->timing)) < 0) {
+    if (g->timing && (c->timing_mode = tool_parse_timing(g->timing)) < 0) {
         tool_error(prog, "--timing is none, datasheet or real");
+        return TOOL_EXIT_USAGE;
+    }
+    c->profile_id = g->profile ? stsafe_emu_timing_profile_parse(g->profile) : STSAFE_EMU_PROFILE_MINIMUM;
+    if (c->profile_id < 0 || (g->spread && tool_parse_uint(g->spread, 50, &c->spread_pct) != 0)) {
+        tool_error(prog, "--timing-profile is minimum or observed; --timing-spread a per cent from 0 to 50");
+        return TOOL_EXIT_USAGE;
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* Checks the options that go together into \p c; TOOL_EXIT_OK or
+ * TOOL_EXIT_USAGE (printed). */
+static int check_globals(const cli_globals *g, cli_settings *c)
+{
+    *c = (cli_settings){.wait_s = TOOL_BUS_WAIT_DEFAULT_S, .spread_pct = STSAFE_EMU_TIMING_SPREAD_DEFAULT,
+                        .poll_ms = STSAFE_CLIENT_POLL_INTERVAL_MS, .polls = STSAFE_CLIENT_MAX_POLLS,
+                        .timing_mode = STSAFE_EMU_TIMING_NONE};
+    int rc = check_chip_options(g, c);
+    if (rc)
+        return rc;
+    if (g->poll && parse_poll(g->poll, &c->poll_ms, &c->polls) != 0) {
+        tool_error(prog, "--poll takes MS,N: wait MS (0 to 10000) between up to N (1 to 100000) polls");
         return TOOL_EXIT_USAGE;
     }
     if (!g->mac_key != !g->cipher_key) {
@@ -192,25 +252,30 @@ static int check_globals(const cli_globals *g, unsigned long *chip_index, unsign
 /* Opens the chip, wraps the session (faults, trace, secure channel), runs
  * the command, closes everything. */
 static int run_command(const cli_globals *g, const cli_command *cmd, const cli_args *args,
-                       unsigned long chip_index, unsigned long wait_s, int timing_mode)
+                       const cli_settings *c)
 {
     tool_session s;
     stsafe_host_session hs;
     stsafe_bus_fault fb;
     stsafe_bus fault_bus;
     cli_trace tr = {0};
-    int rc = g->bus ? tool_session_open_bus_wait(&s, prog, g->bus, chip_index, wait_s)
+    int rc = g->bus ? tool_session_open_bus_wait(&s, prog, g->bus, c->chip_index, c->wait_s)
                     : tool_session_open(&s, prog, g->image);
     if (rc)
         return rc;
-    s.dev.chip.timing = (stsafe_emu_timing)timing_mode;
+    s.dev.chip.timing = (stsafe_emu_timing)c->timing_mode;
+    s.dev.chip.timing_profile = (stsafe_emu_timing_profile)c->profile_id;
+    s.dev.chip.timing_spread_pct = (uint8_t)c->spread_pct;
     if (g->chip)
-        rc = tool_session_select(&s, prog, chip_index);
-    s.dev.client.i2c_level = g->i2c_level; /* after select, which sets the client up anew */
+        rc = tool_session_select(&s, prog, c->chip_index);
+    /* after select, which sets the client up anew */
+    s.dev.client.i2c_level = g->i2c_level;
+    s.dev.client.poll_interval_ms = (uint32_t)c->poll_ms;
+    s.dev.client.max_polls = (uint32_t)c->polls;
     if (!rc && g->fault)
         rc = cli_arm_faults(&s, &fb, &fault_bus, g->fault);
     if (!rc && g->trace)
-        rc = cli_start_trace(&s, &tr, g->trace, g->trace_append, g->bus != NULL);
+        rc = cli_start_trace(&s, &tr, g->trace, g->trace_append, g->bus != NULL, g->trace_secrets);
     if (!rc && g->mac_key)
         rc = cli_open_secure_channel(&s, &hs, g->mac_key, g->cipher_key);
     if (!rc) {
@@ -264,8 +329,7 @@ int main(int argc, char **argv)
         return TOOL_EXIT_USAGE;
     if (cmd->fn == cli_do_ca) /* a host-side test CA: no chip involved */
         return cli_do_ca(NULL, &args);
-    unsigned long chip_index = 0, wait_s = 0;
-    int timing_mode = 0;
-    int rc = check_globals(&g, &chip_index, &wait_s, &timing_mode);
-    return rc ? rc : run_command(&g, cmd, &args, chip_index, wait_s, timing_mode);
+    cli_settings settings;
+    int rc = check_globals(&g, &settings);
+    return rc ? rc : run_command(&g, cmd, &args, &settings);
 }

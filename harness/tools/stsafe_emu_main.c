@@ -37,11 +37,16 @@ static void usage(FILE *f)
             "An emulated ST STSAFE-A110 secure element.\n"
             "\n"
             "Commands:\n"
-            "  init IMAGE [--profile NAME] [--serial HEX] [--ca-out PATH] [--force|--if-missing]\n"
+            "  init IMAGE [--profile NAME] [--serial HEX] [--seed HEX] [--ca-out PATH] [--force|--if-missing]\n"
             "        Create a chip image personalised with a profile (default: 'default'):\n"
             "        zones, counters, a P-256 device key in slot 0 and its certificate in\n"
             "        zone 0, issued by a test CA written to PATH (default IMAGE.ca.pem).\n"
             "        --serial sets the 9-byte serial number (18 hex digits).\n"
+            "        --seed gives the chip its seed (1 to 64 bytes; otherwise random): all\n"
+            "        its random bytes (keys, envelope keys, Generate Random, signature\n"
+            "        nonces, its timing spread) and those of the profile come from it, so\n"
+            "        the same seed and the same commands give the same bytes. It is as\n"
+            "        secret as the keys.\n"
             "        An existing IMAGE is kept unless --force is given; with --if-missing\n"
             "        a valid existing IMAGE is success (exit 0). A failed init leaves nothing.\n"
             "  info IMAGE\n"
@@ -60,18 +65,29 @@ static void usage(FILE *f)
             "        default 1), trace replay, and the memory per chip of a fleet of 1000.\n"
             "        --fleet N: also create and load a fleet of N chips (10000 for the\n"
             "        targets) and time both. --json: one JSON object instead of the table.\n"
-            "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--trace FILE]\n"
-            "        [--idle-timeout S] [--socket-mode OCTAL] [--verbose] [--pid-file FILE]\n"
-            "        [--ready-fd N] [--daemon] [--log FILE]\n"
+            "  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--clock host|nacks]\n"
+            "        [--timing-profile minimum|observed] [--timing-spread PCT] [--trace FILE]\n"
+            "        [--trace-secrets] [--idle-timeout S] [--socket-mode OCTAL] [--verbose]\n"
+            "        [--pid-file FILE] [--ready-fd N] [--daemon] [--log FILE]\n"
             "        Serve the chip of IMAGE on a socket, one client at a time, with the\n"
             "        protocol of docs/socket-protocol.md. ADDR is unix:PATH or\n"
             "        tcp:HOST:PORT (use 127.0.0.1: there is no authentication). The image is\n"
             "        saved after every command that changed the NVM, and on SIGINT or SIGTERM,\n"
             "        which stop the server. --timing: none (answers at once, default),\n"
-            "        datasheet (busy times on a virtual clock, 1 ms per NACK), real (busy\n"
-            "        times on the wall clock). Logs go to stderr; --verbose logs every request.\n"
+            "        datasheet (busy times on a virtual clock), real (busy times on the wall\n"
+            "        clock). With datasheet, --clock host (default) moves the virtual clock\n"
+            "        by the host's real waits between requests and at least 1 ms per NACK,\n"
+            "        so a host polling every P ms up to N times succeeds when P x N covers\n"
+            "        the command; --clock nacks moves it 1 ms per NACK only (exact NACK\n"
+            "        counts, for tests of NACK handling; not for hosts that sleep).\n"
+            "        --timing-profile minimum (default: ST's minimum waits) or observed\n"
+            "        (the slower waits of a later ST integration); --timing-spread PCT:\n"
+            "        each chip's times vary by up to PCT per cent (default 10), fixed by\n"
+            "        its seed; 0 turns it off (docs/protocol.md, section 1).\n"
+            "        Logs go to stderr; --verbose logs every request.\n"
             "        --trace FILE records every I2C transaction that reaches the chip, from\n"
-            "        any client, to FILE (docs/trace-format.md).\n"
+            "        any client, to FILE (docs/trace-format.md); with --trace-secrets the\n"
+            "        trace also carries the chip's seed (file mode 0600), for an exact replay.\n"
             "        --idle-timeout S: a client silent for S seconds between requests is\n"
             "        dropped (default 30; 0: never), and one that sends no HELLO within 5 s\n"
             "        (or S when shorter): a silent client cannot hold the chip for ever.\n"
@@ -103,10 +119,15 @@ static void usage(FILE *f)
             "        Send the commands of an I2C trace (docs/trace-format.md) to a fresh\n"
             "        emulator loaded from IMAGE (the image the trace was recorded with; it is\n"
             "        not changed) and compare every answer with the recording: byte for\n"
-            "        byte, or, for answers made of random bytes, by status and length, with\n"
+            "        byte when the trace carries this image's seed (--trace-secrets), else\n"
+            "        answers made of random bytes by status and length (saying so), with\n"
             "        signatures verified and points checked on their curve. Exit 1 and the\n"
             "        first difference when they differ. --address: the chip's (default: the\n"
             "        image's).\n"
+            "  trace export --pcapng OUT TRACE\n"
+            "        Write TRACE as a pcapng file for Wireshark or tshark: one packet per\n"
+            "        message (LINKTYPE_I2C_LINUX, nanosecond times; NACKs carry the packet\n"
+            "        comment NACK). OUT is created with mode 0600.\n"
             "  import --from sigrok|saleae CAPTURE [-o TRACE] [--samplerate HZ]\n"
             "        Turn a logic-analyser capture into an I2C trace (docs/trace-format.md):\n"
             "        sigrok-cli I2C decoder text (-A i2c; with --protocol-decoder-samplenum\n"
@@ -147,7 +168,7 @@ static int init_existing(const char *image, int if_missing)
 
 static int cmd_init(int argc, char **argv)
 {
-    const char *image = NULL, *profile = "default", *serial_hex = NULL, *ca_out = NULL;
+    const char *image = NULL, *profile = "default", *serial_hex = NULL, *ca_out = NULL, *seed_hex = NULL;
     int force = 0, if_missing = 0;
     uint8_t serial[STSAFE_EMU_SERIAL_LEN];
     char ca_default[4096];
@@ -156,6 +177,7 @@ static int cmd_init(int argc, char **argv)
         if (!strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
         else if (!strcmp(argv[i], "--serial") && i + 1 < argc) serial_hex = argv[++i];
         else if (!strcmp(argv[i], "--ca-out") && i + 1 < argc) ca_out = argv[++i];
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed_hex = argv[++i];
         else if (!strcmp(argv[i], "--force")) force = 1;
         else if (!strcmp(argv[i], "--if-missing")) if_missing = 1;
         else if (argv[i][0] != '-' && !image) image = argv[i];
@@ -179,6 +201,12 @@ static int cmd_init(int argc, char **argv)
                    STSAFE_EMU_SERIAL_LEN, 2 * STSAFE_EMU_SERIAL_LEN);
         return TOOL_EXIT_USAGE;
     }
+    uint8_t seed[64];
+    size_t seed_len = 0;
+    if (seed_hex && (stsafe_hex_decode(seed_hex, seed, sizeof seed, &seed_len) != 0 || seed_len == 0)) {
+        tool_error(prog, "init: --seed needs 1 to 64 bytes in hex (32 are used as they are)");
+        return TOOL_EXIT_USAGE;
+    }
     if (force && if_missing) {
         tool_error(prog, "init: --force and --if-missing contradict each other");
         return TOOL_EXIT_USAGE;
@@ -194,12 +222,17 @@ static int cmd_init(int argc, char **argv)
     stsafe_emu_nvm nvm;
     stsafe_emu_profile_output out;
     int rc = TOOL_EXIT_FAIL;
-    if (stsafe_rng_init(&rng, "stsafe-emu init") != 0) {
+    /* with --seed, the keys and the certificate come from it too: the same
+     * seed makes the same image */
+    if ((seed_hex ? stsafe_rng_init_deterministic(&rng, seed, seed_len)
+                  : stsafe_rng_init(&rng, "stsafe-emu init")) != 0) {
         tool_error(prog, "cannot seed the random generator");
         return TOOL_EXIT_FAIL;
     }
     int err = stsafe_emu_profile_apply(&nvm, profile, serial_hex ? serial : NULL, stsafe_rng_fn, &rng,
                                      &out);
+    if (!err && seed_hex)
+        err = stsafe_emu_nvm_set_seed(&nvm, seed, seed_len);
     /* the CA first, then the image: a failure at either leaves neither (each
      * write leaves nothing of its own when it fails) */
     if (err) {
@@ -400,6 +433,7 @@ static int catch_stop_signals(void)
 typedef struct {
     const char *from_trace;
     const char *trace;
+    int trace_secrets;          /* --trace-secrets: the trace carries the chip's seed */
     unsigned long address;
     const char *pid_file;
     const char *log;
@@ -429,9 +463,34 @@ static int check_serve_source(const char *fleet, const serve_extra *x, stsafe_se
     return 0;
 }
 
+/* --timing-profile, --timing-spread and --clock of serve (and the in-process
+ * stsafe-cli, which has no clock of its own to choose). */
+static int parse_serve_timing(const char *profile, const char *spread, const char *clock,
+                              stsafe_server_config *cfg)
+{
+    unsigned long pct = 0;
+    int p = profile ? stsafe_emu_timing_profile_parse(profile) : STSAFE_EMU_PROFILE_MINIMUM;
+    if (p < 0) {
+        tool_error(prog, "serve: --timing-profile takes minimum or observed");
+        return -1;
+    }
+    cfg->timing_profile = (stsafe_emu_timing_profile)p;
+    if (spread && tool_parse_uint(spread, STSAFE_SERVER_MAX_SPREAD, &pct) != 0) {
+        tool_error(prog, "serve: --timing-spread takes a per cent from 0 to %d", STSAFE_SERVER_MAX_SPREAD);
+        return -1;
+    }
+    cfg->timing_spread_pct = !spread ? 0 : pct == 0 ? STSAFE_SERVER_SPREAD_OFF : (int)pct;
+    if (clock && strcmp(clock, "host") != 0 && strcmp(clock, "nacks") != 0) {
+        tool_error(prog, "serve: --clock takes host or nacks");
+        return -1;
+    }
+    cfg->clock = clock && !strcmp(clock, "nacks") ? STSAFE_SERVER_CLOCK_NACKS : STSAFE_SERVER_CLOCK_HOST;
+    return 0;
+}
+
 static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, serve_extra *x)
 {
-    const char *timing = "none", *fleet = NULL;
+    const char *timing = "none", *fleet = NULL, *profile = NULL, *spread = NULL, *clock = NULL;
     memset(x, 0, sizeof(*x));
     x->ready_fd = -1;
     x->address = 0xFF; /* STSAFE_TRACE_ADDR_FIRST */
@@ -441,6 +500,7 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
         else if (!strcmp(argv[i], "--image-dir") && i + 1 < argc) cfg->image_dir = argv[++i];
         else if (!strcmp(argv[i], "--from-trace") && i + 1 < argc) x->from_trace = argv[++i];
         else if (!strcmp(argv[i], "--trace") && i + 1 < argc) x->trace = argv[++i];
+        else if (!strcmp(argv[i], "--trace-secrets")) x->trace_secrets = 1;
         else if (!strcmp(argv[i], "--address") && i + 1 < argc) {
             if (tool_parse_uint(argv[++i], 0x7F, &x->address) != 0) {
                 tool_error(prog, "serve: --address is a 7-bit address (0x00..0x7f)");
@@ -478,6 +538,9 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
             }
             x->ready_fd = (long)fd;
         }
+        else if (!strcmp(argv[i], "--timing-profile") && i + 1 < argc) profile = argv[++i];
+        else if (!strcmp(argv[i], "--timing-spread") && i + 1 < argc) spread = argv[++i];
+        else if (!strcmp(argv[i], "--clock") && i + 1 < argc) clock = argv[++i];
         else if (!strcmp(argv[i], "--verbose")) cfg->verbose = 1;
         else {
             tool_error(prog, "serve: unexpected argument '%s' (see --help)", argv[i]);
@@ -490,6 +553,8 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
         return -1;
     }
     cfg->timing = (stsafe_emu_timing)t;
+    if (parse_serve_timing(profile, spread, clock, cfg) != 0)
+        return -1;
     stsafe_sock_addr addr;
     if (check_serve_source(fleet, x, cfg) != 0)
         return -1;
@@ -517,7 +582,7 @@ static int cmd_serve(int argc, char **argv)
     if (extra.from_trace)
         return emu_serve_from_trace(prog, &cfg, extra.from_trace, extra.address);
     if (extra.trace)
-        return emu_serve_recording(prog, &cfg, extra.trace);
+        return emu_serve_recording(prog, &cfg, extra.trace, extra.trace_secrets);
     size_t n = strlen(cfg.listen);
     emu_ready ready = {extra.pid_file, 0, (int)extra.ready_fd, n > 2 && !strcmp(cfg.listen + n - 2, ":0"),
                        -1, extra.log != NULL};
@@ -574,6 +639,8 @@ int main(int argc, char **argv)
         return emu_cmd_replay(prog, argc - 2, argv + 2);
     if (!strcmp(cmd, "wait"))
         return emu_cmd_wait(prog, argc - 2, argv + 2);
+    if (!strcmp(cmd, "trace"))
+        return emu_cmd_trace(prog, argc - 2, argv + 2);
     if (!strcmp(cmd, "import"))
         return emu_import_main(argc - 2, argv + 2);
     tool_error(prog, "unknown command '%s' (see --help)", cmd);

@@ -128,6 +128,7 @@ static void test_polls_through_nacks(void **state)
     stsafe_ecc_signature sig;
     f->chip.timing = STSAFE_EMU_TIMING_DATASHEET;
     f->client.nacks = 0;
+    f->chip.timing_spread_pct = 0; /* the profile's time exactly */
     uint64_t t0 = f->inproc.now_us;
     assert_int_equal(stsafe_client_sign(&f->client, 0, digest, sizeof digest, &sig), 0);
     assert_int_equal(f->client.nacks, 80);
@@ -172,6 +173,7 @@ static uint32_t sign_on_wall(host_fixture *f, test_wall *w)
     static const uint8_t digest[32] = {2};
     stsafe_ecc_signature sig;
     f->chip.timing = STSAFE_EMU_TIMING_REAL;
+    f->chip.timing_spread_pct = 0; /* the profile's time exactly */
     f->inproc.wall = (stsafe_bus_wall_clock){test_wall_now, test_wall_sleep, w};
     f->client.nacks = 0;
     assert_int_equal(stsafe_client_sign(&f->client, 0, digest, sizeof digest, &sig), 0);
@@ -303,10 +305,83 @@ static void test_put_host_keys_and_i2c(void **state)
     assert_int_equal(got.address, 0x22);
 }
 
+/* NACKs a host polling every \p ms ms gets from a chip busy \p code's time
+ * on \p curve: it reads at 0, ms, 2 ms... and is NACKed while short of it. */
+static uint64_t nacks_for(const stsafe_emu_chip *chip, uint8_t code, uint8_t curve, uint32_t ms)
+{
+    uint64_t t = stsafe_emu_busy_time_us(chip, code, curve), step = (uint64_t)ms * 1000u;
+    return (t + step - 1) / step;
+}
+
+/* Issue 15 item 1, in process: a host that polls like STSELib's template
+ * (10 ms, up to 100 polls) gets Generate Key P-384, Verify Signature and
+ * Establish Key under datasheet timing with this chip's spread: the bus
+ * delay advances the virtual clock, so the NACK counts are exact. */
+static void test_stselib_polling(void **state)
+{
+    host_fixture *f = *state;
+    static const uint8_t digest[48] = {7};
+    stsafe_ecc_point pub;
+    stsafe_ecc_signature sig;
+    uint8_t secret[48];
+    size_t secret_len = 0;
+    int valid = 0;
+    f->chip.timing = STSAFE_EMU_TIMING_DATASHEET;
+    f->client.poll_interval_ms = 10;
+    f->client.max_polls = 100;
+    f->client.nacks = 0;
+    assert_int_equal(stsafe_client_generate_key(&f->client, 1, STSAFE_CURVE_P384, 0xFFFF, &pub), 0);
+    uint64_t want = nacks_for(&f->chip, STSAFE_CMD_GENERATE_KEY, STSAFE_CURVE_P384, 10);
+    assert_int_equal(f->client.nacks, want);
+    assert_true(want >= 10 && want <= 13); /* 110 ms +- 10 % */
+    assert_int_equal(stsafe_client_sign(&f->client, 1, digest, sizeof digest, &sig), 0);
+    want += nacks_for(&f->chip, STSAFE_CMD_GENERATE_SIGNATURE, STSAFE_CURVE_P384, 10);
+    assert_int_equal(stsafe_client_verify(&f->client, STSAFE_CURVE_P384, &pub, &sig, digest, sizeof digest,
+                                          &valid), 0);
+    assert_int_equal(valid, 1);
+    want += nacks_for(&f->chip, STSAFE_CMD_VERIFY_SIGNATURE, STSAFE_CURVE_P384, 10);
+    assert_int_equal(stsafe_client_establish_key(&f->client, 1, &pub, secret, &secret_len), 0);
+    assert_int_equal(secret_len, 48);
+    want += nacks_for(&f->chip, STSAFE_CMD_ESTABLISH_KEY, STSAFE_CURVE_P384, 10);
+    assert_int_equal(f->client.nacks, want);
+    f->client.poll_interval_ms = STSAFE_CLIENT_POLL_INTERVAL_MS;
+    f->client.max_polls = STSAFE_CLIENT_MAX_POLLS;
+    f->chip.timing = STSAFE_EMU_TIMING_NONE;
+}
+
+/* A host that gives up in the middle of a command meets what silicon does:
+ * the command completes (the key is there), and the next command's write is
+ * NACKed until the first one's time has passed. */
+static void test_host_gives_up(void **state)
+{
+    host_fixture *f = *state;
+    stsafe_ecc_point pub;
+    stsafe_key_table keys;
+    uint8_t out[2];
+    f->chip.timing = STSAFE_EMU_TIMING_DATASHEET;
+    f->client.poll_interval_ms = 10;
+    f->client.max_polls = 5; /* 50 ms of a 110 ms command */
+    assert_int_equal(stsafe_client_generate_key(&f->client, 1, STSAFE_CURVE_P384, 0xFFFF, &pub),
+                     STSAFE_ERR_BUS_TIMEOUT);
+    uint64_t busy = stsafe_emu_busy_time_us(&f->chip, STSAFE_CMD_GENERATE_KEY, STSAFE_CURVE_P384);
+    f->client.poll_interval_ms = 1;
+    f->client.max_polls = STSAFE_CLIENT_MAX_POLLS;
+    f->client.nacks = 0;
+    assert_int_equal(stsafe_client_echo(&f->client, (const uint8_t *)"hi", 2, out), 0);
+    uint64_t write_nacks = (busy - 50000 + 999) / 1000;
+    assert_int_equal(f->client.nacks, write_nacks + nacks_for(&f->chip, STSAFE_CMD_ECHO, 0, 1));
+    f->chip.timing = STSAFE_EMU_TIMING_NONE;
+    assert_int_equal(stsafe_client_query_key_table(&f->client, &keys), 0);
+    assert_int_equal(f->chip.nvm.key_slots[1].curve, STSAFE_CURVE_P384);
+    assert_int_equal(f->chip.nvm.key_slots[1].present, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_echo_and_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stselib_polling, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_host_gives_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typed_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zone_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_polls_through_nacks, setup, teardown),

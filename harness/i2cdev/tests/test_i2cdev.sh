@@ -33,7 +33,7 @@ shim() { # shim CMD...: CMD with the shim, talking to the test's server
 check "without the shim there is no $dev" "open $dev: -1 ENOENT rc=2" "$(run "$PROBE" "$dev")"
 
 "$EMU" init "$img" --serial 0A0B0C0D0E0F101112 >/dev/null
-"$EMU" serve --image "$img" --listen "unix:$sock" --timing datasheet 2>"$dir/serve.log" &
+"$EMU" serve --image "$img" --listen "unix:$sock" --timing datasheet --clock nacks --timing-spread 0 2>"$dir/serve.log" &
 server=$!
 for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
 

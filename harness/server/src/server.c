@@ -145,6 +145,14 @@ static int check_config(const stsafe_server_config *cfg)
     if (cfg->timing != STSAFE_EMU_TIMING_NONE && cfg->timing != STSAFE_EMU_TIMING_DATASHEET &&
         cfg->timing != STSAFE_EMU_TIMING_REAL)
         return STSAFE_ERR_BAD_INPUT;
+    if (cfg->clock != STSAFE_SERVER_CLOCK_HOST && cfg->clock != STSAFE_SERVER_CLOCK_NACKS)
+        return STSAFE_ERR_BAD_INPUT;
+    if (cfg->timing_profile != STSAFE_EMU_PROFILE_MINIMUM &&
+        cfg->timing_profile != STSAFE_EMU_PROFILE_OBSERVED)
+        return STSAFE_ERR_BAD_INPUT;
+    if (cfg->timing_spread_pct < STSAFE_SERVER_SPREAD_OFF ||
+        cfg->timing_spread_pct > STSAFE_SERVER_MAX_SPREAD)
+        return STSAFE_ERR_BAD_INPUT;
     return 0;
 }
 
@@ -185,6 +193,16 @@ static int seed_rng(stsafe_server *s)
     return err;
 }
 
+void stsafe_server_chip_timing(const stsafe_server_config *cfg, stsafe_emu_chip *chip)
+{
+    int pct = cfg->timing_spread_pct;
+    chip->timing_profile = cfg->timing_profile;
+    if (pct == 0)
+        chip->timing_spread_pct = STSAFE_EMU_TIMING_SPREAD_DEFAULT;
+    else
+        chip->timing_spread_pct = pct == STSAFE_SERVER_SPREAD_OFF ? 0 : (uint8_t)pct;
+}
+
 /* The server's own chip, loaded from cfg.image_path. */
 static int load_chip(stsafe_server *s)
 {
@@ -193,7 +211,8 @@ static int load_chip(stsafe_server *s)
     if (err)
         log_load_failure(s, s->chips, s->cfg.image_path, err);
     else
-        s->chip_count = 1;
+        stsafe_server_chip_timing(&s->cfg, &s->chips[0].chip);
+    s->chip_count = err ? 0 : 1;
     return err;
 }
 
@@ -289,6 +308,8 @@ static int load_fleet(stsafe_server *s)
     if (!err)
         err = create_missing(s, missing, n);
     free(missing);
+    for (size_t i = 0; !err && i < s->cfg.fleet; i++) /* profile, clock and spread of each */
+        stsafe_server_chip_timing(&s->cfg, &s->chips[i].chip);
     if (!err)
         stsafe_server_log(s, "fleet of %zu chip%s in '%s': %zu images loaded, %zu created",
                           s->chip_count, s->chip_count == 1 ? "" : "s", dir,
@@ -463,10 +484,21 @@ static int save_all(const stsafe_server *s)
     return first;
 }
 
-static const char *timing_name(stsafe_emu_timing t)
+/* "none", "real", or "datasheet (minimum times ±10 %, host clock)". */
+static const char *timing_name(const stsafe_server *s, char *buf, size_t cap)
 {
-    return t == STSAFE_EMU_TIMING_REAL ? "real"
-           : t == STSAFE_EMU_TIMING_DATASHEET ? "datasheet" : "none";
+    const stsafe_server_config *c = &s->cfg;
+    if (c->timing == STSAFE_EMU_TIMING_NONE)
+        return "none";
+    int pct = c->timing_spread_pct == 0 ? (int)STSAFE_EMU_TIMING_SPREAD_DEFAULT
+              : c->timing_spread_pct < 0 ? 0 : c->timing_spread_pct;
+    snprintf(buf, cap, "%s (%s times, spread %d %%%s)",
+             c->timing == STSAFE_EMU_TIMING_REAL ? "real" : "datasheet",
+             stsafe_emu_timing_profile_name(c->timing_profile), pct,
+             c->timing == STSAFE_EMU_TIMING_REAL      ? ""
+             : c->clock == STSAFE_SERVER_CLOCK_NACKS ? ", 1 ms per NACK"
+                                                     : ", host clock");
+    return buf;
 }
 
 /* What the server serves, for its first log line. */
@@ -487,11 +519,12 @@ static void describe(const stsafe_server *s, char *out, size_t cap)
 int stsafe_server_run(stsafe_server *s)
 {
     char what[300];
+    char timing[120];
     if (!s || s->listen_fd < 0)
         return STSAFE_ERR_BAD_INPUT;
     describe(s, what, sizeof what);
     stsafe_server_log(s, "listening on %s (%s, timing %s, %zu client%s at a time)", s->address, what,
-                      timing_name(s->cfg.timing), s->cfg.max_clients,
+                      timing_name(s, timing, sizeof timing), s->cfg.max_clients,
                       s->cfg.max_clients == 1 ? "" : "s");
     int err = stsafe_server_serve(s);
     int save_err = save_all(s);

@@ -40,13 +40,33 @@ static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, con
     return reply(op, st, (const uint8_t *)text, len, ans, ans_len);
 }
 
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 uint64_t stsafe_server_now_us(const stsafe_server *s, size_t slot)
 {
     if (s->cfg.timing != STSAFE_EMU_TIMING_REAL)
         return s->slots[slot].virtual_us;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+    return mono_us();
+}
+
+/* Datasheet timing, host clock: an I2C request first moves the device's
+ * virtual clock by the real time since its previous I2C request, so the
+ * waits of a host that sleeps between polls count as on silicon. */
+static void credit_host_wait(stsafe_server *s, stsafe_server_slot *slot)
+{
+    slot->credited_us = 0;
+    if (s->cfg.timing != STSAFE_EMU_TIMING_DATASHEET || s->cfg.clock != STSAFE_SERVER_CLOCK_HOST)
+        return;
+    uint64_t now = mono_us();
+    if (slot->last_io_mono_us && now > slot->last_io_mono_us)
+        slot->credited_us = now - slot->last_io_mono_us;
+    slot->last_io_mono_us = now;
+    slot->virtual_us += slot->credited_us;
 }
 
 /* The device a connection talks to. */
@@ -55,12 +75,15 @@ static stsafe_server_slot *slot_of(stsafe_server *s, const stsafe_server_session
     return &s->slots[sess->selected];
 }
 
-/* A NACK stands for one poll interval of a host on the device's virtual clock. */
+/* Under datasheet timing a NACK stands for at least one poll interval of a
+ * host on the device's virtual clock: 1 ms in all with the real wait the
+ * host clock already credited (a host polling in a tight loop still gets
+ * its answer after the command's time in NACKs, as before). */
 static uint8_t nack(stsafe_server *s, stsafe_server_slot *slot, uint8_t op, uint8_t *ans,
                     size_t *ans_len)
 {
-    if (s->cfg.timing == STSAFE_EMU_TIMING_DATASHEET)
-        slot->virtual_us += STSAFE_SERVER_NACK_ADVANCE_US;
+    if (s->cfg.timing == STSAFE_EMU_TIMING_DATASHEET && slot->credited_us < STSAFE_SERVER_NACK_ADVANCE_US)
+        slot->virtual_us += STSAFE_SERVER_NACK_ADVANCE_US - slot->credited_us;
     return reply(op, STSAFE_SOCK_ST_NACK, NULL, 0, ans, ans_len);
 }
 
@@ -121,6 +144,7 @@ static uint8_t op_write(stsafe_server *s, stsafe_server_session *sess, const uin
         return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-write takes a 7-bit address and 0 to %u bytes", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
+    credit_host_wait(s, slot);
     int err = slot->dev.ops->i2c_write(slot->dev.ctx, stsafe_server_now_us(s, sess->selected),
                                        args[0], args + 1, n - 1);
     return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
@@ -136,6 +160,7 @@ static uint8_t op_read(stsafe_server *s, stsafe_server_session *sess, const uint
                       "i2c-read takes a 7-bit address and a count of 0 to %u", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
     uint8_t data[STSAFE_SOCK_MAX_DATA];
+    credit_host_wait(s, slot);
     int err = slot->dev.ops->i2c_read(slot->dev.ctx, stsafe_server_now_us(s, sess->selected),
                                       args[0], data, count);
     return outcome(s, slot, err, op, data, count, ans, ans_len);

@@ -92,6 +92,8 @@ static int teardown(void **state)
 static void init_server(fixture *f, stsafe_emu_timing timing, const stsafe_server_device *devices)
 {
     stsafe_server_config cfg = {.listen = f->listen, .timing = timing, .log = f->log,
+                                .timing_spread_pct = STSAFE_SERVER_SPREAD_OFF, /* the profile's times exactly */
+                                .clock = STSAFE_SERVER_CLOCK_NACKS, /* NACK counts exact: they are compared */
                                 .stop = &f->stop, .seed = chip_seed, .seed_len = sizeof chip_seed};
     if (devices) {
         cfg.devices = devices;
@@ -277,6 +279,7 @@ static void test_client_one_round_trip(void **state)
     assert_int_equal(stsafe_inproc_device_init(&dev, chip_seed, sizeof chip_seed), 0);
     assert_int_equal(stsafe_emu_image_load(f->image, &dev.chip.nvm), 0);
     dev.chip.timing = STSAFE_EMU_TIMING_DATASHEET;
+    dev.chip.timing_spread_pct = 0; /* the profile's time exactly */
     stsafe_inproc_device_connect(&dev);
     static const uint8_t msg[64] = {1, 2, 3};
     assert_int_equal(stsafe_client_echo(&dev.client, msg, sizeof msg, a[0]), 0);

@@ -46,6 +46,8 @@ typedef struct {
     pthread_t thread;
     int running;
     int run_rc;
+    stsafe_server_clock clock;  /* datasheet timing: host (default) or NACK clock */
+    int spread;                 /* timing_spread_pct of the server */
 } fixture;
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -86,7 +88,8 @@ static void start_fleet(fixture *f, size_t n, stsafe_emu_timing timing, size_t m
 {
     stsafe_server_config cfg = {.image_dir = f->images, .fleet = n, .listen = f->listen,
                                 .timing = timing, .max_clients = max_clients, .log = f->log,
-                                .stop = &f->stop, .seed = seed, .seed_len = sizeof seed};
+                                .stop = &f->stop, .seed = seed, .seed_len = sizeof seed,
+                                .clock = f->clock, .timing_spread_pct = f->spread};
     atomic_store(&f->stop, 0);
     assert_int_equal(stsafe_server_init(&f->srv, &cfg), 0);
     assert_int_equal(pthread_create(&f->thread, NULL, server_thread, f), 0);
@@ -475,10 +478,12 @@ static void test_two_clients_one_chip(void **state)
 
 /* Datasheet timing: every chip has its own virtual clock, so interleaved
  * polling of two busy chips gives each one the NACKs it gives alone
- * (Echo: 5 ms, 5 NACKs at 1 ms each). */
+ * (Echo: 5 ms, 5 NACKs at 1 ms each on the NACK clock, no spread). */
 static void test_clock_per_chip(void **state)
 {
     fixture *f = *state;
+    f->clock = STSAFE_SERVER_CLOCK_NACKS; /* exact NACK counts */
+    f->spread = STSAFE_SERVER_SPREAD_OFF;
     start_fleet(f, 2, STSAFE_EMU_TIMING_DATASHEET, 0);
     int a = raw_connect(f), b = raw_connect(f);
     static const uint8_t hello_ds[] = {0, 0, 0, 7, 0x01, 0x00, 0x02, 0x04, 0x00, 0x20, 0x01};

@@ -44,6 +44,7 @@ typedef struct {
     public_key recorded[KEYS];   /* the recorded chip's keys, as the trace shows them */
     public_key emulated;         /* the emulator's key of the current signing slot */
     int keys_generated;          /* a Generate Key was in the trace */
+    int exact;                   /* the chip has the recorded chip's seed: all byte for byte */
     size_t ex;                   /* the current exchange */
 } replay;
 
@@ -155,6 +156,8 @@ static compare_kind kind_of(const replay *r)
     uint8_t code;
     const uint8_t *p;
     size_t n;
+    if (r->exact)
+        return CMP_EXACT;
     if (cmd_payload(r, &code, &p, &n) != 0)
         return CMP_EXACT;
     switch (code) {
@@ -327,9 +330,10 @@ static int read_one(replay *r, size_t ri, compare_kind kind)
     r->rep->i2c_bytes += rd->len;
     if (memcmp(want, got, rd->len) == 0) {
         r->rep->identical++;
-        if (kind != CMP_GENKEY)
+        if (kind != CMP_GENKEY && kind != CMP_SIGNATURE)
             return 0;
-        /* still learn the recorded key, without counting the read twice */
+        /* still learn the recorded key (or check the signature against the
+         * recorded chip's key), without counting the read twice */
         stsafe_replay_report counts = *r->rep;
         int rc = compare_random(r, rd, want, got, kind);
         r->rep->verified = counts.verified;
@@ -378,8 +382,8 @@ static int replay_exchange(replay *r)
     return 0;
 }
 
-int stsafe_trace_replay(const stsafe_trace_script *script, stsafe_emu_chip *chip,
-                        stsafe_replay_report *report)
+int stsafe_trace_replay_exact(const stsafe_trace_script *script, stsafe_emu_chip *chip, int exact,
+                              stsafe_replay_report *report)
 {
     static replay zero;
     if (!script || !chip || !report)
@@ -389,6 +393,8 @@ int stsafe_trace_replay(const stsafe_trace_script *script, stsafe_emu_chip *chip
     r.script = script;
     r.chip = chip;
     r.rep = report;
+    r.exact = exact;
+    report->exact = exact;
     chip->timing = STSAFE_EMU_TIMING_NONE;
     for (uint8_t slot = 0; slot < STSAFE_EMU_MAX_KEY_SLOTS; slot++)
         r.recorded[slot] = key_of(&chip->nvm.key_slots[slot]);
@@ -398,4 +404,10 @@ int stsafe_trace_replay(const stsafe_trace_script *script, stsafe_emu_chip *chip
             return rc;
     }
     return 0;
+}
+
+int stsafe_trace_replay(const stsafe_trace_script *script, stsafe_emu_chip *chip,
+                        stsafe_replay_report *report)
+{
+    return stsafe_trace_replay_exact(script, chip, 0, report);
 }

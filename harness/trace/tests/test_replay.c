@@ -69,9 +69,12 @@ static void test_golden(void **state)
     assert_int_equal(rep.line, 0);
     assert_int_equal(rep.commands, 23);
     assert_int_equal(rep.reads, 42);
-    assert_int_equal(rep.identical, 33);
-    assert_int_equal(rep.verified, 4);     /* the slot 1 key and three signatures */
-    assert_int_equal(rep.by_structure, 5); /* 33 + 4 + 5 = 42: every read counted once */
+    /* the golden image has a seed (a version 1 image: derived from its
+     * bytes), so even random answers are the recorded ones */
+    assert_int_equal(rep.identical, 42);
+    assert_int_equal(rep.verified, 0);
+    assert_int_equal(rep.by_structure, 0);
+    assert_int_equal(rep.exact, 0);
     assert_int_equal(s.nacks, 785);
     assert_int_equal(s.other_addr, 0);
     assert_int_equal(s.n_ex, 23);

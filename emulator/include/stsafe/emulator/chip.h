@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <mbedtls/ecp.h>
+#include <mbedtls/hmac_drbg.h>
 
 #include "stsafe/emulator/nvm.h"
 #include "stsafe/protocol/commands.h"
@@ -42,6 +43,14 @@ typedef enum {
                                  *   (bus backends pass monotonic time and really sleep). */
 } stsafe_emu_timing;
 
+/** The command times a chip follows (docs/protocol.md, section 1, "Timing profiles"). */
+typedef enum {
+    STSAFE_EMU_PROFILE_MINIMUM = 0, /**< ST's X-CUBE-SAFEA1 3.3.1 A110 minimum waits. */
+    STSAFE_EMU_PROFILE_OBSERVED     /**< The waits of ST's later A110 integration (x-cube-iota1). */
+} stsafe_emu_timing_profile;
+
+#define STSAFE_EMU_TIMING_SPREAD_DEFAULT 10u /**< Per-chip spread of the times, in per cent (plus or minus). */
+
 /** Where the I2C slave is between commands. */
 typedef enum {
     STSAFE_EMU_I2C_IDLE = 0,      /**< No response to read (after power-up). */
@@ -57,6 +66,7 @@ typedef struct {
     uint8_t i2c_address;           /**< Address in use when a Put Attribute changed the NVM's; 0 = the NVM's. */
     stsafe_emu_i2c_state i2c_state;
     uint64_t busy_until_us;
+    uint8_t exec_curve;            /**< The curve of the command under way, for its time (0: none). */
     size_t rsp_len;
     uint8_t rsp[STSAFE_A110_MAX_FRAME_LEN];
 } stsafe_emu_volatile;
@@ -88,6 +98,14 @@ typedef struct {
     uint8_t loaded[STSAFE_CURVE_COUNT];
 } stsafe_emu_group_cache;
 
+/** The random source of the command under way (chip_rng.c). Not chip state. */
+typedef struct {
+    mbedtls_hmac_drbg_context drbg;
+    int active;                 /**< Instantiated for this command. */
+    const uint8_t *frame;       /**< The command frame: part of the seed material. */
+    size_t frame_len;
+} stsafe_emu_cmd_rng;
+
 /** One emulated chip. */
 typedef struct {
     stsafe_emu_nvm nvm;
@@ -96,6 +114,10 @@ typedef struct {
     stsafe_emu_stats stats;
     stsafe_emu_faults faults;     /**< Armed by tests or the fault-injection bus; one-shot. */
     stsafe_emu_timing timing;
+    stsafe_emu_timing_profile timing_profile; /**< Which times (default: minimum). */
+    uint8_t timing_spread_pct;  /**< This chip's times vary by up to this per cent, by command,
+                                 *   fixed by its seed (default STSAFE_EMU_TIMING_SPREAD_DEFAULT; 0: none). */
+    stsafe_emu_cmd_rng cmd_rng;
     stsafe_emu_rng_fn f_rng;
     void *p_rng;
     int nvm_dirty;              /**< Set when a command changed the NVM; the owner clears it after saving. */
@@ -104,7 +126,8 @@ typedef struct {
 /**
  * \brief Set up a chip with an empty NVM (no zones, no keys).
  *        Load an image or apply a profile afterwards.
- * \param f_rng  Random source for Generate Random and key generation (required).
+ * \param f_rng  Random source of a chip whose NVM has no seed (a bare NVM;
+ *               images and profiles carry one: nvm.h, stsafe_emu_entropy).
  */
 void stsafe_emu_chip_init(stsafe_emu_chip *chip, stsafe_emu_rng_fn f_rng, void *p_rng);
 
@@ -171,8 +194,26 @@ int stsafe_emu_i2c_write(stsafe_emu_chip *chip, uint64_t now_us, const uint8_t *
  */
 int stsafe_emu_i2c_read(stsafe_emu_chip *chip, uint64_t now_us, uint8_t *data, size_t len);
 
-/** \brief The datasheet-model processing time of a command code, in microseconds. */
+/** \brief The minimum-profile time of a command code (256-bit curve, no spread), in microseconds. */
 uint32_t stsafe_emu_exec_time_us(uint8_t cmd_code);
+
+/** \brief A profile's time of a command code for \p curve (stsafe_curve; 0 none), in microseconds;
+ *         0 for a code the A110 does not implement. */
+uint32_t stsafe_emu_profile_time_us(stsafe_emu_timing_profile profile, uint8_t cmd_code, uint8_t curve);
+
+/** \brief This chip's deviation from the profile for \p cmd_code, in per mille
+ *         (-10 x spread .. +10 x spread; 0 without a seed or with spread 0). */
+int stsafe_emu_timing_spread_permille(const stsafe_emu_chip *chip, uint8_t cmd_code);
+
+/** \brief How long \p chip stays busy after \p cmd_code on \p curve: its profile's
+ *         time and its spread, in microseconds. */
+uint32_t stsafe_emu_busy_time_us(const stsafe_emu_chip *chip, uint8_t cmd_code, uint8_t curve);
+
+/** \brief The profile named \p name ("minimum", "observed"), or -1. */
+int stsafe_emu_timing_profile_parse(const char *name);
+
+/** \brief The name of \p profile. */
+const char *stsafe_emu_timing_profile_name(stsafe_emu_timing_profile profile);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,8 @@ extern "C" {
 
 #define STSAFE_EMU_IMAGE_MAGIC      "STSEEMU\x1a"
 #define STSAFE_EMU_IMAGE_MAGIC_LEN  8u
-#define STSAFE_EMU_IMAGE_VERSION    1u
+#define STSAFE_EMU_IMAGE_VERSION    2u    /**< What this build writes (2: section 9, the seed). */
+#define STSAFE_EMU_IMAGE_VERSION_1  1u    /**< Still read: the seed is derived from the image bytes. */
 #define STSAFE_EMU_IMAGE_DIGEST_LEN 32u   /**< SHA-256 trailer. */
 /** Upper bound of a serialised image, for buffers. */
 #define STSAFE_EMU_IMAGE_MAX_SIZE   (sizeof(stsafe_emu_nvm) + 1024u)

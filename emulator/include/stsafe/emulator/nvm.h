@@ -100,6 +100,20 @@ typedef struct {
     uint8_t locked;
 } stsafe_emu_i2c_params;
 
+#define STSAFE_EMU_SEED_LEN           32u    /**< The chip seed (docs/image-format.md, section 9). */
+
+/**
+ * The chip's random source: every random byte a command uses (generated
+ * keys, envelope keys, Generate Random, signature nonces) comes from an
+ * HMAC_DRBG instantiated per command from the seed, the draw counter and the
+ * command frame (emulator/src/chip_rng.c). The seed is as secret as the keys.
+ */
+typedef struct {
+    uint8_t seeded;            /**< 0: a bare NVM with no seed: the chip draws from its f_rng. */
+    uint8_t seed[STSAFE_EMU_SEED_LEN];
+    uint64_t draws;            /**< Commands that drew random bytes so far (never goes back). */
+} stsafe_emu_entropy;
+
 /** The whole non-volatile image. */
 typedef struct {
     uint8_t serial[STSAFE_EMU_SERIAL_LEN];
@@ -114,6 +128,7 @@ typedef struct {
     stsafe_emu_password password;
     stsafe_emu_cmd_auth_table cmd_auth;
     stsafe_emu_i2c_params i2c;
+    stsafe_emu_entropy entropy;             /**< Seed and draw counter (section 9). */
 } stsafe_emu_nvm;
 
 /** \brief Zero the whole image (no zones, no keys, life cycle BORN). */
@@ -125,6 +140,14 @@ void stsafe_emu_nvm_init(stsafe_emu_nvm *nvm);
  */
 int stsafe_emu_nvm_add_zone(stsafe_emu_nvm *nvm, uint8_t type, uint8_t access, uint16_t size,
                           uint32_t counter);
+
+/**
+ * \brief Give the chip its seed (stsafe_emu_entropy): \p len bytes, used as
+ *        they are when 32, else their SHA-256. The draw counter restarts at 0.
+ * \param len  1..64.
+ * \return 0; STSAFE_ERR_BAD_INPUT; STSAFE_ERR_CRYPTO.
+ */
+int stsafe_emu_nvm_set_seed(stsafe_emu_nvm *nvm, const uint8_t *seed, size_t len);
 
 /** \brief The data segment of zone \p index (NULL when it does not exist). */
 uint8_t *stsafe_emu_nvm_zone_data(stsafe_emu_nvm *nvm, uint8_t index);

@@ -49,7 +49,22 @@ extern "C" {
                                                *   logged one by one per log window. */
 #define STSAFE_SERVER_LOG_WINDOW_MS    1000u  /**< The log window: the events past the burst are
                                                *   counted and told in one line when it ends. */
-#define STSAFE_SERVER_NACK_ADVANCE_US  1000u  /**< Datasheet timing: virtual time one NACK stands for. */
+#define STSAFE_SERVER_NACK_ADVANCE_US  1000u  /**< Datasheet timing: least virtual time a NACK stands for. */
+#define STSAFE_SERVER_SPREAD_OFF       (-1)   /**< timing_spread_pct: every chip takes the profile's times. */
+#define STSAFE_SERVER_MAX_SPREAD       50     /**< Largest timing_spread_pct. */
+
+/** How a device's virtual clock runs under datasheet timing (docs/socket-protocol.md, "Timing"). */
+typedef enum {
+    /** Each I2C request moves it by the real time since the device's previous
+     *  I2C request, and a NACKed one by at least STSAFE_SERVER_NACK_ADVANCE_US in
+     *  all: a host that polls every P ms up to N times gets its answer whenever
+     *  P x N covers the command's time, as on silicon. The default. */
+    STSAFE_SERVER_CLOCK_HOST = 0,
+    /** Only NACKs move it, STSAFE_SERVER_NACK_ADVANCE_US each: NACK counts and
+     *  trace times are exact and repeatable, but a host that sleeps P ms between
+     *  polls sees every command last P times longer (tests of NACK handling). */
+    STSAFE_SERVER_CLOCK_NACKS
+} stsafe_server_clock;
 #define STSAFE_SERVER_MAX_REASON       512u   /**< Longest reason text an answer carries. */
 #define STSAFE_SERVER_MAX_FLEET        10000u /**< Most chips in a fleet (chip-0000 .. chip-9999). */
 #define STSAFE_SERVER_MAX_CLIENTS      64u    /**< Default connections served at once with several devices. */
@@ -67,8 +82,7 @@ extern "C" {
  * The I2C operations, power_cycle and stats return:
  * - 0: done (for I2C: the device acknowledged its address), answered OK;
  * - STSAFE_ERR_BUS_NACK: answered NACK (nothing moved). Under datasheet
- *   timing the device's virtual clock then advances
- *   STSAFE_SERVER_NACK_ADVANCE_US;
+ *   timing the device's virtual clock then advances (stsafe_server_clock);
  * - STSAFE_ERR_UNSUPPORTED: answered UNSUPPORTED;
  * - any other error: answered FAILED with stsafe_strerror()'s words; the
  *   server goes on.
@@ -179,11 +193,16 @@ typedef struct {
     unsigned socket_mode;       /**< A unix socket file's permission bits (at most 0777); 0:
                                  *   0600, only the server's user may connect. It is 0600
                                  *   from its creation (umask around bind), then widened. */
-    stsafe_emu_timing timing;     /**< NONE: answers at once. DATASHEET: the datasheet busy
-                                 *   times on a virtual clock that advances 1 ms per NACK
-                                 *   given (deterministic, as if the host polled every
-                                 *   millisecond). REAL: the same times on the
-                                 *   CLOCK_MONOTONIC wall clock. */
+    stsafe_emu_timing timing;     /**< NONE: answers at once. DATASHEET: the busy times of
+                                 *   the profile on a virtual clock that runs as \p clock
+                                 *   says. REAL: the same times on the CLOCK_MONOTONIC
+                                 *   wall clock. */
+    stsafe_server_clock clock;  /**< How the virtual clock of DATASHEET runs. */
+    stsafe_emu_timing_profile timing_profile; /**< Whose command times the chips take. */
+    int timing_spread_pct;      /**< Each chip's times vary by up to this per cent, fixed by
+                                 *   its seed: 0 the default (STSAFE_EMU_TIMING_SPREAD_DEFAULT),
+                                 *   STSAFE_SERVER_SPREAD_OFF none, else 1..STSAFE_SERVER_MAX_SPREAD.
+                                 *   Applies to the chips the server loads. */
     int verbose;                /**< Also log one line per request. */
     FILE *log;                  /**< Where log lines go; NULL: stderr. */
     atomic_int *stop;           /**< Optional: the server stops once this reads non-zero
@@ -210,6 +229,8 @@ typedef struct {
 typedef struct {
     stsafe_server_device dev;
     uint64_t virtual_us;        /**< The device's clock under TIMING_NONE and TIMING_DATASHEET. */
+    uint64_t last_io_mono_us;   /**< CLOCK_MONOTONIC at its previous I2C request (0: none yet). */
+    uint64_t credited_us;       /**< What the request under way added to virtual_us. */
 } stsafe_server_slot;
 
 struct stsafe_chip_device;
@@ -315,6 +336,12 @@ uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, cons
  */
 uint8_t stsafe_server_command_finish(stsafe_server *s, stsafe_server_session *sess, uint8_t *ans,
                                      size_t *ans_len);
+
+/**
+ * \brief Give \p chip the timing profile and spread of \p cfg (what the
+ *        server does to the chips it loads; for callers that load their own).
+ */
+void stsafe_server_chip_timing(const stsafe_server_config *cfg, stsafe_emu_chip *chip);
 
 /**
  * \brief The clock of device \p slot now, in microseconds, as the timing

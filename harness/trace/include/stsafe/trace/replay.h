@@ -38,6 +38,7 @@ typedef struct {
     uint64_t by_structure;      /**< Random answers checked by status and length only. */
     uint64_t verified;          /**< Signatures verified, points checked on the curve. */
     uint64_t i2c_bytes;         /**< Data bytes written and read. */
+    int exact;                  /**< Every answer was compared byte for byte. */
     unsigned line;              /**< The trace line of the first difference (0: none). */
     char message[1024];         /**< The first difference, for people (several lines). */
 } stsafe_replay_report;
@@ -52,6 +53,15 @@ typedef struct {
  */
 int stsafe_trace_replay(const stsafe_trace_script *script, stsafe_emu_chip *chip,
                         stsafe_replay_report *report);
+
+/**
+ * \brief Replay as stsafe_trace_replay(), and with \p exact set compare
+ *        every answer byte for byte, random ones included: for a chip that
+ *        has the recorded chip's seed and image (chip_info.h), whose
+ *        random bytes are the recorded ones (docs/image-format.md, section 9).
+ */
+int stsafe_trace_replay_exact(const stsafe_trace_script *script, stsafe_emu_chip *chip, int exact,
+                              stsafe_replay_report *report);
 
 #ifdef __cplusplus
 }
