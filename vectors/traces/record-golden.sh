@@ -12,7 +12,7 @@ build=${1:?usage: record-golden.sh BUILD_DIR}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$here/golden.img" "$work/chip.img"
-"$here/golden-session.sh" "$build/harness/tools/stsafe-cli" --image "$work/chip.img" \
+"$here/golden-session.sh" "$build/bin/stsafe-cli" --image "$work/chip.img" \
     --timing datasheet --timing-spread 0 --trace-secrets --trace-append "$work/golden.trace"
 cp "$work/golden.trace" "$here/golden.trace"
 echo "wrote $here/golden.trace ($(grep -c '^[0-9]' "$here/golden.trace") messages)"
