@@ -70,10 +70,10 @@ static void print_report(const replay_args *a, const stsafe_trace_script *s,
            (unsigned long long)s->nacks, (unsigned long long)s->other_addr,
            (unsigned long long)s->early_reads);
     if (s->redacted)
-        printf("redacted: %llu exchanges carry redacted secrets: %llu commands not sent (their "
-               "secret is not in the trace), %llu answers compared outside their redacted bytes\n",
-               (unsigned long long)s->redacted, (unsigned long long)rep->redacted_skipped,
-               (unsigned long long)rep->redacted_reads);
+        printf("redacted: %llu exchanges carry redacted secrets: %llu commands sent with a "
+               "substitute, %llu not sent, %llu answers compared outside their redacted bytes\n",
+               (unsigned long long)s->redacted, (unsigned long long)rep->redacted_substituted,
+               (unsigned long long)rep->redacted_skipped, (unsigned long long)rep->redacted_reads);
     if (rep->exact)
         printf("exact: every answer compared byte for byte (the trace carries this image's seed)\n");
 }

@@ -8,6 +8,8 @@
 #include "stsafe/protocol/frame.h"
 #include "stsafe/protocol/secure_channel.h"
 
+#define PASSWORD_LEN 16u /* protocol.md, "Password" */
+
 /* [off, end) clipped to [0, len), empty when nothing is left. */
 static stsafe_trace_range span(size_t off, size_t end, size_t len)
 {
@@ -27,20 +29,24 @@ static stsafe_trace_range span(size_t off, size_t end, size_t len)
 stsafe_trace_range stsafe_trace_redact_command(const uint8_t *frame, size_t len)
 {
     stsafe_trace_range none = {0, 0};
-    size_t start;
+    size_t start = 2u;   /* after the header and the tag or slot */
+    size_t secret = 0;   /* its length in a plain frame; 0: up to the trailer */
     if (!frame || len < 2u)
         return none;
     switch (frame[0] & STSAFE_HDR_CODE_MASK) {
     case STSAFE_CMD_VERIFY_PASSWORD:
         start = 1u; /* password[16] */
+        secret = PASSWORD_LEN;
         break;
     case STSAFE_CMD_WRAP_LOCAL_ENVELOPE:
-        start = 2u; /* slot, data[n] */
-        break;
+        break;      /* slot, data[n] */
     case STSAFE_CMD_PUT_ATTRIBUTE:
-        if (frame[1] != STSAFE_TAG_HOST_KEY_SLOT && frame[1] != STSAFE_TAG_PASSWORD_SLOT)
+        if (frame[1] == STSAFE_TAG_HOST_KEY_SLOT)
+            secret = 2u * STSAFE_SC_KEY_LEN; /* MAC key, cipher key */
+        else if (frame[1] == STSAFE_TAG_PASSWORD_SLOT)
+            secret = PASSWORD_LEN;           /* then the tries, not secret */
+        else
             return none;
-        start = 2u; /* tag, host keys or password */
         break;
     default:
         return none; /* Delete (0x0C) of the password carries its tag only */
@@ -48,6 +54,9 @@ stsafe_trace_range stsafe_trace_redact_command(const uint8_t *frame, size_t len)
     size_t trailer = STSAFE_CRC_LEN + ((frame[0] & STSAFE_HDR_CMAC) ? STSAFE_SC_MAC_LEN : 0u);
     /* a short write (the host's first bytes only) has no trailer yet: all of it after start */
     size_t end = len > start + trailer ? len - trailer : len;
+    /* an encrypted payload (protection flags) is padded: all of it goes */
+    if (secret && (frame[0] & STSAFE_SC_HDR_FLAGS) == 0 && start + secret < end)
+        end = start + secret;
     return span(start, end, len);
 }
 

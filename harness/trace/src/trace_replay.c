@@ -19,6 +19,7 @@
 #include "stsafe/protocol/status.h"
 #include "stsafe/trace/redact.h"
 #include "stsafe/trace/trace.h"
+#include "trace_substitute.h"
 
 #define KEYS 3u              /* slots 0 and 1, and the ephemeral slot 0xFF */
 #define HEX_SHOWN 48u        /* bytes of a differing read shown in the report */
@@ -115,10 +116,11 @@ static int mismatch(replay *r, unsigned line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->rep->message + n, sizeof(r->rep->message) - (size_t)n, fmt, ap);
     va_end(ap);
-    if (r->rep->redacted_skipped) /* honest about what may explain it */
+    if (r->rep->redacted_skipped || r->rep->redacted_substituted) /* what may explain it */
         append(r->rep->message, sizeof(r->rep->message),
-               " (%llu redacted commands before it were not sent to the emulator; record with "
-               "--trace-secrets for a full replay)",
+               " (%llu redacted commands before it were sent with substitutes, %llu left out; "
+               "record with --trace-secrets for a full replay)",
+               (unsigned long long)r->rep->redacted_substituted,
                (unsigned long long)r->rep->redacted_skipped);
     return STSAFE_ERR_TRACE_MISMATCH;
 }
@@ -393,14 +395,26 @@ static void note_signing_key(replay *r)
 static int replay_exchange(replay *r)
 {
     const stsafe_trace_exchange *e = &r->script->ex[r->ex];
-    if (e->redacted) {
-        r->rep->redacted_skipped++; /* its secret is not in the trace: it cannot be sent */
-        return 0;
-    }
+    const uint8_t *cmd = stsafe_trace_script_cmd(r->script, r->ex);
+    uint8_t sent[STSAFE_TRACE_MAX_DATA];
     compare_kind kind = kind_of(r);
+    if (e->redacted) { /* its secret is not in the trace: a substitute is sent */
+        int by_structure = 0;
+        const stsafe_trace_read *ans = e->n_reads ? &r->script->reads[e->longest] : NULL;
+        if (stsafe_trace_substitute(r->chip, cmd, e->cmd_len,
+                                    ans ? stsafe_trace_script_read_bytes(r->script, e->longest) : NULL,
+                                    ans ? ans->len : 0, sent, &by_structure) != 0) {
+            r->rep->redacted_skipped++; /* nothing this replay can send: left out */
+            return 0;
+        }
+        r->rep->redacted_substituted++;
+        cmd = sent;
+        if (by_structure)
+            kind = CMP_STRUCTURE;
+    }
     if (kind == CMP_SIGNATURE)
         note_signing_key(r);
-    if (stsafe_emu_i2c_write(r->chip, 0, stsafe_trace_script_cmd(r->script, r->ex), e->cmd_len) != 0)
+    if (stsafe_emu_i2c_write(r->chip, 0, cmd, e->cmd_len) != 0)
         return mismatch(r, e->line, "the emulator NACKed %s, the recorded chip acknowledged it",
                         cmd_name_of(r));
     r->rep->commands++;
