@@ -152,9 +152,10 @@ shim)
     spid=$!
     wait_socket s.sock
     shimmed() { LD_PRELOAD=${asan:+$asan:}$SHIM STSAFE_I2CDEV_SERVER=unix:$dir/s.sock "$@"; }
-    shimmed env STSAFE_I2CDEV_TRACE="$dir/shim.trace" "$CLI" --bus "i2c:/dev/i2c-$n" password set "$PW" >/dev/null
-    shimmed env STSAFE_I2CDEV_TRACE="$dir/shim2.trace" STSAFE_I2CDEV_TRACE_SECRETS=1 \
-        "$CLI" --bus "i2c:/dev/i2c-$n" password verify "$PW" >/dev/null
+    # (the variables before a function are in its commands' environment)
+    STSAFE_I2CDEV_TRACE=$dir/shim.trace shimmed "$CLI" --bus "i2c:/dev/i2c-$n" password set "$PW" >/dev/null
+    STSAFE_I2CDEV_TRACE=$dir/shim2.trace STSAFE_I2CDEV_TRACE_SECRETS=1 \
+        shimmed "$CLI" --bus "i2c:/dev/i2c-$n" password verify "$PW" >/dev/null
     kill -TERM "$spid"; wait "$spid"; spid=
     check "the shim's trace holds no password" "found:
 1" "$(found shim.trace; grep -c 'Put Attribute (0x10), redacted 16 bytes' shim.trace)"
