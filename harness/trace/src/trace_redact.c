@@ -42,7 +42,7 @@ stsafe_trace_range stsafe_trace_redact_command(const uint8_t *frame, size_t len)
         break;      /* slot, data[n] */
     case STSAFE_CMD_PUT_ATTRIBUTE:
         if (frame[1] == STSAFE_TAG_HOST_KEY_SLOT)
-            secret = 2u * STSAFE_SC_KEY_LEN; /* MAC key, cipher key */
+            secret = (size_t)2u * STSAFE_SC_KEY_LEN; /* MAC key, cipher key */
         else if (frame[1] == STSAFE_TAG_PASSWORD_SLOT)
             secret = PASSWORD_LEN;           /* then the tries, not secret */
         else
