@@ -29,7 +29,8 @@ static size_t frame(uint8_t *out, uint8_t header, const uint8_t *keep, size_t n_
     uint8_t payload[64];
     size_t len;
     memset(payload, 0xA5, sizeof payload);
-    memcpy(payload, keep, n_keep);
+    if (n_keep)
+        memcpy(payload, keep, n_keep);
     assert_int_equal(stsafe_cmd_frame_encode(header, payload, n, 507, out, 80, &len), 0);
     return len;
 }
