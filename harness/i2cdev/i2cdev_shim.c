@@ -269,6 +269,9 @@ static int build_bus(void)
             shim_log("STSAFE_I2CDEV_TRACE: cannot write '%s'", g.trace);
             return -1;
         }
+        /* secrets redacted unless STSAFE_I2CDEV_TRACE_SECRETS=1 (docs/trace-format.md) */
+        const char *keep = getenv("STSAFE_I2CDEV_TRACE_SECRETS");
+        stsafe_trace_writer_keep_secrets(&g.trace_rec.w, keep && !strcmp(keep, "1"));
     } else {
         stsafe_bus_trace_comment(&g.trace_rec, "reconnected to the server");
     }

@@ -179,6 +179,7 @@ int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append,
         tool_error(prog, "--trace: cannot describe the chip in '%s'", path);
         return TOOL_EXIT_FAIL;
     }
+    stsafe_trace_writer_keep_secrets(&t->rec.w, secrets); /* else redacted (docs/trace-format.md) */
     s->dev.client.bus = &t->bus;
     return TOOL_EXIT_OK;
 }

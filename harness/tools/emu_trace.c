@@ -69,6 +69,11 @@ static void print_report(const replay_args *a, const stsafe_trace_script *s,
            "the first command\n",
            (unsigned long long)s->nacks, (unsigned long long)s->other_addr,
            (unsigned long long)s->early_reads);
+    if (s->redacted)
+        printf("redacted: %llu exchanges carry redacted secrets: %llu commands sent with a "
+               "substitute, %llu not sent, %llu answers compared outside their redacted bytes\n",
+               (unsigned long long)s->redacted, (unsigned long long)rep->redacted_substituted,
+               (unsigned long long)rep->redacted_skipped, (unsigned long long)rep->redacted_reads);
     if (rep->exact)
         printf("exact: every answer compared byte for byte (the trace carries this image's seed)\n");
 }
@@ -246,6 +251,7 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
     if (!err && stsafe_device_trace_init(&rec, stsafe_chip_device_handle(&chip), out,
                                          "recorded by stsafe-emu serve") == 0 &&
         stsafe_trace_writer_chip(&rec.w, &chip.chip.nvm, secrets) == 0) {
+        stsafe_trace_writer_keep_secrets(&rec.w, secrets); /* else redacted */
         rc = serve_device(cfg, stsafe_device_trace_handle(&rec));
         stsafe_chip_device_free(&chip);
     } else if (!err) {

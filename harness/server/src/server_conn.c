@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "stsafe/protocol/error.h"
+#include "stsafe/trace/redact.h"
 
 /* Why a connection ends once its answer has been taken. */
 typedef enum {
@@ -39,7 +40,8 @@ typedef struct {
     uint64_t tx_deadline_ms;    /* when it must have been taken; 0: not waited for yet */
     uint64_t idle_since_ms;     /* the last sign of life: connected, bytes received, an answer */
     conn_end end;
-    char req_text[96];          /* the request being answered, for verbose lines */
+    char req_text[112];         /* the request being answered, for verbose lines */
+    uint8_t cmd_header;         /* the last command written: what a read answers (redaction) */
     uint8_t in[STSAFE_SOCK_MAX_MSG];
     uint8_t out[STSAFE_SOCK_MAX_MSG];
 } server_conn;
@@ -209,20 +211,46 @@ static void hex_preview(const uint8_t *p, size_t n, char *out, size_t cap)
         snprintf(out + k, cap - k, "...");
 }
 
+/* The preview of \p n bytes with the secret bytes \p r replaced as a trace
+ * does (stsafe/trace/redact.h): --verbose logs no key, password or plaintext. */
+static void redacted_preview(const uint8_t *p, size_t n, stsafe_trace_range r, char *out, size_t cap)
+{
+    uint8_t shown[33];
+    size_t k = n < sizeof shown ? n : sizeof shown;
+    if (k)
+        memcpy(shown, p, k);
+    size_t hidden = stsafe_trace_redact_apply(r, shown, k);
+    hex_preview(shown, n, out, cap); /* its first 32 bytes: from shown[] */
+    if (hidden || r.len)
+        (void)snprintf(out + strlen(out), cap - strlen(out), " (redacted)");
+}
+
 static void log_answer(const stsafe_server *s, const server_conn *c, const char *req,
                        const uint8_t *ans, size_t ans_len)
 {
-    char rsp[80];
-    hex_preview(ans + 2, ans_len - 2, rsp, sizeof rsp);
+    char rsp[96];
+    stsafe_trace_range r = {0, 0};
+    if (ans_len > 2 && ans[1] == 0x00 &&
+        (ans[0] == STSAFE_SOCK_OP_I2C_READ || ans[0] == STSAFE_SOCK_OP_COMMAND))
+        r = stsafe_trace_redact_response(c->cmd_header, ans + 2, ans_len - 2);
+    redacted_preview(ans + 2, ans_len - 2, r, rsp, sizeof rsp);
     stsafe_server_log(s, "client %llu: %s -> %s%s%s", cid(c), req, stsafe_sock_status_name(ans[1]),
                       rsp[0] ? " " : "", rsp);
 }
 
-/* "op hex-args" of a request, for verbose lines. */
-static void request_text(const uint8_t *body, size_t len, char *out, size_t cap)
+/* "op hex-args" of a request, for verbose lines; a command's secret bytes
+ * are replaced, and its header kept for the answer's. */
+static void request_text(server_conn *c, const uint8_t *body, size_t len, char *out, size_t cap)
 {
-    char args[80];
-    hex_preview(body + 1, len - 1, args, sizeof args);
+    char args[96];
+    stsafe_trace_range r = {0, 0};
+    if (len > 2 && (body[0] == STSAFE_SOCK_OP_I2C_WRITE || body[0] == STSAFE_SOCK_OP_COMMAND)) {
+        c->cmd_header = body[2];
+        r = stsafe_trace_redact_command(body + 2, len - 2);
+        if (r.len)
+            r.off += 1u; /* in the arguments: after the address byte */
+    }
+    redacted_preview(body + 1, len - 1, r, args, sizeof args);
     (void)snprintf(out, cap, "%s%s%s", stsafe_sock_op_name(body[0]), args[0] ? " " : "", args);
 }
 
@@ -257,7 +285,7 @@ static int answer_request(stsafe_server *s, conn_table *t, server_conn *c)
     uint8_t *ans = c->out + STSAFE_SOCK_LEN_SIZE;
     uint8_t st = stsafe_server_handle(s, &c->sess, body, len, ans, &ans_len);
     if (s->cfg.verbose && len >= 1 && len <= STSAFE_SOCK_MAX_BODY)
-        request_text(body, len, c->req_text, sizeof c->req_text);
+        request_text(c, body, len, c->req_text, sizeof c->req_text);
     if (!STSAFE_SOCK_ST_CLOSES(st)) {
         c->have -= STSAFE_SOCK_LEN_SIZE + len;
         memmove(c->in, c->in + STSAFE_SOCK_LEN_SIZE + len, c->have);

@@ -138,6 +138,16 @@ static int parse_head(const char *line, size_t len, size_t *pos, stsafe_trace_ms
     return 0;
 }
 
+/* The comment holds the word the recorders write on a redacted line. */
+static uint8_t says_redacted(const char *comment, size_t len)
+{
+    static const char word[] = "redacted";
+    for (size_t i = 0; i + sizeof(word) - 1u <= len; i++)
+        if (memcmp(comment + i, word, sizeof(word) - 1u) == 0)
+            return 1;
+    return 0;
+}
+
 int stsafe_trace_parse_msg(const char *line, size_t len, stsafe_trace_msg *msg, const char **error)
 {
     size_t pos = 0;
@@ -150,10 +160,15 @@ int stsafe_trace_parse_msg(const char *line, size_t len, stsafe_trace_msg *msg, 
     if (err)
         return err;
     msg->len = 0;
+    msg->redacted = 0;
     for (;;) {
         token t = next_token(line, len, &pos);
-        if (t.len == 0 || t.p[0] == '#')
+        if (t.len == 0)
             break;
+        if (t.p[0] == '#') {
+            msg->redacted = says_redacted(t.p, len - (size_t)(t.p - line));
+            break;
+        }
         if (msg->len == STSAFE_TRACE_MAX_DATA)
             return syntax(error, "more than 1024 data bytes");
         if (hex_byte(t, &msg->data[msg->len]) != 0)

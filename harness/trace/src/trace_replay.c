@@ -17,7 +17,9 @@
 #include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/protocol/secure_channel.h"
 #include "stsafe/protocol/status.h"
+#include "stsafe/trace/redact.h"
 #include "stsafe/trace/trace.h"
+#include "trace_substitute.h"
 
 #define KEYS 3u              /* slots 0 and 1, and the ephemeral slot 0xFF */
 #define HEX_SHOWN 48u        /* bytes of a differing read shown in the report */
@@ -114,6 +116,12 @@ static int mismatch(replay *r, unsigned line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->rep->message + n, sizeof(r->rep->message) - (size_t)n, fmt, ap);
     va_end(ap);
+    if (r->rep->redacted_skipped || r->rep->redacted_substituted) /* what may explain it */
+        append(r->rep->message, sizeof(r->rep->message),
+               " (%llu redacted commands before it were sent with substitutes, %llu left out; "
+               "record with --trace-secrets for a full replay)",
+               (unsigned long long)r->rep->redacted_substituted,
+               (unsigned long long)r->rep->redacted_skipped);
     return STSAFE_ERR_TRACE_MISMATCH;
 }
 
@@ -318,6 +326,27 @@ static int compare_random(replay *r, const stsafe_trace_read *rd, const uint8_t 
 
 /* ---- the replay ---- */
 
+/* A redacted answer (an envelope's plaintext): the emulator's answer with
+ * the same bytes redacted (redact.h) must equal the recording; the recorded
+ * CRC is the one of the real plaintext, so it checks the emulator's too.
+ * Where the answer rests on random bytes, the status and length only. */
+static int read_redacted(replay *r, const stsafe_trace_read *rd, const uint8_t *want, uint8_t *got,
+                         compare_kind kind)
+{
+    uint8_t header = stsafe_trace_script_cmd(r->script, r->ex)[0];
+    stsafe_trace_redact_apply(stsafe_trace_redact_response(header, got, rd->len), got, rd->len);
+    r->rep->redacted_reads++;
+    if (memcmp(want, got, rd->len) == 0) {
+        r->rep->identical++;
+        return 0;
+    }
+    size_t head = rd->len < 3u ? rd->len : 3u;
+    if (kind == CMP_EXACT || memcmp(want, got, head) != 0)
+        return differs(r, rd, want, got, "differs outside its redacted bytes");
+    r->rep->by_structure++;
+    return 0;
+}
+
 static int read_one(replay *r, size_t ri, compare_kind kind)
 {
     const stsafe_trace_read *rd = &r->script->reads[ri];
@@ -328,6 +357,8 @@ static int read_one(replay *r, size_t ri, compare_kind kind)
                         cmd_name_of(r), r->script->ex[r->ex].line);
     r->rep->reads++;
     r->rep->i2c_bytes += rd->len;
+    if (rd->redacted)
+        return read_redacted(r, rd, want, got, kind);
     if (memcmp(want, got, rd->len) == 0) {
         r->rep->identical++;
         if (kind != CMP_GENKEY && kind != CMP_SIGNATURE)
@@ -364,10 +395,26 @@ static void note_signing_key(replay *r)
 static int replay_exchange(replay *r)
 {
     const stsafe_trace_exchange *e = &r->script->ex[r->ex];
+    const uint8_t *cmd = stsafe_trace_script_cmd(r->script, r->ex);
+    uint8_t sent[STSAFE_TRACE_MAX_DATA];
     compare_kind kind = kind_of(r);
+    if (e->redacted) { /* its secret is not in the trace: a substitute is sent */
+        int by_structure = 0;
+        const stsafe_trace_read *ans = e->n_reads ? &r->script->reads[e->longest] : NULL;
+        if (stsafe_trace_substitute(r->chip, cmd, e->cmd_len,
+                                    ans ? stsafe_trace_script_read_bytes(r->script, e->longest) : NULL,
+                                    ans ? ans->len : 0, sent, &by_structure) != 0) {
+            r->rep->redacted_skipped++; /* nothing this replay can send: left out */
+            return 0;
+        }
+        r->rep->redacted_substituted++;
+        cmd = sent;
+        if (by_structure)
+            kind = CMP_STRUCTURE;
+    }
     if (kind == CMP_SIGNATURE)
         note_signing_key(r);
-    if (stsafe_emu_i2c_write(r->chip, 0, stsafe_trace_script_cmd(r->script, r->ex), e->cmd_len) != 0)
+    if (stsafe_emu_i2c_write(r->chip, 0, cmd, e->cmd_len) != 0)
         return mismatch(r, e->line, "the emulator NACKed %s, the recorded chip acknowledged it",
                         cmd_name_of(r));
     r->rep->commands++;

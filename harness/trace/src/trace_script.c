@@ -53,18 +53,19 @@ static int keep_bytes(stsafe_trace_script *s, const uint8_t *data, size_t len, s
 
 static int add_exchange(stsafe_trace_script *s, const stsafe_trace_msg *m, unsigned line)
 {
-    stsafe_trace_exchange e = {line, 0, m->len, s->n_reads, 0, 0};
+    stsafe_trace_exchange e = {line, 0, m->len, s->n_reads, 0, 0, m->redacted, 0};
     if (grow((void **)&s->ex, &s->cap_ex, s->n_ex, 1u, sizeof(*s->ex)) != 0 ||
         keep_bytes(s, m->data, m->len, &e.cmd_off) != 0)
         return STSAFE_ERR_ALLOC;
     s->ex[s->n_ex++] = e;
+    s->redacted += e.redacted ? 1u : 0u;
     return 0;
 }
 
 static int add_read(stsafe_trace_script *s, const stsafe_trace_msg *m, unsigned line)
 {
     stsafe_trace_exchange *e = &s->ex[s->n_ex - 1u];
-    stsafe_trace_read r = {line, 0, m->len};
+    stsafe_trace_read r = {line, 0, m->len, m->redacted};
     if (grow((void **)&s->reads, &s->cap_reads, s->n_reads, 1u, sizeof(*s->reads)) != 0 ||
         keep_bytes(s, m->data, m->len, &r.off) != 0)
         return STSAFE_ERR_ALLOC;
@@ -72,6 +73,9 @@ static int add_read(stsafe_trace_script *s, const stsafe_trace_msg *m, unsigned 
         e->longest = s->n_reads;
     s->reads[s->n_reads++] = r;
     e->n_reads++;
+    if (r.redacted && !e->redacted && !e->answer_redacted)
+        s->redacted++; /* its answer holds a secret (an envelope's plaintext): count it once */
+    e->answer_redacted |= r.redacted;
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "stsafe/protocol/error.h"
+#include "stsafe/trace/redact.h"
 #include "stsafe/trace/trace.h"
 
 static uint64_t wall_ns(void)
@@ -51,6 +52,42 @@ void stsafe_trace_writer_advance(stsafe_trace_writer *w, uint64_t ns)
     w->virtual_ns += ns;
 }
 
+/* Which command the reads answer: the last acknowledged write to their address. */
+static void note_command(stsafe_trace_writer *w, const stsafe_trace_msg *msg)
+{
+    if (msg->read || !msg->ack)
+        return;
+    w->have_cmd = msg->len > 0;
+    w->cmd_addr = msg->addr;
+    w->cmd_header = msg->len ? msg->data[0] : 0u;
+}
+
+/* The secret bytes of \p msg replaced by the marker, and `redacted` in its
+ * comment (docs/trace-format.md, "Redaction"), unless secrets are kept. */
+static void redact(stsafe_trace_writer *w, stsafe_trace_msg *msg, char *comment, size_t cap)
+{
+    stsafe_trace_range r = {0, 0};
+    note_command(w, msg);
+    if (w->keep_secrets || msg->len == 0)
+        return;
+    if (!msg->read)
+        r = stsafe_trace_redact_command(msg->data, msg->len);
+    else if (w->have_cmd && msg->addr == w->cmd_addr)
+        r = stsafe_trace_redact_response(w->cmd_header, msg->data, msg->len);
+    size_t n = stsafe_trace_redact_apply(r, msg->data, msg->len);
+    if (n == 0)
+        return;
+    size_t used = strlen(comment);
+    snprintf(comment + used, cap - used, "%sredacted %zu bytes from byte %zu", used ? ", " : "",
+             n, r.off);
+    w->redacted++;
+}
+
+void stsafe_trace_writer_keep_secrets(stsafe_trace_writer *w, int keep)
+{
+    w->keep_secrets = keep ? 1 : 0;
+}
+
 void stsafe_trace_writer_msg(stsafe_trace_writer *w, uint64_t time_ns, int repeated_start,
                              uint16_t addr, int read, const uint8_t *data, size_t len, int ack)
 {
@@ -69,6 +106,7 @@ void stsafe_trace_writer_msg(stsafe_trace_writer *w, uint64_t time_ns, int repea
     msg.addr = (uint8_t)(addr & 0x7Fu);
     msg.read = read ? 1u : 0u;
     msg.ack = ack ? 1u : 0u;
+    msg.redacted = 0;
     msg.len = (read && !ack) ? 0 : len;
     if (msg.len > STSAFE_TRACE_MAX_DATA) {
         stsafe_trace_writer_comment(w, "message over 1024 bytes not recorded");
@@ -76,7 +114,8 @@ void stsafe_trace_writer_msg(stsafe_trace_writer *w, uint64_t time_ns, int repea
     }
     if (msg.len)
         memcpy(msg.data, data, msg.len);
-    stsafe_trace_describe(&msg, comment, sizeof(comment));
+    stsafe_trace_describe(&msg, comment, sizeof(comment)); /* of the bytes as sent: CRC intact */
+    redact(w, &msg, comment, sizeof(comment));
     if (stsafe_trace_format_msg(&msg, comment, line, line_cap, &line_len) == 0) {
         emit(w, line, line_len);
         w->messages += w->io_error ? 0u : 1u;

@@ -38,6 +38,11 @@ typedef struct {
     uint64_t by_structure;      /**< Random answers checked by status and length only. */
     uint64_t verified;          /**< Signatures verified, points checked on the curve. */
     uint64_t i2c_bytes;         /**< Data bytes written and read. */
+    uint64_t redacted_substituted; /**< Redacted commands sent with a substitute for their
+                                 *   secret (docs/trace-format.md, "Redaction"). */
+    uint64_t redacted_skipped;  /**< Redacted commands not sent (no substitute could be made):
+                                 *   their answers were not compared. */
+    uint64_t redacted_reads;    /**< Redacted answers compared outside their redacted bytes. */
     int exact;                  /**< Every answer was compared byte for byte. */
     unsigned line;              /**< The trace line of the first difference (0: none). */
     char message[1024];         /**< The first difference, for people (several lines). */

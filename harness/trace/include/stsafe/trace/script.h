@@ -37,6 +37,7 @@ extern "C" {
 typedef struct {
     unsigned line;          /**< Its line in the trace. */
     size_t off, len;        /**< Its bytes in the script's arena. */
+    int redacted;           /**< Its line says `redacted`: secret bytes replaced (redact.h). */
 } stsafe_trace_read;
 
 /** One command and the reads of its answer. */
@@ -45,6 +46,9 @@ typedef struct {
     size_t cmd_off, cmd_len;        /**< The command bytes in the arena. */
     size_t first_read, n_reads;     /**< Its reads in the script's read list. */
     size_t longest;         /**< Index (in the read list) of its longest read; valid when n_reads. */
+    int redacted;           /**< The write's line says `redacted` (redact.h): the command
+                             *   cannot be sent again as it was. */
+    int answer_redacted;    /**< One of its reads says `redacted` (an envelope's plaintext). */
 } stsafe_trace_exchange;
 
 typedef struct {
@@ -59,6 +63,7 @@ typedef struct {
     uint64_t other_addr;            /**< Skipped: to another address. */
     uint64_t nacks;                 /**< Skipped: NACKed (busy, asleep). */
     uint64_t early_reads;           /**< Skipped: reads before the first write. */
+    uint64_t redacted;              /**< Exchanges whose write or any read is redacted. */
     unsigned error_line;            /**< After STSAFE_ERR_TRACE_SYNTAX: the line. */
     const char *error;              /**< ... and what is wrong with it. */
 } stsafe_trace_script;

@@ -31,6 +31,8 @@ typedef struct {
     uint8_t addr;              /**< 7-bit address. */
     uint8_t read;              /**< 1: R (device to host); 0: W. */
     uint8_t ack;               /**< 1: the device acknowledged its address. */
+    uint8_t redacted;          /**< The line's comment says `redacted`: secret bytes were
+                                *   replaced (redact.h; docs/trace-format.md, "Redaction"). */
     size_t len;                /**< Data bytes in \c data. */
     uint8_t data[STSAFE_TRACE_MAX_DATA];
 } stsafe_trace_msg;

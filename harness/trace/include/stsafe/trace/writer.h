@@ -35,6 +35,11 @@ typedef struct {
     uint64_t last_ns;           /**< Time of the last line (times never go backwards). */
     uint64_t messages;          /**< Message lines written. */
     int io_error;               /**< Writing failed; recording stopped. */
+    int keep_secrets;           /**< 1: record secrets as they are (--trace-secrets); 0: redact (redact.h). */
+    int have_cmd;               /**< A command was written: the reads after it answer it. */
+    uint8_t cmd_addr;           /**< ... to this address, */
+    uint8_t cmd_header;         /**< ... with this header byte. */
+    uint64_t redacted;          /**< Messages recorded with secret bytes replaced. */
 } stsafe_trace_writer;
 
 /**
@@ -63,6 +68,15 @@ void stsafe_trace_writer_advance(stsafe_trace_writer *w, uint64_t ns);
  */
 void stsafe_trace_writer_msg(stsafe_trace_writer *w, uint64_t time_ns, int repeated_start,
                              uint16_t addr, int read, const uint8_t *data, size_t len, int ack);
+
+/**
+ * \brief Whether secrets are recorded: 0 (the default after
+ *        stsafe_trace_writer_start()) replaces the secret bytes of every
+ *        message (redact.h) by STSAFE_TRACE_REDACT_MARKER and says
+ *        `redacted` in the line's comment; 1 records every byte as it
+ *        crossed the bus (`--trace-secrets`, docs/trace-format.md).
+ */
+void stsafe_trace_writer_keep_secrets(stsafe_trace_writer *w, int keep);
 
 /** \brief A comment line ("# text"; a newline in \p text ends it). */
 void stsafe_trace_writer_comment(stsafe_trace_writer *w, const char *text);
