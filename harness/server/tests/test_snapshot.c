@@ -69,7 +69,7 @@ static void test_snapshot_bytes(void **state)
     assert_int_equal(n, 2 + 4 + STSAFE_SOCK_SNAPSHOT_CHUNK);
     const uint8_t head[] = {0x14, 0x00, 0x00, 0x00, (uint8_t)(want_len >> 8), (uint8_t)want_len,
                             'S', 'T', 'S', 'E', 'S', 'N', 'A', 'P', 0x00, 0x01};
-    assert_int_equal(want_len >> 16, 0);
+    assert_int_equal(want_len, 8884); /* the default profile's, as the page says */
     assert_memory_equal(ans, head, sizeof head);
     memcpy(snap_b, ans + 6, n - 6);
     got = n - 6;
@@ -86,6 +86,10 @@ static void test_snapshot_bytes(void **state)
     /* an offset with no snapshot being read: ERR_ARGS, the connection closes */
     const uint8_t late[] = {0x14, 0x00, 0x00, 0x04, 0x00};
     assert_int_equal(handle(&srv, &sess, late, sizeof late, ans, &n), STSAFE_SOCK_ST_ERR_ARGS);
+    static const char late_why[] = "\x14\x82snapshot offset 1024 is past the snapshot being read (0 bytes; "
+                                   "offset 0 takes one)";
+    assert_int_equal(n, sizeof late_why - 1);
+    assert_memory_equal(ans, late_why, n);
 
     /* RESTORE: offset (4) · total (4) · data; each answer says how much is in */
     stsafe_server_session rs;
@@ -114,8 +118,10 @@ static void test_snapshot_bytes(void **state)
     assert_non_null(rs.restore);
     stsafe_sock_put_u32(req + 1, 200);
     assert_int_equal(handle(&srv, &rs, req, 9 + 100, ans, &n), STSAFE_SOCK_ST_ERR_ARGS);
-    static const char why[] = "restore chunk at offset 200";
-    assert_memory_equal(ans + 2, why, sizeof why - 1);
+    static const char why[] = "\x15\x82restore chunk at offset 200 of 8884, expected offset 100 of 8884 "
+                              "(chunks in order from offset 0)";
+    assert_int_equal(n, sizeof why - 1);
+    assert_memory_equal(ans, why, n);
     assert_null(rs.restore);
     /* a total of 0, or an empty chunk: ERR_ARGS */
     stsafe_sock_put_u32(req + 1, 0);
