@@ -445,6 +445,8 @@ static int measure(stse_bench_report *r, bench_rig *rig, double seconds, size_t 
                       "P-256 sign through the frame path", &c);
     if (!rc)
         rc = measure_more(r, rig, seconds);
+    if (!rc && stse_bench_snapshot(r, seconds) != 0)
+        rc = TOOL_EXIT_FAIL;
     if (!rc && stse_bench_fleet_memory(r, &rig->dev.chip.nvm) != 0)
         rc = TOOL_EXIT_FAIL;
     if (!rc && fleet && stse_bench_fleet_times(r, fleet) != 0)
@@ -455,7 +457,7 @@ static int measure(stse_bench_report *r, bench_rig *rig, double seconds, size_t 
 int stse_bench_run(double seconds, int json, size_t fleet)
 {
     bench_rig rig;
-    static stse_bench_report report; /* 20 figures: kept off the stack */
+    static stse_bench_report report; /* 24 figures: kept off the stack */
     static const uint8_t seed[] = "stsafe-emu bench";
     memset(&report, 0, sizeof report);
     report.seconds = seconds;

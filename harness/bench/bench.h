@@ -34,7 +34,7 @@ typedef struct {
     char note[128];             /**< The table's last column. */
 } stse_bench_figure;
 
-#define STSE_BENCH_MAX_FIGURES 20u
+#define STSE_BENCH_MAX_FIGURES 24u
 
 /** Rounds of each crypto comparison (raw, chip, raw, chip, ...). */
 #define STSE_BENCH_ROUNDS 9u
@@ -113,5 +113,14 @@ typedef struct {
  * Returns 0, or -1 when recording or a replay failed.
  */
 int stse_bench_replay(double seconds, stse_bench_replay_figures *fig);
+
+/**
+ * \brief The restore figures: snapshot restores per second in process
+ *        (stsafe_emu_snapshot_restore()) and over a unix socket (RESTORE in
+ *        chunks to a server thread, each restore saved to disk before its
+ *        answer), \p seconds each.
+ * \return 0; -1 when a step failed (the figures are added, -1 where failed).
+ */
+int stse_bench_snapshot(stse_bench_report *r, double seconds);
 
 #endif

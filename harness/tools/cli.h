@@ -99,6 +99,9 @@ int cli_do_hibernate(tool_session *s, const cli_args *a);
 int cli_do_power_cycle(tool_session *s, const cli_args *a);
 int cli_do_stats(tool_session *s, const cli_args *a);
 
+/* The chip's whole state to a file and back (cli_snapshot.c) */
+int cli_do_snapshot(tool_session *s, const cli_args *a);
+
 /* What wraps every command (cli_session.c) */
 
 /** --trace FILE: record what crosses the host's bus (after --fault). */

@@ -87,6 +87,13 @@ static const cli_command commands[] = {
     {"stats", cli_do_stats, NULL,
          "  stats                            Commands, NACKs and NVM writes of the chip. Not on\n"
          "                                   i2c:.\n"},
+    {"snapshot", cli_do_snapshot, NULL,
+         "  snapshot save FILE               The chip's whole state (NVM and volatile state) to\n"
+         "                                   FILE, created 0600: it holds the keys and the seed.\n"
+         "                                   Over --bus: SNAPSHOT (protocol version 3).\n"
+         "  snapshot restore FILE            Make the chip the one of FILE; a damaged snapshot\n"
+         "                                   is refused and changes nothing. The image is saved\n"
+         "                                   (by the server over --bus). Not on i2c:.\n"},
     {"ca", cli_do_ca, "The seed flow (docs/provisioning.md)",
          "  ca init --out PREFIX [--cn NAME] A test CA: PREFIX.pem and PREFIX.key (no chip needed).\n"
          "  ca issue --ca-cert C --ca-key K --cn NAME --out PREFIX\n"

@@ -357,3 +357,65 @@ int stsafe_bus_socket_fault(stsafe_bus_socket *s, const char *spec, char *reason
         return STSAFE_ERR_BAD_INPUT;
     return err;
 }
+
+/* ---- snapshots (version 3): the chip's state in chunks ------------------------------ */
+
+int stsafe_bus_socket_snapshot(stsafe_bus_socket *s, uint8_t *buf, size_t cap, size_t *len)
+{
+    uint8_t chunk[4 + STSAFE_SOCK_SNAPSHOT_CHUNK];
+    size_t offset = 0, total = 0;
+    if (!s || !buf || !len)
+        return STSAFE_ERR_BAD_INPUT;
+    if (s->fd < 0)
+        return STSAFE_ERR_BUS_IO;
+    if (s->version < 3)
+        return STSAFE_ERR_UNSUPPORTED;
+    do {
+        uint8_t args[4];
+        size_t n = 0;
+        stsafe_sock_put_u32(args, (uint32_t)offset);
+        int err = stsafe_bus_socket_request(s, STSAFE_SOCK_OP_SNAPSHOT, args, sizeof args, chunk,
+                                            sizeof chunk, &n);
+        if (err == STSAFE_ERR_BUFFER_TOO_SMALL || (!err && n < 4))
+            return broken(s);
+        if (err)
+            return err;
+        size_t this_total = stsafe_sock_get_u32(chunk);
+        if (offset == 0)
+            total = this_total;
+        size_t want = total - offset < STSAFE_SOCK_SNAPSHOT_CHUNK ? total - offset : STSAFE_SOCK_SNAPSHOT_CHUNK;
+        if (total == 0 || this_total != total || n - 4 != want)
+            return broken(s); /* not the chunking of docs/socket-protocol.md */
+        *len = total;
+        if (total > cap)
+            return STSAFE_ERR_BUFFER_TOO_SMALL;
+        memcpy(buf + offset, chunk + 4, want);
+        offset += want;
+    } while (offset < total);
+    return 0;
+}
+
+int stsafe_bus_socket_restore(stsafe_bus_socket *s, const uint8_t *buf, size_t len)
+{
+    uint8_t args[8 + STSAFE_SOCK_SNAPSHOT_CHUNK], out[4];
+    if (!s || !buf || len == 0 || len > STSAFE_SOCK_SNAPSHOT_MAX)
+        return STSAFE_ERR_BAD_INPUT;
+    if (s->fd < 0)
+        return STSAFE_ERR_BUS_IO;
+    if (s->version < 3)
+        return STSAFE_ERR_UNSUPPORTED;
+    for (size_t offset = 0; offset < len;) {
+        size_t part = len - offset < STSAFE_SOCK_SNAPSHOT_CHUNK ? len - offset : STSAFE_SOCK_SNAPSHOT_CHUNK;
+        size_t n = 0;
+        stsafe_sock_put_u32(args, (uint32_t)offset);
+        stsafe_sock_put_u32(args + 4, (uint32_t)len);
+        memcpy(args + 8, buf + offset, part);
+        int err = stsafe_bus_socket_request(s, STSAFE_SOCK_OP_RESTORE, args, 8 + part, out, sizeof out, &n);
+        if (err == STSAFE_ERR_BUFFER_TOO_SMALL || (!err && (n != 4 || stsafe_sock_get_u32(out) != offset + part)))
+            err = broken(s);
+        if (err)
+            return err;
+        offset += part;
+    }
+    return 0;
+}

@@ -212,6 +212,8 @@ const char *stsafe_sock_op_name(uint8_t op)
     case STSAFE_SOCK_OP_STATS:       return "stats";
     case STSAFE_SOCK_OP_FAULT:       return "fault";
     case STSAFE_SOCK_OP_SELECT:      return "select";
+    case STSAFE_SOCK_OP_SNAPSHOT:    return "snapshot";
+    case STSAFE_SOCK_OP_RESTORE:     return "restore";
     default:                         return "unknown";
     }
 }

@@ -12,6 +12,7 @@
 #include "stsafe/emulator/image.h"
 #include "stsafe/bus/fault.h"
 #include "stsafe/emulator/profile.h"
+#include "stsafe/emulator/snapshot.h"
 #include "stsafe/protocol/error.h"
 
 /* ---- faults: a fault bus (bus_fault.h) in front of the chip's I2C slave ---- */
@@ -213,6 +214,20 @@ static uint64_t chip_busy_until(const void *ctx)
     return d->chip.vol.i2c_state == STSAFE_EMU_I2C_BUSY ? d->chip.vol.busy_until_us : 0;
 }
 
+static int chip_snapshot(const void *ctx, uint8_t *out, size_t cap, size_t *len)
+{
+    const stsafe_chip_device *d = ctx;
+    return stsafe_emu_snapshot_save(&d->chip, out, cap, len);
+}
+
+/* The armed faults and the counters are the server's, not the chip's:
+ * they stay (snapshot.h). The NVM is marked dirty: the server saves it. */
+static int chip_restore(void *ctx, const uint8_t *snap, size_t len)
+{
+    stsafe_chip_device *d = ctx;
+    return stsafe_emu_snapshot_restore(&d->chip, snap, len);
+}
+
 static const stsafe_server_device_ops chip_ops = {
     .i2c_write = chip_write,
     .i2c_read = chip_read,
@@ -225,6 +240,8 @@ static const stsafe_server_device_ops chip_ops = {
     .failure = chip_failure, /* only when a failed save cannot be undone */
     .fault = chip_fault,
     .busy_until_us = chip_busy_until,
+    .snapshot = chip_snapshot,
+    .restore = chip_restore,
 };
 
 int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsafe_emu_timing timing,

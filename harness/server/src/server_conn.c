@@ -117,6 +117,7 @@ static void client_log(const stsafe_server *s, conn_table *t, const char *fmt, .
 
 static void end_conn(conn_table *t, server_conn *c)
 {
+    stsafe_server_session_free(&c->sess); /* a snapshot or restore cut off changes nothing */
     close(c->fd);
     c->fd = -1;
     t->active--;

@@ -26,4 +26,28 @@ int stsafe_server_save_slot(stsafe_server *s, size_t i, char *why, size_t cap);
  */
 int stsafe_server_serve(stsafe_server *s);
 
+/* ---- answers (server_ops.c), shared with server_snapshot.c ---- */
+
+/** An answer body op · status · data into \p ans; returns \p st. */
+uint8_t stsafe_server_reply(uint8_t op, uint8_t st, const uint8_t *data, size_t n, uint8_t *ans,
+                            size_t *ans_len);
+
+/** An answer whose data is a reason for people (printf-style); returns \p st. */
+uint8_t stsafe_server_refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/**
+ * The answer to a call into the device of \p slot that returned \p err
+ * (server.h says what the codes mean); a device that failed for good
+ * answers FAILED with its reason and stops the server.
+ */
+uint8_t stsafe_server_outcome(stsafe_server *s, stsafe_server_slot *slot, int err, uint8_t op,
+                              const uint8_t *data, size_t n, uint8_t *ans, size_t *ans_len);
+
+/** SNAPSHOT and RESTORE (server_snapshot.c; docs/socket-protocol.md). */
+uint8_t stsafe_server_op_snapshot(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
+                                  size_t n, uint8_t *ans, size_t *ans_len);
+uint8_t stsafe_server_op_restore(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
+                                 size_t n, uint8_t *ans, size_t *ans_len);
+
 #endif

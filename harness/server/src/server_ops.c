@@ -14,7 +14,7 @@
 #include "stsafe/protocol/frame.h"
 
 /* An answer with a status and data. */
-static uint8_t reply(uint8_t op, uint8_t st, const uint8_t *data, size_t n, uint8_t *ans,
+uint8_t stsafe_server_reply(uint8_t op, uint8_t st, const uint8_t *data, size_t n, uint8_t *ans,
                      size_t *ans_len)
 {
     ans[0] = op;
@@ -26,10 +26,7 @@ static uint8_t reply(uint8_t op, uint8_t st, const uint8_t *data, size_t n, uint
 }
 
 /* An answer whose data is a reason for people to read. */
-static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, const char *fmt, ...)
+uint8_t stsafe_server_refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, const char *fmt, ...)
 {
     char text[STSAFE_SERVER_MAX_REASON];
     va_list ap;
@@ -37,7 +34,7 @@ static uint8_t refuse(uint8_t op, uint8_t st, uint8_t *ans, size_t *ans_len, con
     int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     size_t len = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
-    return reply(op, st, (const uint8_t *)text, len, ans, ans_len);
+    return stsafe_server_reply(op, st, (const uint8_t *)text, len, ans, ans_len);
 }
 
 static uint64_t mono_us(void)
@@ -84,13 +81,13 @@ static uint8_t nack(stsafe_server *s, stsafe_server_slot *slot, uint8_t op, uint
 {
     if (s->cfg.timing == STSAFE_EMU_TIMING_DATASHEET && slot->credited_us < STSAFE_SERVER_NACK_ADVANCE_US)
         slot->virtual_us += STSAFE_SERVER_NACK_ADVANCE_US - slot->credited_us;
-    return reply(op, STSAFE_SOCK_ST_NACK, NULL, 0, ans, ans_len);
+    return stsafe_server_reply(op, STSAFE_SOCK_ST_NACK, NULL, 0, ans, ans_len);
 }
 
 /* The outcome of a call into a device (server.h says what its codes mean).
  * A device that failed for good answers FAILED with its reason, whatever
  * the call returned, and stops the server. */
-static uint8_t outcome(stsafe_server *s, stsafe_server_slot *slot, int err, uint8_t op,
+uint8_t stsafe_server_outcome(stsafe_server *s, stsafe_server_slot *slot, int err, uint8_t op,
                        const uint8_t *data, size_t n, uint8_t *ans, size_t *ans_len)
 {
     const stsafe_server_device *dev = &slot->dev;
@@ -98,17 +95,17 @@ static uint8_t outcome(stsafe_server *s, stsafe_server_slot *slot, int err, uint
     if (why) {
         s->failure = why;
         s->failed_slot = (size_t)(slot - s->slots);
-        return refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "%s", why);
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "%s", why);
     }
     if (err == STSAFE_ERR_BUS_NACK)
         return nack(s, slot, op, ans, ans_len);
     if (err == STSAFE_ERR_UNSUPPORTED)
-        return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len, "the device does not offer %s",
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len, "the device does not offer %s",
                       stsafe_sock_op_name(op));
     if (err)
-        return refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "the device failed: %s",
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "the device failed: %s",
                       stsafe_strerror(err));
-    return reply(op, STSAFE_SOCK_ST_OK, data, n, ans, ans_len);
+    return stsafe_server_reply(op, STSAFE_SOCK_ST_OK, data, n, ans, ans_len);
 }
 
 static uint8_t device_address(const stsafe_server_slot *slot)
@@ -121,7 +118,7 @@ static uint8_t op_hello(stsafe_server *s, stsafe_server_session *sess, const uin
 {
     if (n != STSAFE_SOCK_MAGIC_LEN + 1 || memcmp(args, STSAFE_SOCK_MAGIC, STSAFE_SOCK_MAGIC_LEN) != 0 ||
         args[STSAFE_SOCK_MAGIC_LEN] == 0)
-        return refuse(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_ERR_HANDSHAKE, ans, ans_len,
+        return stsafe_server_refuse(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_ERR_HANDSHAKE, ans, ans_len,
                       "HELLO takes the magic STSE and a version from 1");
     uint8_t version = args[STSAFE_SOCK_MAGIC_LEN];
     if (version > STSAFE_SOCK_VERSION)
@@ -133,7 +130,7 @@ static uint8_t op_hello(stsafe_server *s, stsafe_server_session *sess, const uin
         device_address(slot_of(s, sess)), timing[s->cfg.timing]};
     sess->hello_done = 1;
     sess->version = version;
-    return reply(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
+    return stsafe_server_reply(STSAFE_SOCK_OP_HELLO, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
 }
 
 static uint8_t op_write(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
@@ -141,13 +138,13 @@ static uint8_t op_write(stsafe_server *s, stsafe_server_session *sess, const uin
 {
     const uint8_t op = STSAFE_SOCK_OP_I2C_WRITE;
     if (n < 1 || args[0] > 0x7F)
-        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-write takes a 7-bit address and 0 to %u bytes", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
     credit_host_wait(s, slot);
     int err = slot->dev.ops->i2c_write(slot->dev.ctx, stsafe_server_now_us(s, sess->selected),
                                        args[0], args + 1, n - 1);
-    return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
+    return stsafe_server_outcome(s, slot, err, op, NULL, 0, ans, ans_len);
 }
 
 static uint8_t op_read(stsafe_server *s, stsafe_server_session *sess, const uint8_t *args,
@@ -156,27 +153,27 @@ static uint8_t op_read(stsafe_server *s, stsafe_server_session *sess, const uint
     const uint8_t op = STSAFE_SOCK_OP_I2C_READ;
     size_t count = n == 3 ? (size_t)(args[1] << 8 | args[2]) : 0;
     if (n != 3 || args[0] > 0x7F || count > STSAFE_SOCK_MAX_DATA)
-        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "i2c-read takes a 7-bit address and a count of 0 to %u", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
     uint8_t data[STSAFE_SOCK_MAX_DATA];
     credit_host_wait(s, slot);
     int err = slot->dev.ops->i2c_read(slot->dev.ctx, stsafe_server_now_us(s, sess->selected),
                                       args[0], data, count);
-    return outcome(s, slot, err, op, data, count, ans, ans_len);
+    return stsafe_server_outcome(s, slot, err, op, data, count, ans, ans_len);
 }
 
 static uint8_t op_control(stsafe_server *s, stsafe_server_session *sess, uint8_t op, size_t n,
                           uint8_t *ans, size_t *ans_len)
 {
     if (n != 0)
-        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len, "%s takes no arguments",
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len, "%s takes no arguments",
                       stsafe_sock_op_name(op));
     stsafe_server_slot *slot = slot_of(s, sess);
     const stsafe_server_device_ops *ops = slot->dev.ops;
     if (op == STSAFE_SOCK_OP_POWER_CYCLE) {
         int err = ops->power_cycle ? ops->power_cycle(slot->dev.ctx) : STSAFE_ERR_UNSUPPORTED;
-        return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
+        return stsafe_server_outcome(s, slot, err, op, NULL, 0, ans, ans_len);
     }
     stsafe_sock_stats st;
     uint8_t out[STSAFE_SOCK_STATS_ANSWER_LEN];
@@ -186,7 +183,7 @@ static uint8_t op_control(stsafe_server *s, stsafe_server_session *sess, uint8_t
         stsafe_sock_put_u64(out + 8, st.nacks);
         stsafe_sock_put_u64(out + 16, st.nvm_writes);
     }
-    return outcome(s, slot, err, op, out, sizeof out, ans, ans_len);
+    return stsafe_server_outcome(s, slot, err, op, out, sizeof out, ans, ans_len);
 }
 
 static void fault_fired(void *ctx, const char *line)
@@ -212,7 +209,7 @@ static uint8_t op_fault(stsafe_server *s, stsafe_server_session *sess, const uin
     for (size_t i = 0; printable && i < n; i++)
         printable = args[i] > 0x20 && args[i] < 0x7F;
     if (!printable)
-        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "fault takes a spec of 1 to %u printable characters (docs/faults.md)",
                       STSAFE_SOCK_MAX_FAULT_SPEC);
     memcpy(spec, args, n);
@@ -220,21 +217,21 @@ static uint8_t op_fault(stsafe_server *s, stsafe_server_session *sess, const uin
     stsafe_server_slot *slot = slot_of(s, sess);
     const stsafe_server_device_ops *ops = slot->dev.ops;
     if (!ops->fault)
-        return outcome(s, slot, STSAFE_ERR_UNSUPPORTED, op, NULL, 0, ans, ans_len);
+        return stsafe_server_outcome(s, slot, STSAFE_ERR_UNSUPPORTED, op, NULL, 0, ans, ans_len);
     const char *bad = spec;
     int err = ops->fault(slot->dev.ctx, spec, &bad, fault_fired, s);
     if (err == STSAFE_ERR_BAD_INPUT || err == STSAFE_ERR_BUFFER_TOO_SMALL) {
         char why[160];
         stsafe_fault_spec_error(err, bad, why, sizeof why);
-        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len, "%s", why);
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len, "%s", why);
     }
     if (err == STSAFE_ERR_UNSUPPORTED)
-        return refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len,
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_UNSUPPORTED, ans, ans_len,
                       "'%.*s' is not offered by the server: the host adds latency on its own bus",
                       item_len(bad), bad);
     if (!err)
         stsafe_server_log(s, "%s: faults armed: %s", ops->name(slot->dev.ctx), spec);
-    return outcome(s, slot, err, op, NULL, 0, ans, ans_len);
+    return stsafe_server_outcome(s, slot, err, op, NULL, 0, ans, ans_len);
 }
 
 
@@ -286,7 +283,7 @@ static int command_xfer(stsafe_server *s, stsafe_server_session *sess, stsafe_se
 static uint8_t command_outcome(stsafe_server *s, stsafe_server_slot *slot, int err, uint8_t stage,
                                const uint8_t *rsp, size_t n, uint8_t *ans, size_t *ans_len)
 {
-    uint8_t st = outcome(s, slot, err, STSAFE_SOCK_OP_COMMAND, rsp, n, ans, ans_len);
+    uint8_t st = stsafe_server_outcome(s, slot, err, STSAFE_SOCK_OP_COMMAND, rsp, n, ans, ans_len);
     if (st == STSAFE_SOCK_ST_NACK) {
         ans[2] = stage;
         *ans_len = 3;
@@ -302,14 +299,14 @@ static uint8_t op_command(stsafe_server *s, stsafe_server_session *sess, const u
 {
     const uint8_t op = STSAFE_SOCK_OP_COMMAND;
     if (n < 1 || args[0] > 0x7F)
-        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "command takes a 7-bit address and a frame of 0 to %u bytes", STSAFE_SOCK_MAX_DATA);
     stsafe_server_slot *slot = slot_of(s, sess);
     if (!slot->dev.ops->busy_until_us)
-        return outcome(s, slot, STSAFE_ERR_UNSUPPORTED, op, NULL, 0, ans, ans_len);
+        return stsafe_server_outcome(s, slot, STSAFE_ERR_UNSUPPORTED, op, NULL, 0, ans, ans_len);
     uint8_t addr = args[0];
     if (addr != device_address(slot)) /* an empty bus: nothing to wait for */
-        return reply(op, STSAFE_SOCK_ST_NACK, (const uint8_t[]){STSAFE_SOCK_COMMAND_NOT_WRITTEN}, 1,
+        return stsafe_server_reply(op, STSAFE_SOCK_ST_NACK, (const uint8_t[]){STSAFE_SOCK_COMMAND_NOT_WRITTEN}, 1,
                      ans, ans_len);
     uint8_t frame[STSAFE_SOCK_MAX_DATA];
     memcpy(frame, args + 1, n - 1);
@@ -357,12 +354,13 @@ static uint8_t op_select(stsafe_server *s, stsafe_server_session *sess, const ui
     const uint8_t op = STSAFE_SOCK_OP_SELECT;
     size_t index = n == 2 ? (size_t)(args[0] << 8 | args[1]) : 0;
     if (n != 2 || index >= s->slot_count)
-        return refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_ARGS, ans, ans_len,
                       "select takes a chip index from 0 to %zu in 2 bytes", s->slot_count - 1);
+    stsafe_server_session_free(sess); /* a snapshot or restore under way was another chip's */
     sess->selected = index;
     uint8_t out[STSAFE_SOCK_SELECT_ANSWER_LEN] = {
         device_address(&s->slots[index]), (uint8_t)(s->slot_count >> 8), (uint8_t)s->slot_count};
-    return reply(op, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
+    return stsafe_server_reply(op, STSAFE_SOCK_ST_OK, out, sizeof out, ans, ans_len);
 }
 
 /* The request, answered by its operation. */
@@ -370,7 +368,7 @@ static uint8_t dispatch(stsafe_server *s, stsafe_server_session *sess, const uin
                         uint8_t *ans, size_t *ans_len)
 {
     if (len == 0 || len > STSAFE_SOCK_MAX_BODY)
-        return refuse(0, STSAFE_SOCK_ST_ERR_LENGTH, ans, ans_len,
+        return stsafe_server_refuse(0, STSAFE_SOCK_ST_ERR_LENGTH, ans, ans_len,
                       "request length %zu outside 1..%u", len, STSAFE_SOCK_MAX_BODY);
     uint8_t op = body[0];
     const uint8_t *args = body + 1;
@@ -379,7 +377,7 @@ static uint8_t dispatch(stsafe_server *s, stsafe_server_session *sess, const uin
     if (op == STSAFE_SOCK_OP_HELLO)
         return op_hello(s, sess, args, n, ans, ans_len);
     if (!sess->hello_done)
-        return refuse(op, STSAFE_SOCK_ST_ERR_HANDSHAKE, ans, ans_len,
+        return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_HANDSHAKE, ans, ans_len,
                       "the first request must be HELLO");
     switch (op) {
     case STSAFE_SOCK_OP_I2C_WRITE:
@@ -399,10 +397,18 @@ static uint8_t dispatch(stsafe_server *s, stsafe_server_session *sess, const uin
         if (sess->version >= 2)
             return op_select(s, sess, args, n, ans, ans_len);
         break; /* a version 1 connection does not know it */
+    case STSAFE_SOCK_OP_SNAPSHOT:
+        if (sess->version >= 3)
+            return stsafe_server_op_snapshot(s, sess, args, n, ans, ans_len);
+        break; /* a version 1 or 2 connection does not know it */
+    case STSAFE_SOCK_OP_RESTORE:
+        if (sess->version >= 3)
+            return stsafe_server_op_restore(s, sess, args, n, ans, ans_len);
+        break;
     default:
         break;
     }
-    return refuse(op, STSAFE_SOCK_ST_ERR_OP, ans, ans_len, "unknown operation 0x%02X", op);
+    return stsafe_server_refuse(op, STSAFE_SOCK_ST_ERR_OP, ans, ans_len, "unknown operation 0x%02X", op);
 }
 
 /* An acknowledged change is on disk (docs/socket-protocol.md): the device
@@ -417,7 +423,7 @@ static uint8_t saved_or_failed(stsafe_server *s, const stsafe_server_session *se
         return st;
     if (STSAFE_SOCK_ST_CLOSES(st))
         return st; /* the connection ends anyway; the log has the reason */
-    return refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "%s", why);
+    return stsafe_server_refuse(op, STSAFE_SOCK_ST_FAILED, ans, ans_len, "%s", why);
 }
 
 uint8_t stsafe_server_handle(stsafe_server *s, stsafe_server_session *sess, const uint8_t *body,

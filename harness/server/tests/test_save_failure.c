@@ -4,7 +4,8 @@
  * be made full (ENOSPC) or lose its power (every operation fails, reads
  * included). A Decrement whose save fails is answered FAILED with the
  * reason, the chip is back at its image on disk and has no answer to
- * read; when even the image cannot be read back the server stops. The
+ * read; when even the image cannot be read back the server stops. A
+ * RESTORE whose save fails is undone the same way. The
  * requests go through stsafe_server_handle(), the server without sockets. */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include "stsafe/emulator/image.h"
 #include "stsafe/emulator/profile.h"
 #include "stsafe/emulator/rng.h"
+#include "stsafe/emulator/snapshot.h"
 #include "stsafe/emulator/storage.h"
 #include "stsafe/protocol/buf.h"
 #include "stsafe/protocol/codec.h"
@@ -198,11 +200,59 @@ static void test_disk_gone(void **state)
     assert_int_equal(counter_on_disk(r), COUNTER_START);
 }
 
+/* RESTORE of \p snap in chunks (version 3); the last answer's status. */
+static uint8_t restore(rig *r, const uint8_t *snap, size_t len)
+{
+    static const uint8_t hello3[] = {STSAFE_SOCK_OP_HELLO, 'S', 'T', 'S', 'E', 3};
+    uint8_t body[9 + STSAFE_SOCK_SNAPSHOT_CHUNK], st = 0;
+    assert_int_equal(request(r, hello3, sizeof hello3), STSAFE_SOCK_ST_OK);
+    for (size_t off = 0; off < len; off += STSAFE_SOCK_SNAPSHOT_CHUNK) {
+        size_t part = len - off < STSAFE_SOCK_SNAPSHOT_CHUNK ? len - off : STSAFE_SOCK_SNAPSHOT_CHUNK;
+        body[0] = STSAFE_SOCK_OP_RESTORE;
+        stsafe_sock_put_u32(body + 1, (uint32_t)off);
+        stsafe_sock_put_u32(body + 5, (uint32_t)len);
+        memcpy(body + 9, snap + off, part);
+        st = request(r, body, 9 + part);
+        if (off + part < len)
+            assert_int_equal(st, STSAFE_SOCK_ST_OK);
+    }
+    return st;
+}
+
+/* A restore is a change to the image: on a full disk it is answered FAILED
+ * and undone (the chip is its image on disk); with room, it is on disk
+ * before the OK. */
+static void test_restore_disk_full(void **state)
+{
+    rig *r = *state;
+    static uint8_t snap[STSAFE_EMU_SNAPSHOT_MAX_SIZE];
+    size_t len = 0;
+    char want[400];
+    assert_int_equal(stsafe_emu_snapshot_save(&r->dev.chip, snap, sizeof snap, &len), 0);
+    hello(r);
+    assert_int_equal(write_decrement(r), STSAFE_SOCK_ST_OK);
+    assert_int_equal(counter_on_disk(r), COUNTER_START - 7);
+    r->fs.full = 1;
+    assert_int_equal(restore(r, snap, len), STSAFE_SOCK_ST_FAILED);
+    snprintf(want, sizeof want,
+             "cannot save image '%s': I/O error: No space left on device; the command was undone: "
+             "the chip restarted from its image on disk",
+             r->image);
+    expect_reason(r, STSAFE_SOCK_OP_RESTORE, want);
+    assert_int_equal(r->dev.chip.nvm.zones[5].counter, COUNTER_START - 7);
+    assert_int_equal(counter_on_disk(r), COUNTER_START - 7);
+    r->fs.full = 0;
+    assert_int_equal(restore(r, snap, len), STSAFE_SOCK_ST_OK);
+    assert_int_equal(r->dev.chip.nvm.zones[5].counter, COUNTER_START);
+    assert_int_equal(counter_on_disk(r), COUNTER_START);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_disk_full, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

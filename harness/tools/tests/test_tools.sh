@@ -262,16 +262,16 @@ wait "$spid"
 check "serve stops on SIGINT" "0" "$?"
 trap 'rm -rf "$dir"' EXIT
 
-# bench runs and prints its eleven rate figures and three memory figures (no
+# bench runs and prints its thirteen rate figures and three memory figures (no
 # value is asserted: they depend on the machine)
 out=$("$EMU" bench --seconds 0.1); rc=$?
-check "bench runs" "11 3 rc=0" "$(grep -c ' ops/s' <<<"$out") $(grep -c ' bytes ' <<<"$out") rc=$rc"
+check "bench runs" "13 3 rc=0" "$(grep -c ' ops/s' <<<"$out") $(grep -c ' bytes ' <<<"$out") rc=$rc"
 check "bench memory per idle chip" "1" "$(grep -cE '^  Memory per idle chip \(fleet 1000\) +[1-9][0-9]* bytes ' <<<"$out")"
 check "bench bad seconds" " rc=2" "$(run "$EMU" bench --seconds 0)"
 check "bench bad option" " rc=2" "$(run "$EMU" bench --jsn)"
 check "bench bad fleet" " rc=2" "$(run "$EMU" bench --fleet 10001)"
 json=$("$EMU" bench --json --seconds 0.1 --fleet 4); rc=$?
-check "bench --json: one object, 18 figures, commas between" "{ } 18 17 rc=0" \
+check "bench --json: one object, 20 figures, commas between" "{ } 20 19 rc=0" \
       "$(head -1 <<<"$json") $(tail -1 <<<"$json") $(grep -c '^    "[a-z0-9_]*": {"name": ' <<<"$json") $(grep -c '},$' <<<"$json") rc=$rc"
 check "bench --json replay figure" "1" \
       "$(grep -cE '^    "trace_replay": \{"name": "Trace replay", "value": [1-9][0-9]*, "unit": "MB/s", "target_met": (true|false), "i2c_mb_per_s": [0-9.]+\},$' <<<"$json")"
@@ -281,6 +281,8 @@ check "bench --json cost ratios of 9 rounds" "3" \
       "$(grep -cE '"rounds": 9, "cost_ratio_median": [0-9.]+, "cost_ratio_min": [0-9.]+, "cost_ratio_max": [0-9.]+\},?$' <<<"$json")"
 check "bench --json raw socket ratio" "1" \
       "$(grep -cE '^    "echo_unix_socket": \{.*"socket_round_trips_per_echo": 1, "raw_socket_ratio": [0-9.]+\},$' <<<"$json")"
+check "bench --json restore figures" "2" \
+      "$(grep -cE '^    "restore_(inproc|unix_socket)": \{"name": "Snapshot restores(, unix socket)?", "value": [1-9][0-9]*, "unit": "ops/s", "(snapshot_bytes": 8[0-9]{3}|chunks": 9)\},$' <<<"$json")"
 check "bench --json fleet times" "2" \
       "$(grep -cE '^    "fleet_(create|load)": \{"name": "Fleet (created|loaded) \(images (written|read)\)", "value": [0-9]+\.[0-9]{3}, "unit": "s", "target_met": (true|false), "chips": 4\},$' <<<"$json")"
 

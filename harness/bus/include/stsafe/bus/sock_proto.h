@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define STSAFE_SOCK_VERSION     3u      /**< The protocol version this build speaks (2: SELECT, 3: COMMAND). */
+#define STSAFE_SOCK_VERSION     3u      /**< The protocol version this build speaks (2: SELECT, 3: COMMAND, SNAPSHOT, RESTORE). */
 #define STSAFE_SOCK_MAGIC       "STSE"  /**< First argument of HELLO. */
 #define STSAFE_SOCK_MAGIC_LEN   4u
 #define STSAFE_SOCK_LEN_SIZE    4u      /**< The length prefix of every message. */
@@ -43,6 +43,8 @@ extern "C" {
 #define STSAFE_SOCK_OP_STATS        0x11u /**< no arguments; answer: 3 x 8 bytes */
 #define STSAFE_SOCK_OP_FAULT        0x12u /**< arm faults: a spec of docs/faults.md */
 #define STSAFE_SOCK_OP_SELECT       0x13u /**< version 2: chip index (2); answer: address · chips (2) */
+#define STSAFE_SOCK_OP_SNAPSHOT     0x14u /**< version 3: offset (4); answer: total (4) · chunk */
+#define STSAFE_SOCK_OP_RESTORE      0x15u /**< version 3: offset (4) · total (4) · chunk; answer: received (4) */
 
 /* Answer statuses. Bit 7 set: an error after which the server closes. */
 #define STSAFE_SOCK_ST_OK            0x00u /**< Done; for I2C operations the device ACKed. */
@@ -64,6 +66,8 @@ extern "C" {
 #define STSAFE_SOCK_HELLO_ANSWER_LEN 5u   /**< version · max data (2) · I2C address · timing */
 #define STSAFE_SOCK_STATS_ANSWER_LEN 24u  /**< commands · nacks · NVM writes, 8 bytes each */
 #define STSAFE_SOCK_SELECT_ANSWER_LEN 3u  /**< I2C address · number of chips (2) */
+#define STSAFE_SOCK_SNAPSHOT_CHUNK 1016u /**< Most snapshot bytes one SNAPSHOT answer or RESTORE request carries. */
+#define STSAFE_SOCK_SNAPSHOT_MAX   65536u /**< Largest snapshot RESTORE takes (total). */
 #define STSAFE_SOCK_COMMAND_NOT_WRITTEN 0x00u /**< COMMAND answered NACK: the write was never acknowledged */
 #define STSAFE_SOCK_COMMAND_NO_RESPONSE 0x01u /**< COMMAND answered NACK: written, but no response could be read */
 

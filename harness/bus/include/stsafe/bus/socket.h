@@ -13,9 +13,9 @@
  * (STSAFE_ERR_UNSUPPORTED) on an older server or a device that does not
  * offer it, and the host client then falls back to I2C messages. delay_ms sleeps for real:
  * the server's clock is its own. Beside the bus operations the backend
- * offers the server's control operations: power cycle, statistics, and
- * fault injection (which servers do not support yet), and the choice of a
- * chip on a server that holds several (a fleet).
+ * offers the server's control operations: power cycle, statistics,
+ * fault injection, snapshots and restores of the chip's whole state, and
+ * the choice of a chip on a server that holds several (a fleet).
  *
  * A server that answers an error, breaks the protocol or goes away leaves
  * the backend disconnected: every later call returns STSAFE_ERR_BUS_IO.
@@ -142,6 +142,41 @@ int stsafe_bus_socket_stats(stsafe_bus_socket *s, stsafe_sock_stats *out);
  *         closed the connection); the errors of stsafe_bus_socket_request().
  */
 int stsafe_bus_socket_fault(stsafe_bus_socket *s, const char *spec, char *reason, size_t cap);
+
+/**
+ * \brief The whole state of the selected chip (SNAPSHOT, protocol version
+ *        3), read in chunks of STSAFE_SOCK_SNAPSHOT_CHUNK bytes: the server
+ *        takes the snapshot at the first request, so the chunks are all of
+ *        one state. The bytes are those of stsafe_emu_snapshot_save()
+ *        (stsafe/emulator/snapshot.h): they hold the chip's keys and seed.
+ * \param buf  Receives the snapshot (STSAFE_EMU_SNAPSHOT_MAX_SIZE suffices).
+ * \param len  Receives its length (also when \p cap is too small).
+ * \return 0; STSAFE_ERR_UNSUPPORTED (the server speaks version 1 or 2:
+ *         nothing was sent; or its device does not offer snapshots);
+ *         STSAFE_ERR_BUFFER_TOO_SMALL; STSAFE_ERR_BAD_INPUT; the errors of
+ *         stsafe_bus_socket_request() (an answer that breaks the chunking
+ *         disconnects: STSAFE_ERR_BUS_IO).
+ */
+int stsafe_bus_socket_snapshot(stsafe_bus_socket *s, uint8_t *buf, size_t cap, size_t *len);
+
+/**
+ * \brief Make the selected chip the chip of snapshot \p buf (RESTORE,
+ *        protocol version 3), sent in chunks of STSAFE_SOCK_SNAPSHOT_CHUNK
+ *        bytes. The server applies it with the last chunk, after the
+ *        snapshot's own checks, and saves the chip's image before it
+ *        answers: 0 means the restored chip is on disk. A snapshot that is
+ *        refused (damaged, truncated, of another format), or a connection
+ *        cut before the last chunk, changes nothing.
+ * \param len  1..STSAFE_SOCK_SNAPSHOT_MAX bytes.
+ * \return 0; STSAFE_ERR_UNSUPPORTED (version 1 or 2: nothing sent; or the
+ *         device does not offer restores); STSAFE_ERR_BAD_INPUT (an empty or
+ *         over-long snapshot: nothing sent); STSAFE_ERR_BUS_IO with
+ *         last_status STSAFE_SOCK_ST_FAILED: the server refused the snapshot
+ *         or could not save the image (nothing changed;
+ *         stsafe_bus_socket_last_reason() says why; the connection stays
+ *         usable); the other errors of stsafe_bus_socket_request().
+ */
+int stsafe_bus_socket_restore(stsafe_bus_socket *s, const uint8_t *buf, size_t len);
 
 /**
  * \brief The reason the server gave with its last answer, when that answer

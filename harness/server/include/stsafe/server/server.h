@@ -155,6 +155,23 @@ typedef struct {
      *        clients fall back to I2C_WRITE and I2C_READ.
      */
     uint64_t (*busy_until_us)(const void *ctx);
+    /**
+     * \brief Optional: SNAPSHOT (version 3). The device's whole state as
+     *        bytes (a chip: stsafe_emu_snapshot_save()). NULL: answered
+     *        UNSUPPORTED.
+     * \return 0 with \p len set; STSAFE_ERR_BUFFER_TOO_SMALL; another error
+     *         (answered FAILED).
+     */
+    int (*snapshot)(const void *ctx, uint8_t *out, size_t cap, size_t *len);
+    /**
+     * \brief Optional: RESTORE (version 3). Become the device of \p snap,
+     *        whole, or change nothing when it is refused. The device is then
+     *        dirty (a restore changes the NVM) and the server saves it before
+     *        answering. NULL: answered UNSUPPORTED.
+     * \return 0; an error (a chip: those of stsafe_emu_snapshot_restore()):
+     *         answered FAILED, nothing changed.
+     */
+    int (*restore)(void *ctx, const uint8_t *snap, size_t len);
 } stsafe_server_device_ops;
 
 /** A device: its operations and their context. */
@@ -264,7 +281,21 @@ typedef struct {
     uint64_t command_ready_us;  /**< Real timing: a COMMAND waits for its chip until this
                                  *   time (stsafe_server_now_us()); 0: none waits. */
     uint8_t command_addr;       /**< The address of that COMMAND. */
+    uint8_t *snap;              /**< SNAPSHOT: the snapshot being read out, taken at offset 0
+                                 *   (so every chunk is of the same state); NULL: none. */
+    size_t snap_len;
+    uint8_t *restore;           /**< RESTORE: the chunks received so far; NULL: none begun. */
+    size_t restore_len;         /**< Bytes received. */
+    size_t restore_total;       /**< Bytes announced at offset 0. */
 } stsafe_server_session;
+
+/**
+ * \brief Wipe and release what a session holds (a snapshot being read out,
+ *        a restore being received: both hold the chip's keys). The server
+ *        calls it when a connection ends; callers of stsafe_server_handle()
+ *        call it when done with a session. The session can be used again.
+ */
+void stsafe_server_session_free(stsafe_server_session *sess);
 
 /**
  * \brief Load the chip or the fleet (or take the caller's devices), then
