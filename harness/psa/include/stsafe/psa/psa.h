@@ -61,9 +61,9 @@ extern "C" {
 #define STSAFE_PSA_LOCATION ((psa_key_location_t)0x5A)
 
 /** Key ids of the chip's slots (in PSA's user range 1..0x3FFFFFFF). */
-#define STSAFE_PSA_KEY_ID_SLOT0     ((psa_key_id_t)0x5AFE0000u)
-#define STSAFE_PSA_KEY_ID_SLOT1     ((psa_key_id_t)0x5AFE0001u)
-#define STSAFE_PSA_KEY_ID_EPHEMERAL ((psa_key_id_t)0x5AFE00FFu)
+#define STSAFE_PSA_KEY_ID_SLOT0     ((psa_key_id_t)0x2A110000u)
+#define STSAFE_PSA_KEY_ID_SLOT1     ((psa_key_id_t)0x2A110001u)
+#define STSAFE_PSA_KEY_ID_EPHEMERAL ((psa_key_id_t)0x2A1100FFu)
 
 /** The ephemeral slot's number (Generate Key's and Establish Key's 0xFF). */
 #define STSAFE_PSA_SLOT_EPHEMERAL 0xFFu
