@@ -7,9 +7,10 @@
 #include <psa/crypto_se_driver.h>
 
 #include "stsafe/protocol/curves.h"
+#include "stsafe/protocol/mbedtls_compat.h"
 
 /* psa_drv_se_* fields are private names in 3.6 (MBEDTLS_PRIVATE). */
-#define F(field) MBEDTLS_PRIVATE(field)
+#define F(field) STSAFE_MBEDTLS_PRIVATE(field)
 
 static psa_status_t slot_number(psa_key_slot_number_t n, uint8_t *slot)
 {
