@@ -136,5 +136,11 @@ int cli_do_mqtt_publish(tool_session *s, const cli_args *a);
  * this build's mbedTLS, when the build has no such route.
  */
 const stsafe_chip_key_route *cli_chip_key_route(const cli_args *a, const char *cmd);
+/**
+ * After a command that used cli_chip_key_route(): with --psa, makes PSA forget
+ * the chip keys it registered (their ITS files in the current directory go;
+ * the chip keeps its keys). Nothing otherwise.
+ */
+void cli_chip_key_done(const cli_args *a);
 
 #endif

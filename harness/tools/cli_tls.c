@@ -86,6 +86,16 @@ const stsafe_chip_key_route *cli_chip_key_route(const cli_args *a, const char *c
     return route;
 }
 
+void cli_chip_key_done(const cli_args *a)
+{
+#if STSE_EMU_HAVE_PSA
+    if (a->psa)
+        stsafe_psa_se_forget_keys();
+#else
+    (void)a;
+#endif
+}
+
 /* ---- TLS ------------------------------------------------------------------ */
 
 typedef struct {

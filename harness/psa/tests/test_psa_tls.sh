@@ -41,7 +41,7 @@ check "provision --psa" "0" "$?"
 check "provision --psa: CSR signed by the chip" "yes" "$(grep -q '^3\. CSR for CN=psa-device-01 signed by the chip' <<<"$out" && echo yes)"
 check "openssl accepts the zone's certificate" "stdin: OK" \
       "$("$CLI" --image chip.img cert read --zone 1 --pem | sed -n '/BEGIN/,$p' | openssl verify -CAfile ca.pem 2>&1)"
-rm -f ./*.psa_its
+check "provision --psa leaves no key ITS file" "" "$(ls | grep -E '^0+2a1100..\.psa_its$')"
 
 # --- servers: a client certificate required ------------------------------------
 openssl s_server -accept "127.0.0.1:$p13" -cert server.pem -key server.key -CAfile ca.pem \
