@@ -5,12 +5,16 @@
 # `tls-connect --psa` against openssl s_server requiring a client certificate
 # (-Verify 1 -verify_return_error), in TLS 1.3 and in TLS 1.2. Checks the
 # server saw the device's CN, and the chip's side of the bus (a --trace of
-# the connection) holds exactly one Generate Signature per handshake. Then an
-# untrusted server, and the ITS files a connection leaves (none for the key).
+# the connection) holds exactly one Generate Signature per handshake;
+# mqtt-publish --psa --tls1.3 to Mosquitto (require_certificate,
+# use_identity_as_username). Then an untrusted server, and the ITS files a
+# connection leaves (none for the key).
 set -u
 EMU=$(realpath "$1")
 CLI=$(realpath "$2")
-command -v openssl >/dev/null || { echo "test_psa_tls: 'openssl' is missing (apt-get install openssl)"; exit 1; }
+for tool in openssl mosquitto; do
+    command -v "$tool" >/dev/null || { echo "test_psa_tls: '$tool' is missing (ci/lib.sh installs it: apt-get install $tool)"; exit 1; }
+done
 dir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -31,6 +35,7 @@ wait_port() { # the server listens, or give up after 10 s
 signatures() { grep -c '# command Generate Signature (0x16)' "$1"; }
 p13=$((20000 + $$ % 20000))
 p12=$((p13 + 1))
+pmq=$((p13 + 2))
 
 # --- credentials: a CA, a server certificate, a chip provisioned through PSA ---
 "$CLI" ca init --out ca >/dev/null
@@ -50,7 +55,24 @@ pids+=($!)
 openssl s_server -accept "127.0.0.1:$p12" -cert server.pem -key server.key -CAfile ca.pem \
         -Verify 1 -verify_return_error -tls1_2 -rev </dev/null >s12.log 2>&1 &
 pids+=($!)
-wait_port "$p13" && wait_port "$p12" || exit 1
+cat >broker.conf <<CONF
+per_listener_settings true
+listener $pmq 127.0.0.1
+cafile $dir/ca.pem
+certfile $dir/server.pem
+keyfile $dir/server.key
+require_certificate true
+use_identity_as_username true
+tls_version tlsv1.3
+allow_anonymous false
+persistence false
+log_dest file $dir/broker.log
+log_type all
+CONF
+[ "$(id -u)" -eq 0 ] && echo "user root" >>broker.conf # keys are root's; the broker would drop to 'mosquitto'
+mosquitto -c broker.conf >broker.out 2>&1 &
+pids+=($!)
+wait_port "$p13" && wait_port "$p12" && wait_port "$pmq" || exit 1
 
 # --- TLS 1.3 and 1.2 with the key in the chip, through PSA ------------------------
 out=$("$CLI" --image chip.img --trace t13.trace tls-connect "localhost:$p13" --ca ca.pem --psa --tls1.3 \
@@ -69,6 +91,17 @@ check "TLS 1.2 --psa: handshake" "TLS 1.2 handshake with localhost:$p12 done: TL
 check "TLS 1.2 --psa: reply" "reply: gnip" "$(grep '^reply:' <<<"$out")"
 check "TLS 1.2 --psa: the chip got one Generate Signature" "1" "$(signatures t12.trace)"
 check "TLS 1.2 --psa: openssl saw the device's CN" "yes" "$(grep -q 'depth=0 CN = psa-device-01' s12.log && echo yes)"
+
+# --- MQTT over TLS 1.3 to Mosquitto (require_certificate, CN as user name) -------
+out=$("$CLI" --image chip.img --trace mq.trace mqtt-publish "localhost:$pmq" --ca ca.pem --psa --tls1.3 \
+      --topic devices/psa-device-01/events --message '{"temp":20.5}' 2>&1)
+check "MQTT --psa --tls1.3: exit" "0" "$?"
+check "MQTT --psa --tls1.3: handshake" "TLS 1.3 handshake with localhost:$pmq done: TLS1-3-AES-256-GCM-SHA384" "$(head -1 <<<"$out")"
+check "MQTT --psa --tls1.3: steps" "MQTT CONNECT accepted (client id psa-device-01)
+MQTT PUBLISH to 'devices/psa-device-01/events' acknowledged (PUBACK, QoS 1)" "$(grep '^MQTT' <<<"$out")"
+check "MQTT --psa --tls1.3: the chip got one Generate Signature" "1" "$(signatures mq.trace)"
+sleep 0.3
+check "the broker took the CN as user name" "1" "$(grep -c "as psa-device-01 (.*u'psa-device-01')" broker.log)"
 
 # The key's ITS file is gone after the connection (the PSA core's own file for
 # the driver, named after the location 0x5A, may stay: it holds no key).
