@@ -8,7 +8,7 @@
 # the connection) holds exactly one Generate Signature per handshake;
 # mqtt-publish --psa --tls1.3 to Mosquitto (require_certificate,
 # use_identity_as_username). Then an untrusted server, and the ITS files a
-# connection leaves (none for the key).
+# connection leaves (none for the key). The seed test's negative cases too.
 set -u
 EMU=$(realpath "$1")
 CLI=$(realpath "$2")
@@ -107,8 +107,30 @@ check "the broker took the CN as user name" "1" "$(grep -c "as psa-device-01 (.*
 # the driver, named after the location 0x5A, may stay: it holds no key).
 check "no key ITS file left" "" "$(ls | grep -E '^0+2a1100..\.psa_its$')"
 
-# --- an untrusted server: refused before the chip signs ---------------------------
+# --- the seed test's negative cases on the PSA route (TLS 1.2: the server's
+# refusal of a client certificate arrives within the handshake) -----------------
+refused="stsafe-cli: the server refused the handshake: it does not accept this device's certificate or key (wrong CA, tampered certificate, or a key that does not match)"
 "$CLI" ca init --out other-ca --cn "Other CA" >/dev/null
+"$EMU" init other.img >/dev/null
+"$CLI" --image other.img provision --psa --device-id rogue-device --ca-cert other-ca.pem --ca-key other-ca.key >/dev/null
+"$CLI" --image other.img tls-connect "localhost:$p12" --ca ca.pem --psa --tls1.2 >/dev/null 2>err.txt
+check "another CA: refused" "1" "$?"
+check "another CA: message" "$refused" "$(head -1 err.txt)"
+cp chip.img tampered.img
+len=$("$CLI" --image tampered.img cert read --zone 1 | sed -n 's/^length: \([0-9]*\) bytes.*/\1/p')
+byte=$("$CLI" --image tampered.img read --zone 1 --offset $((len - 3)) --length 1)
+"$CLI" --image tampered.img update --zone 1 --offset $((len - 3)) "$(printf '%02x' $((0x$byte ^ 0x01)))" >/dev/null
+"$CLI" --image tampered.img tls-connect "localhost:$p12" --ca ca.pem --psa --tls1.2 >/dev/null 2>err.txt
+check "tampered certificate: refused" "1" "$?"
+check "tampered certificate: message" "$refused" "$(head -1 err.txt)"
+cp chip.img rekeyed.img
+"$CLI" --image rekeyed.img keygen --slot 1 --curve p256 >/dev/null
+"$CLI" --image rekeyed.img --trace rekeyed.trace tls-connect "localhost:$p12" --ca ca.pem --psa --tls1.2 >/dev/null 2>err.txt
+check "mismatched key: refused" "1" "$?"
+check "mismatched key: message" "$refused" "$(head -1 err.txt)"
+check "mismatched key: the chip signed once (with its new key)" "1" "$(signatures rekeyed.trace)"
+
+# --- an untrusted server: refused before the chip signs ---------------------------
 "$CLI" --image chip.img --trace bad.trace tls-connect "localhost:$p13" --ca other-ca.pem --psa --tls1.3 >/dev/null 2>err.txt
 check "untrusted server: exit" "1" "$?"
 check "untrusted server: message" "stsafe-cli: the server's certificate does not verify with --ca other-ca.pem: The certificate is not correctly signed by the trusted CA" "$(head -1 err.txt)"
