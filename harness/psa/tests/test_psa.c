@@ -465,6 +465,9 @@ static void test_its_holds_no_private_scalar(void **state)
     }
     closedir(d);
     assert_true(files >= 2); /* slot 0's and slot 1's keys, at least */
+    /* the search reads what the core wrote: slot 1's key file, PSA's key format */
+    static const uint8_t magic[8] = {'P', 'S', 'A', 0, 'K', 'E', 'Y', 0};
+    assert_true(file_contains("000000002a110001.psa_its", magic, sizeof magic));
 }
 
 int main(void)
