@@ -158,23 +158,18 @@ const psa_drv_se_t *stsafe_psa_se_methods(void)
     return &methods;
 }
 
-static int registered;
-
+/* No flag of our own: mbedtls_psa_crypto_free() unregisters every SE driver,
+ * so the driver table is asked each time (ALREADY_EXISTS: still there). */
 psa_status_t stsafe_psa_se_register(void)
 {
-    if (registered)
-        return psa_crypto_init();
     psa_status_t ps = psa_register_se_driver(STSAFE_PSA_LOCATION, &methods);
-    if (ps == PSA_ERROR_BAD_STATE) { /* PSA already running: restart it */
+    if (ps == PSA_ERROR_BAD_STATE) { /* a PSA core that refuses once running: restart it */
         mbedtls_psa_crypto_free();
         ps = psa_register_se_driver(STSAFE_PSA_LOCATION, &methods);
     }
     if (ps == PSA_ERROR_ALREADY_EXISTS)
         ps = PSA_SUCCESS;
-    if (ps != PSA_SUCCESS)
-        return ps;
-    registered = 1;
-    return psa_crypto_init();
+    return ps == PSA_SUCCESS ? psa_crypto_init() : ps;
 }
 
 static psa_status_t same_slot(psa_key_id_t id, uint8_t slot)

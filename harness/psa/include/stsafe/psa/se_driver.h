@@ -39,10 +39,13 @@ extern "C" {
 const psa_drv_se_t *stsafe_psa_se_methods(void);
 
 /**
- * \brief Register the chip at STSAFE_PSA_LOCATION. PSA allows it only before
- *        psa_crypto_init(); when PSA is already running, this shuts it down
+ * \brief Register the chip at STSAFE_PSA_LOCATION, then psa_crypto_init().
+ *        PSA's documentation asks for registration before psa_crypto_init();
+ *        3.6.6 also accepts it later (the driver's p_init, which does nothing
+ *        here, is then not called), which is what the tools rely on. Should a
+ *        PSA core answer PSA_ERROR_BAD_STATE, this shuts it down
  *        (mbedtls_psa_crypto_free(): volatile keys are lost), registers, and
- *        initialises it again. A second call is a no-op.
+ *        initialises it again. Calling it again is harmless.
  * \return PSA_SUCCESS; psa_register_se_driver()'s or psa_crypto_init()'s errors.
  */
 psa_status_t stsafe_psa_se_register(void);
