@@ -47,7 +47,10 @@ build_tree() {
           -DSTSE_EMU_WERROR=ON "$@" >"$dir.configure.log" 2>&1 \
         || { cat "$dir.configure.log"; return 1; }
     local rc
-    { cmake --build "$dir" -j "$STSE_JOBS" 2>&1; echo $? >"$dir.build.rc"; } | tee "$dir.build.log" |
+    # STSE_BUILD_TARGETS: build only these targets (a stage that needs a few)
+    # shellcheck disable=SC2086
+    { cmake --build "$dir" -j "$STSE_JOBS" ${STSE_BUILD_TARGETS:+--target $STSE_BUILD_TARGETS} 2>&1
+      echo $? >"$dir.build.rc"; } | tee "$dir.build.log" |
         awk '/^\[ *[0-9]+%\]/ { p = substr($0, 2) + 0; if (p >= next_p) { printf "    build %3d%%\n", p; fflush(); next_p = p - p % 20 + 20 } }'
     rc=$(cat "$dir.build.rc")
     if [ "$rc" -ne 0 ]; then

@@ -15,6 +15,7 @@
 #   MBEDTLS_INCLUDE_DIR, MBEDTLS_LIBRARY, MBEDX509_LIBRARY, MBEDCRYPTO_LIBRARY
 #   MBEDTLS_VERSION               e.g. 2.28.3 or 3.6.6
 #   STSE_EMU_MBEDTLS_PK_TABLE     ON on 2.28: the pk-table adapter (stsafe_tls) is built
+#   STSE_EMU_MBEDTLS_PSA_SE       ON when the library has PSA_CRYPTO_SE_C and USE_PSA_CRYPTO: stsafe_psa is built
 # Two versions are supported (docs/mbedtls.md): 2.28 (Debian 12's
 # libmbedtls-dev, the default) and 3.6 LTS (ci/build-mbedtls3).
 set(STSE_EMU_MBEDTLS_PREFIX "" CACHE PATH
@@ -107,6 +108,30 @@ if(NOT TARGET stsafe_emu_mbedtls)
   if(_stse_mbed_user_config)
     string(APPEND _stse_mbed_msg "; MBEDTLS_USER_CONFIG_FILE=\"${_stse_mbed_user_config}\"")
   endif()
+  # The PSA secure-element route (harness/psa) needs MBEDTLS_PSA_CRYPTO_SE_C and
+  # MBEDTLS_USE_PSA_CRYPTO (mbedtls_pk_setup_opaque) in the configuration
+  # the library was built with.
+  include(CheckSymbolExists)
+  unset(STSE_EMU_MBEDTLS_HAS_SE_C CACHE)
+  unset(STSE_EMU_MBEDTLS_HAS_USE_PSA CACHE)
+  set(CMAKE_REQUIRED_INCLUDES "${MBEDTLS_INCLUDE_DIR}")
+  set(CMAKE_REQUIRED_DEFINITIONS "")
+  if(_stse_mbed_user_config)
+    set(CMAKE_REQUIRED_DEFINITIONS "-DMBEDTLS_USER_CONFIG_FILE=\"${_stse_mbed_user_config}\"")
+  endif()
+  set(CMAKE_REQUIRED_QUIET ON)
+  set(STSE_EMU_MBEDTLS_PSA_SE OFF)
+  if(MBEDTLS_VERSION MATCHES "^3\\.")
+    check_symbol_exists(MBEDTLS_PSA_CRYPTO_SE_C "mbedtls/build_info.h" STSE_EMU_MBEDTLS_HAS_SE_C)
+    check_symbol_exists(MBEDTLS_USE_PSA_CRYPTO "mbedtls/build_info.h" STSE_EMU_MBEDTLS_HAS_USE_PSA)
+    if(STSE_EMU_MBEDTLS_HAS_SE_C AND STSE_EMU_MBEDTLS_HAS_USE_PSA)
+      set(STSE_EMU_MBEDTLS_PSA_SE ON)
+    endif()
+  endif()
+  unset(CMAKE_REQUIRED_INCLUDES)
+  unset(CMAKE_REQUIRED_DEFINITIONS)
+  unset(CMAKE_REQUIRED_QUIET)
+
   if(NOT STSE_EMU_MBEDTLS_PK_TABLE)
     string(APPEND _stse_mbed_msg "; no pk-table adapter (stsafe_tls needs 2.28)")
   endif()

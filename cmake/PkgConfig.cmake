@@ -40,6 +40,7 @@ set(_stse_pc_descr_bus "the bus primitive: in-process chip, socket client, i2c-d
 set(_stse_pc_descr_client "STSAFE-A110 host client: one function per command, secure channel")
 set(_stse_pc_descr_server "the stsafe-emu socket server: served chips and fleets")
 set(_stse_pc_descr_tls "mbedTLS pk adapter whose private key stays in the (emulated) chip")
+set(_stse_pc_descr_psa "the chip as a PSA key location (mbedTLS 3.6 with PSA_CRYPTO_SE_C)")
 
 foreach(m IN LISTS _stse_modules)
   get_property(_name TARGET ${m} PROPERTY STSE_EMU_MODULE_NAME)

@@ -41,7 +41,7 @@ int stsafe_emu_slot_generate_in(stsafe_emu_key_slot *slot, uint8_t curve, mbedtl
     stsafe_emu_key_slot fresh;
     memset(&fresh, 0, sizeof fresh);
     mbedtls_ecp_keypair_init(&kp);
-    int rc = grp ? mbedtls_ecp_gen_keypair(grp, &kp.d, &kp.Q, f_rng, p_rng) /* same draws as gen_key */
+    int rc = grp ? mbedtls_ecp_gen_keypair(grp, &KP_D(&kp), &KP_Q(&kp), f_rng, p_rng) /* same draws as gen_key */
                  : mbedtls_ecp_gen_key(stsafe_emu_curve_group(curve), &kp, f_rng, p_rng);
     if (!rc)
         rc = mbedtls_mpi_write_binary(&KP_D(&kp), fresh.priv, n);

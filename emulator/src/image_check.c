@@ -14,6 +14,8 @@
 #include "stsafe/protocol/codec.h"
 #include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/error.h"
+#include "stsafe/protocol/mbedtls_compat.h"
+#include "stsafe/emulator/rng.h"
 
 static int bad(char *detail, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -108,10 +110,14 @@ static int check_key(const stsafe_emu_key_slot *k, unsigned i, char *d, size_t c
                   : 0;
     if (!err && mbedtls_ecp_check_privkey(&grp, &priv) != 0)
         err = bad(d, cap, "key slot %u: the private scalar is not in [1, n-1] of its curve", i);
-    if (!err && (mbedtls_mpi_read_binary(&want.X, k->pub_x, len) != 0 ||
-                 mbedtls_mpi_read_binary(&want.Y, k->pub_y, len) != 0 || mbedtls_mpi_lset(&want.Z, 1) != 0 ||
-                 mbedtls_ecp_mul(&grp, &q, &priv, &grp.G, NULL, NULL) != 0))
+    /* mbedTLS 3.x refuses a multiplication without an RNG (its blinding). */
+    stsafe_rng rng;
+    int rng_err = err ? 0 : stsafe_rng_init(&rng, "stsafe-emu image check");
+    if (!err && (rng_err != 0 || stsafe_mbedtls_point_from_xy(&grp, &want, k->pub_x, k->pub_y, len) != 0 ||
+                 mbedtls_ecp_mul(&grp, &q, &priv, &grp.G, stsafe_rng_fn, &rng) != 0))
         err = STSAFE_ERR_CRYPTO;
+    if (!rng_err)
+        stsafe_rng_free(&rng);
     if (!err && mbedtls_ecp_point_cmp(&q, &want) != 0)
         err = bad(d, cap, "key slot %u: the public key is not the private scalar's point", i);
     mbedtls_ecp_point_free(&want);

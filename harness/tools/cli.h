@@ -26,6 +26,8 @@ typedef struct {
     const char *cert;                  /* ca issue --cert: re-sign this certificate */
     int pem, raw;
     int force;                  /**< provision --force: replace a key in the slot. */
+    int psa;                    /**< --psa: the chip's key through PSA (harness/psa, mbedTLS 3.6). */
+    int tls_version;            /**< --tls1.2: 12, --tls1.3: 13; 0: TLS 1.2, as before. */
     const char *positional[4];
     int npositional;
 } cli_args;
@@ -132,9 +134,16 @@ int cli_do_tls_connect(tool_session *s, const cli_args *a);
 int cli_do_mqtt_publish(tool_session *s, const cli_args *a);
 /**
  * The route to the chip's key for command \p cmd (csr, provision,
- * tls-connect, mqtt-publish): the pk table on mbedTLS 2.28. NULL, with a
- * message naming this build's mbedTLS, when the build has no route.
+ * tls-connect, mqtt-publish): the pk table on mbedTLS 2.28, the PSA route
+ * (--psa) on an mbedTLS 3.6 with PSA_CRYPTO_SE_C. NULL, with a message naming
+ * this build's mbedTLS, when the build has no such route.
  */
 const stsafe_chip_key_route *cli_chip_key_route(const cli_args *a, const char *cmd);
+/**
+ * After a command that used cli_chip_key_route(): with --psa, makes PSA forget
+ * the chip keys it registered (their ITS files in the current directory go;
+ * the chip keeps its keys). Nothing otherwise.
+ */
+void cli_chip_key_done(const cli_args *a);
 
 #endif

@@ -115,8 +115,11 @@ static const cli_command commands[] = {
          "                                   all first; a key already in the slot needs --force.\n"},
     {"tls-connect", cli_do_tls_connect, NULL,
          "  tls-connect HOST:PORT --ca CA.pem [--zone 1] [--slot 1] [--send LINE]\n"
+         "            [--psa] [--tls1.2|--tls1.3]\n"
          "                                   TLS 1.2 with the zone's certificate; the chip signs\n"
-         "                                   the handshake. Prints the suite and the reply.\n"},
+         "                                   the handshake. Prints the suite and the reply.\n"
+         "                                   --psa: the key through PSA (mbedTLS 3.6 with\n"
+         "                                   PSA_CRYPTO_SE_C; docs/psa.md); --tls1.3 needs 3.6.\n"},
     {"mqtt-publish", cli_do_mqtt_publish, NULL,
          "  mqtt-publish HOST:PORT --ca CA.pem --topic T --message M [--zone 1] [--slot 1]\n"
          "                                   The same TLS session, then MQTT 3.1.1 CONNECT\n"

@@ -368,6 +368,7 @@ int cli_do_csr(tool_session *s, const cli_args *a)
         fputs((const char *)pem, stdout);
     }
     mbedtls_pk_free(&key);
+    cli_chip_key_done(a);
     stsafe_rng_free(&rng);
     return rc;
 }
@@ -657,6 +658,7 @@ int cli_do_provision(tool_session *s, const cli_args *a)
     }
     mbedtls_x509_csr_free(&p.csr);
     mbedtls_pk_free(&p.chip_key);
+    cli_chip_key_done(a);
     mbedtls_pk_free(&p.ca_key);
     mbedtls_x509_crt_free(&p.ca);
     stsafe_rng_free(&p.rng);

@@ -16,6 +16,9 @@
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/emulator/rng.h"
+#if STSE_EMU_HAVE_PSA
+#include "stsafe/psa/se_driver.h"
+#endif
 
 static const char *prog = CLI_PROG;
 
@@ -64,13 +67,33 @@ static const stsafe_bus_ops counting_ops = {.transfer = counting_transfer, .dela
 
 const stsafe_chip_key_route *cli_chip_key_route(const cli_args *a, const char *cmd)
 {
-    (void)a; /* room for a choice of route (a PSA one on mbedTLS 3.6) */
+    if (a->psa) {
+#if STSE_EMU_HAVE_PSA
+        return stsafe_psa_chip_key_route();
+#else
+        tool_error(prog, "%s --psa: the PSA route is not in this build: it needs an mbedTLS 3.6 built with "
+                         "MBEDTLS_PSA_CRYPTO_SE_C and MBEDTLS_USE_PSA_CRYPTO (ci/build-mbedtls3's "
+                         "build/deps/mbedtls-3.6-psa); stsafe-cli uses mbedTLS %s (docs/psa.md)",
+                   cmd, MBEDTLS_VERSION_STRING);
+        return NULL;
+#endif
+    }
     const stsafe_chip_key_route *route = stsafe_chip_key_pk_table();
     if (!route)
         tool_error(prog, "%s: the route to the chip's key is not in this build: stsafe-cli uses "
-                         "mbedTLS %s, and the pk-table adapter needs mbedTLS 2.28 (docs/mbedtls.md)",
-                   cmd, MBEDTLS_VERSION_STRING);
+                         "mbedTLS %s, and the pk-table adapter needs mbedTLS 2.28%s (docs/mbedtls.md)",
+                   cmd, MBEDTLS_VERSION_STRING, STSE_EMU_HAVE_PSA ? "; give --psa" : "");
     return route;
+}
+
+void cli_chip_key_done(const cli_args *a)
+{
+#if STSE_EMU_HAVE_PSA
+    if (a->psa)
+        stsafe_psa_se_forget_keys();
+#else
+    (void)a;
+#endif
 }
 
 /* ---- TLS ------------------------------------------------------------------ */
@@ -96,6 +119,17 @@ static const int suites[] = {
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,  0,
 };
+
+#if STSAFE_MBEDTLS_3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define CLI_HAVE_TLS13 1
+/* TLS 1.3 (--tls1.3): its suites name no key exchange; the client still signs
+ * CertificateVerify with its EC key in the chip. */
+static const int suites13[] = {
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_AES_256_GCM_SHA384, MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256, 0,
+};
+#else
+#define CLI_HAVE_TLS13 0
+#endif
 
 static int split_host_port(const char *arg, char *host, size_t cap, const char **port)
 {
@@ -133,6 +167,10 @@ static void tls_free(tls_client *t, tool_session *s)
     stsafe_rng_free(&t->rng);
     if (t->saved_bus)
         s->dev.client.bus = t->saved_bus;
+#if STSE_EMU_HAVE_PSA
+    if (t->route == stsafe_psa_chip_key_route())
+        stsafe_psa_se_forget_keys(); /* removes the ITS files; the chip keeps its keys */
+#endif
 }
 
 static int tls_error(int rc, const char *what)
@@ -169,17 +207,28 @@ static int load_credentials(tool_session *s, const cli_args *a, tls_client *t)
     return TOOL_EXIT_OK;
 }
 
-static int configure(tls_client *t, const char *host)
+static int configure(tls_client *t, const char *host, int tls_version)
 {
     int rc = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                          MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc)
         return rc;
-    stsafe_mbedtls_ssl_conf_tls12_only(&t->conf);
+#if CLI_HAVE_TLS13
+    if (tls_version == 13) {
+        mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_3);
+        mbedtls_ssl_conf_max_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_3);
+    } else
+#endif
+        stsafe_mbedtls_ssl_conf_tls12_only(&t->conf);
     mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
     mbedtls_ssl_conf_rng(&t->conf, stsafe_rng_fn, &t->rng);
+#if CLI_HAVE_TLS13
+    mbedtls_ssl_conf_ciphersuites(&t->conf, tls_version == 13 ? suites13 : suites);
+#else
+    (void)tls_version;
     mbedtls_ssl_conf_ciphersuites(&t->conf, suites);
+#endif
     rc = mbedtls_ssl_conf_own_cert(&t->conf, &t->own, &t->key);
     if (!rc)
         rc = mbedtls_ssl_setup(&t->ssl, &t->conf);
@@ -195,6 +244,11 @@ static int tls_connect(tool_session *s, const cli_args *a, tls_client *t, const 
     const char *port;
     if (a->npositional != 1 || split_host_port(a->positional[0], host, sizeof host, &port))
         return TOOL_EXIT_USAGE;
+    if (a->tls_version == 13 && !CLI_HAVE_TLS13) {
+        tool_error(prog, "%s --tls1.3: this stsafe-cli uses mbedTLS %s, whose TLS 1.3 is missing "
+                         "(it needs mbedTLS 3.6; docs/mbedtls.md)", cmd, MBEDTLS_VERSION_STRING);
+        return TOOL_EXIT_USAGE;
+    }
     t->route = cli_chip_key_route(a, cmd);
     if (!t->route)
         return TOOL_EXIT_FAIL;
@@ -203,7 +257,7 @@ static int tls_connect(tool_session *s, const cli_args *a, tls_client *t, const 
     int rc = load_credentials(s, a, t);
     if (rc)
         return rc;
-    int err = configure(t, host);
+    int err = configure(t, host, a->tls_version);
     if (err)
         return tls_error(err, "TLS setup");
     /* count the chip's share of the handshake */
@@ -239,7 +293,9 @@ static int tls_connect(tool_session *s, const cli_args *a, tls_client *t, const 
     char subject[256];
     const stsafe_pk_stats *stats = stsafe_chip_key_stats(t->route, &t->key);
     mbedtls_x509_dn_gets(subject, sizeof subject, &t->own.subject);
-    printf("TLS 1.2 handshake with %s:%s done: %s\n", host, port, mbedtls_ssl_get_ciphersuite(&t->ssl));
+    const char *version = mbedtls_ssl_get_version(&t->ssl); /* "TLSv1.2" */
+    printf("TLS %s handshake with %s:%s done: %s\n", strncmp(version, "TLSv", 4) ? version : version + 4, host,
+           port, mbedtls_ssl_get_ciphersuite(&t->ssl));
     printf("client certificate: %s (zone %ld); private key: in the chip, slot %ld\n", subject,
            a->zone < 0 ? 1 : a->zone, a->slot < 0 ? 1 : a->slot);
     printf("handshake: %u chip signature(s), %llu command(s), %llu bytes written and %llu read on the bus, "

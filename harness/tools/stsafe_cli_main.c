@@ -80,6 +80,9 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--pem")) { a->pem = 1; continue; }
         else if (!strcmp(argv[i], "--raw")) { a->raw = 1; continue; }
         else if (!strcmp(argv[i], "--force")) { a->force = 1; continue; }
+        else if (!strcmp(argv[i], "--psa")) { a->psa = 1; continue; }
+        else if (!strcmp(argv[i], "--tls1.2")) { a->tls_version = 12; continue; }
+        else if (!strcmp(argv[i], "--tls1.3")) { a->tls_version = 13; continue; }
         else if (argv[i][0] == '-' && argv[i][1]) {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
             return -1;
