@@ -111,13 +111,14 @@ static int check_key(const stsafe_emu_key_slot *k, unsigned i, char *d, size_t c
     if (!err && mbedtls_ecp_check_privkey(&grp, &priv) != 0)
         err = bad(d, cap, "key slot %u: the private scalar is not in [1, n-1] of its curve", i);
     /* mbedTLS 3.x refuses a multiplication without an RNG (its blinding). */
-    stsafe_rng rng;
-    int rng_err = err ? 0 : stsafe_rng_init(&rng, "stsafe-emu image check");
-    if (!err && (rng_err != 0 || stsafe_mbedtls_point_from_xy(&grp, &want, k->pub_x, k->pub_y, len) != 0 ||
-                 mbedtls_ecp_mul(&grp, &q, &priv, &grp.G, stsafe_rng_fn, &rng) != 0))
-        err = STSAFE_ERR_CRYPTO;
-    if (!rng_err)
+    if (!err) {
+        stsafe_rng rng; /* init sets up its contexts first: free is right after any failure */
+        if (stsafe_rng_init(&rng, "stsafe-emu image check") != 0 ||
+            stsafe_mbedtls_point_from_xy(&grp, &want, k->pub_x, k->pub_y, len) != 0 ||
+            mbedtls_ecp_mul(&grp, &q, &priv, &grp.G, stsafe_rng_fn, &rng) != 0)
+            err = STSAFE_ERR_CRYPTO;
         stsafe_rng_free(&rng);
+    }
     if (!err && mbedtls_ecp_point_cmp(&q, &want) != 0)
         err = bad(d, cap, "key slot %u: the public key is not the private scalar's point", i);
     mbedtls_ecp_point_free(&want);
