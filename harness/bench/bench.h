@@ -19,7 +19,9 @@ int stse_bench_run(double seconds, int json, size_t fleet);
 typedef struct {
     const char *id;             /**< Its JSON key, e.g. "echo_inproc". */
     const char *name;           /**< Its label in the table. */
-    double value;               /**< Negative when the measurement failed. */
+    double value;               /**< Negative when not measured (a failed step, or a
+                                 *   reading that is not ours): "n/a" in the
+                                 *   table, null in JSON; the note says why. */
     const char *unit;           /**< "ops/s" or "bytes". */
     double ratio;               /**< Of the raw mbedTLS figure; 0: not compared. */
     int target;                 /**< 1 met, -1 not met, 0: no target. */
@@ -76,13 +78,21 @@ void stse_bench_print_json(const stse_bench_report *r, FILE *out);
 #define STSE_BENCH_FLEET_CHIPS  1000u
 #define STSE_BENCH_ACTIVE_CHIPS 100u
 
+/** Attempts at the memory figures before they are reported as not measured. */
+#define STSE_BENCH_MEMORY_ATTEMPTS 3
+
 /**
  * \brief Memory per idle chip of a fleet: a server of STSE_BENCH_FLEET_CHIPS
  *        chips loaded from images of \p nvm in a temporary folder, its
  *        growth of the resident set less a one-chip server's, per chip;
  *        then the growth after one P-256 signature on each of
  *        STSE_BENCH_ACTIVE_CHIPS of them; and sizeof(stsafe_emu_chip).
- * \return 0; -1 when a step failed (the figures already added stay).
+ *        The resident set also moves with the allocator and the kernel:
+ *        a reading where it shrank is taken again, up to
+ *        STSE_BENCH_MEMORY_ATTEMPTS times, then the two figures are
+ *        reported as not measured (value -1, the note says so).
+ * \return 0, also when not measured; -1 when a server or a signature
+ *         failed (the figures already added stay).
  */
 int stse_bench_fleet_memory(stse_bench_report *r, const stsafe_emu_nvm *nvm);
 
@@ -94,7 +104,9 @@ int stse_bench_fleet_memory(stse_bench_report *r, const stsafe_emu_nvm *nvm);
  * \brief A fleet of \p chips created by a fleet server in a new temporary
  *        folder (images, CA files, crash-safe), then loaded by a second
  *        server: the seconds each took, and the resident set growth of
- *        the load per chip. Removes the folder afterwards.
+ *        the creation per chip (not measured when it did not grow, as
+ *        for a few chips that fit in pages already resident). Removes
+ *        the folder afterwards.
  * \return 0; -1 when a step failed (figures of -1 are added).
  */
 int stse_bench_fleet_times(stse_bench_report *r, size_t chips);

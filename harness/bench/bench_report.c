@@ -20,7 +20,9 @@ stse_bench_figure *stse_bench_add(stse_bench_report *r, const char *id, const ch
 
 void stse_bench_show(const stse_bench_report *r, const stse_bench_figure *f)
 {
-    if (r->table && f)
+    if (r->table && f && f->value < 0)
+        fprintf(r->table, "  %-34s %12s %-8s %s\n", f->name, "n/a", f->unit, f->note);
+    else if (r->table && f)
         fprintf(r->table, "  %-34s %12.*f %-8s %s\n", f->name, strcmp(f->unit, "s") ? 0 : 2, f->value,
                 f->unit, f->note);
 }
@@ -29,8 +31,12 @@ void stse_bench_show(const stse_bench_report *r, const stse_bench_figure *f)
  * needs escaping. */
 static void json_figure(const stse_bench_figure *f, FILE *out)
 {
-    fprintf(out, "    \"%s\": {\"name\": \"%s\", \"value\": %.*f, \"unit\": \"%s\"", f->id, f->name,
-            strcmp(f->unit, "s") ? 0 : 3, f->value, f->unit);
+    fprintf(out, "    \"%s\": {\"name\": \"%s\", \"value\": ", f->id, f->name);
+    if (f->value < 0)
+        fputs("null", out); /* not measured */
+    else
+        fprintf(out, "%.*f", strcmp(f->unit, "s") ? 0 : 3, f->value);
+    fprintf(out, ", \"unit\": \"%s\"", f->unit);
     if (f->ratio > 0)
         fprintf(out, ", \"ratio_to_raw\": %.3f", f->ratio);
     if (f->target)
