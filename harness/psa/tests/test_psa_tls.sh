@@ -15,23 +15,9 @@ CLI=$(realpath "$2")
 for tool in openssl mosquitto; do
     command -v "$tool" >/dev/null || { echo "test_psa_tls: '$tool' is missing (ci/lib.sh installs it: apt-get install $tool)"; exit 1; }
 done
-dir=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
 source "$(dirname "$0")/../../tools/tests/check.sh"
+scratch_with_servers
 cd "$dir"
-wait_port() { # the server listens, or give up after 10 s
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "test_psa_tls: nothing listens on port $1"; return 1
-}
 signatures() { grep -c '# command Generate Signature (0x16)' "$1"; }
 p13=$((20000 + $$ % 20000))
 p12=$((p13 + 1))

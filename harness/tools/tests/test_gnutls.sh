@@ -22,23 +22,9 @@ if [ -z "${STSE_GNUTLS_NETNS:-}" ]; then
     STSE_GNUTLS_NETNS=1 exec unshare -rn "$0" "$@"
 fi
 ip link set lo up || { echo "test_gnutls: cannot bring loopback up in the namespace"; exit 1; }
-dir=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
 source "$(dirname "$0")/check.sh"
+scratch_with_servers
 cd "$dir"
-wait_port() { # the server listens, or give up after 10 s
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "test_gnutls: nothing listens on port $1"; return 1
-}
 base=$((20000 + ($$ % 20000)))
 p_prov=$base; p_img=$((base + 1))
 

@@ -15,23 +15,9 @@ MODE=${3:-pk-table}
 for tool in openssl mosquitto; do
     command -v "$tool" >/dev/null || { echo "test_seed: '$tool' is missing (ci/lib.sh installs it: apt-get install $tool)"; exit 1; }
 done
-dir=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
 source "$(dirname "$0")/check.sh"
+scratch_with_servers
 cd "$dir"
-wait_port() { # the server listens, or give up after 10 s
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "test_seed: nothing listens on port $1"; return 1
-}
 if [ "$MODE" = no-pk-table ]; then
     "$EMU" init chip.img >/dev/null
     "$CLI" ca init --out ca >/dev/null
