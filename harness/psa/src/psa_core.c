@@ -97,6 +97,19 @@ psa_status_t stsafe_psa_curve_of(psa_key_type_t type, size_t bits, uint8_t *curv
     return PSA_SUCCESS;
 }
 
+psa_status_t stsafe_psa_type_of(uint8_t curve, psa_key_type_t *type, size_t *bits)
+{
+    size_t n = curve == STSAFE_CURVE_NONE ? 0 : stsafe_curve_size(curve);
+    if (n == 0)
+        return PSA_ERROR_NOT_SUPPORTED;
+    psa_ecc_family_t family = curve == STSAFE_CURVE_BP256 || curve == STSAFE_CURVE_BP384
+                                  ? PSA_ECC_FAMILY_BRAINPOOL_P_R1
+                                  : PSA_ECC_FAMILY_SECP_R1;
+    *type = PSA_KEY_TYPE_ECC_KEY_PAIR(family);
+    *bits = n * 8;
+    return PSA_SUCCESS;
+}
+
 /* The table of psa.h, chip status by chip status. */
 static const struct {
     uint8_t status;

@@ -6,7 +6,6 @@
 
 #include <psa/crypto_se_driver.h>
 
-#include "stsafe/protocol/curves.h"
 #include "stsafe/protocol/mbedtls_compat.h"
 
 /* psa_drv_se_* fields are private names in 3.6 (MBEDTLS_PRIVATE). */
@@ -190,19 +189,16 @@ psa_status_t stsafe_psa_se_register_key(uint8_t slot)
     psa_key_id_t id = stsafe_psa_key_id_of(slot);
     if (id == PSA_KEY_ID_NULL)
         return PSA_ERROR_DOES_NOT_EXIST;
-    uint8_t curve = stsafe_psa_slot_curve(slot);
-    if (curve == STSAFE_CURVE_NONE)
+    psa_key_type_t type = 0;
+    size_t bits = 0;
+    if (stsafe_psa_type_of(stsafe_psa_slot_curve(slot), &type, &bits) != PSA_SUCCESS)
         return PSA_ERROR_DOES_NOT_EXIST; /* no public point known: stsafe_psa_set_public() */
-    size_t bits = stsafe_curve_size(curve) * 8;
-    psa_ecc_family_t family = curve == STSAFE_CURVE_BP256 || curve == STSAFE_CURVE_BP384
-                                  ? PSA_ECC_FAMILY_BRAINPOOL_P_R1
-                                  : PSA_ECC_FAMILY_SECP_R1;
 
     psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
     psa_set_key_id(&attr, mbedtls_svc_key_id_make(0, id));
     psa_set_key_lifetime(&attr, PSA_KEY_LIFETIME_FROM_PERSISTENCE_AND_LOCATION(PSA_KEY_PERSISTENCE_DEFAULT,
                                                                                STSAFE_PSA_LOCATION));
-    psa_set_key_type(&attr, PSA_KEY_TYPE_ECC_KEY_PAIR(family));
+    psa_set_key_type(&attr, type);
     psa_set_key_bits(&attr, bits);
     psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH);
     psa_set_key_algorithm(&attr, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH));

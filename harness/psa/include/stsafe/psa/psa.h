@@ -99,6 +99,14 @@ psa_key_id_t stsafe_psa_key_id_of(uint8_t slot);
  */
 psa_status_t stsafe_psa_curve_of(psa_key_type_t type, size_t bits, uint8_t *curve);
 
+/**
+ * \brief The PSA key pair type and size of an stsafe_curve (the inverse of
+ *        stsafe_psa_curve_of()).
+ * \return PSA_SUCCESS; PSA_ERROR_NOT_SUPPORTED for STSAFE_CURVE_NONE or an
+ *         unknown curve.
+ */
+psa_status_t stsafe_psa_type_of(uint8_t curve, psa_key_type_t *type, size_t *bits);
+
 /** \brief The PSA status of a chip status byte (table above). */
 psa_status_t stsafe_psa_status_from_chip(uint8_t status);
 
