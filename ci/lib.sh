@@ -10,8 +10,9 @@ STSE_JOBS=${STSE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # loopback-only network namespace (test_gnutls.sh). i2c-tools: test_i2ctools.sh.
 # pkg-config, help2man, dpkg-dev, ccache: the install, man pages, .deb and consumer builds.
 # tshark: test_pcapng.sh reads the pcapng export back.
+# jq: test_psa_driver_json.sh checks the opaque driver's JSON description.
 STSE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl mosquitto
-               gnutls-bin iproute2 util-linux i2c-tools pkg-config help2man dpkg-dev ccache tshark)
+               gnutls-bin iproute2 util-linux i2c-tools pkg-config help2man dpkg-dev ccache tshark jq)
 
 log() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 

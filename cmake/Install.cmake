@@ -11,6 +11,7 @@
 #   include/stsafe/MODULE/        every module's public headers
 #   share/man/man1/               stsafe-emu.1, stsafe-cli.1 (help2man)
 #   share/doc/stsafe-emu/         README, LICENSE, CHANGELOG, docs/, sample traces
+#   share/stsafe-emu/psa/         stsafe_opaque.json (harness/psa/CMakeLists.txt; psa builds only)
 include(CMakePackageConfigHelpers)
 
 set(STSE_EMU_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/stsafe_emu")

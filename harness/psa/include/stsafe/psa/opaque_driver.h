@@ -65,6 +65,14 @@
 
 #include "stsafe/psa/psa.h"
 
+/* In a PSA core built with this driver (STSAFE_PSA_OPAQUE_DRIVER: the JSON's
+ * h_condition and c_condition), the generated wrappers compile their
+ * opaque-driver cases only under PSA_CRYPTO_ACCELERATOR_DRIVER_PRESENT, which
+ * a driver's header defines (as mbedTLS's own p256-m driver header does). */
+#if defined(STSAFE_PSA_OPAQUE_DRIVER) && !defined(PSA_CRYPTO_ACCELERATOR_DRIVER_PRESENT)
+#define PSA_CRYPTO_ACCELERATOR_DRIVER_PRESENT
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
