@@ -598,8 +598,17 @@ static void test_answer_lost(void **state)
     stsafe_client_free(&c);
 }
 
+#ifdef STSE_OPAQUE_SIGNATURES_CHECKED
+int stse_opaque_signatures_checked(void);
+#endif
+
 int main(void)
 {
+#ifdef STSE_OPAQUE_SIGNATURES_CHECKED
+    printf("entry point types checked against mbedTLS's opaque test driver: %d\n", stse_opaque_signatures_checked());
+#else
+    printf("entry point types not checked (no mbedTLS 3.6 source tree beside the prefix)\n");
+#endif
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_get_builtin_key_slot0, each_setup),
         cmocka_unit_test_setup(test_get_builtin_key_slot1, each_setup),
