@@ -150,6 +150,12 @@ static const uint8_t digest[32] = {0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x1
                                    0x5c, 0x6d, 0x7e, 0x8f, 0x90, 0x01, 0x12, 0x23, 0x34, 0x45, 0x56,
                                    0x67, 0x78, 0x89, 0x9a, 0xab, 0xbc, 0xcd, 0xde, 0xef, 0xf0};
 
+/* sign_hash with ECDSA(SHA-256) over digest, a 64-byte signature buffer. */
+static psa_status_t sign256(const psa_key_attributes_t *a, const uint8_t *ctx, uint8_t sig[64], size_t *len)
+{
+    return stsafe_opaque_sign_hash(a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig, 64, len);
+}
+
 /* ---- a refused call leaves the chip's NVM byte for byte as it was ---- */
 
 static stsafe_emu_nvm nvm_before;
@@ -234,9 +240,7 @@ static void test_sign_then_verify_with_mbedtls(void **state)
     pub_bytes(0, want);
     assert_memory_equal(pub, want, 65);
     uint32_t before = stsafe_psa_signatures(0);
-    assert_int_equal(stsafe_opaque_sign_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &sig_len),
-                     PSA_SUCCESS);
+    assert_int_equal(sign256(&a, ctx, sig, &sig_len), PSA_SUCCESS);
     assert_int_equal(sig_len, 64);
     assert_int_equal(stsafe_psa_signatures(0), before + 1);
     assert_int_equal(soft_verify(pub, digest, sig, sig_len), PSA_SUCCESS);
@@ -255,9 +259,7 @@ static void test_verify_hash_in_chip(void **state)
     uint8_t ctx[CTX_LEN], sig[64];
     size_t len = 0;
     builtin(0, ctx);
-    assert_int_equal(stsafe_opaque_sign_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &len),
-                     PSA_SUCCESS);
+    assert_int_equal(sign256(&a, ctx, sig, &len), PSA_SUCCESS);
     uint64_t commands = dev.chip.stats.commands;
     assert_int_equal(stsafe_opaque_verify_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig, len),
                      PSA_SUCCESS);
@@ -277,9 +279,7 @@ static void test_generate_slot1(void **state)
     size_t len = 0, sig_len = 0;
     builtin(1, old_ctx);
     pub_bytes(1, old_pub);
-    assert_int_equal(stsafe_opaque_sign_hash(&a, old_ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32,
-                                             old_sig, sizeof old_sig, &sig_len),
-                     PSA_SUCCESS);
+    assert_int_equal(sign256(&a, old_ctx, old_sig, &sig_len), PSA_SUCCESS);
     assert_int_equal(soft_verify(old_pub, digest, old_sig, sig_len), PSA_SUCCESS);
 
     assert_int_equal(stsafe_opaque_generate_key(&a, ctx, sizeof ctx, &len), PSA_SUCCESS);
@@ -297,14 +297,10 @@ static void test_generate_slot1(void **state)
     assert_int_equal(soft_verify(pub, digest, old_sig, sig_len), PSA_ERROR_INVALID_SIGNATURE);
     /* the old context named a key that is gone */
     snapshot();
-    assert_int_equal(stsafe_opaque_sign_hash(&a, old_ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &sig_len),
-                     PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(sign256(&a, old_ctx, sig, &sig_len), PSA_ERROR_DOES_NOT_EXIST);
     assert_chip_untouched();
     /* the new one signs */
-    assert_int_equal(stsafe_opaque_sign_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &sig_len),
-                     PSA_SUCCESS);
+    assert_int_equal(sign256(&a, ctx, sig, &sig_len), PSA_SUCCESS);
     assert_int_equal(soft_verify(pub, digest, sig, sig_len), PSA_SUCCESS);
     /* built-in slot 1 now describes the new key */
     builtin(1, old_ctx);
@@ -398,9 +394,7 @@ static void test_no_such_slot(void **state)
     assert_int_equal(stsafe_opaque_get_builtin_key(0, &q, ctx, CTX_LEN, &len), PSA_ERROR_DOES_NOT_EXIST);
     /* a context naming slot 2 */
     ctx[5] = 2;
-    assert_int_equal(stsafe_opaque_sign_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &len),
-                     PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(sign256(&a, ctx, sig, &len), PSA_ERROR_DOES_NOT_EXIST);
     assert_int_equal(stsafe_opaque_export_public_key(&a, ctx, CTX_LEN, out, sizeof out, &len),
                      PSA_ERROR_DOES_NOT_EXIST);
     assert_int_equal(dev.chip.stats.commands, commands);
@@ -446,9 +440,7 @@ static void test_bad_context(void **state)
     snapshot();
     /* no chip bound */
     assert_int_equal(stsafe_psa_bind(NULL), PSA_SUCCESS);
-    assert_int_equal(stsafe_opaque_sign_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &len),
-                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(sign256(&a, ctx, sig, &len), PSA_ERROR_BAD_STATE);
     psa_key_attributes_t q = PSA_KEY_ATTRIBUTES_INIT;
     psa_set_key_lifetime(&q, STSAFE_OPAQUE_LIFETIME);
     assert_int_equal(stsafe_opaque_get_builtin_key(0, &q, ctx, CTX_LEN, &len), PSA_ERROR_BAD_STATE);
@@ -546,9 +538,7 @@ static void test_dead_bus(void **state)
     bind_chip(&c);
     snapshot();
     uint64_t commands = dev.chip.stats.commands;
-    assert_int_equal(stsafe_opaque_sign_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &len),
-                     PSA_ERROR_COMMUNICATION_FAILURE);
+    assert_int_equal(sign256(&a, ctx, sig, &len), PSA_ERROR_COMMUNICATION_FAILURE);
     assert_int_equal(stsafe_psa_last_error(0), STSAFE_ERR_BUS_IO);
     assert_int_equal(stsafe_opaque_verify_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig, 64),
                      PSA_ERROR_COMMUNICATION_FAILURE);
@@ -582,9 +572,7 @@ static void test_answer_lost(void **state)
     snapshot();
     uint64_t commands = dev.chip.stats.commands;
     assert_int_equal(stsafe_bus_fault_add_spec(&fault, "drop", &bad), 0);
-    assert_int_equal(stsafe_opaque_sign_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &len),
-                     PSA_ERROR_COMMUNICATION_FAILURE);
+    assert_int_equal(sign256(&a, ctx, sig, &len), PSA_ERROR_COMMUNICATION_FAILURE);
     assert_int_equal(stsafe_psa_last_error(0), STSAFE_ERR_BUS_TIMEOUT); /* polled past the budget */
     assert_int_equal(dev.chip.stats.commands, commands + 1);
     assert_int_equal(dev.chip.nvm.entropy.draws, nvm_before.entropy.draws + 1);
@@ -592,9 +580,7 @@ static void test_answer_lost(void **state)
     assert_chip_untouched(); /* and nothing else */
     (void)stsafe_bus_fault_clear(&fault);
     /* the bus back: the same context signs */
-    assert_int_equal(stsafe_opaque_sign_hash(&a, ctx, CTX_LEN, PSA_ALG_ECDSA(PSA_ALG_SHA_256), digest, 32, sig,
-                                             sizeof sig, &len),
-                     PSA_SUCCESS);
+    assert_int_equal(sign256(&a, ctx, sig, &len), PSA_SUCCESS);
     stsafe_client_free(&c);
 }
 
