@@ -52,7 +52,7 @@ static void folder_leave(psa_folder *f)
         DIR *d = opendir(".");
         const struct dirent *e;
         while (d && (e = readdir(d)) != NULL)
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
                 (void)unlink(e->d_name);
         if (d)
             (void)closedir(d);
