@@ -306,7 +306,8 @@ int stse_bench_tls13(stse_bench_report *r, mbedtls_pk_context *chip_key, uint8_t
         rc = tls_fail("certificates and configurations", rc);
     uint32_t sigs = stsafe_psa_signatures(slot);
     if (!rc && stse_bench_rounds(op_file, op_chip, t, seconds, &c) != 0) {
-        fprintf(stderr, "stsafe-emu bench: TLS 1.3: the chip's last error: %d\n", stsafe_psa_last_error(slot));
+        if (stsafe_psa_last_error(slot))
+            fprintf(stderr, "stsafe-emu bench: TLS 1.3: the chip's last error: %d\n", stsafe_psa_last_error(slot));
         rc = tls_fail("a handshake failed", t->last_rc);
     }
     sigs = stsafe_psa_signatures(slot) - sigs;
