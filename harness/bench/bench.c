@@ -23,6 +23,9 @@
 #include "stsafe/emulator/rng.h"
 #include "stsafe/server/server.h"
 #include "tool_common.h"
+#if STSE_BENCH_HAVE_PSA
+#include "bench_psa.h"
+#endif
 
 /* mbedtls_ecp_keypair's members are private in mbedTLS 3.x. */
 #define KP_GRP(kp) ((kp)->STSAFE_MBEDTLS_PRIVATE(grp))
@@ -43,43 +46,25 @@ typedef struct {
     uint8_t kib[1024];
 } bench_rig;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Calls \p op until \p seconds have passed; returns operations per second,
- * or a negative value when an operation failed. */
-static double rate(int (*op)(bench_rig *), bench_rig *rig, double seconds)
-{
-    double start = now_s(), t = start;
-    unsigned long n = 0;
-    while (t - start < seconds) {
-        for (int i = 0; i < 16; i++, n++)
-            if (op(rig) != 0)
-                return -1.0;
-        t = now_s();
-    }
-    return (double)n / (t - start);
-}
 
 static const uint8_t digest[32] = {0x5A, 0x17, 0x01};
 
-static int op_echo64(bench_rig *r)
+static int op_echo64(void *ctx)
 {
+    bench_rig *r = ctx;
     return stsafe_client_echo(&r->dev.client, r->msg, sizeof r->msg, r->out);
 }
 
-static int op_chip_sign(bench_rig *r)
+static int op_chip_sign(void *ctx)
 {
+    bench_rig *r = ctx;
     stsafe_ecc_signature sig;
     return stsafe_client_sign(&r->dev.client, 0, digest, sizeof digest, &sig);
 }
 
-static int op_raw_sign(bench_rig *r)
+static int op_raw_sign(void *ctx)
 {
+    bench_rig *r = ctx;
     mbedtls_mpi rr, ss;
     mbedtls_mpi_init(&rr);
     mbedtls_mpi_init(&ss);
@@ -91,16 +76,18 @@ static int op_raw_sign(bench_rig *r)
 }
 
 /* 1 KiB in four 256-byte frames, zone 4 (1696 bytes, free access). */
-static int op_read_1k(bench_rig *r)
+static int op_read_1k(void *ctx)
 {
+    bench_rig *r = ctx;
     int err = 0;
     for (uint16_t off = 0; !err && off < sizeof r->kib; off += 256)
         err = stsafe_client_read(&r->dev.client, 0, 4, off, 256, r->kib + off);
     return err;
 }
 
-static int op_update_1k(bench_rig *r)
+static int op_update_1k(void *ctx)
 {
+    bench_rig *r = ctx;
     int err = 0;
     for (uint16_t off = 0; !err && off < sizeof r->kib; off += 256)
         err = stsafe_client_update(&r->dev.client, 0, 4, off, r->kib + off, 256);
@@ -109,14 +96,16 @@ static int op_update_1k(bench_rig *r)
 
 static const uint8_t digest48[48] = {0x38, 0x4A};
 
-static int op_chip_sign384(bench_rig *r)
+static int op_chip_sign384(void *ctx)
 {
+    bench_rig *r = ctx;
     stsafe_ecc_signature sig;
     return stsafe_client_sign(&r->dev.client, 1, digest48, sizeof digest48, &sig);
 }
 
-static int op_raw_sign384(bench_rig *r)
+static int op_raw_sign384(void *ctx)
 {
+    bench_rig *r = ctx;
     mbedtls_mpi rr, ss;
     mbedtls_mpi_init(&rr);
     mbedtls_mpi_init(&ss);
@@ -127,15 +116,17 @@ static int op_raw_sign384(bench_rig *r)
     return rc;
 }
 
-static int op_chip_ecdh(bench_rig *r)
+static int op_chip_ecdh(void *ctx)
 {
+    bench_rig *r = ctx;
     uint8_t secret[48];
     size_t n = 0;
     return stsafe_client_establish_key(&r->dev.client, 1, &r->peer, secret, &n);
 }
 
-static int op_raw_ecdh(bench_rig *r)
+static int op_raw_ecdh(void *ctx)
 {
+    bench_rig *r = ctx;
     mbedtls_mpi z;
     uint8_t secret[32];
     mbedtls_mpi_init(&z);
@@ -172,47 +163,9 @@ static int ecdh_peer(bench_rig *r)
     return rc;
 }
 
-/* A crypto comparison measured in interleaved rounds. */
-typedef struct {
-    double raw, chip;           /* Mean rates over the rounds, ops/s. */
-    double median, min, max;    /* Cost ratio: chip time / raw time per operation. */
-} cost_rounds;
-
-static int cmp_double(const void *a, const void *b)
+static int op_socket_echo64(void *ctx)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* raw, chip, raw, chip, ... STSE_BENCH_ROUNDS times, \p seconds each, so a
- * change of the machine's load hits both sides alike; each pair's cost
- * ratio is the raw rate over the chip's. -1 when an operation failed. */
-static int measure_rounds(int (*raw_op)(bench_rig *), int (*chip_op)(bench_rig *), bench_rig *rig,
-                          double seconds, cost_rounds *out)
-{
-    double ratio[STSE_BENCH_ROUNDS], raw_sum = 0, chip_sum = 0;
-    memset(out, 0, sizeof *out);
-    if (raw_op(rig) != 0 || chip_op(rig) != 0) /* warm: groups loaded, code paged in */
-        return -1;
-    for (unsigned i = 0; i < STSE_BENCH_ROUNDS; i++) {
-        double raw = rate(raw_op, rig, seconds), chip = rate(chip_op, rig, seconds);
-        if (raw <= 0 || chip <= 0)
-            return -1;
-        ratio[i] = raw / chip;
-        raw_sum += raw;
-        chip_sum += chip;
-    }
-    qsort(ratio, STSE_BENCH_ROUNDS, sizeof ratio[0], cmp_double);
-    out->raw = raw_sum / STSE_BENCH_ROUNDS;
-    out->chip = chip_sum / STSE_BENCH_ROUNDS;
-    out->median = ratio[STSE_BENCH_ROUNDS / 2];
-    out->min = ratio[0];
-    out->max = ratio[STSE_BENCH_ROUNDS - 1];
-    return 0;
-}
-
-static int op_socket_echo64(bench_rig *r)
-{
+    bench_rig *r = ctx;
     return stsafe_client_echo(r->remote, r->msg, sizeof r->msg, r->out);
 }
 
@@ -299,7 +252,7 @@ static int socket_echo_rounds(bench_rig *rig, double seconds, socket_rounds *out
         out->per_echo = b.sock.requests - before;
         for (unsigned i = 0; !err && i < STSE_BENCH_SOCKET_ROUNDS; i++) {
             double raw = stse_bench_raw_socket_rate(seconds);
-            double sock = rate(op_socket_echo64, rig, seconds);
+            double sock = stse_bench_rate(op_socket_echo64, rig, seconds);
             err = raw <= 0 || sock <= 0;
             ratio[i] = err ? 0.0 : sock / raw;
             out->raw += raw / STSE_BENCH_SOCKET_ROUNDS;
@@ -310,42 +263,9 @@ static int socket_echo_rounds(bench_rig *rig, double seconds, socket_rounds *out
     bench_server_stop(&b);
     if (err)
         return -1;
-    qsort(ratio, STSE_BENCH_SOCKET_ROUNDS, sizeof ratio[0], cmp_double);
+    qsort(ratio, STSE_BENCH_SOCKET_ROUNDS, sizeof ratio[0], stse_bench_cmp_double);
     out->ratio = ratio[STSE_BENCH_SOCKET_ROUNDS / 2];
     return 0;
-}
-
-/* A rate figure with its note (printed as measured in table mode). */
-static stse_bench_figure *rate_figure(stse_bench_report *r, const char *id, const char *name,
-                                      double value, const char *note)
-{
-    stse_bench_figure *f = stse_bench_add(r, id, name, value, "ops/s");
-    if (f)
-        snprintf(f->note, sizeof f->note, "%s", note);
-    return f;
-}
-
-/* The raw mbedTLS reference and the chip beside it; the chip's target:
- * a median cost ratio of at most STSE_BENCH_COST_TARGET. */
-static void ratio_figures(stse_bench_report *r, const char *raw_id, const char *raw_name,
-                          const char *id, const char *name, const cost_rounds *c)
-{
-    char note[128];
-    stse_bench_show(r, rate_figure(r, raw_id, raw_name, c->raw, ""));
-    int met = c->median > 0 && c->median <= STSE_BENCH_COST_TARGET;
-    snprintf(note, sizeof note, "cost ratio %.3f (%.3f..%.3f over %u rounds; target <= %.2f: %s)",
-             c->median, c->min, c->max, STSE_BENCH_ROUNDS, STSE_BENCH_COST_TARGET,
-             met ? "met" : "not met");
-    stse_bench_figure *f = rate_figure(r, id, name, c->chip, note);
-    if (f) {
-        f->ratio = c->raw > 0 ? c->chip / c->raw : 0.0;
-        f->target = met ? 1 : -1;
-        f->rounds = STSE_BENCH_ROUNDS;
-        f->cost_median = c->median;
-        f->cost_min = c->min;
-        f->cost_max = c->max;
-    }
-    stse_bench_show(r, f);
 }
 
 /* Read or Update 1 KiB, with its MB/s. */
@@ -353,7 +273,7 @@ static void kib_figure(stse_bench_report *r, const char *id, const char *name, d
 {
     char note[64];
     snprintf(note, sizeof note, "(%.1f MB/s; 4 frames of 256 B)", ops * 1024 / 1e6);
-    stse_bench_figure *f = rate_figure(r, id, name, ops, note);
+    stse_bench_figure *f = stse_bench_rate_figure(r, id, name, ops, note);
     if (f) {
         f->extra_key = "mb_per_s";
         f->extra = ops * 1024 / 1e6;
@@ -383,20 +303,23 @@ static int replay_figure(stse_bench_report *r, double seconds)
 
 static int measure_more(stse_bench_report *r, bench_rig *rig, double seconds)
 {
-    cost_rounds c;
-    double rd = rate(op_read_1k, rig, seconds), up = rate(op_update_1k, rig, seconds);
+    stse_bench_cost c;
+    double rd = stse_bench_rate(op_read_1k, rig, seconds);
+    double up = stse_bench_rate(op_update_1k, rig, seconds);
     kib_figure(r, "read_1kib", "Read 1 KiB", rd);
     kib_figure(r, "update_1kib", "Update 1 KiB", up);
     if (slot1_key(rig, STSAFE_CURVE_P384) != 0 ||
-        measure_rounds(op_raw_sign384, op_chip_sign384, rig, seconds, &c) != 0)
+        stse_bench_rounds(op_raw_sign384, op_chip_sign384, rig, seconds, &c) != 0)
         return TOOL_EXIT_FAIL;
-    ratio_figures(r, "p384_sign_raw", "P-384 sign, raw mbedTLS", "p384_sign_chip",
-                  "P-384 sign through the frame path", &c);
+    stse_bench_show(r, stse_bench_ratio_figures(r, "p384_sign_raw", "P-384 sign, raw mbedTLS", "p384_sign_chip",
+                                                "P-384 sign through the frame path", &c,
+                                                STSE_BENCH_COST_TARGET));
     if (slot1_key(rig, STSAFE_CURVE_P256) != 0 || ecdh_peer(rig) != 0 ||
-        measure_rounds(op_raw_ecdh, op_chip_ecdh, rig, seconds, &c) != 0)
+        stse_bench_rounds(op_raw_ecdh, op_chip_ecdh, rig, seconds, &c) != 0)
         return TOOL_EXIT_FAIL;
-    ratio_figures(r, "p256_ecdh_raw", "P-256 ECDH, raw mbedTLS", "p256_ecdh_chip",
-                  "P-256 ECDH through the frame path", &c);
+    stse_bench_show(r, stse_bench_ratio_figures(r, "p256_ecdh_raw", "P-256 ECDH, raw mbedTLS", "p256_ecdh_chip",
+                                                "P-256 ECDH through the frame path", &c,
+                                                STSE_BENCH_COST_TARGET));
     int replay_err = replay_figure(r, seconds);
     return rd < 0 || up < 0 || replay_err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
@@ -406,17 +329,17 @@ static void echo_figures(stse_bench_report *r, double echo, const socket_rounds 
 {
     char note[128];
     snprintf(note, sizeof note, "(target >= 1,000,000/s: %s)", echo >= 1e6 ? "met" : "not met");
-    stse_bench_figure *f = rate_figure(r, "echo_inproc", "Echo 64 B round trips", echo, note);
+    stse_bench_figure *f = stse_bench_rate_figure(r, "echo_inproc", "Echo 64 B round trips", echo, note);
     if (f)
         f->target = echo >= 1e6 ? 1 : -1;
     stse_bench_show(r, f);
-    stse_bench_show(r, rate_figure(r, "unix_socket_ping_pong", "Raw unix-socket ping-pong", s->raw,
-                                   "(two threads, the socket Echo's message sizes)"));
+    stse_bench_show(r, stse_bench_rate_figure(r, "unix_socket_ping_pong", "Raw unix-socket ping-pong", s->raw,
+                                              "(two threads, the socket Echo's message sizes)"));
     int met = s->ratio >= STSE_BENCH_SOCKET_TARGET;
     snprintf(note, sizeof note, "(%lu socket round trip%s each; %.3f of the raw ping-pong, "
              "target >= %.1f: %s)", (unsigned long)s->per_echo, s->per_echo == 1 ? "" : "s",
              s->ratio, STSE_BENCH_SOCKET_TARGET, met ? "met" : "not met");
-    f = rate_figure(r, "echo_unix_socket", "Echo 64 B round trips, unix socket", s->sock, note);
+    f = stse_bench_rate_figure(r, "echo_unix_socket", "Echo 64 B round trips, unix socket", s->sock, note);
     if (f) {
         f->target = met ? 1 : -1;
         f->extra_key = "socket_round_trips_per_echo";
@@ -430,21 +353,26 @@ static void echo_figures(stse_bench_report *r, double echo, const socket_rounds 
 /* Runs every figure into \p r; a tool exit code. */
 static int measure(stse_bench_report *r, bench_rig *rig, double seconds, size_t fleet)
 {
-    cost_rounds c;
+    stse_bench_cost c;
     socket_rounds s;
     if (r->table)
         fprintf(r->table, "stsafe-emu bench (%.1f s per figure and per round, in-process bus unless said, "
                 "timing model off)\n", seconds);
-    double echo = rate(op_echo64, rig, seconds);
+    double echo = stse_bench_rate(op_echo64, rig, seconds);
     int rc = socket_echo_rounds(rig, seconds, &s) != 0 || echo < 0 ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
     echo_figures(r, echo, &s);
-    if (!rc && measure_rounds(op_raw_sign, op_chip_sign, rig, seconds, &c) != 0)
+    if (!rc && stse_bench_rounds(op_raw_sign, op_chip_sign, rig, seconds, &c) != 0)
         rc = TOOL_EXIT_FAIL;
     if (!rc)
-        ratio_figures(r, "p256_sign_raw", "P-256 sign, raw mbedTLS", "p256_sign_chip",
-                      "P-256 sign through the frame path", &c);
+        stse_bench_show(r, stse_bench_ratio_figures(r, "p256_sign_raw", "P-256 sign, raw mbedTLS",
+                                                    "p256_sign_chip", "P-256 sign through the frame path",
+                                                    &c, STSE_BENCH_COST_TARGET));
     if (!rc)
         rc = measure_more(r, rig, seconds);
+#if STSE_BENCH_HAVE_PSA
+    if (!rc && stse_bench_psa(r, &rig->dev, seconds) != 0)
+        rc = TOOL_EXIT_FAIL;
+#endif
     if (!rc && stse_bench_snapshot(r, seconds) != 0)
         rc = TOOL_EXIT_FAIL;
     if (!rc && stse_bench_fleet_memory(r, &rig->dev.chip.nvm) != 0)
@@ -457,7 +385,7 @@ static int measure(stse_bench_report *r, bench_rig *rig, double seconds, size_t 
 int stse_bench_run(double seconds, int json, size_t fleet)
 {
     bench_rig rig;
-    static stse_bench_report report; /* 24 figures: kept off the stack */
+    static stse_bench_report report; /* 32 figures: kept off the stack */
     static const uint8_t seed[] = "stsafe-emu bench";
     memset(&report, 0, sizeof report);
     report.seconds = seconds;

@@ -36,7 +36,7 @@ typedef struct {
     char note[128];             /**< The table's last column. */
 } stse_bench_figure;
 
-#define STSE_BENCH_MAX_FIGURES 24u
+#define STSE_BENCH_MAX_FIGURES 32u
 
 /** Rounds of each crypto comparison (raw, chip, raw, chip, ...). */
 #define STSE_BENCH_ROUNDS 9u
@@ -73,6 +73,52 @@ void stse_bench_show(const stse_bench_report *r, const stse_bench_figure *f);
 
 /** \brief Print the whole report as one JSON object (docs/benchmarks.md). */
 void stse_bench_print_json(const stse_bench_report *r, FILE *out);
+
+/** An operation measured by a rate: 0 on success. */
+typedef int (*stse_bench_op)(void *ctx);
+
+/** \brief Seconds of the monotonic clock. */
+double stse_bench_now(void);
+
+/**
+ * \brief Calls \p op on \p ctx (16 at a time) until \p seconds have passed.
+ * \return Operations per second; negative when an operation failed.
+ */
+double stse_bench_rate(stse_bench_op op, void *ctx, double seconds);
+
+/** \brief qsort() order of doubles, ascending. */
+int stse_bench_cmp_double(const void *a, const void *b);
+
+/** A comparison measured in interleaved rounds. */
+typedef struct {
+    double raw, chip;           /**< Mean rates over the rounds, ops/s. */
+    double median, min, max;    /**< Cost ratio: chip time / raw time per operation. */
+} stse_bench_cost;
+
+/**
+ * \brief raw, chip, raw, chip, ... STSE_BENCH_ROUNDS times, \p seconds each,
+ *        after one warm-up call of each, so a change of the machine's load
+ *        hits both sides alike; each pair's cost ratio is the raw rate over
+ *        the chip's.
+ * \return 0; -1 when an operation failed.
+ */
+int stse_bench_rounds(stse_bench_op raw_op, stse_bench_op chip_op, void *ctx, double seconds,
+                      stse_bench_cost *out);
+
+/** \brief A figure in ops/s with its table note; NULL when the table is full. */
+stse_bench_figure *stse_bench_rate_figure(stse_bench_report *r, const char *id, const char *name,
+                                          double value, const char *note);
+
+/**
+ * \brief The reference figure of a comparison (added and shown) and the
+ *        chip's beside it (added, returned, not yet shown): its mean rate,
+ *        ratio to the reference, the rounds' cost ratios, and the target
+ *        "median cost ratio <= \p target" (0: no target).
+ * \return The chip's figure; NULL when the table is full.
+ */
+stse_bench_figure *stse_bench_ratio_figures(stse_bench_report *r, const char *raw_id,
+                                            const char *raw_name, const char *id, const char *name,
+                                            const stse_bench_cost *c, double target);
 
 /** Chips of the memory figures: the fleet measured idle, and those of it that sign once. */
 #define STSE_BENCH_FLEET_CHIPS  1000u
