@@ -8,7 +8,8 @@
 # the connection) holds exactly one Generate Signature per handshake;
 # mqtt-publish --psa --tls1.3 to Mosquitto (require_certificate,
 # use_identity_as_username). Then an untrusted server, and the ITS files a
-# connection leaves (none for the key). The seed test's negative cases too.
+# connection leaves (none for the key). The seed test's negative cases too,
+# in TLS 1.2 and in TLS 1.3 (where the refusal comes after the handshake).
 set -u
 EMU=$(realpath "$1")
 CLI=$(realpath "$2")
@@ -116,10 +117,35 @@ check "mismatched key: refused" "1" "$?"
 check "mismatched key: message" "$refused" "$(head -1 err.txt)"
 check "mismatched key: the chip signed once (with its new key)" "1" "$(signatures rekeyed.trace)"
 
+# --- the same over TLS 1.3: the server judges the client after the client's
+# Finished, so tls-connect waits for its verdict (a ticket or an alert) -----------
+after13() { printf '%s\nstsafe-cli: TLS 1.3: after the client'"'"'s Finished the server sent the fatal alert %s\n' "$refused" "$1"; }
+"$CLI" --image other.img tls-connect "localhost:$p13" --ca ca.pem --psa --tls1.3 >out.txt 2>err.txt
+check "TLS 1.3 another CA: refused" "1" "$?"
+check "TLS 1.3 another CA: message" "$(after13 'unknown_ca (48)')" "$(cat err.txt)"
+check "TLS 1.3 another CA: no success line" "" "$(cat out.txt)"
+"$CLI" --image tampered.img tls-connect "localhost:$p13" --ca ca.pem --psa --tls1.3 >out.txt 2>err.txt
+check "TLS 1.3 tampered certificate: refused" "1" "$?"
+check "TLS 1.3 tampered certificate: message" "$(after13 'decrypt_error (51)')" "$(cat err.txt)"
+"$CLI" --image rekeyed.img --trace rekeyed13.trace tls-connect "localhost:$p13" --ca ca.pem --psa --tls1.3 \
+      >out.txt 2>err.txt
+check "TLS 1.3 mismatched key: refused" "1" "$?"
+check "TLS 1.3 mismatched key: message" "$(after13 'decrypt_error (51)')" "$(cat err.txt)"
+check "TLS 1.3 mismatched key: the chip signed once (with its new key)" "1" "$(signatures rekeyed13.trace)"
+"$CLI" --image other.img mqtt-publish "localhost:$pmq" --ca ca.pem --psa --tls1.3 \
+      --topic devices/rogue-device/events --message x >out.txt 2>err.txt
+check "MQTT --tls1.3 another CA: refused" "1" "$?"
+check "MQTT --tls1.3 another CA: message" "$(after13 'unknown_ca (48)')" "$(cat err.txt)"
+check "MQTT --tls1.3 another CA: nothing sent" "" "$(cat out.txt)"
+
 # --- an untrusted server: refused before the chip signs ---------------------------
 "$CLI" --image chip.img --trace bad.trace tls-connect "localhost:$p13" --ca other-ca.pem --psa --tls1.3 >/dev/null 2>err.txt
 check "untrusted server: exit" "1" "$?"
 check "untrusted server: message" "stsafe-cli: the server's certificate does not verify with --ca other-ca.pem: The certificate is not correctly signed by the trusted CA" "$(head -1 err.txt)"
 check "untrusted server: no signature" "0" "$(signatures bad.trace)"
+"$CLI" --image chip.img --trace bad12.trace tls-connect "localhost:$p12" --ca other-ca.pem --psa --tls1.2 >/dev/null 2>err.txt
+check "TLS 1.2 untrusted server: exit" "1" "$?"
+check "TLS 1.2 untrusted server: message" "stsafe-cli: the server's certificate does not verify with --ca other-ca.pem: The certificate is not correctly signed by the trusted CA" "$(head -1 err.txt)"
+check "TLS 1.2 untrusted server: no signature" "0" "$(signatures bad12.trace)"
 
 finish
