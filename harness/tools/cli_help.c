@@ -119,7 +119,9 @@ static const cli_command commands[] = {
          "                                   TLS 1.2 with the zone's certificate; the chip signs\n"
          "                                   the handshake. Prints the suite and the reply.\n"
          "                                   --psa: the key through PSA (mbedTLS 3.6 with\n"
-         "                                   PSA_CRYPTO_SE_C; docs/psa.md); --tls1.3 needs 3.6.\n"},
+         "                                   PSA_CRYPTO_SE_C; docs/psa.md); --tls1.3 needs 3.6,\n"
+         "                                   and waits up to 3 s after the handshake for the\n"
+         "                                   server's verdict on the client (a ticket or an alert).\n"},
     {"mqtt-publish", cli_do_mqtt_publish, NULL,
          "  mqtt-publish HOST:PORT --ca CA.pem --topic T --message M [--zone 1] [--slot 1]\n"
          "                                   The same TLS session, then MQTT 3.1.1 CONNECT\n"

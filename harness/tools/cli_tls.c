@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stsafe-cli: the seed flow's TLS half: a TLS 1.2 client whose certificate
+/* stsafe-cli: the seed flow's TLS half: a TLS 1.2 (or 1.3) client whose certificate
  * is in a zone and whose key is in the chip, and MQTT over it
  * (docs/provisioning.md). */
 #include <stdio.h>
@@ -130,6 +130,12 @@ static const int suites13[] = {
 #else
 #define CLI_HAVE_TLS13 0
 #endif
+#if CLI_HAVE_TLS13 && defined(MBEDTLS_SSL_SESSION_TICKETS)
+#define CLI_TICKET MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET /* the next one, once confirmed: skipped */
+#else
+#define CLI_TICKET MBEDTLS_ERR_SSL_WANT_READ
+#endif
+#define CLI_TLS13_CONFIRM_MS 3000 /* the wait for the server's verdict on the client: tls13_confirm() */
 
 static int split_host_port(const char *arg, char *host, size_t cap, const char **port)
 {
@@ -217,6 +223,12 @@ static int configure(tls_client *t, const char *host, int tls_version)
     if (tls_version == 13) {
         mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_3);
         mbedtls_ssl_conf_max_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_3);
+        mbedtls_ssl_conf_read_timeout(&t->conf, CLI_TLS13_CONFIRM_MS); /* tls13_confirm() only */
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+        /* a ticket is the server's word that it accepted the client */
+        mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+            &t->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
     } else
 #endif
         stsafe_mbedtls_ssl_conf_tls12_only(&t->conf);
@@ -236,6 +248,66 @@ static int configure(tls_client *t, const char *host, int tls_version)
         rc = mbedtls_ssl_set_hostname(&t->ssl, host);
     return rc;
 }
+
+#if CLI_HAVE_TLS13
+/* TLS 1.3 moves the client's authentication after the client's Finished
+ * (RFC 8446, 4.4.2-4.4.4 and 4.6.1): mbedtls_ssl_handshake() returns 0 as soon
+ * as the client has sent Certificate, CertificateVerify and Finished, and the
+ * server judges them afterwards. A server that accepts sends NewSessionTicket
+ * (OpenSSL, and so Mosquitto, send two by default) or application data; one
+ * that refuses sends a fatal alert (unknown_ca, decrypt_error, ...). So after a
+ * TLS 1.3 handshake the client waits for the server's first record, at most
+ * CLI_TLS13_CONFIRM_MS; a server that sends nothing in that time said nothing
+ * against the client and is taken as having accepted it. */
+
+static const char *alert_name(unsigned char alert)
+{
+    switch (alert) {
+    case MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE: return "handshake_failure";
+    case MBEDTLS_SSL_ALERT_MSG_BAD_CERT: return "bad_certificate";
+    case MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_CERT: return "unsupported_certificate";
+    case MBEDTLS_SSL_ALERT_MSG_CERT_REVOKED: return "certificate_revoked";
+    case MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED: return "certificate_expired";
+    case MBEDTLS_SSL_ALERT_MSG_CERT_UNKNOWN: return "certificate_unknown";
+    case MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER: return "illegal_parameter";
+    case MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA: return "unknown_ca";
+    case MBEDTLS_SSL_ALERT_MSG_ACCESS_DENIED: return "access_denied";
+    case MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR: return "decode_error";
+    case MBEDTLS_SSL_ALERT_MSG_DECRYPT_ERROR: return "decrypt_error";
+    case MBEDTLS_SSL_ALERT_MSG_INTERNAL_ERROR: return "internal_error";
+    case MBEDTLS_SSL_ALERT_MSG_CERT_REQUIRED: return "certificate_required";
+    default: return "alert";
+    }
+}
+
+/* Waits for the server's verdict on the client. 0 when it accepted (a ticket,
+ * data, or silence for CLI_TLS13_CONFIRM_MS); else prints why and returns
+ * TOOL_EXIT_FAIL. Application data that arrived stays in \p t->ssl for the
+ * next mbedtls_ssl_read() (a read of 0 bytes consumes nothing). */
+static int tls13_confirm(tls_client *t)
+{
+    unsigned char none[1];
+    int r;
+    mbedtls_ssl_set_bio(&t->ssl, &t->net, mbedtls_net_send, NULL, mbedtls_net_recv_timeout);
+    do
+        r = mbedtls_ssl_read(&t->ssl, none, 0);
+    while (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE);
+    mbedtls_ssl_set_bio(&t->ssl, &t->net, mbedtls_net_send, mbedtls_net_recv, NULL);
+    if (r >= 0 || r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET || r == MBEDTLS_ERR_SSL_TIMEOUT)
+        return TOOL_EXIT_OK;
+    tool_error(prog, "the server refused the handshake: it does not accept this device's "
+                     "certificate or key (wrong CA, tampered certificate, or a key that does not match)");
+    if (r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
+        /* mbedTLS 3.6 has no accessor for the alert received; the record
+         * stays in in_msg (level, description) after the error. */
+        unsigned char alert = t->ssl.STSAFE_MBEDTLS_PRIVATE(in_msg)[1];
+        tool_error(prog, "TLS 1.3: after the client's Finished the server sent the fatal alert %s (%u)",
+                   alert_name(alert), (unsigned)alert);
+        return TOOL_EXIT_FAIL;
+    }
+    return tls_error(r, "TLS 1.3: after the client's Finished");
+}
+#endif
 
 /* Connects and shakes hands; prints what happened. */
 static int tls_connect(tool_session *s, const cli_args *a, tls_client *t, const char *cmd)
@@ -290,6 +362,10 @@ static int tls_connect(tool_session *s, const cli_args *a, tls_client *t, const 
                              "certificate or key (wrong CA, tampered certificate, or a key that does not match)");
         return tls_error(err, "TLS handshake");
     }
+#if CLI_HAVE_TLS13
+    if (a->tls_version == 13 && (err = tls13_confirm(t)) != 0)
+        return err;
+#endif
     char subject[256];
     const stsafe_pk_stats *stats = stsafe_chip_key_stats(t->route, &t->key);
     mbedtls_x509_dn_gets(subject, sizeof subject, &t->own.subject);
@@ -325,7 +401,7 @@ static int read_some(tls_client *t, unsigned char *buf, size_t cap)
     int r;
     do
         r = mbedtls_ssl_read(&t->ssl, buf, cap);
-    while (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE);
+    while (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE || r == CLI_TICKET);
     return r;
 }
 

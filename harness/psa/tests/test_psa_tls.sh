@@ -8,7 +8,10 @@
 # the connection) holds exactly one Generate Signature per handshake;
 # mqtt-publish --psa --tls1.3 to Mosquitto (require_certificate,
 # use_identity_as_username). Then an untrusted server, and the ITS files a
-# connection leaves (none for the key). The seed test's negative cases too.
+# connection leaves (none for the key). The seed test's negative cases too,
+# in TLS 1.2 and in TLS 1.3 (where the refusal comes after the handshake, so
+# the client waits for the server's verdict: also against a server that sends
+# no session ticket, where the wait ends at its bound and the client goes on).
 set -u
 EMU=$(realpath "$1")
 CLI=$(realpath "$2")
@@ -22,6 +25,7 @@ signatures() { grep -c '# command Generate Signature (0x16)' "$1"; }
 p13=$((20000 + $$ % 20000))
 p12=$((p13 + 1))
 pmq=$((p13 + 2))
+pnt=$((p13 + 3))
 
 # --- credentials: a CA, a server certificate, a chip provisioned through PSA ---
 "$CLI" ca init --out ca >/dev/null
@@ -41,6 +45,11 @@ pids+=($!)
 openssl s_server -accept "127.0.0.1:$p12" -cert server.pem -key server.key -CAfile ca.pem \
         -Verify 1 -verify_return_error -tls1_2 -rev </dev/null >s12.log 2>&1 &
 pids+=($!)
+# a TLS 1.3 server that sends no NewSessionTicket: the client hears nothing
+# after its Finished until it speaks (tls13_confirm() waits its 3 s bound)
+openssl s_server -accept "127.0.0.1:$pnt" -cert server.pem -key server.key -CAfile ca.pem \
+        -Verify 1 -verify_return_error -tls1_3 -num_tickets 0 -rev </dev/null >snt.log 2>&1 &
+pids+=($!)
 cat >broker.conf <<CONF
 per_listener_settings true
 listener $pmq 127.0.0.1
@@ -58,7 +67,7 @@ CONF
 [ "$(id -u)" -eq 0 ] && echo "user root" >>broker.conf # keys are root's; the broker would drop to 'mosquitto'
 mosquitto -c broker.conf >broker.out 2>&1 &
 pids+=($!)
-wait_port "$p13" && wait_port "$p12" && wait_port "$pmq" || exit 1
+wait_port "$p13" && wait_port "$p12" && wait_port "$pmq" && wait_port "$pnt" || exit 1
 
 # --- TLS 1.3 and 1.2 with the key in the chip, through PSA ------------------------
 out=$("$CLI" --image chip.img --trace t13.trace tls-connect "localhost:$p13" --ca ca.pem --psa --tls1.3 \
@@ -69,6 +78,12 @@ check "TLS 1.3 --psa: reply" "reply: asp revo olleh" "$(grep '^reply:' <<<"$out"
 check "TLS 1.3 --psa: the route counted one signature" "1" "$(grep -c '^handshake: 1 chip signature' <<<"$out")"
 check "TLS 1.3 --psa: the chip got one Generate Signature" "1" "$(signatures t13.trace)"
 check "TLS 1.3 --psa: openssl saw the device's CN" "yes" "$(grep -q 'depth=0 CN = psa-device-01' s13.log && echo yes)"
+
+out=$("$CLI" --image chip.img tls-connect "localhost:$pnt" --ca ca.pem --psa --tls1.3 --send "no ticket" 2>&1)
+check "TLS 1.3 --psa, a server with no ticket: exit" "0" "$?"
+check "TLS 1.3 --psa, a server with no ticket: handshake and reply" \
+      "TLS 1.3 handshake with localhost:$pnt done: TLS1-3-AES-128-GCM-SHA256
+reply: tekcit on" "$(grep -E '^(TLS|reply:)' <<<"$out")"
 
 out=$("$CLI" --image chip.img --trace t12.trace tls-connect "localhost:$p12" --ca ca.pem --psa --tls1.2 \
       --send ping 2>&1)
@@ -116,10 +131,35 @@ check "mismatched key: refused" "1" "$?"
 check "mismatched key: message" "$refused" "$(head -1 err.txt)"
 check "mismatched key: the chip signed once (with its new key)" "1" "$(signatures rekeyed.trace)"
 
+# --- the same over TLS 1.3: the server judges the client after the client's
+# Finished, so tls-connect waits for its verdict (a ticket or an alert) -----------
+after13() { printf '%s\nstsafe-cli: TLS 1.3: after the client'"'"'s Finished the server sent the fatal alert %s\n' "$refused" "$1"; }
+"$CLI" --image other.img tls-connect "localhost:$p13" --ca ca.pem --psa --tls1.3 >out.txt 2>err.txt
+check "TLS 1.3 another CA: refused" "1" "$?"
+check "TLS 1.3 another CA: message" "$(after13 'unknown_ca (48)')" "$(cat err.txt)"
+check "TLS 1.3 another CA: no success line" "" "$(cat out.txt)"
+"$CLI" --image tampered.img tls-connect "localhost:$p13" --ca ca.pem --psa --tls1.3 >out.txt 2>err.txt
+check "TLS 1.3 tampered certificate: refused" "1" "$?"
+check "TLS 1.3 tampered certificate: message" "$(after13 'decrypt_error (51)')" "$(cat err.txt)"
+"$CLI" --image rekeyed.img --trace rekeyed13.trace tls-connect "localhost:$p13" --ca ca.pem --psa --tls1.3 \
+      >out.txt 2>err.txt
+check "TLS 1.3 mismatched key: refused" "1" "$?"
+check "TLS 1.3 mismatched key: message" "$(after13 'decrypt_error (51)')" "$(cat err.txt)"
+check "TLS 1.3 mismatched key: the chip signed once (with its new key)" "1" "$(signatures rekeyed13.trace)"
+"$CLI" --image other.img mqtt-publish "localhost:$pmq" --ca ca.pem --psa --tls1.3 \
+      --topic devices/rogue-device/events --message x >out.txt 2>err.txt
+check "MQTT --tls1.3 another CA: refused" "1" "$?"
+check "MQTT --tls1.3 another CA: message" "$(after13 'unknown_ca (48)')" "$(cat err.txt)"
+check "MQTT --tls1.3 another CA: nothing sent" "" "$(cat out.txt)"
+
 # --- an untrusted server: refused before the chip signs ---------------------------
 "$CLI" --image chip.img --trace bad.trace tls-connect "localhost:$p13" --ca other-ca.pem --psa --tls1.3 >/dev/null 2>err.txt
 check "untrusted server: exit" "1" "$?"
 check "untrusted server: message" "stsafe-cli: the server's certificate does not verify with --ca other-ca.pem: The certificate is not correctly signed by the trusted CA" "$(head -1 err.txt)"
 check "untrusted server: no signature" "0" "$(signatures bad.trace)"
+"$CLI" --image chip.img --trace bad12.trace tls-connect "localhost:$p12" --ca other-ca.pem --psa --tls1.2 >/dev/null 2>err.txt
+check "TLS 1.2 untrusted server: exit" "1" "$?"
+check "TLS 1.2 untrusted server: message" "stsafe-cli: the server's certificate does not verify with --ca other-ca.pem: The certificate is not correctly signed by the trusted CA" "$(head -1 err.txt)"
+check "TLS 1.2 untrusted server: no signature" "0" "$(signatures bad12.trace)"
 
 finish
