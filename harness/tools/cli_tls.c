@@ -131,9 +131,10 @@ static const int suites13[] = {
 #define CLI_HAVE_TLS13 0
 #endif
 #if CLI_HAVE_TLS13 && defined(MBEDTLS_SSL_SESSION_TICKETS)
-#define CLI_TICKET MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET /* the next one, once confirmed: skipped */
+/* the tickets after the first one, once confirmed: skipped by read_some() */
+#define CLI_IS_TICKET(r) ((r) == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
 #else
-#define CLI_TICKET MBEDTLS_ERR_SSL_WANT_READ
+#define CLI_IS_TICKET(r) 0
 #endif
 #define CLI_TLS13_CONFIRM_MS 3000 /* the wait for the server's verdict on the client: tls13_confirm() */
 
@@ -401,7 +402,7 @@ static int read_some(tls_client *t, unsigned char *buf, size_t cap)
     int r;
     do
         r = mbedtls_ssl_read(&t->ssl, buf, cap);
-    while (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE || r == CLI_TICKET);
+    while (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE || CLI_IS_TICKET(r));
     return r;
 }
 
