@@ -325,6 +325,42 @@ static void test_script_empty_writes(void **state)
     stsafe_trace_script_free(&s);
 }
 
+/* A redacted answer (Unwrap's plaintext replaced by markers) keeps the CRC
+ * of the real bytes. The recorded device sends it read whole with a CRC
+ * made for the marker bytes, so the host can check the frame; a shorter
+ * read (the head) is the recorded bytes (docs/trace-format.md, "How a
+ * redacted message reads"). The fuzz target's answer check follows this
+ * rule (fuzz/corpus/fuzz_trace_import/regress-redacted-answer). */
+static void test_recorded_device_redacted_answer(void **state)
+{
+    (void)state;
+    static const char text[] = "stsafe-trace 1\n"
+                               "0 S 0x20 W ACK 00 01 02 03 a7 29\n"
+                               "0 S 0x20 R ACK 00 00 0a 00 00 00 00 00 00 00 00 12 34"
+                               "  # response OK (0x00), redacted 8 bytes from byte 3\n";
+    static const uint8_t echo[] = {0x00, 0x01, 0x02, 0x03, 0xa7, 0x29};
+    static const uint8_t markers[8] = {0};
+    uint8_t want[13];
+    size_t want_len = 0;
+    uint8_t buf[13];
+    stsafe_trace_script s;
+    stsafe_trace_device d;
+    assert_int_equal(stsafe_rsp_frame_encode(0x00, markers, sizeof markers, want, sizeof want, &want_len), 0);
+    assert_int_equal(want_len, sizeof want);
+    assert_memory_not_equal(want + 11, "\x12\x34", 2);
+    stsafe_trace_script_init(&s);
+    assert_int_equal(stsafe_trace_script_load(&s, text, sizeof text - 1, 0x20), 0);
+    assert_true(s.reads[0].redacted);
+    stsafe_trace_device_init(&d, &s);
+    assert_int_equal(stsafe_trace_device_write(&d, 0x20, echo, sizeof echo), 0);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, 3), 0);
+    assert_memory_equal(buf, "\x00\x00\x0a", 3);
+    assert_int_equal(stsafe_trace_device_read(&d, 0x20, buf, sizeof buf), 0);
+    assert_memory_equal(buf, want, sizeof want);
+    assert_true(stsafe_trace_device_finished(&d));
+    stsafe_trace_script_free(&s);
+}
+
 static void test_script_view(void **state)
 {
     (void)state;
@@ -562,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_emulator_nack),
         cmocka_unit_test(test_recorded_device_golden),
         cmocka_unit_test(test_recorded_device_rules),
+        cmocka_unit_test(test_recorded_device_redacted_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
