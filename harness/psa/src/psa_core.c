@@ -191,16 +191,27 @@ static psa_status_t check_ecdsa(psa_algorithm_t alg, size_t hash_len)
     return hash_len == PSA_HASH_LENGTH(hash) ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
 }
 
+/* What signing and verifying with \p slot both need: a usable slot, an
+ * algorithm and hash the chip can do, and a hash. */
+static psa_status_t ecdsa_slot(uint8_t slot, psa_algorithm_t alg, const uint8_t *hash, size_t hash_len,
+                               slot_state **st)
+{
+    psa_status_t ps = usable(slot, st);
+    if (ps == PSA_SUCCESS)
+        ps = check_ecdsa(alg, hash_len);
+    if (ps == PSA_SUCCESS && !hash)
+        ps = PSA_ERROR_INVALID_ARGUMENT;
+    return ps;
+}
+
 psa_status_t stsafe_psa_sign_hash(uint8_t slot, psa_algorithm_t alg, const uint8_t *hash, size_t hash_len,
                                   uint8_t *sig, size_t sig_size, size_t *sig_len)
 {
     slot_state *st = NULL;
-    psa_status_t ps = usable(slot, &st);
-    if (ps == PSA_SUCCESS)
-        ps = check_ecdsa(alg, hash_len);
+    psa_status_t ps = ecdsa_slot(slot, alg, hash, hash_len, &st);
     if (ps != PSA_SUCCESS)
         return ps;
-    if (!hash || !sig || !sig_len)
+    if (!sig || !sig_len)
         return PSA_ERROR_INVALID_ARGUMENT;
     if (sig_size < 2 * st->pub.size)
         return PSA_ERROR_BUFFER_TOO_SMALL;
@@ -223,12 +234,10 @@ psa_status_t stsafe_psa_verify_hash(uint8_t slot, psa_algorithm_t alg, const uin
                                     const uint8_t *sig, size_t sig_len)
 {
     slot_state *st = NULL;
-    psa_status_t ps = usable(slot, &st);
-    if (ps == PSA_SUCCESS)
-        ps = check_ecdsa(alg, hash_len);
+    psa_status_t ps = ecdsa_slot(slot, alg, hash, hash_len, &st);
     if (ps != PSA_SUCCESS)
         return ps;
-    if (!hash || !sig)
+    if (!sig)
         return PSA_ERROR_INVALID_ARGUMENT;
     if (sig_len != 2 * st->pub.size)
         return PSA_ERROR_INVALID_SIGNATURE;

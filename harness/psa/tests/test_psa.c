@@ -28,6 +28,8 @@
 #include "stsafe/psa/psa.h"
 #include "stsafe/psa/se_driver.h"
 
+#include "psa_fixture.h"
+
 static stsafe_inproc_device dev;
 static char dir[64];
 
@@ -36,21 +38,9 @@ static psa_key_lifetime_t chip_lifetime(void)
     return PSA_KEY_LIFETIME_FROM_PERSISTENCE_AND_LOCATION(PSA_KEY_PERSISTENCE_DEFAULT, STSAFE_PSA_LOCATION);
 }
 
-static stsafe_ecc_point slot_pub(uint8_t slot)
-{
-    const stsafe_emu_key_slot *k = &dev.chip.nvm.key_slots[slot];
-    stsafe_ecc_point p;
-    p.size = stsafe_curve_size(k->curve);
-    memcpy(p.x, k->pub_x, p.size);
-    memcpy(p.y, k->pub_y, p.size);
-    return p;
-}
-
 static void bind_slot0(void)
 {
-    stsafe_ecc_point p = slot_pub(0);
-    assert_int_equal(stsafe_psa_bind(&dev.client), PSA_SUCCESS);
-    assert_int_equal(stsafe_psa_set_public(0, dev.chip.nvm.key_slots[0].curve, &p), PSA_SUCCESS);
+    psa_fixture_bind(&dev, &dev.client, 1);
 }
 
 static int setup_failed(const char *what, int rc)
@@ -114,12 +104,9 @@ static psa_status_t soft_verify(const uint8_t *pub, size_t pub_len, const uint8_
     return ps;
 }
 
-static void pub_bytes(uint8_t slot, uint8_t *out)
+static void pub_bytes(uint8_t slot, uint8_t out[65])
 {
-    stsafe_ecc_point p = slot_pub(slot);
-    out[0] = 0x04;
-    memcpy(out + 1, p.x, 32);
-    memcpy(out + 33, p.y, 32);
+    psa_fixture_pub_bytes(&dev, slot, out);
 }
 
 static const uint8_t digest[32] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
@@ -391,7 +378,7 @@ static void test_bus_failure(void **state)
     stsafe_client c;
     uint8_t sig[64];
     size_t len = 0;
-    stsafe_ecc_point p = slot_pub(0);
+    stsafe_ecc_point p = psa_fixture_slot_pub(&dev, 0);
     stsafe_client_init(&c, &bus, dev.client.addr);
     snapshot();
     assert_int_equal(stsafe_psa_bind(&c), PSA_SUCCESS);

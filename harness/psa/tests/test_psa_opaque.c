@@ -26,6 +26,8 @@
 #include "stsafe/psa/opaque_driver.h"
 #include "stsafe/psa/psa.h"
 
+#include "psa_fixture.h"
+
 #define CTX_LEN STSAFE_OPAQUE_KEY_CONTEXT_SIZE
 #define P256_PAIR PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1)
 /* SIGN_HASH | VERIFY_HASH as the 3.6 setter stores them: with the
@@ -34,32 +36,15 @@
 
 static stsafe_inproc_device dev;
 
-static stsafe_ecc_point slot_pub(uint8_t slot)
-{
-    const stsafe_emu_key_slot *k = &dev.chip.nvm.key_slots[slot];
-    stsafe_ecc_point p;
-    p.size = stsafe_curve_size(k->curve);
-    memcpy(p.x, k->pub_x, p.size);
-    memcpy(p.y, k->pub_y, p.size);
-    return p;
-}
-
 /* 04||X||Y of a chip slot, read from the chip's NVM (the reference). */
 static void pub_bytes(uint8_t slot, uint8_t out[65])
 {
-    stsafe_ecc_point p = slot_pub(slot);
-    out[0] = 0x04;
-    memcpy(out + 1, p.x, 32);
-    memcpy(out + 33, p.y, 32);
+    psa_fixture_pub_bytes(&dev, slot, out);
 }
 
 static void bind_chip(stsafe_client *c)
 {
-    assert_int_equal(stsafe_psa_bind(c), PSA_SUCCESS);
-    for (uint8_t s = 0; s < 2; s++) {
-        stsafe_ecc_point p = slot_pub(s);
-        assert_int_equal(stsafe_psa_set_public(s, dev.chip.nvm.key_slots[s].curve, &p), PSA_SUCCESS);
-    }
+    psa_fixture_bind(&dev, c, 2);
 }
 
 static int group_setup(void **state)
