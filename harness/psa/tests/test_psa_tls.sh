@@ -50,23 +50,7 @@ pids+=($!)
 openssl s_server -accept "127.0.0.1:$pnt" -cert server.pem -key server.key -CAfile ca.pem \
         -Verify 1 -verify_return_error -tls1_3 -num_tickets 0 -rev </dev/null >snt.log 2>&1 &
 pids+=($!)
-cat >broker.conf <<CONF
-per_listener_settings true
-listener $pmq 127.0.0.1
-cafile $dir/ca.pem
-certfile $dir/server.pem
-keyfile $dir/server.key
-require_certificate true
-use_identity_as_username true
-tls_version tlsv1.3
-allow_anonymous false
-persistence false
-log_dest file $dir/broker.log
-log_type all
-CONF
-[ "$(id -u)" -eq 0 ] && echo "user root" >>broker.conf # keys are root's; the broker would drop to 'mosquitto'
-mosquitto -c broker.conf >broker.out 2>&1 &
-pids+=($!)
+start_broker "$pmq" tlsv1.3
 wait_port "$p13" && wait_port "$p12" && wait_port "$pmq" && wait_port "$pnt" || exit 1
 
 # --- TLS 1.3 and 1.2 with the key in the chip, through PSA ------------------------

@@ -33,6 +33,30 @@ scratch_with_servers() {
     trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
 }
 
+# start_broker PORT TLS_VERSION: Mosquitto on 127.0.0.1:PORT over TLS
+# (tlsv1.2 or tlsv1.3) with $dir's ca.pem, server.pem and server.key; it
+# requires a client certificate and takes its CN as the user name. Its log
+# is $dir/broker.log; its PID goes in $pids.
+start_broker() {
+    cat >"$dir/broker.conf" <<CONF
+per_listener_settings true
+listener $1 127.0.0.1
+cafile $dir/ca.pem
+certfile $dir/server.pem
+keyfile $dir/server.key
+require_certificate true
+use_identity_as_username true
+tls_version $2
+allow_anonymous false
+persistence false
+log_dest file $dir/broker.log
+log_type all
+CONF
+    [ "$(id -u)" -eq 0 ] && echo "user root" >>"$dir/broker.conf" # keys are root's; the broker would drop to 'mosquitto'
+    mosquitto -c "$dir/broker.conf" >"$dir/broker.out" 2>&1 &
+    pids+=($!)
+}
+
 wait_port() { # wait_port PORT: a server listens on 127.0.0.1:PORT, or give up after 10 s
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0

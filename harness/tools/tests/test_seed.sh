@@ -59,23 +59,7 @@ pids+=($!)
 openssl s_server -accept "127.0.0.1:$p_rsa" -cert rsa.pem -key rsa.key -CAfile ca.pem \
         -Verify 1 -verify_return_error -tls1_2 -rev </dev/null >s_rsa.log 2>&1 &
 pids+=($!)
-cat >broker.conf <<CONF
-per_listener_settings true
-listener $p_mqtt 127.0.0.1
-cafile $dir/ca.pem
-certfile $dir/server.pem
-keyfile $dir/server.key
-require_certificate true
-use_identity_as_username true
-tls_version tlsv1.2
-allow_anonymous false
-persistence false
-log_dest file $dir/broker.log
-log_type all
-CONF
-[ "$(id -u)" -eq 0 ] && echo "user root" >>broker.conf # keys are root's; the broker would drop to 'mosquitto'
-mosquitto -c broker.conf >broker.out 2>&1 &
-pids+=($!)
+start_broker "$p_mqtt" tlsv1.2
 wait_port "$p_ec" && wait_port "$p_rsa" && wait_port "$p_mqtt" || exit 1
 
 # --- the flow ---------------------------------------------------------------------
