@@ -8,14 +8,18 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
 #include "stsafe/bus/fault.h"
 #include "stsafe/bus/trace.h"
+#include "stsafe/emulator/rng.h"
 #include "stsafe/tls/chip_key.h"
 #include "tool_common.h"
 
 #define CLI_PROG "stsafe-cli"
+/** Room for a certificate or a CSR the seed flow writes (DER). */
+#define CLI_CERT_MAX 2048
 
 /** Options after the command name; numbers are -1 when not given. */
 typedef struct {
@@ -42,6 +46,10 @@ int cli_hex_arg(const char *text, uint8_t *out, size_t cap, size_t *len);
 int cli_fixed_hex(const char *text, const char *what, uint8_t *out, size_t n);
 /** Reads \p len bytes of a zone in chunks the frame limit allows. */
 int cli_read_zone(tool_session *s, uint8_t zone, uint16_t offset, size_t len, uint8_t *out);
+/** The size of plain zone \p zone (a certificate's home) and, when
+ *  \p update_ac is not NULL, its update access condition: TOOL_EXIT_OK, or
+ *  TOOL_EXIT_FAIL with the reason printed (a counter zone, no such zone). */
+int cli_cert_zone(tool_session *s, long zone, uint16_t *size, uint8_t *update_ac);
 /** Reads and parses the DER certificate at the start of \p zone. */
 int cli_load_zone_cert(tool_session *s, long zone, mbedtls_x509_crt *crt, uint8_t **der, size_t *len);
 /** A curve name (p256, p384, bp256, bp384), or STSAFE_CURVE_NONE with a message. */
@@ -126,7 +134,34 @@ int cli_start_trace(tool_session *s, cli_trace *t, const char *path, int append,
 /** Closes the trace; TOOL_EXIT_FAIL when it could not be written whole. */
 int cli_end_trace(cli_trace *t, const char *path);
 
-/* The seed flow (cli_seed.c, cli_tls.c) */
+/* Certificates and key files (cli_ca.c), for ca, csr and provision */
+
+/** What cli_write_cert() writes. */
+typedef struct {
+    mbedtls_pk_context *subject_key;   /**< Its public half is enough. */
+    mbedtls_pk_context *issuer_key;    /**< Private, or the chip's. */
+    const char *subject, *issuer;
+    int is_ca;
+    int days;                          /**< 0: the fixed 2024..2049 window. */
+} cli_cert_spec;
+
+/** Writes \p der as PEM ("-----BEGIN \p what-----") into \p path, created
+ *  with \p mode; 0, or -1 with the reason printed. */
+int cli_write_pem(const char *path, const char *what, const unsigned char *der, size_t len, unsigned mode);
+/** mbedTLS's DER of \p n bytes at the end of \p buf, moved to its start with
+ *  RFC 5758 AlgorithmIdentifiers (x509_sigalg.h, signed again by \p signer):
+ *  its new length, or a negative error. */
+int cli_finish_der(int n, unsigned char *buf, size_t cap, mbedtls_pk_context *signer, stsafe_rng *rng);
+/** A certificate as \p c says: its DER length (at the start of \p buf) or a negative error. */
+int cli_write_cert(const cli_cert_spec *c, stsafe_rng *rng, unsigned char *buf, size_t cap);
+/** A new P-256 key pair in \p pk (initialised here): 0 or an mbedTLS error. */
+int cli_gen_host_key(mbedtls_pk_context *pk, stsafe_rng *rng);
+/** Loads a CA certificate and its key and checks that they belong together:
+ *  TOOL_EXIT_OK, or TOOL_EXIT_USAGE / TOOL_EXIT_FAIL with the reason printed. */
+int cli_load_ca(const char *cert_path, const char *key_path, mbedtls_x509_crt *ca, mbedtls_pk_context *key,
+                stsafe_rng *rng);
+
+/* The seed flow (cli_ca.c, cli_seed.c, cli_tls.c) */
 int cli_do_ca(tool_session *s, const cli_args *a);
 int cli_do_csr(tool_session *s, const cli_args *a);
 int cli_do_provision(tool_session *s, const cli_args *a);

@@ -205,8 +205,7 @@ int cli_load_zone_cert(tool_session *s, long zone, mbedtls_x509_crt *crt, uint8_
     return TOOL_EXIT_OK;
 }
 
-/* The size of plain zone \p zone, or a message and TOOL_EXIT_FAIL. */
-static int plain_zone_size(tool_session *s, long zone, uint16_t *size)
+int cli_cert_zone(tool_session *s, long zone, uint16_t *size, uint8_t *update_ac)
 {
     stsafe_partition_info part;
     int err = stsafe_client_query_partition(&s->dev.client, &part);
@@ -220,6 +219,8 @@ static int plain_zone_size(tool_session *s, long zone, uint16_t *size)
             return TOOL_EXIT_FAIL;
         }
         *size = part.zone[i].length;
+        if (update_ac)
+            *update_ac = (uint8_t)((part.zone[i].access >> STSAFE_ZONE_UPDATE_AC_SHIFT) & STSAFE_ZONE_AC_MASK);
         return TOOL_EXIT_OK;
     }
     tool_error(prog, "the chip has no zone %ld", zone);
@@ -239,7 +240,7 @@ static int cert_write(tool_session *s, const cli_args *a)
         rc = TOOL_EXIT_FAIL;
     }
     if (!rc)
-        rc = plain_zone_size(s, a->zone, &room);
+        rc = cli_cert_zone(s, a->zone, &room, NULL);
     if (!rc && crt.raw.len > room) {
         tool_error(prog, "zone %ld holds %u bytes; the certificate has %zu: nothing was changed", a->zone, room,
                    crt.raw.len);
