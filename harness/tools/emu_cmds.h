@@ -11,6 +11,11 @@ int emu_cmd_replay(const char *prog, int argc, char **argv);
 /** stsafe-emu trace export --pcapng OUT TRACE (docs/trace-format.md). */
 int emu_cmd_trace(const char *prog, int argc, char **argv);
 
+/** stsafe-emu serve (--image IMAGE | --fleet N --image-dir DIR | --from-trace
+ *  TRACE) --listen ADDR [options]: runs until SIGINT or SIGTERM; the
+ *  server logs why it could not start or had to stop (exit 1 then). */
+int emu_cmd_serve(int argc, char **argv);
+
 #include "stsafe/server/server.h"
 
 /**
