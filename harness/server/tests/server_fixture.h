@@ -37,7 +37,7 @@ typedef struct {
     const srv_fixture_chip *chip;
     FILE *log;
     stsafe_server srv;
-    int up;            /* srv initialised, not yet freed */
+    int up;            /* srv initialised, not yet freed (set it after your own stsafe_server_init) */
     stsafe_server_session sess; /* for requests handed to stsafe_server_handle() */
     atomic_int stop;
     pthread_t thread;
