@@ -77,6 +77,12 @@ int srv_fixture_teardown(void **state)
     return 0;
 }
 
+int srv_fixture_setup_socket(void **state)
+{
+    *state = srv_fixture_new_chip(&srv_chip_socket);
+    return 0;
+}
+
 static void *server_thread(void *arg)
 {
     srv_fixture *f = arg;
@@ -115,6 +121,11 @@ void srv_fixture_start(srv_fixture *f, stsafe_server_config cfg)
 {
     srv_fixture_init(f, cfg);
     srv_fixture_run(f);
+}
+
+void srv_fixture_serve(srv_fixture *f, stsafe_emu_timing timing)
+{
+    srv_fixture_start(f, (stsafe_server_config){.timing = timing, .verbose = 1});
 }
 
 int srv_fixture_join(srv_fixture *f)

@@ -58,6 +58,9 @@ srv_fixture *srv_fixture_new_fleet(const srv_fixture_chip *chip);
 int srv_fixture_setup(void **state);
 int srv_fixture_teardown(void **state);
 
+/** CMocka setup of the test_socket_* suites: srv_fixture_new_chip(&srv_chip_socket) into *state. */
+int srv_fixture_setup_socket(void **state);
+
 /** Initialise f->srv with \p cfg, not running, and clear f->sess; fills in what \p cfg leaves
  *  empty: listen (f->listen), log, stop, seed (the chip's) and, without
  *  devices or a fleet, image_path (f->image). Asserts success. */
@@ -68,6 +71,9 @@ void srv_fixture_run(srv_fixture *f);
 
 /** srv_fixture_init() and srv_fixture_run(). */
 void srv_fixture_start(srv_fixture *f, stsafe_server_config cfg);
+
+/** srv_fixture_start() with \p timing and verbose logging (each client logged), all else default. */
+void srv_fixture_serve(srv_fixture *f, stsafe_emu_timing timing);
 
 /** Wait for the server thread to end by itself (no stop asked) and return
  *  what stsafe_server_run() returned; f->srv stays readable. */

@@ -27,26 +27,10 @@
 #include "stsafe/protocol/frame.h"
 #include "stsafe/server/server.h"
 
-typedef srv_fixture fixture;
-typedef sock_test_remote remote; /* a client over the socket backend */
-
-/* The chip these tests have always used (srv_chip_socket). */
-static int setup(void **state)
-{
-    *state = srv_fixture_new_chip(&srv_chip_socket);
-    return 0;
-}
-
-/* A server on the image in a thread, verbose (each client logged). */
-static void start_server(fixture *f, stsafe_emu_timing timing)
-{
-    srv_fixture_start(f, (stsafe_server_config){.timing = timing, .verbose = 1});
-}
-
 /* ---- control operations ----------------------------------------------------------------- */
 
 /* The host writes Echo "ab" (its answer: 00 · 00 04 · "ab" · CRC). */
-static void write_echo(remote *r)
+static void write_echo(sock_test_remote *r)
 {
     uint8_t frame[16];
     size_t n = 0;
@@ -58,9 +42,9 @@ static void write_echo(remote *r)
  * client then reads, byte for byte, and what the chip keeps. */
 static void test_faults(void **state)
 {
-    fixture *f = *state;
-    start_server(f, STSAFE_EMU_TIMING_NONE);
-    remote r;
+    srv_fixture *f = *state;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
+    sock_test_remote r;
     char reason[160];
     uint8_t clean[7], got[7];
     sock_test_remote_open(&r, f->listen);
@@ -156,8 +140,8 @@ static void test_faults(void **state)
  * before any device sees it. */
 static void test_fault_bytes(void **state)
 {
-    fixture *f = *state;
-    start_server(f, STSAFE_EMU_TIMING_NONE);
+    srv_fixture *f = *state;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
     int fd = sock_test_hello(f->listen);
     static const uint8_t nack1[] = {0, 0, 0, 7, 0x12, 'n', 'a', 'c', 'k', '=', '1'};
     static const uint8_t ok[] = {0, 0, 0, 2, 0x12, 0x00};
@@ -178,9 +162,9 @@ static void test_fault_bytes(void **state)
 
 static void test_power_cycle_and_stats(void **state)
 {
-    fixture *f = *state;
-    start_server(f, STSAFE_EMU_TIMING_NONE);
-    remote r;
+    srv_fixture *f = *state;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
+    sock_test_remote r;
     stsafe_sock_stats st;
     uint8_t out[5];
     sock_test_remote_open(&r, f->listen);
@@ -280,7 +264,7 @@ static const stsafe_server_device_ops script_ops = {
 
 static void test_other_device(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     script_device dev = {0};
     stsafe_server_device handle = {.ops = &script_ops, .ctx = &dev};
     stsafe_server_config cfg = {.devices = &handle, .device_count = 1, .listen = f->listen,
@@ -338,10 +322,14 @@ static void test_other_device(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_power_cycle_and_stats, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_faults, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_fault_bytes, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_other_device, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_power_cycle_and_stats, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_faults, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fault_bytes, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_other_device, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);

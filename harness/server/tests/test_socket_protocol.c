@@ -31,29 +31,13 @@
 #include "stsafe/server/chip_device.h"
 #include "stsafe/server/server.h"
 
-typedef srv_fixture fixture;
-typedef sock_test_remote remote; /* a client over the socket backend */
-
-/* The chip these tests have always used (srv_chip_socket). */
-static int setup(void **state)
-{
-    *state = srv_fixture_new_chip(&srv_chip_socket);
-    return 0;
-}
-
-/* A server on the image in a thread, verbose (each client logged). */
-static void start_server(fixture *f, stsafe_emu_timing timing)
-{
-    srv_fixture_start(f, (stsafe_server_config){.timing = timing, .verbose = 1});
-}
-
 /* ---- the documented bytes ---------------------------------------------------- */
 
 /* The example session of docs/socket-protocol.md, byte for byte. */
 static void test_documented_session(void **state)
 {
-    fixture *f = *state;
-    start_server(f, STSAFE_EMU_TIMING_NONE);
+    srv_fixture *f = *state;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
     int fd = sock_test_connect(f->listen);
     sock_test_exchange(fd, sock_test_hello_req, sizeof sock_test_hello_req, sock_test_hello_ans,
                        sizeof sock_test_hello_ans);
@@ -90,8 +74,8 @@ static void test_documented_session(void **state)
 
 static void test_hello_versions(void **state)
 {
-    fixture *f = *state;
-    start_server(f, STSAFE_EMU_TIMING_DATASHEET);
+    srv_fixture *f = *state;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_DATASHEET);
     int fd = sock_test_connect(f->listen);
     /* A client newer than the server gets the server's version, 3 today. */
     static const uint8_t v9[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x09};
@@ -161,7 +145,7 @@ static size_t command_script(stsafe_client *c, uint8_t *out)
 
 static void test_client_matches_inproc(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     uint8_t a[1024], b[1024], img[STSAFE_EMU_IMAGE_MAX_SIZE], ser[STSAFE_EMU_IMAGE_MAX_SIZE];
     stsafe_inproc_device dev;
     assert_int_equal(stsafe_inproc_device_init(&dev, f->chip->seed, f->chip->seed_len), 0);
@@ -169,8 +153,8 @@ static void test_client_matches_inproc(void **state)
     stsafe_inproc_device_connect(&dev);
     size_t na = command_script(&dev.client, a);
 
-    start_server(f, STSAFE_EMU_TIMING_NONE);
-    remote r;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
+    sock_test_remote r;
     sock_test_remote_open(&r, f->listen);
     assert_int_equal(r.sock.i2c_address, 0x20);
     size_t nb = command_script(&r.client, b);
@@ -197,7 +181,7 @@ static void test_client_matches_inproc(void **state)
 /* Datasheet timing on the NACK clock: the NACKs of the in-process bus, exactly. */
 static void test_datasheet_timing(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     stsafe_inproc_device dev;
     assert_int_equal(stsafe_inproc_device_init(&dev, f->chip->seed, f->chip->seed_len), 0);
     assert_int_equal(stsafe_emu_image_load(f->image, &dev.chip.nvm), 0);
@@ -209,7 +193,7 @@ static void test_datasheet_timing(void **state)
     /* The NACK clock: 1 ms per NACK, as the in-process bus's 1 ms delays. */
     srv_fixture_start(f, (stsafe_server_config){.timing = STSAFE_EMU_TIMING_DATASHEET, .verbose = 1,
                                                 .clock = STSAFE_SERVER_CLOCK_NACKS});
-    remote r;
+    sock_test_remote r;
     sock_test_remote_open(&r, f->listen);
     assert_int_equal(r.sock.timing, STSAFE_SOCK_TIMING_DATASHEET);
     r.client.i2c_level = 1; /* the NACKs of each poll, as the in-process bus has them */
@@ -235,9 +219,9 @@ static uint64_t mono_us(void)
 /* Real timing: an Echo (5 ms on the datasheet, +-10 % for this chip) takes that long on the wall clock. */
 static void test_real_timing(void **state)
 {
-    fixture *f = *state;
-    start_server(f, STSAFE_EMU_TIMING_REAL);
-    remote r;
+    srv_fixture *f = *state;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_REAL);
+    sock_test_remote r;
     sock_test_remote_open(&r, f->listen);
     assert_int_equal(r.sock.timing, STSAFE_SOCK_TIMING_REAL);
     uint8_t out[2];
@@ -260,11 +244,11 @@ static void test_real_timing(void **state)
 
 static void test_tcp_loopback(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     srv_fixture_start(f, (stsafe_server_config){.listen = "tcp:127.0.0.1:0", .verbose = 1});
     assert_int_equal(strncmp(f->srv.address, "tcp:127.0.0.1:", 14), 0);
     assert_string_not_equal(f->srv.address, "tcp:127.0.0.1:0");
-    remote r;
+    sock_test_remote r;
     sock_test_remote_open(&r, f->srv.address);
     uint8_t out[3];
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"tcp", 3, out), 0);
@@ -300,13 +284,20 @@ static void test_addresses(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_documented_session, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_hello_versions, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_client_matches_inproc, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_datasheet_timing, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_real_timing, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_loopback, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_addresses, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_documented_session, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_hello_versions, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_client_matches_inproc, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_datasheet_timing, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_real_timing, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_loopback, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_addresses, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);

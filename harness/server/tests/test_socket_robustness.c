@@ -36,22 +36,6 @@
 #include "stsafe/protocol/error.h"
 #include "stsafe/server/server.h"
 
-typedef srv_fixture fixture;
-typedef sock_test_remote remote; /* a client over the socket backend */
-
-/* The chip these tests have always used (srv_chip_socket). */
-static int setup(void **state)
-{
-    *state = srv_fixture_new_chip(&srv_chip_socket);
-    return 0;
-}
-
-/* A server on the image in a thread, verbose (each client logged). */
-static void start_server(fixture *f, stsafe_emu_timing timing)
-{
-    srv_fixture_start(f, (stsafe_server_config){.timing = timing, .verbose = 1});
-}
-
 static ino_t inode_of(const char *path)
 {
     struct stat st;
@@ -63,9 +47,9 @@ static ino_t inode_of(const char *path)
 
 static void test_clients_in_turn(void **state)
 {
-    fixture *f = *state;
-    start_server(f, STSAFE_EMU_TIMING_NONE);
-    remote r1;
+    srv_fixture *f = *state;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
+    sock_test_remote r1;
     sock_test_remote_open(&r1, f->listen);
     /* A second client waits in the backlog until the first one leaves. */
     int fd = sock_test_connect(f->listen);
@@ -81,7 +65,7 @@ static void test_clients_in_turn(void **state)
     close(fd);
     for (int i = 0; i < 3; i++) {
         uint8_t back[3];
-        remote r;
+        sock_test_remote r;
         sock_test_remote_open(&r, f->listen);
         assert_int_equal(stsafe_client_read(&r.client, 0, 1, 100, 3, back), 0);
         assert_memory_equal(back, data, 3);
@@ -99,16 +83,16 @@ static void test_clients_in_turn(void **state)
 
 static void test_disconnect_mid_request(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     uint8_t before[STSAFE_EMU_IMAGE_MAX_SIZE], after[STSAFE_EMU_IMAGE_MAX_SIZE];
     size_t n = srv_fixture_read_file(f->image, before, sizeof before);
-    start_server(f, STSAFE_EMU_TIMING_NONE);
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
     int fd = sock_test_hello(f->listen);
     /* A write announced as 13 bytes, cut after 4 of them. */
     static const uint8_t cut[] = {0, 0, 0, 13, 0x02, 0x20, 0x06, 0x00};
     sock_test_send(fd, cut, sizeof cut);
     close(fd);
-    remote r;
+    sock_test_remote r;
     sock_test_remote_open(&r, f->listen);
     uint8_t out[4];
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"abcd", 4, out), 0);
@@ -122,10 +106,10 @@ static void test_disconnect_mid_request(void **state)
 
 static void test_garbage(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     uint8_t before[STSAFE_EMU_IMAGE_MAX_SIZE], after[STSAFE_EMU_IMAGE_MAX_SIZE];
     size_t n = srv_fixture_read_file(f->image, before, sizeof before);
-    start_server(f, STSAFE_EMU_TIMING_NONE);
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
     static const char http[] = "GET / HTTP/1.1\r\n\r\n";
     sock_test_refused(sock_test_connect(f->listen), http, sizeof http - 1, 0x00, 0x80,
                       "request length 1195725856 outside 1..1026");
@@ -157,7 +141,7 @@ static void test_garbage(void **state)
     sock_test_refused(sock_test_hello(f->listen), power_arg, sizeof power_arg, 0x10, 0x82,
                       "power-cycle takes no arguments");
 
-    remote r;
+    sock_test_remote r;
     sock_test_remote_open(&r, f->listen);
     uint8_t out[2];
     assert_int_equal(stsafe_client_echo(&r.client, (const uint8_t *)"ok", 2, out), 0);
@@ -170,7 +154,7 @@ static void test_garbage(void **state)
 
 static void test_stalled_client(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     srv_fixture_start(f, (stsafe_server_config){.verbose = 1, .frame_timeout_ms = 200});
     int fd = sock_test_hello(f->listen);
     static const uint8_t part[] = {0, 0};
@@ -195,7 +179,7 @@ static void test_stalled_client(void **state)
  * server has waited a frame timeout to send one; the next client is served. */
 static void test_client_not_reading(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     srv_fixture_start(f, (stsafe_server_config){.verbose = 1, .frame_timeout_ms = 200});
     int fd = sock_test_hello(f->listen);
     static const uint8_t stats[] = {0, 0, 0, 1, 0x11};
@@ -221,9 +205,9 @@ static void test_client_not_reading(void **state)
 
 static void test_image_saved_after_update(void **state)
 {
-    fixture *f = *state;
-    start_server(f, STSAFE_EMU_TIMING_NONE);
-    remote r;
+    srv_fixture *f = *state;
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
+    sock_test_remote r;
     sock_test_remote_open(&r, f->listen);
     ino_t first = inode_of(f->image);
     uint8_t out[3];
@@ -249,7 +233,7 @@ static void on_term(int sig)
 }
 
 /* The server in a child process, stopped by SIGTERM as `stsafe-emu serve` is. */
-static void child_server(fixture *f)
+static void child_server(srv_fixture *f)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -268,13 +252,13 @@ static void child_server(fixture *f)
 
 static void test_sigterm_saves(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0)
         child_server(f);
-    remote r;
+    sock_test_remote r;
     stsafe_bus_socket_init(&r.sock);
     for (int i = 0; i < 200 && stsafe_bus_socket_connect(&r.sock, &r.bus, f->listen) != 0; i++)
         nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
@@ -302,14 +286,14 @@ static void test_sigterm_saves(void **state)
 
 static void test_socket_files(void **state)
 {
-    fixture *f = *state;
+    srv_fixture *f = *state;
     /* A socket file left by a server that is gone is replaced. */
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un un = {.sun_family = AF_UNIX};
     strcpy(un.sun_path, f->sock);
     assert_int_equal(bind(fd, (struct sockaddr *)&un, sizeof un), 0);
     close(fd);
-    start_server(f, STSAFE_EMU_TIMING_NONE);
+    srv_fixture_serve(f, STSAFE_EMU_TIMING_NONE);
     /* A second server on the same image is refused: the image is locked
      * (issue 14 finding 6); on another image, the live socket is not taken over. */
     stsafe_server second;
@@ -359,14 +343,22 @@ static void test_socket_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_clients_in_turn, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_disconnect_mid_request, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_garbage, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_stalled_client, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_client_not_reading, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_image_saved_after_update, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_sigterm_saves, setup, srv_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_socket_files, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_clients_in_turn, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_disconnect_mid_request, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_garbage, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_stalled_client, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_client_not_reading, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_image_saved_after_update, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_sigterm_saves, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_socket_files, srv_fixture_setup_socket,
+                                        srv_fixture_teardown),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);
