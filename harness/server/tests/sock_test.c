@@ -4,10 +4,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "sock_test.h"
 #include "stsafe/bus/sock_proto.h"
@@ -72,4 +74,34 @@ void sock_test_exchange(int fd, const void *req, size_t req_len, const void *wan
     }
     assert_int_equal(n, want_len);
     assert_memory_equal(got, want, want_len);
+}
+
+const uint8_t sock_test_hello_req[10] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x01};
+const uint8_t sock_test_hello_ans[11] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x00};
+
+int sock_test_hello(const char *listen)
+{
+    int fd = sock_test_connect(listen);
+    sock_test_exchange(fd, sock_test_hello_req, sizeof sock_test_hello_req, sock_test_hello_ans,
+                       sizeof sock_test_hello_ans);
+    return fd;
+}
+
+size_t sock_test_reason_answer(uint8_t *out, uint8_t op, uint8_t st, const char *reason)
+{
+    size_t n = strlen(reason);
+    stsafe_sock_put_u32(out, (uint32_t)(2 + n));
+    out[4] = op;
+    out[5] = st;
+    memcpy(out + 6, reason, n);
+    return 6 + n;
+}
+
+void sock_test_refused(int fd, const void *req, size_t req_len, uint8_t op, uint8_t st,
+                       const char *reason)
+{
+    uint8_t want[256];
+    sock_test_exchange(fd, req, req_len, want, sock_test_reason_answer(want, op, st, reason));
+    assert_true(sock_test_closed(fd, 2000));
+    close(fd);
 }

@@ -6,7 +6,6 @@
  * device that does not offer it, and the host client over a real socket:
  * one request per command, no NACK, the same answers as the I2C-level
  * client in process. */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -29,61 +28,14 @@
 #include "stsafe/protocol/error.h"
 #include "stsafe/server/chip_device.h"
 #include "stsafe/server/server.h"
+#include "server_fixture.h"
 #include "sock_test.h"
 
-static const uint8_t chip_seed[] = "stsafe-emu command test";
-static const uint8_t serial[9] = {0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x10, 0x11, 0x12};
-
-typedef struct {
-    char dir[64];
-    char image[128];
-    char listen[160];
-    FILE *log;
-    stsafe_server srv;
-    int up;
-    stsafe_server_session sess;
-    atomic_int stop;
-    pthread_t thread;
-    int running;
-    int run_rc;
-} fixture;
+typedef srv_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    stsafe_inproc_device dev;
-    assert_non_null(f);
-    strcpy(f->dir, "/tmp/stsafe-cmd-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->image, sizeof f->image, "%s/chip.img", f->dir);
-    snprintf(f->listen, sizeof f->listen, "unix:%s/chip.sock", f->dir);
-    assert_int_equal(stsafe_inproc_device_default(&dev, chip_seed, sizeof chip_seed, serial), 0);
-    assert_int_equal(stsafe_emu_image_save(f->image, &dev.chip.nvm), 0);
-    stsafe_inproc_device_free(&dev);
-    f->log = tmpfile();
-    assert_non_null(f->log);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    char path[200];
-    if (f->running) {
-        atomic_store(&f->stop, 1);
-        pthread_join(f->thread, NULL);
-    }
-    if (f->up)
-        stsafe_server_free(&f->srv);
-    fclose(f->log);
-    const char *names[] = {"chip.img", "chip.img.tmp", "chip.sock"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, names[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
+    *state = srv_fixture_new_chip(&srv_chip_command);
     return 0;
 }
 
@@ -91,19 +43,11 @@ static int teardown(void **state)
  * stsafe_server_handle() directly. */
 static void init_server(fixture *f, stsafe_emu_timing timing, const stsafe_server_device *devices)
 {
-    stsafe_server_config cfg = {.listen = f->listen, .timing = timing, .log = f->log,
+    stsafe_server_config cfg = {.timing = timing,
                                 .timing_spread_pct = STSAFE_SERVER_SPREAD_OFF, /* the profile's times exactly */
                                 .clock = STSAFE_SERVER_CLOCK_NACKS, /* NACK counts exact: they are compared */
-                                .stop = &f->stop, .seed = chip_seed, .seed_len = sizeof chip_seed};
-    if (devices) {
-        cfg.devices = devices;
-        cfg.device_count = 1;
-    } else {
-        cfg.image_path = f->image;
-    }
-    assert_int_equal(stsafe_server_init(&f->srv, &cfg), 0);
-    f->up = 1;
-    memset(&f->sess, 0, sizeof f->sess);
+                                .devices = devices, .device_count = devices ? 1 : 0};
+    srv_fixture_init(f, cfg);
 }
 
 /* Sends body \p req (op · arguments) and checks the answer body is \p want. */
@@ -222,18 +166,11 @@ static void test_command_faults(void **state)
 static stsafe_chip_device plain_chip;
 static stsafe_server_device_ops plain_ops;
 
-static void *serve(void *arg)
-{
-    fixture *f = arg;
-    f->run_rc = stsafe_server_run(&f->srv);
-    return NULL;
-}
-
 static void test_command_unsupported(void **state)
 {
     fixture *f = *state;
     stsafe_rng rng;
-    assert_int_equal(stsafe_rng_init_deterministic(&rng, chip_seed, sizeof chip_seed), 0);
+    assert_int_equal(stsafe_rng_init_deterministic(&rng, f->chip->seed, f->chip->seed_len), 0);
     assert_int_equal(stsafe_chip_device_load(&plain_chip, f->image, STSAFE_EMU_TIMING_NONE,
                                              stsafe_rng_fn, &rng), 0);
     stsafe_server_device dev = stsafe_chip_device_handle(&plain_chip);
@@ -247,8 +184,7 @@ static void test_command_unsupported(void **state)
     memcpy(want + 2, why, sizeof why - 1);
     handle(f, cmd_echo, sizeof cmd_echo, want, sizeof want);
 
-    assert_int_equal(pthread_create(&f->thread, NULL, serve, f), 0);
-    f->running = 1;
+    srv_fixture_run(f);
     sock_test_remote r;
     uint8_t out[2];
     sock_test_remote_open(&r, f->listen);
@@ -261,9 +197,7 @@ static void test_command_unsupported(void **state)
     assert_int_equal(r.sock.requests, before + 3); /* COMMAND is not asked again */
     sock_test_remote_close(&r);
     atomic_store(&f->stop, 1);
-    pthread_join(f->thread, NULL);
-    f->running = 0;
-    assert_int_equal(f->run_rc, 0);
+    assert_int_equal(srv_fixture_join(f), 0);
     stsafe_chip_device_free(&plain_chip);
     stsafe_rng_free(&rng);
 }
@@ -276,7 +210,7 @@ static void test_client_one_round_trip(void **state)
     fixture *f = *state;
     stsafe_inproc_device dev;
     uint8_t a[3][96], b[3][96];
-    assert_int_equal(stsafe_inproc_device_init(&dev, chip_seed, sizeof chip_seed), 0);
+    assert_int_equal(stsafe_inproc_device_init(&dev, f->chip->seed, f->chip->seed_len), 0);
     assert_int_equal(stsafe_emu_image_load(f->image, &dev.chip.nvm), 0);
     dev.chip.timing = STSAFE_EMU_TIMING_DATASHEET;
     dev.chip.timing_spread_pct = 0; /* the profile's time exactly */
@@ -288,8 +222,7 @@ static void test_client_one_round_trip(void **state)
     assert_true(dev.client.nacks > 0);
 
     init_server(f, STSAFE_EMU_TIMING_DATASHEET, NULL);
-    assert_int_equal(pthread_create(&f->thread, NULL, serve, f), 0);
-    f->running = 1;
+    srv_fixture_run(f);
     sock_test_remote r;
     sock_test_remote_open(&r, f->listen);
     assert_int_equal(r.sock.version, 3);
@@ -347,12 +280,12 @@ static void test_command_real_timing_pending(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_command_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_command_needs_version_3, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_command_faults, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_command_real_timing_pending, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_command_unsupported, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_client_one_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_command_bytes, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_command_needs_version_3, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_command_faults, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_command_real_timing_pending, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_command_unsupported, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_client_one_round_trip, setup, srv_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,21 +19,6 @@
 #include "stsafe/bus/fault.h"
 #include "stsafe/protocol/error.h"
 
-static const uint8_t hello_req[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x01};
-static const uint8_t hello_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x00};
-
-static int setup(void **state)
-{
-    *state = srv_fixture_new();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    srv_fixture_free(*state);
-    return 0;
-}
-
 static int echo(sock_test_remote *r)
 {
     static const uint8_t msg[3] = {1, 2, 3};
@@ -132,7 +117,8 @@ static void test_connect_storm_is_summarised(void **state)
         close(sock_test_connect(f->listen));
     /* One client at a time: once this HELLO is answered the 40 are gone. */
     int fd = sock_test_connect(f->listen);
-    sock_test_exchange(fd, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
+    sock_test_exchange(fd, sock_test_hello_req, sizeof sock_test_hello_req, sock_test_hello_ans,
+                       sizeof sock_test_hello_ans);
     close(fd);
     srv_fixture_stop(f);
     assert_int_equal(srv_fixture_count(f, "serve: client "), 5);
@@ -144,10 +130,14 @@ static void test_connect_storm_is_summarised(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_nack_count_has_a_maximum, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_power_cycle_clears_pending_faults, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nack_run_is_logged_in_two_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_connect_storm_is_summarised, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nack_count_has_a_maximum, srv_fixture_setup,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_power_cycle_clears_pending_faults, srv_fixture_setup,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nack_run_is_logged_in_two_lines, srv_fixture_setup,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_connect_storm_is_summarised, srv_fixture_setup,
+                                        srv_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

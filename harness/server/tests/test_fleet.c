@@ -8,11 +8,9 @@
  * temporary folder. */
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,41 +27,15 @@
 #include "stsafe/bus/socket.h"
 #include "stsafe/server/chip_device.h"
 #include "stsafe/client/client.h"
+#include "server_fixture.h"
 #include "sock_test.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/server/server.h"
 #include "stsafe/bus/sock_proto.h"
 
-static const uint8_t seed[] = "stsafe-emu fleet test";
-
-typedef struct {
-    char dir[64];
-    char images[96];
-    char listen[160];
-    FILE *log;
-    stsafe_server srv;
-    atomic_int stop;
-    pthread_t thread;
-    int running;
-    int run_rc;
-    stsafe_server_clock clock;  /* datasheet timing: host (default) or NACK clock */
-    int spread;                 /* timing_spread_pct of the server */
-} fixture;
+typedef srv_fixture fixture;
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-static void assert_logged(fixture *f, const char *line)
-{
-    static char text[1 << 16];
-    fflush(f->log);
-    rewind(f->log);
-    size_t n = fread(text, 1, sizeof text - 1, f->log);
-    text[n] = '\0';
-    fseek(f->log, 0, SEEK_END);
-    if (!strstr(text, line))
-        fprintf(stderr, "log lacks \"%s\"; log:\n%s", line, text);
-    assert_non_null(strstr(text, line));
-}
 
 static void image_path(const fixture *f, size_t i, char *out, size_t cap)
 {
@@ -77,39 +49,10 @@ static void load_image(const fixture *f, size_t i, stsafe_emu_nvm *nvm)
     assert_int_equal(stsafe_emu_image_load(path, nvm), 0);
 }
 
-static void *server_thread(void *arg)
-{
-    fixture *f = arg;
-    f->run_rc = stsafe_server_run(&f->srv);
-    return NULL;
-}
-
 static void start_fleet(fixture *f, size_t n, stsafe_emu_timing timing, size_t max_clients)
 {
-    stsafe_server_config cfg = {.image_dir = f->images, .fleet = n, .listen = f->listen,
-                                .timing = timing, .max_clients = max_clients, .log = f->log,
-                                .stop = &f->stop, .seed = seed, .seed_len = sizeof seed,
-                                .clock = f->clock, .timing_spread_pct = f->spread};
-    atomic_store(&f->stop, 0);
-    assert_int_equal(stsafe_server_init(&f->srv, &cfg), 0);
-    assert_int_equal(pthread_create(&f->thread, NULL, server_thread, f), 0);
-    f->running = 1;
-}
-
-static void stop_fleet(fixture *f)
-{
-    if (!f->running)
-        return;
-    atomic_store(&f->stop, 1);
-    pthread_join(f->thread, NULL);
-    stsafe_server_free(&f->srv);
-    f->running = 0;
-    assert_int_equal(f->run_rc, 0);
-}
-
-static int raw_connect(const fixture *f)
-{
-    return sock_test_connect(f->listen);
+    srv_fixture_start(f, (stsafe_server_config){.image_dir = f->images, .fleet = n, .timing = timing,
+                                                .max_clients = max_clients});
 }
 
 static const uint8_t hello_v2[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x02};
@@ -117,7 +60,7 @@ static const uint8_t hello_v2_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x02, 0x04, 0x00,
 
 static int raw_hello(const fixture *f)
 {
-    int fd = raw_connect(f);
+    int fd = sock_test_connect(f->listen);
     sock_test_exchange(fd, hello_v2, sizeof hello_v2, hello_v2_ans, sizeof hello_v2_ans);
     return fd;
 }
@@ -128,21 +71,6 @@ static void select_chip(int fd, uint16_t index, uint16_t chips)
     const uint8_t req[] = {0, 0, 0, 3, 0x13, (uint8_t)(index >> 8), (uint8_t)index};
     const uint8_t ans[] = {0, 0, 0, 5, 0x13, 0x00, 0x20, (uint8_t)(chips >> 8), (uint8_t)chips};
     sock_test_exchange(fd, req, sizeof req, ans, sizeof ans);
-}
-
-/* An error answer with its reason, then the server closes. */
-static void expect_refusal(int fd, const void *req, size_t req_len, uint8_t op, uint8_t st,
-                           const char *reason)
-{
-    uint8_t want[256];
-    size_t n = strlen(reason);
-    stsafe_sock_put_u32(want, (uint32_t)(2 + n));
-    want[4] = op;
-    want[5] = st;
-    memcpy(want + 6, reason, n);
-    sock_test_exchange(fd, req, req_len, want, 6 + n);
-    assert_true(sock_test_closed(fd, 2000));
-    close(fd);
 }
 
 /* Echo frames (CRC included) and the responses the chip gives them. */
@@ -191,33 +119,7 @@ static void remote_close(remote *r)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    strcpy(f->dir, "/tmp/stsafe-fleet-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->images, sizeof f->images, "%s/images", f->dir);
-    snprintf(f->listen, sizeof f->listen, "unix:%s/fleet.sock", f->dir);
-    f->log = tmpfile();
-    assert_non_null(f->log);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    char path[200];
-    stop_fleet(f);
-    fclose(f->log);
-    for (size_t i = 0; i < 4; i++) {
-        image_path(f, i, path, sizeof path);
-        unlink(path);
-        strcat(path, ".ca.pem");
-        unlink(path);
-    }
-    rmdir(f->images);
-    rmdir(f->dir);
-    free(f);
+    *state = srv_fixture_new_fleet(&srv_chip_fleet);
     return 0;
 }
 
@@ -234,7 +136,7 @@ static void test_fleet_reproducible(void **state)
     for (int round = 0; round < 2; round++) {
         start_fleet(f, 4, STSAFE_EMU_TIMING_NONE, 0);
         assert_int_equal(f->srv.images_created, 4);
-        stop_fleet(f);
+        srv_fixture_stop(f);
         for (size_t i = 0; i < 4; i++) {
             image_path(f, i, path, sizeof path);
             FILE *img = fopen(path, "rb");
@@ -266,10 +168,10 @@ static void test_images_created_then_loaded(void **state)
     assert_int_equal(f->srv.images_created, 3);
     assert_int_equal(f->srv.slot_count, 3);
     assert_int_equal(f->srv.cfg.max_clients, STSAFE_SERVER_MAX_CLIENTS);
-    stop_fleet(f);
-    assert_logged(f, "': 0 images loaded, 3 created");
-    assert_logged(f, "(fleet of 3 chips in '");
-    assert_logged(f, "stopped; 3 of 3 images saved in '");
+    srv_fixture_stop(f);
+    srv_fixture_assert_logged(f, "': 0 images loaded, 3 created");
+    srv_fixture_assert_logged(f, "(fleet of 3 chips in '");
+    srv_fixture_assert_logged(f, "stopped; 3 of 3 images saved in '");
     stsafe_emu_nvm nvm[3];
     for (size_t i = 0; i < 3; i++) {
         /* Serial "FLEET" and the index; each chip its own device key. */
@@ -297,8 +199,8 @@ static void test_images_created_then_loaded(void **state)
     /* A second start loads them as they are; a larger fleet creates the rest. */
     start_fleet(f, 4, STSAFE_EMU_TIMING_NONE, 0);
     assert_int_equal(f->srv.images_created, 1);
-    stop_fleet(f);
-    assert_logged(f, "': 3 images loaded, 1 created");
+    srv_fixture_stop(f);
+    srv_fixture_assert_logged(f, "': 3 images loaded, 1 created");
     for (size_t i = 0; i < 3; i++) {
         char path[200];
         image_path(f, i, path, sizeof path);
@@ -316,18 +218,18 @@ static void test_bad_image_refused(void **state)
     fixture *f = *state;
     char path[200];
     start_fleet(f, 2, STSAFE_EMU_TIMING_NONE, 0);
-    stop_fleet(f);
+    srv_fixture_stop(f);
     image_path(f, 1, path, sizeof path);
     FILE *img = fopen(path, "wb");
     assert_non_null(img);
     fputs("garbage", img);
     fclose(img);
     stsafe_server_config cfg = {.image_dir = f->images, .fleet = 2, .listen = f->listen,
-                                .log = f->log, .seed = seed, .seed_len = sizeof seed};
+                                .log = f->log, .seed = f->chip->seed, .seed_len = f->chip->seed_len};
     assert_int_equal(stsafe_server_init(&f->srv, &cfg), STSAFE_ERR_IMAGE_FORMAT);
     char line[300];
     snprintf(line, sizeof line, "cannot load image '%s': not a valid stsafe-emu image", path);
-    assert_logged(f, line);
+    srv_fixture_assert_logged(f, line);
     char text[16] = "";
     img = fopen(path, "rb");
     assert_non_null(img);
@@ -359,7 +261,7 @@ static void test_select_bytes(void **state)
     select_chip(fd, 0, 3);
     expect_stats(fd, 0, 0);
     static const uint8_t sel3[] = {0, 0, 0, 3, 0x13, 0x00, 0x03};
-    expect_refusal(fd, sel3, sizeof sel3, 0x13, 0x82, "select takes a chip index from 0 to 2 in 2 bytes");
+    sock_test_refused(fd, sel3, sizeof sel3, 0x13, 0x82, "select takes a chip index from 0 to 2 in 2 bytes");
 
     /* HELLO again reports the selected chip; the selection stays; each
      * chip has its own response and counters. */
@@ -372,18 +274,18 @@ static void test_select_bytes(void **state)
     sock_test_exchange(fd, read5, sizeof read5, nack_read, sizeof nack_read); /* chip 1 has no response */
     expect_stats(fd, 0, 1);
     static const uint8_t sel_short[] = {0, 0, 0, 2, 0x13, 0x01};
-    expect_refusal(fd, sel_short, sizeof sel_short, 0x13, 0x82,
+    sock_test_refused(fd, sel_short, sizeof sel_short, 0x13, 0x82,
                    "select takes a chip index from 0 to 2 in 2 bytes");
     /* A version 1 session does not know SELECT, as a version 1 server. */
-    fd = raw_connect(f);
+    fd = sock_test_connect(f->listen);
     static const uint8_t hello_v1[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x01};
     static const uint8_t hello_v1_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x00};
     sock_test_exchange(fd, hello_v1, sizeof hello_v1, hello_v1_ans, sizeof hello_v1_ans);
     static const uint8_t sel0[] = {0, 0, 0, 3, 0x13, 0x00, 0x00};
-    expect_refusal(fd, sel0, sizeof sel0, 0x13, 0x81, "unknown operation 0x13");
-    stop_fleet(f);
-    assert_logged(f, "client 1 dropped: error: arguments: select takes a chip index from 0 to 2");
-    assert_logged(f, "client 3 dropped: error: unknown operation: unknown operation 0x13");
+    sock_test_refused(fd, sel0, sizeof sel0, 0x13, 0x81, "unknown operation 0x13");
+    srv_fixture_stop(f);
+    srv_fixture_assert_logged(f, "client 1 dropped: error: arguments: select takes a chip index from 0 to 2");
+    srv_fixture_assert_logged(f, "client 3 dropped: error: unknown operation: unknown operation 0x13");
 }
 
 /* The client backend: version 1 servers, out-of-range chips. */
@@ -453,9 +355,9 @@ static void test_two_clients_two_chips(void **state)
     memset(&nvm, 0, sizeof nvm);
     remote_close(&r1);
     remote_close(&r2);
-    stop_fleet(f);
-    assert_logged(f, "client 1 dropped: disconnected mid-request (5 bytes of a request received)");
-    assert_logged(f, "client 2 disconnected after 5 requests"); /* hello, select, 3 more */
+    srv_fixture_stop(f);
+    srv_fixture_assert_logged(f, "client 1 dropped: disconnected mid-request (5 bytes of a request received)");
+    srv_fixture_assert_logged(f, "client 2 disconnected after 5 requests"); /* hello, select, 3 more */
 }
 
 /* Two connections on one chip are two masters on one bus: the last write
@@ -482,10 +384,11 @@ static void test_two_clients_one_chip(void **state)
 static void test_clock_per_chip(void **state)
 {
     fixture *f = *state;
-    f->clock = STSAFE_SERVER_CLOCK_NACKS; /* exact NACK counts */
-    f->spread = STSAFE_SERVER_SPREAD_OFF;
-    start_fleet(f, 2, STSAFE_EMU_TIMING_DATASHEET, 0);
-    int a = raw_connect(f), b = raw_connect(f);
+    srv_fixture_start(f, (stsafe_server_config){.image_dir = f->images, .fleet = 2,
+                                                .timing = STSAFE_EMU_TIMING_DATASHEET,
+                                                .clock = STSAFE_SERVER_CLOCK_NACKS, /* exact NACK counts */
+                                                .timing_spread_pct = STSAFE_SERVER_SPREAD_OFF});
+    int a = sock_test_connect(f->listen), b = sock_test_connect(f->listen);
     static const uint8_t hello_ds[] = {0, 0, 0, 7, 0x01, 0x00, 0x02, 0x04, 0x00, 0x20, 0x01};
     sock_test_exchange(a, hello_v2, sizeof hello_v2, hello_ds, sizeof hello_ds);
     sock_test_exchange(b, hello_v2, sizeof hello_v2, hello_ds, sizeof hello_ds);
@@ -509,7 +412,7 @@ static void test_client_limit(void **state)
 {
     fixture *f = *state;
     start_fleet(f, 1, STSAFE_EMU_TIMING_NONE, 2);
-    int a = raw_hello(f), b = raw_hello(f), c = raw_connect(f);
+    int a = raw_hello(f), b = raw_hello(f), c = sock_test_connect(f->listen);
     assert_int_equal(stsafe_sock_send_all(c, hello_v2, sizeof hello_v2), 0);
     struct pollfd p = {.fd = c, .events = POLLIN};
     assert_int_equal(poll(&p, 1, 300), 0);
@@ -526,23 +429,23 @@ static void test_client_limit(void **state)
     assert_memory_equal(got, hello_v2_ans, sizeof got);
     close(b);
     close(c);
-    stop_fleet(f);
-    assert_logged(f, "(fleet of 1 chip in '");
-    assert_logged(f, "timing none, 2 clients at a time)");
+    srv_fixture_stop(f);
+    srv_fixture_assert_logged(f, "(fleet of 1 chip in '");
+    srv_fixture_assert_logged(f, "timing none, 2 clients at a time)");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_images_created_then_loaded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fleet_reproducible, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_image_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_select_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_select_client, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_clients_two_chips, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_clients_one_chip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clock_per_chip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_client_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_images_created_then_loaded, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fleet_reproducible, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_image_refused, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_select_bytes, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_select_client, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_two_clients_two_chips, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_two_clients_one_chip, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_clock_per_chip, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_client_limit, setup, srv_fixture_teardown),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,21 +20,6 @@
 #include "sock_test.h"
 #include "stsafe/protocol/error.h"
 
-static const uint8_t hello_req[] = {0, 0, 0, 6, 0x01, 'S', 'T', 'S', 'E', 0x01};
-static const uint8_t hello_ans[] = {0, 0, 0, 7, 0x01, 0x00, 0x01, 0x04, 0x00, 0x20, 0x00};
-
-static int setup(void **state)
-{
-    *state = srv_fixture_new();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    srv_fixture_free(*state);
-    return 0;
-}
-
 /* The second client waits for the server; before the fix it waited for
  * ever (here: it gave up after 60 s and the test failed). */
 static void connect_behind(srv_fixture *f, sock_test_remote *r)
@@ -69,7 +54,8 @@ static void test_idle_client_is_dropped(void **state)
     srv_fixture *f = *state;
     srv_fixture_start(f, (stsafe_server_config){.idle_timeout_ms = 1000});
     int idle = sock_test_connect(f->listen);
-    sock_test_exchange(idle, hello_req, sizeof hello_req, hello_ans, sizeof hello_ans);
+    sock_test_exchange(idle, sock_test_hello_req, sizeof sock_test_hello_req, sock_test_hello_ans,
+                       sizeof sock_test_hello_ans);
     sock_test_remote r;
     connect_behind(f, &r);
     srv_fixture_assert_logged(f, "client 1 dropped: idle for 1000 ms without a request (--idle-timeout)");
@@ -126,10 +112,14 @@ static void test_waiting_client_is_told_and_gives_up(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_client_without_hello_is_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_idle_client_is_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_busy_client_is_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_waiting_client_is_told_and_gives_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_without_hello_is_dropped, srv_fixture_setup,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_idle_client_is_dropped, srv_fixture_setup,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_busy_client_is_kept, srv_fixture_setup,
+                                        srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_waiting_client_is_told_and_gives_up, srv_fixture_setup,
+                                        srv_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
