@@ -67,6 +67,7 @@ build_tree() {
 # runs) may call stage_note TEXT to give the stage's count ("35 tests").
 STSE_STAGES=()
 STSE_TESTS_PASSED=0
+STSE_TESTS_SKIPPED=0
 STSE_TESTS_FAILED=0
 stage() {
     local name=$1 note_file rc=0 t0=$SECONDS
@@ -91,8 +92,11 @@ run_ctest() {
     local total failed skipped
     total=$(sed -n 's/.* out of \([0-9]*\).*/\1/p' <<<"$line")
     failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed.*/\1/p' <<<"$line")
-    skipped=$(grep -c 'Not Run\|Skipped' "$dir/ctest.log" || true)
-    STSE_TESTS_PASSED=$((STSE_TESTS_PASSED + ${total:-0} - ${failed:-0}))
+    # one progress line per skipped test ("N/M Test #K: name ...***Skipped");
+    # ctest names them again in its closing list, which is not counted
+    skipped=$(grep -cE '^ *[0-9]+/[0-9]+ +Test +#[0-9]+: .*(\*\*\*Skipped|\*\*\*Not Run)' "$dir/ctest.log" || true)
+    STSE_TESTS_PASSED=$((STSE_TESTS_PASSED + ${total:-0} - ${failed:-0} - ${skipped:-0}))
+    STSE_TESTS_SKIPPED=$((STSE_TESTS_SKIPPED + ${skipped:-0}))
     STSE_TESTS_FAILED=$((STSE_TESTS_FAILED + ${failed:-0}))
     stage_note "${total:-?} tests, ${failed:-?} failed$([ "${skipped:-0}" -gt 0 ] && echo ", $skipped skipped")"
     return "$rc"
