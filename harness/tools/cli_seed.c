@@ -186,16 +186,22 @@ static int slot_free(tool_session *s, const cli_args *a, uint8_t slot, long zone
 
 /* The size a certificate for this device will have, from a stand-in key
  * of the same curve: known before the chip is touched. ECDSA signatures
- * vary by up to 2 bytes; that is the margin. */
-static int predicted_cert_size(const char *device_id, mbedtls_x509_crt *ca, mbedtls_pk_context *ca_key,
-                               int days, stsafe_rng *rng)
+ * vary by up to 2 bytes; that is the margin. (Before, the stand-in was
+ * always P-256: a P-384 certificate, ~30 bytes longer, passed this check
+ * and failed after Generate Key.) */
+static int predicted_cert_size(const char *device_id, uint8_t curve, mbedtls_x509_crt *ca,
+                               mbedtls_pk_context *ca_key, int days, stsafe_rng *rng)
 {
     unsigned char der[CLI_CERT_MAX];
     char subject[256], issuer[256];
     mbedtls_pk_context stand_in;
     snprintf(subject, sizeof subject, "CN=%s", device_id);
     mbedtls_x509_dn_gets(issuer, sizeof issuer, &ca->subject);
-    int n = cli_gen_host_key(&stand_in, rng);
+    mbedtls_pk_init(&stand_in);
+    int n = mbedtls_pk_setup(&stand_in, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
+    if (!n)
+        n = mbedtls_ecp_gen_key((mbedtls_ecp_group_id)stsafe_curve_group(curve), mbedtls_pk_ec(stand_in),
+                                stsafe_rng_fn, rng);
     cli_cert_spec c = {&stand_in, ca_key, subject, issuer, 0, days};
     if (!n)
         n = cli_write_cert(&c, rng, der, sizeof der);
@@ -299,7 +305,7 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
     rc = zone_size(s, zone, &room);
     if (rc)
         return rc;
-    int need = predicted_cert_size(a->device_id, &p->ca, &p->ca_key, days, &p->rng);
+    int need = predicted_cert_size(a->device_id, curve, &p->ca, &p->ca_key, days, &p->rng);
     if (need < 0 || need > room) {
         tool_error(prog, "zone %ld holds %u bytes; the certificate needs about %d: nothing was changed",
                    zone, room, need);
