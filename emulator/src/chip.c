@@ -256,7 +256,9 @@ int stsafe_emu_i2c_write(stsafe_emu_chip *chip, uint64_t now_us, const uint8_t *
      * (docs/protocol.md, section 1: **choice**). */
     if (len == 0)
         return 0;
-    if (chip->faults.reset) {
+    if (chip->faults.reset > 1) {
+        chip->faults.reset--; /* reset=N: not this command yet */
+    } else if (chip->faults.reset) {
         chip->faults.reset = 0;
         fault_restart(chip);
         return 0;

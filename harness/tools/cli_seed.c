@@ -363,8 +363,8 @@ static void zone_state(const provision_ctx *p, long zone, char *buf, size_t cap)
     if (!p->zone_touched)
         snprintf(buf, cap, "zone %ld still holds what it held before, which does not match the new key", zone);
     else if (p->step >= 5)
-        snprintf(buf, cap, "zone %ld holds the new certificate (%zu bytes), but the check of step 6 failed",
-                 zone, p->cert_len);
+        snprintf(buf, cap, "zone %ld holds the new certificate (%zu bytes, every write answered), but step 6 "
+                           "could not check it", zone, p->cert_len);
     else
         snprintf(buf, cap, "zone %ld holds the first %zu of the new certificate's %zu bytes; bytes %zu on %s",
                  zone, p->zone_acked, p->cert_len, p->zone_acked,
@@ -382,9 +382,10 @@ static void explain_partial(const tool_session *s, const cli_args *a, const prov
     zone_state(p, zone, zs, sizeof zs);
     if (a->days > 0)
         snprintf(days, sizeof days, " --days %ld", a->days);
-    tool_error(prog, "provisioning failed in step %d: slot %u now holds a NEW key (%s); %s. The device "
-                     "has no working identity until this completes:",
-               p->step + 1, slot, p->slot_had_key ? "the old one is gone for good" : "the slot was empty", zs);
+    tool_error(prog, "provisioning failed in step %d: slot %u now holds a NEW key (%s); %s. %s until this "
+                     "completes:", p->step + 1, slot,
+               p->slot_had_key ? "the old one is gone for good" : "the slot was empty", zs,
+               p->step >= 5 ? "The device's identity is unchecked" : "The device has no working identity");
     fprintf(stderr, "  stsafe-cli --bus ADDRESS [--chip N]%s provision --force --device-id %s --ca-cert %s "
                     "--ca-key %s --slot %u --zone %ld%s%s%s%s\n",
             s->dev.client.session ? " --mac-key HEX --cipher-key HEX" : "", a->device_id, a->ca_cert, a->ca_key,

@@ -23,7 +23,7 @@ static const struct {
     {"truncate", STSAFE_FAULT_TRUNCATE, 1, STSAFE_FAULT_MAX_BYTE},
     {"latency", STSAFE_FAULT_LATENCY, 1, STSAFE_FAULT_MAX_LATENCY_MS},
     {"brownout", STSAFE_FAULT_BROWNOUT, 3, STSAFE_FAULT_MAX_NVM_WRITES},
-    {"reset", STSAFE_FAULT_RESET, 0, 0},
+    {"reset", STSAFE_FAULT_RESET, 3, STSAFE_FAULT_MAX_COMMANDS},
 };
 
 static int hex_digit(char c)
@@ -80,7 +80,7 @@ static int parse_item(const char *s, size_t len, stsafe_fault *f, size_t *which)
         if (fault_names[i].args == 0)
             return eq ? ITEM_BAD : ITEM_OK;
         if (fault_names[i].args == 3 && !eq) {
-            f->a = 1; /* brownout: the first command that writes the NVM */
+            f->a = 1; /* brownout, reset: the next (NVM-writing) command */
             return ITEM_OK;
         }
         if (!eq)
@@ -145,7 +145,7 @@ void stsafe_fault_spec_error(int err, const char *bad, char *buf, size_t cap)
     else
         (void)snprintf(buf, cap,
                        "'%.*s' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, "
-                       "brownout[=N], reset; numbers decimal or 0x hex)",
+                       "brownout[=N], reset[=N]; numbers decimal or 0x hex)",
                        shown, bad);
 }
 
@@ -309,7 +309,7 @@ int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault)
         if (fault->kind == STSAFE_FAULT_BROWNOUT) /* brownout=N: the Nth command that writes the NVM */
             f->chip->faults.brownout = (uint8_t)(fault->a > 1 ? fault->a : 1);
         else
-            f->chip->faults.reset = 1;
+            f->chip->faults.reset = (uint8_t)(fault->a > 1 ? fault->a : 1); /* reset=N: the Nth command */
         return 0;
     default:
         return STSAFE_ERR_BAD_INPUT;

@@ -78,7 +78,7 @@ static void test_refusals_name_the_item(void **state)
     assert_int_equal(stsafe_fault_parse(spec, fl, STSAFE_FAULT_MAX, &n, &bad), STSAFE_ERR_BAD_INPUT);
     stsafe_fault_spec_error(STSAFE_ERR_BAD_INPUT, bad, why, sizeof why);
     assert_string_equal(why, "'nack=08x' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, "
-                             "latency=MS, brownout[=N], reset; numbers decimal or 0x hex)");
+                             "latency=MS, brownout[=N], reset[=N]; numbers decimal or 0x hex)");
 }
 
 /* brownout is brownout=1; brownout=N counts the commands that write the
@@ -108,6 +108,14 @@ static void test_brownout_count(void **state)
     assert_int_equal(stsafe_fault_parse("brownout=256", fl, STSAFE_FAULT_MAX, &n, &bad), STSAFE_ERR_BAD_INPUT);
     stsafe_fault_spec_error(STSAFE_ERR_BAD_INPUT, bad, why, sizeof why);
     assert_string_equal(why, "'brownout=256' is too large: brownout takes at most 255");
+    /* reset=N likewise counts commands. */
+    assert_int_equal(stsafe_fault_parse("reset,reset=7", fl, STSAFE_FAULT_MAX, &n, NULL), 0);
+    assert_int_equal(fl[0].kind, STSAFE_FAULT_RESET);
+    assert_int_equal(fl[0].a, 1);
+    assert_int_equal(fl[1].a, 7);
+    stsafe_fault_describe(&fl[1], text, sizeof text);
+    assert_string_equal(text, "reset=7");
+    assert_int_equal(stsafe_fault_parse("reset=0", fl, STSAFE_FAULT_MAX, &n, &bad), STSAFE_ERR_BAD_INPUT);
 }
 
 int main(void)

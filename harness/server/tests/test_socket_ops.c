@@ -119,7 +119,7 @@ static void test_faults(void **state)
     assert_int_equal(stsafe_bus_socket_fault(&r.sock, "drop,flip=9", reason, sizeof reason),
                      STSAFE_ERR_BAD_INPUT);
     assert_string_equal(reason, "'flip=9' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, "
-                                "latency=MS, brownout[=N], reset; numbers decimal or 0x hex)");
+                                "latency=MS, brownout[=N], reset[=N]; numbers decimal or 0x hex)");
     assert_int_equal(r.sock.fd, -1);
     sock_test_remote_close(&r);
     /* Not sent at all: an empty or over-long spec. */

@@ -6,11 +6,13 @@
 # command that writes the NVM, N taken from a trace of a good run), then:
 # - with --image the image file is byte for byte as it was, and stsafe-cli
 #   says so;
+# Step 6 (the check), which writes nothing, is cut with --fault reset=K.
 # - over --bus (a served chip, where the new key cannot be undone) stsafe-cli
 #   says exactly what state the chip is in, the chip is in that state, and
 #   the command it prints completes the provisioning.
-# Before the fix the --bus message said "stopped after step 2", the old key
-# "is gone" of an empty slot, and nothing of what the zone holds.
+# Before the fix the --bus message said "stopped after step 2" whatever step
+# failed, that the old key "is gone" of an empty slot, and nothing of what
+# the zone holds.
 # Usage: test_provision_late.sh STSAFE-EMU STSAFE-CLI [psa]
 set -u
 EMU=$1
@@ -130,6 +132,42 @@ check "bus, 2nd Update cut: zone 1 holds the first 200 bytes written" "$(update_
       "$("$CLI" --bus "$bus" read --zone 1 --length 200)"
 check "bus, 2nd Update cut: bytes 200 on as before (the cut undid the write)" "$(zeros 200)" \
       "$("$CLI" --bus "$bus" read --zone 1 --offset 200 --length 200)"
+
+# Step 6 (the check) writes nothing: reset=K cuts its first command, K the
+# index of the first command after the certificate's Updates in the good run.
+after_updates=$(( $(tr ',' '\n' <<<"$good" | grep -n '^Update OK$' | tail -n 1 | cut -d: -f1) + 1 ))
+check "the check begins with command 8" "8" "$after_updates"
+out=$(run "$CLI" --image chip.img --fault "reset=$after_updates" --trace check.trace "${args[@]}")
+check "image, check cut: exit 1" " rc=1" "${out: -5}"
+check "image, check cut: every Update went through" \
+      "Query OK,Query OK,Generate Key OK,Generate Signature OK,Update OK,Update OK,Update OK,Query no answer" \
+      "$(steps check.trace)"
+check "image, check cut: why" \
+"stsafe-cli: fault: reset mid-command: the chip lost the command, restarted and will not answer
+stsafe-cli: cert read: query partition: device stayed busy past the retry budget
+stsafe-cli: chip.img was not changed: provisioning commits the image only when every step succeeded" "$(cat stderr)"
+check "image, check cut: image unchanged" "same" "$(cmp -s before.img chip.img && echo same)"
+serve s4
+bus="unix:$dir/s4.sock"
+out=$(run "$CLI" --bus "$bus" --fault "reset=$after_updates" --trace bus4.trace "${args[@]}")
+check "bus, check cut: exit 1" " rc=1" "${out: -5}"
+check "bus, check cut: every Update went through" \
+      "Query OK,Query OK,Generate Key OK,Generate Signature OK,Update OK,Update OK,Update OK,Query no answer" \
+      "$(steps bus4.trace)"
+len=$(sed -n 's/^4\. the CA signed the certificate (\([0-9]*\) bytes DER).*/\1/p' <<<"$out")
+pub=$(sed -n 's/^2\. key pair generated inside the chip, slot 1; public key \(04[0-9a-f]*\)$/\1/p' <<<"$out")
+check "bus, check cut: what state the chip is in" \
+"stsafe-cli: cert read: query partition: device stayed busy past the retry budget
+stsafe-cli: provisioning failed in step 6: slot 1 now holds a NEW key (the slot was empty); zone 1 holds the new certificate ($len bytes, every write answered), but step 6 could not check it. The device's identity is unchecked until this completes:
+  stsafe-cli --bus ADDRESS [--chip N] provision --force --device-id dev-1 --ca-cert ca.pem --ca-key ca.key --slot 1 --zone 1$psa" \
+      "$(cat stderr)"
+cert=$(update_data bus4.trace 1)$(update_data bus4.trace 2)$(update_data bus4.trace 3)
+check "bus, check cut: the certificate is $len bytes" "$len" "$((${#cert} / 2))"
+check "bus, check cut: zone 1 holds all of it" "$cert" \
+      "$("$CLI" --bus "$bus" read --zone 1 --length 200)$("$CLI" --bus "$bus" read --zone 1 --offset 200 --length 200)$("$CLI" --bus "$bus" read --zone 1 --offset 400 --length $((len - 400)))"
+sig=$("$CLI" --bus "$bus" sign --slot 1 --digest "$digest")
+check "bus, check cut: slot 1 holds the new key of step 2" "valid" \
+      "$("$CLI" --bus "$bus" verify --curve p256 --pubkey "$pub" --digest "$digest" --signature "$sig")"
 
 # A slot that held a key (--force): the message says the old key is gone.
 serve s3
