@@ -19,7 +19,7 @@ static const struct {
 } fault_names[] = {
     {"nack", STSAFE_FAULT_NACK, 1, STSAFE_FAULT_MAX_NACKS},
     {"flip", STSAFE_FAULT_FLIP, 2, STSAFE_FAULT_MAX_BYTE},
-    {"drop", STSAFE_FAULT_DROP, 0, 0},
+    {"drop", STSAFE_FAULT_DROP, 3, STSAFE_FAULT_MAX_COMMANDS},
     {"truncate", STSAFE_FAULT_TRUNCATE, 1, STSAFE_FAULT_MAX_BYTE},
     {"latency", STSAFE_FAULT_LATENCY, 1, STSAFE_FAULT_MAX_LATENCY_MS},
     {"brownout", STSAFE_FAULT_BROWNOUT, 3, STSAFE_FAULT_MAX_NVM_WRITES},
@@ -80,7 +80,7 @@ static int parse_item(const char *s, size_t len, stsafe_fault *f, size_t *which)
         if (fault_names[i].args == 0)
             return eq ? ITEM_BAD : ITEM_OK;
         if (fault_names[i].args == 3 && !eq) {
-            f->a = 1; /* brownout, reset: the next (NVM-writing) command */
+            f->a = 1; /* drop, brownout, reset: the next (NVM-writing) command */
             return ITEM_OK;
         }
         if (!eq)
@@ -144,7 +144,7 @@ void stsafe_fault_spec_error(int err, const char *bad, char *buf, size_t cap)
                        fault_names[which].name, (unsigned long)fault_names[which].max);
     else
         (void)snprintf(buf, cap,
-                       "'%.*s' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, "
+                       "'%.*s' is not a fault (nack=N, flip=BYTE:BIT, drop[=N], truncate=N, latency=MS, "
                        "brownout[=N], reset[=N]; numbers decimal or 0x hex)",
                        shown, bad);
 }
@@ -212,8 +212,13 @@ static int fault_write(stsafe_bus_fault *f, stsafe_i2c_msg *m)
     int err = f->inner->ops->transfer(f->inner->ctx, m, 1);
     if (err || m->len == 0)
         return err; /* a quick write is no command: the answer's fault stays (docs/protocol.md) */
-    f->this_rsp = f->next_rsp;  /* the armed response fault applies to this command's answer */
-    memset(&f->next_rsp, 0, sizeof f->next_rsp);
+    memset(&f->this_rsp, 0, sizeof f->this_rsp);
+    if (f->next_rsp.kind == STSAFE_FAULT_DROP && f->next_rsp.a > 1) {
+        f->next_rsp.a--; /* drop=N: not this command's answer yet */
+    } else {
+        f->this_rsp = f->next_rsp; /* the armed response fault applies to this command's answer */
+        memset(&f->next_rsp, 0, sizeof f->next_rsp);
+    }
     note_chip_faults(f, reset_armed);
     return 0;
 }

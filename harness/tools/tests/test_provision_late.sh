@@ -6,13 +6,15 @@
 # command that writes the NVM, N taken from a trace of a good run), then:
 # - with --image the image file is byte for byte as it was, and stsafe-cli
 #   says so;
-# Step 6 (the check), which writes nothing, is cut with --fault reset=K.
+# Step 6 (the check), which writes nothing, is cut with --fault reset=K, and
+# Generate Key's answer is lost with --fault drop=K (the chip ran it).
 # - over --bus (a served chip, where the new key cannot be undone) stsafe-cli
 #   says exactly what state the chip is in, the chip is in that state, and
 #   the command it prints completes the provisioning.
 # Before the fix the --bus message said "stopped after step 2" whatever step
 # failed, that the old key "is gone" of an empty slot, and nothing of what
-# the zone holds.
+# the zone holds; after a lost Generate Key answer it said "nothing was
+# changed" while the chip held a new key.
 # Usage: test_provision_late.sh STSAFE-EMU STSAFE-CLI [psa]
 set -u
 EMU=$1
@@ -168,6 +170,33 @@ check "bus, check cut: zone 1 holds all of it" "$cert" \
 sig=$("$CLI" --bus "$bus" sign --slot 1 --digest "$digest")
 check "bus, check cut: slot 1 holds the new key of step 2" "valid" \
       "$("$CLI" --bus "$bus" verify --curve p256 --pubkey "$pub" --digest "$digest" --signature "$sig")"
+
+# Generate Key's answer lost (--fault drop=K, K its index in the good run):
+# the chip ran it. Before the fix stsafe-cli said "nothing was changed".
+genkey=$(tr ',' '\n' <<<"$good" | grep -n -m1 '^Generate Key OK$' | cut -d: -f1)
+check "Generate Key is command 3" "3" "$genkey"
+out=$(run "$CLI" --image chip.img --fault "drop=$genkey" --trace drop.trace "${args[@]}")
+check "image, Generate Key answer lost: exit 1" " rc=1" "${out: -5}"
+check "image, Generate Key answer lost: the trace" "Query OK,Query OK,Generate Key no answer" "$(steps drop.trace)"
+check "image, Generate Key answer lost: why" \
+"stsafe-cli: fault: response dropped: reads NACKed until the next command
+stsafe-cli: Generate Key: device stayed busy past the retry budget
+stsafe-cli: chip.img was not changed: provisioning commits the image only when every step succeeded" "$(cat stderr)"
+check "image, Generate Key answer lost: image unchanged" "same" "$(cmp -s before.img chip.img && echo same)"
+serve s5
+bus="unix:$dir/s5.sock"
+out=$(run "$CLI" --bus "$bus" --fault "drop=$genkey" "${args[@]}")
+check "bus, Generate Key answer lost: exit 1" " rc=1" "${out: -5}"
+check "bus, Generate Key answer lost: what state the chip may be in" \
+"stsafe-cli: fault: response dropped: reads NACKed until the next command
+stsafe-cli: Generate Key: device stayed busy past the retry budget
+stsafe-cli: provisioning failed in step 2: slot 1 may now hold a NEW key: Generate Key got no answer, and the chip may have run it (the slot was empty); zone 1 still holds what it held before, which does not match the new key. The device may have no working identity until this completes:
+  stsafe-cli --bus ADDRESS [--chip N] provision --force --device-id dev-1 --ca-cert ca.pem --ca-key ca.key --slot 1 --zone 1$psa" \
+      "$(cat stderr)"
+check "bus, Generate Key answer lost: the chip ran it (slot 1 holds a key)" \
+      "0200ffff0001000400082a8648ce3d030107010100150" "$("$CLI" --bus "$bus" query keys --raw | cut -c1-45)"
+check "bus, Generate Key answer lost: zone 1 as before (empty)" "$(zeros 200)" \
+      "$("$CLI" --bus "$bus" read --zone 1 --length 200)"
 
 # A slot that held a key (--force): the message says the old key is gone.
 serve s3

@@ -28,7 +28,7 @@ extern "C" {
 typedef enum {
     STSAFE_FAULT_NACK = 1,      /**< nack=N: the next N reads are NACKed. */
     STSAFE_FAULT_FLIP,          /**< flip=BYTE:BIT: flip one bit of the next response. */
-    STSAFE_FAULT_DROP,          /**< drop: the next response is lost (reads NACK until the next write). */
+    STSAFE_FAULT_DROP,          /**< drop[=N]: the Nth response from now is lost (reads NACK until the next write). */
     STSAFE_FAULT_TRUNCATE,      /**< truncate=N: the next response stops after N bytes (0xFF after). */
     STSAFE_FAULT_LATENCY,       /**< latency=MS: every message from now on waits MS ms first. */
     STSAFE_FAULT_BROWNOUT,      /**< brownout[=N]: power lost during the Nth NVM write from now (chip fault). */
@@ -53,7 +53,7 @@ typedef struct {
 
 /**
  * \brief Parse a fault spec: comma-separated items, each one of
- *        nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, brownout[=N], reset[=N].
+ *        nack=N, flip=BYTE:BIT, drop[=N], truncate=N, latency=MS, brownout[=N], reset[=N].
  *        Numbers are decimal ("010" is ten) or 0x hex, within the maxima above.
  * \param n  Receives the number of faults written to \p out.
  * \return 0; STSAFE_ERR_BAD_INPUT (unknown item or bad number: \p bad, when
