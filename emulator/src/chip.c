@@ -208,7 +208,8 @@ static void fault_restart(stsafe_emu_chip *chip)
  * lost, but what the chip committed before it acted survives (the
  * password try counted before the comparison, the C-MAC counter advanced
  * when the MAC was verified), then the chip restarts and answers nothing.
- * 1 when the brown-out fired. */
+ * Armed for the Nth NVM-writing command (brownout=N), the N-1 before it
+ * run whole and count down. 1 when the brown-out fired. */
 static int execute_with_brownout(stsafe_emu_chip *chip, const uint8_t *data, size_t len)
 {
     stsafe_emu_nvm *survives = malloc(sizeof *survives);
@@ -226,7 +227,10 @@ static int execute_with_brownout(stsafe_emu_chip *chip, const uint8_t *data, siz
     int drew = survives->entropy.draws != chip->nvm.entropy.draws;
     survives->entropy.draws = chip->nvm.entropy.draws;
     int fired = chip->faults.nvm_written;
-    if (fired) {
+    if (fired && chip->faults.brownout > 1) {
+        chip->faults.brownout--; /* not this one: the write stands */
+        fired = 0;
+    } else if (fired) {
         chip->nvm = *survives;
         chip->nvm_dirty = dirty || chip->faults.committed || drew;
         chip->faults.brownout = 0;
@@ -252,7 +256,9 @@ int stsafe_emu_i2c_write(stsafe_emu_chip *chip, uint64_t now_us, const uint8_t *
      * (docs/protocol.md, section 1: **choice**). */
     if (len == 0)
         return 0;
-    if (chip->faults.reset) {
+    if (chip->faults.reset > 1) {
+        chip->faults.reset--; /* reset=N: not this command yet */
+    } else if (chip->faults.reset) {
         chip->faults.reset = 0;
         fault_restart(chip);
         return 0;

@@ -154,7 +154,7 @@ static int zone_size(tool_session *s, long zone, uint16_t *size)
 /* The slot must be free, or --force given: Generate Key would destroy the
  * key there, and with a certificate for it in the zone, the device's
  * working identity. */
-static int slot_free(tool_session *s, const cli_args *a, uint8_t slot, long zone)
+static int slot_free(tool_session *s, const cli_args *a, uint8_t slot, long zone, int *had_key)
 {
     stsafe_key_table keys;
     int err = stsafe_client_query_key_table(&s->dev.client, &keys);
@@ -164,6 +164,7 @@ static int slot_free(tool_session *s, const cli_args *a, uint8_t slot, long zone
     for (uint8_t i = 0; i < keys.count && i < STSAFE_MAX_KEY_SLOTS; i++)
         if (keys.slot[i].slot == slot)
             present = keys.slot[i].present;
+    *had_key = present;
     if (!present || a->force)
         return TOOL_EXIT_OK;
     mbedtls_x509_crt crt;
@@ -185,16 +186,22 @@ static int slot_free(tool_session *s, const cli_args *a, uint8_t slot, long zone
 
 /* The size a certificate for this device will have, from a stand-in key
  * of the same curve: known before the chip is touched. ECDSA signatures
- * vary by up to 2 bytes; that is the margin. */
-static int predicted_cert_size(const char *device_id, mbedtls_x509_crt *ca, mbedtls_pk_context *ca_key,
-                               int days, stsafe_rng *rng)
+ * vary by up to 2 bytes; that is the margin. (Before, the stand-in was
+ * always P-256: a P-384 certificate, ~30 bytes longer, passed this check
+ * and failed after Generate Key.) */
+static int predicted_cert_size(const char *device_id, uint8_t curve, mbedtls_x509_crt *ca,
+                               mbedtls_pk_context *ca_key, int days, stsafe_rng *rng)
 {
     unsigned char der[CLI_CERT_MAX];
     char subject[256], issuer[256];
     mbedtls_pk_context stand_in;
     snprintf(subject, sizeof subject, "CN=%s", device_id);
     mbedtls_x509_dn_gets(issuer, sizeof issuer, &ca->subject);
-    int n = cli_gen_host_key(&stand_in, rng);
+    mbedtls_pk_init(&stand_in);
+    int n = mbedtls_pk_setup(&stand_in, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
+    if (!n)
+        n = mbedtls_ecp_gen_key((mbedtls_ecp_group_id)stsafe_curve_group(curve), mbedtls_pk_ec(stand_in),
+                                stsafe_rng_fn, rng);
     cli_cert_spec c = {&stand_in, ca_key, subject, issuer, 0, days};
     if (!n)
         n = cli_write_cert(&c, rng, der, sizeof der);
@@ -202,14 +209,17 @@ static int predicted_cert_size(const char *device_id, mbedtls_x509_crt *ca, mbed
     return n < 0 ? n : n + 2;
 }
 
-static int write_zone(tool_session *s, uint8_t zone, const unsigned char *data, size_t len)
+/* \p acked receives the bytes the chip acknowledged: on a failure, what
+ * the zone surely holds of the new data. */
+static int write_zone(tool_session *s, uint8_t zone, const unsigned char *data, size_t len, size_t *acked)
 {
-    for (size_t done = 0; done < len; done += UPDATE_CHUNK) {
-        size_t chunk = len - done < UPDATE_CHUNK ? len - done : UPDATE_CHUNK;
-        int err = stsafe_client_update(&s->dev.client, 0, zone, (uint16_t)done, data + done, chunk);
+    for (*acked = 0; *acked < len; *acked += UPDATE_CHUNK) {
+        size_t chunk = len - *acked < UPDATE_CHUNK ? len - *acked : UPDATE_CHUNK;
+        int err = stsafe_client_update(&s->dev.client, 0, zone, (uint16_t)*acked, data + *acked, chunk);
         if (err)
             return err;
     }
+    *acked = len;
     return 0;
 }
 
@@ -250,8 +260,13 @@ typedef struct {
     mbedtls_pk_context ca_key, chip_key;
     mbedtls_x509_csr csr;
     stsafe_rng rng;
-    int key_generated;          /* step 2 done: the slot's old key is gone */
+    int key_generated;          /* step 2 done (or maybe: key_unknown): the slot's old key is gone */
+    int key_unknown;            /* Generate Key got no answer: the slot may hold a new key */
+    int slot_had_key;           /* the slot held a key before (--force) */
+    int step;                   /* the last step that succeeded (1..6) */
     int zone_touched;           /* step 5 began: the zone may hold part of the new certificate */
+    int zone_refused;           /* the chip refused the write that failed (a status): it wrote nothing */
+    size_t cert_len, zone_acked; /* the certificate's bytes; those the chip acknowledged */
 } provision_ctx;
 
 static int issue_device_cert(provision_ctx *p, const unsigned char *csr_der, size_t csr_len, int days,
@@ -291,21 +306,29 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
     rc = zone_size(s, zone, &room);
     if (rc)
         return rc;
-    int need = predicted_cert_size(a->device_id, &p->ca, &p->ca_key, days, &p->rng);
+    int need = predicted_cert_size(a->device_id, curve, &p->ca, &p->ca_key, days, &p->rng);
     if (need < 0 || need > room) {
         tool_error(prog, "zone %ld holds %u bytes; the certificate needs about %d: nothing was changed",
                    zone, room, need);
         return TOOL_EXIT_FAIL;
     }
-    rc = slot_free(s, a, slot, zone);
+    rc = slot_free(s, a, slot, zone, &p->slot_had_key);
     if (rc)
         return rc;
+    p->step = 1;
     printf("1. CA '%s' and its key match; zone %ld (%u bytes) fits the certificate (~%d bytes)\n",
            a->ca_cert, zone, room, need);
     int err = stsafe_client_generate_key(&s->dev.client, slot, curve, 0xFFFF, &pub);
+    if (err && !STSAFE_ERR_IS_STATUS(err)) {
+        /* No answer: the chip may have run the command and lost only its
+         * answer (docs/faults.md, drop). Before, this said "nothing was changed". */
+        p->key_generated = p->key_unknown = 1;
+        return cli_report(err, "Generate Key");
+    }
     if (err)
-        return cli_report(err, "Generate Key (nothing was changed)");
+        return cli_report(err, "Generate Key (the chip refused it: nothing was changed)");
     p->key_generated = 1;
+    p->step = 2;
     printf("2. key pair generated inside the chip, slot %u; public key ", slot);
     cli_print_point(&pub);
     int n = stsafe_chip_key_setup(route, &p->chip_key, &s->dev.client, slot, curve, &pub);
@@ -315,19 +338,25 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
         int chip = stsafe_chip_key_last_error(route, &p->chip_key);
         return cli_report(chip ? chip : STSAFE_ERR_CRYPTO, "CSR");
     }
+    p->step = 3;
     printf("3. CSR for CN=%s signed by the chip (%d bytes)\n", a->device_id, n);
     int m = issue_device_cert(p, csr, (size_t)n, days, crt, sizeof crt);
     if (m < 0)
         return m == -1 ? TOOL_EXIT_FAIL : cli_report(STSAFE_ERR_CRYPTO, "certificate");
+    p->step = 4;
     printf("4. the CA signed the certificate (%d bytes DER)\n", m);
     if ((size_t)m > room) {
         tool_error(prog, "the certificate (%d bytes) does not fit zone %ld (%u)", m, zone, room);
         return TOOL_EXIT_FAIL;
     }
     p->zone_touched = 1;
-    err = write_zone(s, (uint8_t)zone, crt, (size_t)m);
-    if (err)
+    p->cert_len = (size_t)m;
+    err = write_zone(s, (uint8_t)zone, crt, (size_t)m, &p->zone_acked);
+    if (err) {
+        p->zone_refused = STSAFE_ERR_IS_STATUS(err);
         return cli_report(err, "Update");
+    }
+    p->step = 5;
     printf("5. certificate stored in zone %ld (DER: its header holds its length)\n", zone);
     rc = check_provisioned(s, route, zone, slot, crt, (size_t)m, &pub, curve);
     if (!rc)
@@ -335,19 +364,46 @@ static int provision(tool_session *s, const cli_args *a, provision_ctx *p)
     return rc;
 }
 
+/* What zone \p zone holds after a failure in step 5 or 6, for people. */
+static void zone_state(const provision_ctx *p, long zone, char *buf, size_t cap)
+{
+    if (!p->zone_touched)
+        snprintf(buf, cap, "zone %ld still holds what it held before, which does not match the new key", zone);
+    else if (p->step >= 5)
+        snprintf(buf, cap, "zone %ld holds the new certificate (%zu bytes, every write answered), but step 6 "
+                           "could not check it", zone, p->cert_len);
+    else
+        snprintf(buf, cap, "zone %ld holds the first %zu of the new certificate's %zu bytes; bytes %zu on %s",
+                 zone, p->zone_acked, p->cert_len, p->zone_acked,
+                 p->zone_refused ? "are as before (the chip refused the write)"
+                                 : "may be old or new (the chip did not answer the write)");
+}
+
 /* Over a bus the key generation cannot be undone: say what state the chip
  * is in and the command that completes the provisioning. */
-static void explain_partial(const cli_args *a, const provision_ctx *p)
+static void explain_partial(const tool_session *s, const cli_args *a, const provision_ctx *p)
 {
     uint8_t slot = a->slot < 0 ? 1 : (uint8_t)a->slot;
     long zone = a->zone < 0 ? 1 : a->zone;
-    tool_error(prog, "provisioning stopped after step 2: slot %u now holds a NEW key (the old one is gone "
-                     "for good); zone %ld %s. The device has no working identity until this completes:",
-               slot, zone, p->zone_touched ? "may hold part of the new certificate"
-                                           : "still holds what it held before, which does not match the new key");
-    fprintf(stderr, "  stsafe-cli --bus ADDRESS [--chip N] provision --force --device-id %s --ca-cert %s "
-                    "--ca-key %s --slot %u --zone %ld%s%s\n",
-            a->device_id, a->ca_cert, a->ca_key, slot, zone, a->curve ? " --curve " : "", a->curve ? a->curve : "");
+    char zs[256], days[32] = "";
+    zone_state(p, zone, zs, sizeof zs);
+    if (a->days > 0)
+        snprintf(days, sizeof days, " --days %ld", a->days);
+    tool_error(prog, "provisioning failed in step %d: slot %u %s (%s); %s. %s until this "
+                     "completes:", p->step + 1, slot,
+               p->key_unknown ? "may now hold a NEW key: Generate Key got no answer, and the chip may have run it"
+                              : "now holds a NEW key",
+               !p->slot_had_key ? "the slot was empty"
+               : p->key_unknown ? "the old one may be gone for good"
+                                : "the old one is gone for good",
+               zs,
+               p->step >= 5    ? "The device's identity is unchecked"
+               : p->key_unknown ? "The device may have no working identity"
+                                : "The device has no working identity");
+    fprintf(stderr, "  stsafe-cli --bus ADDRESS [--chip N]%s provision --force --device-id %s --ca-cert %s "
+                    "--ca-key %s --slot %u --zone %ld%s%s%s%s\n",
+            s->dev.client.session ? " --mac-key HEX --cipher-key HEX" : "", a->device_id, a->ca_cert, a->ca_key,
+            slot, zone, a->curve ? " --curve " : "", a->curve ? a->curve : "", days, a->psa ? " --psa" : "");
 }
 
 int cli_do_provision(tool_session *s, const cli_args *a)
@@ -359,7 +415,8 @@ int cli_do_provision(tool_session *s, const cli_args *a)
     mbedtls_x509_csr_init(&p.csr);
     if (stsafe_rng_init(&p.rng, "stsafe-cli provision") != 0)
         return cli_report(STSAFE_ERR_CRYPTO, "provision");
-    p.key_generated = p.zone_touched = 0;
+    p.key_generated = p.key_unknown = p.slot_had_key = p.step = p.zone_touched = p.zone_refused = 0;
+    p.cert_len = p.zone_acked = 0;
     stsafe_emu_nvm *before = s->path ? malloc(sizeof *before) : NULL;
     if (s->path && !before)
         return cli_report(STSAFE_ERR_ALLOC, "provision");
@@ -374,7 +431,7 @@ int cli_do_provision(tool_session *s, const cli_args *a)
             tool_error(prog, "%s was not changed: provisioning commits the image only when every "
                              "step succeeded", s->path);
     } else if (rc && p.key_generated) {
-        explain_partial(a, &p);
+        explain_partial(s, a, &p);
     }
     if (before) {
         mbedtls_platform_zeroize(before, sizeof *before); /* private keys */

@@ -14,16 +14,16 @@
 static const struct {
     const char *name;
     stsafe_fault_kind kind;
-    int args;                   /* 0 none, 1 "=N", 2 "=A:B" */
+    int args;                   /* 0 none, 1 "=N", 2 "=A:B", 3 none or "=N" (N >= 1) */
     uint32_t max;               /* the largest N, BYTE or MS (docs/faults.md) */
 } fault_names[] = {
     {"nack", STSAFE_FAULT_NACK, 1, STSAFE_FAULT_MAX_NACKS},
     {"flip", STSAFE_FAULT_FLIP, 2, STSAFE_FAULT_MAX_BYTE},
-    {"drop", STSAFE_FAULT_DROP, 0, 0},
+    {"drop", STSAFE_FAULT_DROP, 3, STSAFE_FAULT_MAX_COMMANDS},
     {"truncate", STSAFE_FAULT_TRUNCATE, 1, STSAFE_FAULT_MAX_BYTE},
     {"latency", STSAFE_FAULT_LATENCY, 1, STSAFE_FAULT_MAX_LATENCY_MS},
-    {"brownout", STSAFE_FAULT_BROWNOUT, 0, 0},
-    {"reset", STSAFE_FAULT_RESET, 0, 0},
+    {"brownout", STSAFE_FAULT_BROWNOUT, 3, STSAFE_FAULT_MAX_NVM_WRITES},
+    {"reset", STSAFE_FAULT_RESET, 3, STSAFE_FAULT_MAX_COMMANDS},
 };
 
 static int hex_digit(char c)
@@ -79,11 +79,17 @@ static int parse_item(const char *s, size_t len, stsafe_fault *f, size_t *which)
         f->kind = fault_names[i].kind;
         if (fault_names[i].args == 0)
             return eq ? ITEM_BAD : ITEM_OK;
+        if (fault_names[i].args == 3 && !eq) {
+            f->a = 1; /* drop, brownout, reset: the next (NVM-writing) command */
+            return ITEM_OK;
+        }
         if (!eq)
             return ITEM_BAD;
         const char *v = eq + 1;
         size_t vlen = len - name_len - 1;
         const char *colon = memchr(v, ':', vlen);
+        if (fault_names[i].args == 3 && (colon || parse_u32(v, vlen, &f->a) != 0 || f->a == 0))
+            return ITEM_BAD;
         if (fault_names[i].args == 1 && (colon || parse_u32(v, vlen, &f->a) != 0))
             return ITEM_BAD;
         if (fault_names[i].args == 2 &&
@@ -138,8 +144,8 @@ void stsafe_fault_spec_error(int err, const char *bad, char *buf, size_t cap)
                        fault_names[which].name, (unsigned long)fault_names[which].max);
     else
         (void)snprintf(buf, cap,
-                       "'%.*s' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, "
-                       "brownout, reset; numbers decimal or 0x hex)",
+                       "'%.*s' is not a fault (nack=N, flip=BYTE:BIT, drop[=N], truncate=N, latency=MS, "
+                       "brownout[=N], reset[=N]; numbers decimal or 0x hex)",
                        shown, bad);
 }
 
@@ -150,9 +156,9 @@ void stsafe_fault_describe(const stsafe_fault *f, char *buf, size_t cap)
     for (size_t i = 0; i < sizeof fault_names / sizeof fault_names[0]; i++)
         if (fault_names[i].kind == f->kind)
             name = fault_names[i].name, args = fault_names[i].args;
-    if (args == 0)
+    if (args == 0 || (args == 3 && f->a <= 1))
         (void)snprintf(buf, cap, "%s", name);
-    else if (args == 1)
+    else if (args == 1 || args == 3)
         (void)snprintf(buf, cap, "%s=%lu", name, (unsigned long)f->a);
     else
         (void)snprintf(buf, cap, "%s=%lu:%lu", name, (unsigned long)f->a, (unsigned long)f->b);
@@ -206,8 +212,13 @@ static int fault_write(stsafe_bus_fault *f, stsafe_i2c_msg *m)
     int err = f->inner->ops->transfer(f->inner->ctx, m, 1);
     if (err || m->len == 0)
         return err; /* a quick write is no command: the answer's fault stays (docs/protocol.md) */
-    f->this_rsp = f->next_rsp;  /* the armed response fault applies to this command's answer */
-    memset(&f->next_rsp, 0, sizeof f->next_rsp);
+    memset(&f->this_rsp, 0, sizeof f->this_rsp);
+    if (f->next_rsp.kind == STSAFE_FAULT_DROP && f->next_rsp.a > 1) {
+        f->next_rsp.a--; /* drop=N: not this command's answer yet */
+    } else {
+        f->this_rsp = f->next_rsp; /* the armed response fault applies to this command's answer */
+        memset(&f->next_rsp, 0, sizeof f->next_rsp);
+    }
     note_chip_faults(f, reset_armed);
     return 0;
 }
@@ -300,10 +311,10 @@ int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault)
     case STSAFE_FAULT_RESET:
         if (!f->chip)
             return STSAFE_ERR_UNSUPPORTED;
-        if (fault->kind == STSAFE_FAULT_BROWNOUT)
-            f->chip->faults.brownout = 1;
+        if (fault->kind == STSAFE_FAULT_BROWNOUT) /* brownout=N: the Nth command that writes the NVM */
+            f->chip->faults.brownout = (uint8_t)(fault->a > 1 ? fault->a : 1);
         else
-            f->chip->faults.reset = 1;
+            f->chip->faults.reset = (uint8_t)(fault->a > 1 ? fault->a : 1); /* reset=N: the Nth command */
         return 0;
     default:
         return STSAFE_ERR_BAD_INPUT;

@@ -176,12 +176,55 @@ static void test_brownout_fires_on_a_same_bytes_write(void **state)
     assert_int_equal(f->dev.chip.faults.brownout, 0);
 }
 
+/* brownout=N: the N-1 commands that write the NVM before the Nth run
+ * whole (reads in between do not count); the Nth is cut. A host can thus
+ * cut the second step of a flow (issue 14, finding 13: the Update after
+ * Generate Key). */
+static void test_brownout_counts_nvm_writes(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t v1[3] = {1, 2, 3}, v2[3] = {4, 5, 6}, v3[3] = {7, 8, 9};
+    uint8_t back[3];
+    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, "brownout=3", NULL), 0);
+    assert_int_equal(f->dev.chip.faults.brownout, 3);
+    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v1, sizeof v1), 0);
+    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
+    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v2, sizeof v2), 0);
+    assert_int_equal(f->dev.chip.faults.brownout, 1);
+    assert_int_equal(f->dev.chip.stats.faults, 0);
+    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v3, sizeof v3), STSAFE_ERR_BUS_TIMEOUT);
+    assert_int_equal(f->dev.chip.stats.faults, 1);
+    assert_int_equal(f->dev.chip.faults.brownout, 0);
+    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
+    assert_memory_equal(back, v2, sizeof v2); /* the second write stands, the third is lost */
+}
+
+/* reset=N: the N-1 commands before the Nth run whole, read-only ones
+ * included; the Nth is lost. */
+static void test_reset_counts_commands(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t v1[3] = {1, 2, 3}, v2[3] = {4, 5, 6};
+    uint8_t back[3];
+    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, "reset=3", NULL), 0);
+    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v1, sizeof v1), 0);
+    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
+    assert_int_equal(f->dev.chip.faults.reset, 1);
+    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v2, sizeof v2), STSAFE_ERR_BUS_TIMEOUT);
+    assert_int_equal(f->dev.chip.stats.faults, 1);
+    assert_int_equal(f->dev.chip.faults.reset, 0);
+    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
+    assert_memory_equal(back, v1, sizeof v1); /* the reset lost the second Update */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_brownout_password_guess_costs_a_try, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brownout_protected_frame_is_not_replayed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brownout_fires_on_a_same_bytes_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_brownout_counts_nvm_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_counts_commands, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

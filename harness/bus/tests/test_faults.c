@@ -91,7 +91,7 @@ static void test_parse(void **state)
     stsafe_fault_describe(&fl[5], text, sizeof text);
     assert_string_equal(text, "brownout");
     static const char *const wrong[] = {"nack", "nack=", "nack=x", "nack=-1", "flip=5", "flip=5:8",
-                                        "drop=1", "bogus", "nack=1,,drop", "latency=99999999999"};
+                                        "drop=0", "bogus", "nack=1,,drop", "latency=99999999999"};
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
         assert_int_equal(stsafe_fault_parse(wrong[i], fl, STSAFE_FAULT_MAX, &n, &bad), STSAFE_ERR_BAD_INPUT);
     assert_int_equal(stsafe_fault_parse("nack=1,bogus", fl, STSAFE_FAULT_MAX, &n, &bad), STSAFE_ERR_BAD_INPUT);
@@ -136,6 +136,26 @@ static void test_truncate_and_drop(void **state)
     assert_string_equal(f->log[2], "fault: response dropped: reads NACKed until the next command");
     assert_int_equal(stsafe_client_read(&f->client, 0, 1, 0, sizeof back, back), 0);
     assert_memory_equal(back, v, sizeof v);
+}
+
+/* drop=N: the answers of the N-1 commands before the Nth arrive; the
+ * Nth command runs and its answer is lost (a Generate Key whose answer
+ * never came: the key is there). */
+static void test_drop_counts_commands(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t v[2] = {0x56, 0x78};
+    uint8_t back[2];
+    arm(f, "drop=3");
+    assert_int_equal(echo(f), 0);
+    assert_int_equal(echo(f), 0);
+    assert_int_equal(f->nlog, 0);
+    assert_int_equal(stsafe_client_update(&f->client, 0, 1, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
+    assert_int_equal(f->nlog, 1);
+    assert_string_equal(f->log[0], "fault: response dropped: reads NACKed until the next command");
+    assert_int_equal(stsafe_client_read(&f->client, 0, 1, 0, sizeof back, back), 0);
+    assert_memory_equal(back, v, sizeof v);
+    assert_int_equal(echo(f), 0);
 }
 
 /* A quick write (the address alone: i2cdetect's probe) between a command
@@ -230,6 +250,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nack_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flip_is_a_crc_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncate_and_drop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drop_counts_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quick_write_is_no_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latency_on_the_virtual_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brownout_undoes_the_write, setup, teardown),

@@ -118,8 +118,8 @@ static void test_faults(void **state)
     /* A malformed spec: ERR_ARGS naming the item, and the server closes. */
     assert_int_equal(stsafe_bus_socket_fault(&r.sock, "drop,flip=9", reason, sizeof reason),
                      STSAFE_ERR_BAD_INPUT);
-    assert_string_equal(reason, "'flip=9' is not a fault (nack=N, flip=BYTE:BIT, drop, truncate=N, "
-                                "latency=MS, brownout, reset; numbers decimal or 0x hex)");
+    assert_string_equal(reason, "'flip=9' is not a fault (nack=N, flip=BYTE:BIT, drop[=N], truncate=N, "
+                                "latency=MS, brownout[=N], reset[=N]; numbers decimal or 0x hex)");
     assert_int_equal(r.sock.fd, -1);
     sock_test_remote_close(&r);
     /* Not sent at all: an empty or over-long spec. */

@@ -35,6 +35,21 @@ check "zone 7 in the clear: why" "stsafe-cli: zone 7 is updated only over the se
       "$(cat stderr)"
 check "zone 7 in the clear: image unchanged" "same" "$(same)"
 
+# The size check predicts the certificate of the device's curve. With a long
+# CA name and device id a P-256 certificate fits zone 2 (600 bytes) and a
+# P-384 one (~30 bytes longer) does not: refused before Generate Key. Before
+# the fix the prediction was always P-256's: the check passed, Generate Key
+# ran, and the certificate did not fit.
+"$CLI" ca init --out longca --cn "Long Test CA $(printf '%050d' 0)" >/dev/null
+long=(--device-id "d$(printf '%0127d' 0)" --ca-cert longca.pem --ca-key longca.key --zone 2)
+out=$(run "$CLI" --image chip.img provision "${long[@]}" --curve p384)
+check "P-384 in zone 2: refused" " rc=1" "$out"
+check "P-384 in zone 2: why" "stsafe-cli: zone 2 holds 600 bytes; the certificate needs about 621: nothing was changed" \
+      "$(sed 's/about 6[12][0-9]:/about 621:/' stderr)"
+check "P-384 in zone 2: image unchanged" "same" "$(same)"
+cp chip.img p256.img
+check "P-256 in zone 2: fits" "0" "$("$CLI" --image p256.img provision "${long[@]}" >/dev/null; echo $?)"
+
 # A provisioned device is not provisioned again without --force.
 check "first provisioning" " rc=0" "$(prov >/dev/null; echo " rc=$?")"
 cert1=$("$CLI" --image chip.img read --zone 1 --length 64)

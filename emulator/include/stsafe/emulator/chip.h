@@ -81,8 +81,10 @@ typedef struct {
 
 /** Chip faults armed for the next command (docs/faults.md). */
 typedef struct {
-    uint8_t brownout;           /**< The next command that writes the NVM loses power mid-write. */
-    uint8_t reset;              /**< The next command is cut by a reset before it completes. */
+    uint8_t brownout;           /**< N > 0: the Nth command from now that writes the NVM loses
+                                 *   power mid-write (the N-1 before it run whole). */
+    uint8_t reset;              /**< N > 0: the Nth command from now is cut by a reset before it
+                                 *   completes (the N-1 before it run whole). */
     /* The model's bookkeeping while a command runs under an armed brown-out
      * (chip.c; callers leave these alone). */
     uint8_t nvm_written;        /**< The command wrote, or tried to write, the NVM. */

@@ -28,11 +28,11 @@ extern "C" {
 typedef enum {
     STSAFE_FAULT_NACK = 1,      /**< nack=N: the next N reads are NACKed. */
     STSAFE_FAULT_FLIP,          /**< flip=BYTE:BIT: flip one bit of the next response. */
-    STSAFE_FAULT_DROP,          /**< drop: the next response is lost (reads NACK until the next write). */
+    STSAFE_FAULT_DROP,          /**< drop[=N]: the Nth response from now is lost (reads NACK until the next write). */
     STSAFE_FAULT_TRUNCATE,      /**< truncate=N: the next response stops after N bytes (0xFF after). */
     STSAFE_FAULT_LATENCY,       /**< latency=MS: every message from now on waits MS ms first. */
-    STSAFE_FAULT_BROWNOUT,      /**< brownout: power lost during the next NVM write (chip fault). */
-    STSAFE_FAULT_RESET          /**< reset: the chip resets during the next command (chip fault). */
+    STSAFE_FAULT_BROWNOUT,      /**< brownout[=N]: power lost during the Nth NVM write from now (chip fault). */
+    STSAFE_FAULT_RESET          /**< reset[=N]: the chip resets during the Nth command from now (chip fault). */
 } stsafe_fault_kind;
 
 typedef struct {
@@ -47,10 +47,13 @@ typedef struct {
 #define STSAFE_FAULT_MAX_BYTE 1024u       /**< Largest BYTE of flip= and N of truncate= (the
                                            *   largest read). */
 #define STSAFE_FAULT_MAX_LATENCY_MS 10000u /**< Largest MS of latency= (10 s a message). */
+#define STSAFE_FAULT_MAX_NVM_WRITES 255u   /**< Largest N of brownout=N: the cut comes in the Nth
+                                           *   command that writes the NVM (1: the next one). */
+#define STSAFE_FAULT_MAX_COMMANDS 255u     /**< Largest N of reset=N: the Nth command from now. */
 
 /**
  * \brief Parse a fault spec: comma-separated items, each one of
- *        nack=N, flip=BYTE:BIT, drop, truncate=N, latency=MS, brownout, reset.
+ *        nack=N, flip=BYTE:BIT, drop[=N], truncate=N, latency=MS, brownout[=N], reset[=N].
  *        Numbers are decimal ("010" is ten) or 0x hex, within the maxima above.
  * \param n  Receives the number of faults written to \p out.
  * \return 0; STSAFE_ERR_BAD_INPUT (unknown item or bad number: \p bad, when
