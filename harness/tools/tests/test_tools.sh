@@ -89,6 +89,33 @@ check "info hides private keys" "0" "$("$EMU" info "$img" | grep -ci private.sca
 check "info shows the counter" "1" "$("$EMU" info "$img" | grep -c ' 499994$')"
 check "help" "0" "$("$CLI" --help >/dev/null; echo $?)"
 check "emu help" "0" "$("$EMU" --help >/dev/null; echo $?)"
+# stsafe-emu's help: a short usage without a command, one command's part with
+# COMMAND --help, the whole text with --help (the man page is made from it).
+check "emu no command" " rc=2" "$(run "$EMU")"
+check "emu no command: short usage" "4 Usage: stsafe-emu <command> [options]
+Commands: init info bench serve wait replay trace import" \
+    "$(wc -l <"$dir/stderr") $(head -1 "$dir/stderr")
+$(grep '^Commands:' "$dir/stderr")"
+check "emu --help is the whole text" "0 110 1 1" \
+    "$("$EMU" --help >"$dir/help"; echo "$? $(wc -l <"$dir/help") $(grep -c '^  import --from' "$dir/help") $(grep -c '^Exit status:' "$dir/help")")"
+check "emu help = --help" "$(cat "$dir/help")" "$("$EMU" help)"
+check "emu serve --help: serve's part only" "0 3 0 0" \
+    "$("$EMU" serve --help >"$dir/help"; echo "$? $(grep -c '^  serve --' "$dir/help") $(grep -c '^  import --from' "$dir/help") $(grep -c '^Exit status:' "$dir/help")")"
+check "emu serve --help synopsis" "Usage: stsafe-emu <command> [options]
+
+  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--clock host|nacks]" \
+    "$(head -3 "$dir/help")"
+check "emu -h after the command's arguments" "$(cat "$dir/help")" "$("$EMU" serve --image x.img -h)"
+check "emu help COMMAND" "$(cat "$dir/help")" "$("$EMU" help serve)"
+check "emu info --help: both forms" "  info IMAGE
+  info --bus ADDRESS [--chip N]" "$("$EMU" info --help | grep '^  [a-z]')"
+for c in $(sed -n 's/^Commands://p' <<<"$("$EMU" 2>&1)"); do
+    check "emu $c --help" "0 1 $c" \
+        "$("$EMU" "$c" --help >"$dir/help"; echo "$? $(grep -c '^  [a-z]' "$dir/help" | sed 's/^[2-9]$/1/') $(sed -n 3p "$dir/help" | cut -d' ' -f3)")"
+done
+check "emu unknown command" " rc=2" "$(run "$EMU" frobnicate)"
+check "emu unknown command message" "stsafe-emu: unknown command 'frobnicate'
+Usage: stsafe-emu <command> [options]" "$(head -2 "$dir/stderr")"
 check "no image" " rc=2" "$(run "$CLI" echo 00)"
 check "unknown command" " rc=2" "$(run "$CLI" --image "$img" frobnicate)"
 pub=$("$CLI" --image "$img" keygen --slot 1 --curve p256)
