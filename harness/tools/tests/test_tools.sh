@@ -201,6 +201,23 @@ check "fault brownout left the zone" "0000 rc=0" "$(run "$CLI" --image "$img" re
 check "fault flip" " rc=1" "$(run "$CLI" --image "$img" --fault flip=6:0 echo 0102)"
 check "fault flip message" "stsafe-cli: fault: flipped bit 0 of response byte 6
 stsafe-cli: echo: frame CRC mismatch" "$(cat "$dir/stderr")"
+# Issue 12: a fault that never fires says so (a note: the exit code stays).
+# Echo 00's answer is 6 bytes (status, length, 00, CRC): bytes 0..5.
+check "fault out of reach: the answer as usual" "00 rc=0" "$(run "$CLI" --image "$img" --fault flip=6:0 echo 00)"
+check "fault out of reach: the note" "stsafe-cli: note: fault 'flip=6:0' never fired (no read reached byte 6; the longest read was 6 bytes: bytes 0..5)" \
+    "$(cat "$dir/stderr")"
+check "fault in reach: no note" " rc=1 0" "$(run "$CLI" --image "$img" --fault flip=3:0 echo 00) $(grep -c 'note:' "$dir/stderr")"
+check "fault in reach: it fired" "1" "$(grep -c -m1 '^stsafe-cli: fault: flipped bit 0 of response byte 3$' "$dir/stderr")"
+check "README's nack=3,flip=6:0: the NACKs, then the note" "00 rc=0" "$(run "$CLI" --image "$img" --fault 'nack=3,flip=6:0' echo 00)"
+check "README's nack=3,flip=6:0: stderr" "stsafe-cli: fault: NACK read 1 of 3
+stsafe-cli: fault: NACK read 3 of 3: the run is over
+stsafe-cli: note: fault 'flip=6:0' never fired (no read reached byte 6; the longest read was 6 bytes: bytes 0..5)" \
+    "$(cat "$dir/stderr")"
+check "a NACK run cut short: exit code of the command" " rc=1" "$(run "$CLI" --image "$img" --poll 1,3 --fault nack=10 echo 00)"
+check "a NACK run cut short: the note" "stsafe-cli: note: fault 'nack=10' NACKed 4 of 10 reads (no more reads came)" \
+    "$(tail -1 "$dir/stderr")"
+check "brownout without an NVM write: the note" "00 rc=0stsafe-cli: note: fault 'brownout' never fired (no command wrote the chip's NVM)" \
+    "$(run "$CLI" --image "$img" --fault brownout echo 00; cat "$dir/stderr")"
 check "timing real" "0102 rc=0" "$(run "$CLI" --image "$img" --timing real echo 0102)"
 check "timing unknown" " rc=2" "$(run "$CLI" --image "$img" --timing fast echo 0102)"
 check "fault bad spec" " rc=2" "$(run "$CLI" --image "$img" --fault 'nack=x' echo 00)"
