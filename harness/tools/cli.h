@@ -126,6 +126,8 @@ int cli_open_secure_channel(tool_session *s, stsafe_host_session *hs, const char
                             const char *cipher_hex);
 /** --fault SPEC: bus faults wrap the session's bus (\p fb, \p bus); chip faults go to the server. */
 int cli_arm_faults(tool_session *s, stsafe_bus_fault *fb, stsafe_bus *bus, const char *spec);
+/** After the command: one note on stderr for each fault of \p fb that fell short. */
+void cli_note_unfired_faults(const stsafe_bus_fault *fb);
 /** After a failed command over --bus: prints what the server said, if anything. */
 void cli_show_server_reason(const tool_session *s);
 /** --trace / --trace-append: start recording the session's bus into \p path. */

@@ -75,6 +75,19 @@ static int arm_server_faults(tool_session *s, const char *spec)
     return TOOL_EXIT_OK;
 }
 
+/* After the command: a note on stderr for each bus fault that fell short
+ * (never fired, or a NACK run cut short), so a spec that did nothing does
+ * not look like a chip that shrugged it off. The exit code stays. */
+void cli_note_unfired_faults(const stsafe_bus_fault *fb)
+{
+    for (size_t i = 0; i < stsafe_bus_fault_count(fb); i++) {
+        stsafe_fault_report r;
+        char note[256];
+        if (stsafe_bus_fault_report(fb, i, &r) == 0 && stsafe_fault_report_note(&r, note, sizeof note))
+            fprintf(stderr, "%s: note: %s\n", prog, note);
+    }
+}
+
 /* --fault SPEC: the client talks to the chip through a faulty bus; with a
  * chip served by stsafe-emu serve, brownout and reset are armed in the
  * server's chip instead (docs/faults.md). */

@@ -275,8 +275,9 @@ static int run_command(const cli_globals *g, const cli_command *cmd, const cli_a
     s.dev.client.i2c_level = g->i2c_level;
     s.dev.client.poll_interval_ms = (uint32_t)c->poll_ms;
     s.dev.client.max_polls = (uint32_t)c->polls;
+    int faults_armed = 0;
     if (!rc && g->fault)
-        rc = cli_arm_faults(&s, &fb, &fault_bus, g->fault);
+        faults_armed = !(rc = cli_arm_faults(&s, &fb, &fault_bus, g->fault));
     if (!rc && g->trace)
         rc = cli_start_trace(&s, &tr, g->trace, g->trace_append, g->bus != NULL, g->trace_secrets);
     if (!rc && g->mac_key)
@@ -286,6 +287,8 @@ static int run_command(const cli_globals *g, const cli_command *cmd, const cli_a
         if (rc && g->bus)
             cli_show_server_reason(&s);
     }
+    if (faults_armed)
+        cli_note_unfired_faults(&fb);
     stsafe_client_close_host_session(&s.dev.client);
     if (tr.file) {
         int trace_rc = cli_end_trace(&tr, g->trace);

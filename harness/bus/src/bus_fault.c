@@ -187,9 +187,19 @@ static void note_chip_faults(stsafe_bus_fault *f, int reset_was_armed)
     if (!f->chip || f->chip->stats.faults == f->chip_faults_seen)
         return;
     f->chip_faults_seen = f->chip->stats.faults;
+    int was_reset = reset_was_armed && !f->chip->faults.reset;
+    int *at = was_reset ? &f->reset_at : &f->brownout_at;
+    if (*at >= 0)
+        f->armed[*at].fired++;
+    *at = -1;
     fault_log(f, "%s: the chip lost the command, restarted and will not answer",
-              reset_was_armed && !f->chip->faults.reset ? "reset mid-command"
-                                                        : "brown-out during the NVM write (write undone)");
+              was_reset ? "reset mid-command" : "brown-out during the NVM write (write undone)");
+}
+
+/* The report of the fault in place \p at (-1: none, or not recorded). */
+static stsafe_fault_report *armed_at(stsafe_bus_fault *f, int at)
+{
+    return at >= 0 ? &f->armed[at] : NULL;
 }
 
 /* A NACK run logs its first read and its last, not each one: nack=20000
@@ -213,11 +223,16 @@ static int fault_write(stsafe_bus_fault *f, stsafe_i2c_msg *m)
     if (err || m->len == 0)
         return err; /* a quick write is no command: the answer's fault stays (docs/protocol.md) */
     memset(&f->this_rsp, 0, sizeof f->this_rsp);
+    f->this_rsp_at = -1;
     if (f->next_rsp.kind == STSAFE_FAULT_DROP && f->next_rsp.a > 1) {
         f->next_rsp.a--; /* drop=N: not this command's answer yet */
     } else {
         f->this_rsp = f->next_rsp; /* the armed response fault applies to this command's answer */
         memset(&f->next_rsp, 0, sizeof f->next_rsp);
+        f->this_rsp_at = f->next_rsp_at;
+        f->next_rsp_at = -1;
+        if (f->this_rsp_at >= 0)
+            f->armed[f->this_rsp_at].applied = 1;
     }
     note_chip_faults(f, reset_armed);
     return 0;
@@ -225,8 +240,11 @@ static int fault_write(stsafe_bus_fault *f, stsafe_i2c_msg *m)
 
 static int fault_read(stsafe_bus_fault *f, stsafe_i2c_msg *m)
 {
+    stsafe_fault_report *rsp = armed_at(f, f->this_rsp_at);
     if (f->nack_left) {
         f->nack_left--;
+        if (f->nack_at >= 0)
+            f->armed[f->nack_at].fired++;
         uint32_t done = f->nack_total - f->nack_left;
         if (done == 1)
             fault_log(f, "NACK read 1 of %lu", (unsigned long)f->nack_total);
@@ -238,13 +256,24 @@ static int fault_read(stsafe_bus_fault *f, stsafe_i2c_msg *m)
         return STSAFE_ERR_BUS_NACK;
     }
     if (f->this_rsp.kind == STSAFE_FAULT_DROP) {
-        if (f->this_rsp.b++ == 0) /* b counts the NACKed reads: log the first */
+        if (f->this_rsp.b++ == 0) { /* b counts the NACKed reads: log the first */
+            if (rsp)
+                rsp->fired = 1;
             fault_log(f, "response dropped: reads NACKed until the next command");
+        }
         return STSAFE_ERR_BUS_NACK;
     }
     int err = f->inner->ops->transfer(f->inner->ctx, m, 1);
     if (err)
         return err;
+    if (m->len > f->longest_read)
+        f->longest_read = m->len;
+    if (rsp && m->len > rsp->longest_read)
+        rsp->longest_read = m->len;
+    int changes = (f->this_rsp.kind == STSAFE_FAULT_FLIP || f->this_rsp.kind == STSAFE_FAULT_TRUNCATE) &&
+                  m->len > f->this_rsp.a;
+    if (rsp && changes)
+        rsp->fired++;
     if (f->this_rsp.kind == STSAFE_FAULT_FLIP && m->len > f->this_rsp.a) {
         m->buf[f->this_rsp.a] ^= (uint8_t)(1u << f->this_rsp.b);
         fault_log(f, "flipped bit %lu of response byte %lu", (unsigned long)f->this_rsp.b,
@@ -260,8 +289,11 @@ static int fault_transfer(void *ctx, stsafe_i2c_msg *msgs, size_t n)
 {
     stsafe_bus_fault *f = ctx;
     for (size_t i = 0; i < n; i++) {
-        if (f->latency_ms)
+        if (f->latency_ms) {
             stsafe_bus_delay_ms(f->inner, f->latency_ms);
+            if (f->latency_at >= 0)
+                f->armed[f->latency_at].fired++;
+        }
         int err = (msgs[i].flags & STSAFE_I2C_MSG_READ) ? fault_read(f, &msgs[i]) : fault_write(f, &msgs[i]);
         if (err)
             return err;
@@ -286,8 +318,31 @@ void stsafe_bus_fault_init(stsafe_bus_fault *f, stsafe_bus *bus, const stsafe_bu
     f->log = log;
     f->log_ctx = log_ctx;
     f->chip_faults_seen = chip ? chip->stats.faults : 0;
+    f->nack_at = f->latency_at = f->next_rsp_at = f->this_rsp_at = f->brownout_at = f->reset_at = -1;
     bus->ops = &fault_ops;
     bus->ctx = f;
+}
+
+/* Whether the fault of report \p r has done all it was armed to do. */
+static int fired_in_full(const stsafe_fault_report *r)
+{
+    return r->fault.kind == STSAFE_FAULT_NACK ? r->fired >= r->fault.a : r->fired > 0;
+}
+
+/* \p fault takes place \p at (the one nack run, answer fault...): the one
+ * there before is replaced when it had not done its work; the new one is
+ * recorded while there is room. */
+static void record(stsafe_bus_fault *f, int *at, const stsafe_fault *fault)
+{
+    if (*at >= 0 && !fired_in_full(&f->armed[*at]))
+        f->armed[*at].replaced = 1;
+    *at = -1;
+    if (f->armed_count >= STSAFE_FAULT_MAX)
+        return;
+    stsafe_fault_report *r = &f->armed[f->armed_count];
+    memset(r, 0, sizeof *r);
+    r->fault = *fault;
+    *at = (int)f->armed_count++;
 }
 
 int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault)
@@ -298,23 +353,29 @@ int stsafe_bus_fault_add(stsafe_bus_fault *f, const stsafe_fault *fault)
     case STSAFE_FAULT_NACK:
         f->nack_left = f->nack_total = fault->a;
         f->nack_logged = 0;
+        record(f, &f->nack_at, fault);
         return 0;
     case STSAFE_FAULT_LATENCY:
         f->latency_ms = fault->a;
+        record(f, &f->latency_at, fault);
         return 0;
     case STSAFE_FAULT_FLIP:
     case STSAFE_FAULT_DROP:
     case STSAFE_FAULT_TRUNCATE:
         f->next_rsp = *fault;
+        record(f, &f->next_rsp_at, fault);
         return 0;
     case STSAFE_FAULT_BROWNOUT:
     case STSAFE_FAULT_RESET:
         if (!f->chip)
             return STSAFE_ERR_UNSUPPORTED;
-        if (fault->kind == STSAFE_FAULT_BROWNOUT) /* brownout=N: the Nth command that writes the NVM */
+        if (fault->kind == STSAFE_FAULT_BROWNOUT) { /* brownout=N: the Nth command that writes the NVM */
             f->chip->faults.brownout = (uint8_t)(fault->a > 1 ? fault->a : 1);
-        else
-            f->chip->faults.reset = (uint8_t)(fault->a > 1 ? fault->a : 1); /* reset=N: the Nth command */
+            record(f, &f->brownout_at, fault);
+        } else { /* reset=N: the Nth command */
+            f->chip->faults.reset = (uint8_t)(fault->a > 1 ? fault->a : 1);
+            record(f, &f->reset_at, fault);
+        }
         return 0;
     default:
         return STSAFE_ERR_BAD_INPUT;
@@ -331,6 +392,13 @@ int stsafe_bus_fault_clear(stsafe_bus_fault *f)
         nack_summary(f, "cleared by a power cycle");
     if (pending)
         fault_log(f, "pending faults cleared by a power cycle");
+    int *places[] = {&f->nack_at, &f->latency_at, &f->next_rsp_at, &f->this_rsp_at, &f->brownout_at,
+                     &f->reset_at};
+    for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
+        if (*places[i] >= 0 && !fired_in_full(&f->armed[*places[i]]))
+            f->armed[*places[i]].cleared = 1;
+        *places[i] = -1;
+    }
     f->nack_left = f->nack_total = f->nack_logged = 0;
     f->latency_ms = 0;
     memset(&f->next_rsp, 0, sizeof f->next_rsp);

@@ -89,6 +89,33 @@ check "info hides private keys" "0" "$("$EMU" info "$img" | grep -ci private.sca
 check "info shows the counter" "1" "$("$EMU" info "$img" | grep -c ' 499994$')"
 check "help" "0" "$("$CLI" --help >/dev/null; echo $?)"
 check "emu help" "0" "$("$EMU" --help >/dev/null; echo $?)"
+# stsafe-emu's help: a short usage without a command, one command's part with
+# COMMAND --help, the whole text with --help (the man page is made from it).
+check "emu no command" " rc=2" "$(run "$EMU")"
+check "emu no command: short usage" "4 Usage: stsafe-emu <command> [options]
+Commands: init info bench serve wait replay trace import" \
+    "$(wc -l <"$dir/stderr") $(head -1 "$dir/stderr")
+$(grep '^Commands:' "$dir/stderr")"
+check "emu --help is the whole text" "0 110 1 1" \
+    "$("$EMU" --help >"$dir/help"; echo "$? $(wc -l <"$dir/help") $(grep -c '^  import --from' "$dir/help") $(grep -c '^Exit status:' "$dir/help")")"
+check "emu help = --help" "$(cat "$dir/help")" "$("$EMU" help)"
+check "emu serve --help: serve's part only" "0 3 0 0" \
+    "$("$EMU" serve --help >"$dir/help"; echo "$? $(grep -c '^  serve --' "$dir/help") $(grep -c '^  import --from' "$dir/help") $(grep -c '^Exit status:' "$dir/help")")"
+check "emu serve --help synopsis" "Usage: stsafe-emu <command> [options]
+
+  serve --image IMAGE --listen ADDR [--timing none|datasheet|real] [--clock host|nacks]" \
+    "$(head -3 "$dir/help")"
+check "emu -h after the command's arguments" "$(cat "$dir/help")" "$("$EMU" serve --image x.img -h)"
+check "emu help COMMAND" "$(cat "$dir/help")" "$("$EMU" help serve)"
+check "emu info --help: both forms" "  info IMAGE
+  info --bus ADDRESS [--chip N]" "$("$EMU" info --help | grep '^  [a-z]')"
+for c in $(sed -n 's/^Commands://p' <<<"$("$EMU" 2>&1)"); do
+    check "emu $c --help" "0 1 $c" \
+        "$("$EMU" "$c" --help >"$dir/help"; echo "$? $(grep -c '^  [a-z]' "$dir/help" | sed 's/^[2-9]$/1/') $(sed -n 3p "$dir/help" | cut -d' ' -f3)")"
+done
+check "emu unknown command" " rc=2" "$(run "$EMU" frobnicate)"
+check "emu unknown command message" "stsafe-emu: unknown command 'frobnicate'
+Usage: stsafe-emu <command> [options]" "$(head -2 "$dir/stderr")"
 check "no image" " rc=2" "$(run "$CLI" echo 00)"
 check "unknown command" " rc=2" "$(run "$CLI" --image "$img" frobnicate)"
 pub=$("$CLI" --image "$img" keygen --slot 1 --curve p256)
@@ -174,6 +201,23 @@ check "fault brownout left the zone" "0000 rc=0" "$(run "$CLI" --image "$img" re
 check "fault flip" " rc=1" "$(run "$CLI" --image "$img" --fault flip=6:0 echo 0102)"
 check "fault flip message" "stsafe-cli: fault: flipped bit 0 of response byte 6
 stsafe-cli: echo: frame CRC mismatch" "$(cat "$dir/stderr")"
+# Issue 12: a fault that never fires says so (a note: the exit code stays).
+# Echo 00's answer is 6 bytes (status, length, 00, CRC): bytes 0..5.
+check "fault out of reach: the answer as usual" "00 rc=0" "$(run "$CLI" --image "$img" --fault flip=6:0 echo 00)"
+check "fault out of reach: the note" "stsafe-cli: note: fault 'flip=6:0' never fired (no read reached byte 6; the longest read was 6 bytes: bytes 0..5)" \
+    "$(cat "$dir/stderr")"
+check "fault in reach: no note" " rc=1 0" "$(run "$CLI" --image "$img" --fault flip=3:0 echo 00) $(grep -c 'note:' "$dir/stderr")"
+check "fault in reach: it fired" "1" "$(grep -c -m1 '^stsafe-cli: fault: flipped bit 0 of response byte 3$' "$dir/stderr")"
+check "README's nack=3,flip=6:0: the NACKs, then the note" "00 rc=0" "$(run "$CLI" --image "$img" --fault 'nack=3,flip=6:0' echo 00)"
+check "README's nack=3,flip=6:0: stderr" "stsafe-cli: fault: NACK read 1 of 3
+stsafe-cli: fault: NACK read 3 of 3: the run is over
+stsafe-cli: note: fault 'flip=6:0' never fired (no read reached byte 6; the longest read was 6 bytes: bytes 0..5)" \
+    "$(cat "$dir/stderr")"
+check "a NACK run cut short: exit code of the command" " rc=1" "$(run "$CLI" --image "$img" --poll 1,3 --fault nack=10 echo 00)"
+check "a NACK run cut short: the note" "stsafe-cli: note: fault 'nack=10' NACKed 4 of 10 reads (no more reads came)" \
+    "$(tail -1 "$dir/stderr")"
+check "brownout without an NVM write: the note" "00 rc=0stsafe-cli: note: fault 'brownout' never fired (no command wrote the chip's NVM)" \
+    "$(run "$CLI" --image "$img" --fault brownout echo 00; cat "$dir/stderr")"
 check "timing real" "0102 rc=0" "$(run "$CLI" --image "$img" --timing real echo 0102)"
 check "timing unknown" " rc=2" "$(run "$CLI" --image "$img" --timing fast echo 0102)"
 check "fault bad spec" " rc=2" "$(run "$CLI" --image "$img" --fault 'nack=x' echo 00)"

@@ -76,6 +76,21 @@ void stsafe_fault_describe(const stsafe_fault *f, char *buf, size_t cap);
 /** Receives one line per fault event ("fault: NACK read 1 of 3"). */
 typedef void (*stsafe_fault_log_fn)(void *ctx, const char *line);
 
+/** What became of one armed fault (stsafe_bus_fault_report()). */
+typedef struct {
+    stsafe_fault fault;   /**< The fault as armed. */
+    uint32_t fired;       /**< How often it fired: NACKed reads (nack), delayed messages
+                           *   (latency), reads changed (flip, truncate); 1 once drop
+                           *   NACKed the answer, brownout or reset hit the chip. */
+    size_t longest_read;  /**< flip, drop, truncate: the longest read of the answer it
+                           *   applied to, in bytes (0: none read). */
+    uint8_t applied;      /**< flip, drop, truncate: a command was sent after it was
+                           *   armed, so it applied to that command's answer. */
+    uint8_t replaced;     /**< A later fault of its kind took its place before it fired
+                           *   (one nack run, one answer fault, one latency at a time). */
+    uint8_t cleared;      /**< Disarmed by stsafe_bus_fault_clear() before it fired. */
+} stsafe_fault_report;
+
 typedef struct {
     const stsafe_bus *inner;
     stsafe_emu_chip *chip;        /**< For chip faults; NULL when the chip is remote. */
@@ -89,6 +104,11 @@ typedef struct {
     int chip_armed;             /**< A chip fault was armed and has not been seen firing. */
     uint64_t chip_faults_seen;
     uint64_t fired;             /**< Fault events logged so far. */
+    stsafe_fault_report armed[STSAFE_FAULT_MAX]; /**< The first STSAFE_FAULT_MAX faults added. */
+    size_t armed_count;
+    int nack_at, latency_at;    /**< Index in armed[] of the fault in that place, or -1. */
+    int next_rsp_at, this_rsp_at, brownout_at, reset_at;
+    size_t longest_read;        /**< The longest read that reached the chip, in bytes. */
 } stsafe_bus_fault;
 
 /**
@@ -117,6 +137,42 @@ int stsafe_bus_fault_clear(stsafe_bus_fault *f);
 
 /** \brief Parse \p spec and arm every fault in it (stops at the first error). */
 int stsafe_bus_fault_add_spec(stsafe_bus_fault *f, const char *spec, const char **bad);
+
+/**
+ * \brief The number of faults stsafe_bus_fault_report() can tell of: those
+ *        armed with stsafe_bus_fault_add() since stsafe_bus_fault_init(), up
+ *        to STSAFE_FAULT_MAX (later ones are armed but not reported).
+ */
+size_t stsafe_bus_fault_count(const stsafe_bus_fault *f);
+
+/**
+ * \brief What became of the \p i th armed fault: how often it fired, and
+ *        for the faults on an answer, what the reads of that answer were.
+ * \param f    The fault bus.
+ * \param i    0 to stsafe_bus_fault_count() - 1, in the order they were added.
+ * \param out  Receives the report.
+ * \return 0; STSAFE_ERR_BAD_INPUT (NULL, or \p i out of range).
+ */
+int stsafe_bus_fault_report(const stsafe_bus_fault *f, size_t i, stsafe_fault_report *out);
+
+/**
+ * \brief The longest read that went through to the chip since
+ *        stsafe_bus_fault_init(), in bytes (NACKed and dropped reads move no
+ *        data and do not count); 0 when none did.
+ */
+size_t stsafe_bus_fault_longest_read(const stsafe_bus_fault *f);
+
+/**
+ * \brief The message for people when a fault fell short: a fault that never
+ *        fired, or a nack=N run that NACKed fewer than N reads, with why
+ *        ("fault 'flip=6:0' never fired (the longest read of the answer was
+ *        6 bytes: bytes 0..5)").
+ * \param r    A report from stsafe_bus_fault_report().
+ * \param buf  Receives the message (cut to \p cap; empty when none).
+ * \return 1 when the fault fell short and \p buf holds the message, 0 when
+ *         it fired in full (\p buf is then empty).
+ */
+int stsafe_fault_report_note(const stsafe_fault_report *r, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }
