@@ -400,10 +400,16 @@ static void explain_partial(const tool_session *s, const cli_args *a, const prov
                p->step >= 5    ? "The device's identity is unchecked"
                : p->key_unknown ? "The device may have no working identity"
                                 : "The device has no working identity");
-    fprintf(stderr, "  stsafe-cli --bus ADDRESS [--chip N]%s provision --force --device-id %s --ca-cert %s "
+    char bus[512], chip[32] = "", cert[512], key[512];
+    if (s->chip_index >= 0)
+        snprintf(chip, sizeof chip, " --chip %ld", s->chip_index);
+    /* a command to paste: the session's own bus and chip; the host keys are not printed */
+    fprintf(stderr, "  stsafe-cli --bus %s%s%s provision --force --device-id %s --ca-cert %s "
                     "--ca-key %s --slot %u --zone %ld%s%s%s%s\n",
-            s->dev.client.session ? " --mac-key HEX --cipher-key HEX" : "", a->device_id, a->ca_cert, a->ca_key,
-            slot, zone, a->curve ? " --curve " : "", a->curve ? a->curve : "", days, a->psa ? " --psa" : "");
+            tool_shell_word(s->bus_address ? s->bus_address : "ADDRESS", bus, sizeof bus), chip,
+            s->dev.client.session ? " --mac-key HEX --cipher-key HEX" : "", a->device_id,
+            tool_shell_word(a->ca_cert, cert, sizeof cert), tool_shell_word(a->ca_key, key, sizeof key), slot, zone,
+            a->curve ? " --curve " : "", a->curve ? a->curve : "", days, a->psa ? " --psa" : "");
 }
 
 int cli_do_provision(tool_session *s, const cli_args *a)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "tool_common.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -56,10 +57,34 @@ int tool_parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+const char *tool_shell_word(const char *word, char *buf, size_t cap)
+{
+    static const char safe[] = "_./:@%+=,-";
+    int plain = *word != '\0';
+    for (const char *c = word; *c && plain; c++)
+        plain = isalnum((unsigned char)*c) || strchr(safe, *c) != NULL;
+    if (plain || cap < 3)
+        return word;
+    size_t n = 0;
+    buf[n++] = '\'';
+    for (const char *c = word; *c && n + 6 < cap; c++) {
+        if (*c == '\'') {
+            memcpy(buf + n, "'\\''", 4); /* close, an escaped quote, reopen */
+            n += 4;
+        } else {
+            buf[n++] = *c;
+        }
+    }
+    buf[n++] = '\'';
+    buf[n] = '\0';
+    return buf;
+}
+
 int tool_session_open(tool_session *s, const char *prog, const char *path)
 {
     memset(s, 0, sizeof *s);
     s->lock.fd = -1; /* no image locked (a bus session never takes one) */
+    s->chip_index = -1;
     s->path = path;
     stsafe_bus_socket_init(&s->sock);
     stsafe_bus_i2cdev_init(&s->i2c);
@@ -136,6 +161,8 @@ int tool_session_open_bus_wait(tool_session *s, const char *prog, const char *ad
 {
     memset(s, 0, sizeof *s);
     s->lock.fd = -1; /* no image locked (a bus session never takes one) */
+    s->bus_address = address;
+    s->chip_index = -1;
     stsafe_bus_socket_init(&s->sock);
     stsafe_bus_i2cdev_init(&s->i2c);
     if (stsafe_inproc_device_init(&s->dev, NULL, 0) != 0) { /* unused chip: a uniform close */
@@ -182,6 +209,7 @@ int tool_session_select(tool_session *s, const char *prog, unsigned long index)
     if (err)
         return err == STSAFE_ERR_BAD_INPUT ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL;
     stsafe_client_init(&s->dev.client, &s->dev.bus, addr);
+    s->chip_index = (long)index;
     return 0;
 }
 

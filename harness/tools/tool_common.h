@@ -57,7 +57,15 @@ typedef struct {
     stsafe_bus_socket sock;     /**< The connection to the server (remote chip only). */
     stsafe_bus_i2cdev i2c;      /**< The I2C adapter (--bus i2c:PATH only). */
     stsafe_emu_image_lock lock; /**< Held exclusively while an image is open. */
+    const char *bus_address;    /**< --bus ADDRESS of a remote chip, NULL for an image. */
+    long chip_index;            /**< --chip N selected on a fleet, -1 when none. */
 } tool_session;
+
+/** \p word as one shell word a user can paste: itself when it holds only
+ *  [A-Za-z0-9_./:@%+=,-], else single-quoted ('\'' for a quote). Written to
+ *  \p buf (of \p cap bytes) when quoting is needed; an over-long word is
+ *  cut. Returns \p word or \p buf. */
+const char *tool_shell_word(const char *word, char *buf, size_t cap);
 
 /** Print why image \p path did not load ("cannot load image 'P': reason",
  *  the failing field for STSAFE_ERR_IMAGE_FIELD). */

@@ -103,7 +103,7 @@ psa=""
 check "bus, Update cut: what state the chip is in" \
 "stsafe-cli: Update: device stayed busy past the retry budget
 stsafe-cli: provisioning failed in step 5: slot 1 now holds a NEW key (the slot was empty); zone 1 holds the first 0 of the new certificate's $len bytes; bytes 0 on may be old or new (the chip did not answer the write). The device has no working identity until this completes:
-  stsafe-cli --bus ADDRESS [--chip N] provision --force --device-id dev-1 --ca-cert ca.pem --ca-key ca.key --slot 1 --zone 1$psa" \
+  stsafe-cli --bus $bus provision --force --device-id dev-1 --ca-cert ca.pem --ca-key ca.key --slot 1 --zone 1$psa" \
       "$(cat stderr)"
 check "bus: the server cut the Update" "1" "$(grep -c 'fault: brown-out during the NVM write' s1.log)"
 # The chip is in that state: slot 1 holds the key printed in step 2, zone 1 as before.
@@ -114,9 +114,10 @@ sig=$("$CLI" --bus "$bus" sign --slot 1 --digest "$digest")
 check "bus, Update cut: it is the new key of step 2" "valid" \
       "$("$CLI" --bus "$bus" verify --curve p256 --pubkey "$pub" --digest "$digest" --signature "$sig")"
 check "bus, Update cut: zone 1 as before (empty)" "$(zeros 200)" "$("$CLI" --bus "$bus" read --zone 1 --length 200)"
-# The printed command completes it.
+# The printed command, pasted as it is (its bus, its words), completes it.
+printed=$(tail -1 stderr | sed 's/^  stsafe-cli //')
 check "bus: the printed command completes the provisioning" " rc=0" \
-      "$(run "$CLI" --bus "$bus" "${args[@]}" --force --slot 1 --zone 1 | tail -c 5)"
+      "$(eval "run \"\$CLI\" $printed" | tail -c 5)"
 check "bus: now provisioned" "0" "$("$CLI" --bus "$bus" pubkey --slot 1 >/dev/null; echo $?)"
 
 # --bus, the second Update cut: the zone holds the first 200 bytes of the certificate.
@@ -161,7 +162,7 @@ pub=$(sed -n 's/^2\. key pair generated inside the chip, slot 1; public key \(04
 check "bus, check cut: what state the chip is in" \
 "stsafe-cli: cert read: query partition: device stayed busy past the retry budget
 stsafe-cli: provisioning failed in step 6: slot 1 now holds a NEW key (the slot was empty); zone 1 holds the new certificate ($len bytes, every write answered), but step 6 could not check it. The device's identity is unchecked until this completes:
-  stsafe-cli --bus ADDRESS [--chip N] provision --force --device-id dev-1 --ca-cert ca.pem --ca-key ca.key --slot 1 --zone 1$psa" \
+  stsafe-cli --bus $bus provision --force --device-id dev-1 --ca-cert ca.pem --ca-key ca.key --slot 1 --zone 1$psa" \
       "$(cat stderr)"
 cert=$(update_data bus4.trace 1)$(update_data bus4.trace 2)$(update_data bus4.trace 3)
 check "bus, check cut: the certificate is $len bytes" "$len" "$((${#cert} / 2))"
@@ -191,7 +192,7 @@ check "bus, Generate Key answer lost: what state the chip may be in" \
 "stsafe-cli: fault: response dropped: reads NACKed until the next command
 stsafe-cli: Generate Key: device stayed busy past the retry budget
 stsafe-cli: provisioning failed in step 2: slot 1 may now hold a NEW key: Generate Key got no answer, and the chip may have run it (the slot was empty); zone 1 still holds what it held before, which does not match the new key. The device may have no working identity until this completes:
-  stsafe-cli --bus ADDRESS [--chip N] provision --force --device-id dev-1 --ca-cert ca.pem --ca-key ca.key --slot 1 --zone 1$psa" \
+  stsafe-cli --bus $bus provision --force --device-id dev-1 --ca-cert ca.pem --ca-key ca.key --slot 1 --zone 1$psa" \
       "$(cat stderr)"
 check "bus, Generate Key answer lost: the chip ran it (slot 1 holds a key)" \
       "0200ffff0001000400082a8648ce3d030107010100150" "$("$CLI" --bus "$bus" query keys --raw | cut -c1-45)"
