@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "stsafe/emulator/image.h"
 #include "stsafe/bus/fault.h"
@@ -189,6 +190,16 @@ static int chip_save(void *ctx)
     return err;
 }
 
+/* Whether the image the last save or the load put on disk is still there.
+ * Only the POSIX files can be asked; another storage answers "cannot tell",
+ * so the server saves the chip when it stops as before. */
+static int chip_on_disk(const void *ctx)
+{
+    const stsafe_chip_device *d = ctx;
+    struct stat st;
+    return !d->storage && lstat(d->image_path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static const char *chip_failure(const void *ctx)
 {
     const stsafe_chip_device *d = ctx;
@@ -235,6 +246,7 @@ static const stsafe_server_device_ops chip_ops = {
     .address = chip_address,
     .stats = chip_stats,
     .dirty = chip_dirty,
+    .on_disk = chip_on_disk,
     .save = chip_save,
     .name = chip_name,
     .failure = chip_failure, /* only when a failed save cannot be undone */

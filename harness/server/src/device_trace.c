@@ -61,6 +61,14 @@ static int rec_dirty(const void *ctx)
     return t->inner.ops->dirty ? t->inner.ops->dirty(t->inner.ctx) : 0;
 }
 
+static int rec_on_disk(const void *ctx)
+{
+    const stsafe_device_trace *t = ctx;
+    if (!t->inner.ops->save)
+        return 1; /* nothing saved, nothing gone */
+    return t->inner.ops->on_disk ? t->inner.ops->on_disk(t->inner.ctx) : 0;
+}
+
 static int rec_save(void *ctx)
 {
     stsafe_device_trace *t = ctx;
@@ -94,6 +102,7 @@ static const stsafe_server_device_ops rec_ops = {
     .address = rec_address,
     .stats = rec_stats,
     .dirty = rec_dirty,
+    .on_disk = rec_on_disk,
     .save = rec_save,
     .name = rec_name,
     .failure = rec_failure,

@@ -448,39 +448,65 @@ int stsafe_server_save_slot(stsafe_server *s, size_t i, char *why, size_t cap)
     return err;
 }
 
-/* Logs what save_all() did: \p saved of the \p savers devices that save. */
-static void log_saved(const stsafe_server *s, size_t savers, size_t saved, size_t last)
+/* What save_all() found: of the \p savers devices that save, \p pending had
+ * a change not on disk (or their file was gone), \p saved of those saved. */
+typedef struct {
+    size_t savers, pending, saved, last;
+} final_saves;
+
+/* Logs what save_all() did. A failure was logged by save_device(). */
+static void log_saved(const stsafe_server *s, const final_saves *f)
 {
-    const stsafe_server_device *d = &s->slots[last].dev;
-    if (!savers)
+    const stsafe_server_device *d = &s->slots[f->last].dev;
+    char failed[48] = "";
+    if (f->saved < f->pending)
+        snprintf(failed, sizeof failed, ", %zu could not be saved", f->pending - f->saved);
+    if (!f->savers)
         stsafe_server_log(s, "stopped");
     else if (s->cfg.image_dir)
-        stsafe_server_log(s, "stopped; %zu of %zu images saved in '%s'", saved, savers,
-                          s->cfg.image_dir);
-    else if (savers > 1)
-        stsafe_server_log(s, "stopped; %zu of %zu devices saved", saved, savers);
-    else if (saved) /* a failure was logged by save_device() */
+        stsafe_server_log(s, "stopped; images in '%s': %zu up to date, %zu saved now%s", s->cfg.image_dir,
+                          f->savers - f->pending, f->saved, failed);
+    else if (f->savers > 1)
+        stsafe_server_log(s, "stopped; devices: %zu up to date, %zu saved now%s", f->savers - f->pending,
+                          f->saved, failed);
+    else if (!f->pending)
+        stsafe_server_log(s, "stopped; image '%s' up to date", d->ops->name(d->ctx));
+    else if (f->saved)
         stsafe_server_log(s, "stopped; image saved to '%s'", d->ops->name(d->ctx));
 }
 
-/* At the end: every device that saves, changed or not (the files left
- * behind are the devices at exit). The first error is returned. */
+/* Whether a device must be saved as the server stops: a change that is not
+ * on disk yet, or its file gone. Every change is saved when it is made, so
+ * this is seldom; saving them all cost a fleet of 10,000 chips 10,000
+ * fsyncs (8.6 s for 1,000 here) on every stop. */
+static int needs_final_save(const stsafe_server_device *d)
+{
+    if (!d->ops->dirty || !d->ops->on_disk)
+        return 1;
+    return d->ops->dirty(d->ctx) || !d->ops->on_disk(d->ctx);
+}
+
+/* At the end: every device that saves and needs it (the files left behind
+ * are the devices at exit). The first error is returned. */
 static int save_all(const stsafe_server *s)
 {
     int first = 0;
-    size_t savers = 0, saved = 0, last = 0;
+    final_saves f = {0, 0, 0, 0};
     for (size_t i = 0; i < s->slot_count; i++) {
         const stsafe_server_device *d = &s->slots[i].dev;
         if (!d->ops->save)
             continue;
+        f.savers++;
+        f.last = i;
+        if (!needs_final_save(d))
+            continue;
+        f.pending++;
         int err = save_device(s, &s->slots[i]);
         if (err && !first)
             first = err;
-        savers++;
-        saved += err == 0;
-        last = i;
+        f.saved += err == 0;
     }
-    log_saved(s, savers, saved, last);
+    log_saved(s, &f);
     return first;
 }
 

@@ -171,7 +171,7 @@ static void test_images_created_then_loaded(void **state)
     srv_fixture_stop(f);
     srv_fixture_assert_logged(f, "': 0 images loaded, 3 created");
     srv_fixture_assert_logged(f, "(fleet of 3 chips in '");
-    srv_fixture_assert_logged(f, "stopped; 3 of 3 images saved in '");
+    srv_fixture_assert_logged(f, "': 3 up to date, 0 saved now"); /* created before listening */
     stsafe_emu_nvm nvm[3];
     for (size_t i = 0; i < 3; i++) {
         /* Serial "FLEET" and the index; each chip its own device key. */
@@ -201,6 +201,7 @@ static void test_images_created_then_loaded(void **state)
     assert_int_equal(f->srv.images_created, 1);
     srv_fixture_stop(f);
     srv_fixture_assert_logged(f, "': 3 images loaded, 1 created");
+    srv_fixture_assert_logged(f, "': 4 up to date, 0 saved now");
     for (size_t i = 0; i < 3; i++) {
         char path[200];
         image_path(f, i, path, sizeof path);
@@ -360,6 +361,40 @@ static void test_two_clients_two_chips(void **state)
     srv_fixture_assert_logged(f, "client 2 disconnected after 5 requests"); /* hello, select, 3 more */
 }
 
+/* Every change is saved before it is acknowledged, so a stopping server
+ * leaves the images alone (each save is an fsync: 10,000 of them made a
+ * large fleet slow to stop) and saves only one whose file is gone. A file
+ * written again would be a new inode: the inodes show nothing was. */
+static void test_stop_saves_only_what_is_not_on_disk(void **state)
+{
+    fixture *f = *state;
+    start_fleet(f, 3, STSAFE_EMU_TIMING_NONE, 0);
+    remote r;
+    remote_open(&r, f, 1);
+    static const uint8_t data[] = {0x5A, 0xA5};
+    assert_int_equal(stsafe_client_update(&r.client, 0, 1, 8, data, sizeof data), 0);
+    remote_close(&r);
+    char path[3][200];
+    struct stat before[3], after;
+    for (size_t i = 0; i < 3; i++) {
+        image_path(f, i, path[i], sizeof path[i]);
+        assert_int_equal(stat(path[i], &before[i]), 0);
+    }
+    assert_int_equal(unlink(path[2]), 0);
+    srv_fixture_stop(f);
+    srv_fixture_assert_logged(f, "': 2 up to date, 1 saved now");
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(stat(path[i], &after), 0);
+        assert_int_equal(after.st_ino, before[i].st_ino);
+    }
+    stsafe_emu_nvm nvm;
+    load_image(f, 1, &nvm); /* the Update, saved when it was made */
+    assert_memory_equal(stsafe_emu_nvm_zone_data(&nvm, 1) + 8, data, sizeof data);
+    load_image(f, 2, &nvm); /* written again from the chip in memory */
+    assert_int_equal(nvm.serial[8], 2);
+    memset(&nvm, 0, sizeof nvm);
+}
+
 /* Two connections on one chip are two masters on one bus: the last write
  * wins, and both read its response. */
 static void test_two_clients_one_chip(void **state)
@@ -444,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_select_client, setup, srv_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_two_clients_two_chips, setup, srv_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_two_clients_one_chip, setup, srv_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_saves_only_what_is_not_on_disk, setup, srv_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_clock_per_chip, setup, srv_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_client_limit, setup, srv_fixture_teardown),
     };

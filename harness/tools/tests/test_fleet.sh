@@ -106,7 +106,7 @@ c0=$(commands 0); c1=$(commands 1); c2=$(commands 2)
 check "counters per chip" "0 1" "$((c1 - c0)) $((c2 - c1))"
 stop
 check "SIGTERM stops the fleet" "0" "$?"
-check "stop log" "stsafe-emu serve: stopped; 3 of 3 images saved in '$fleet'" "$(tail -1 "$dir/serve.log")"
+check "stop log" "stsafe-emu serve: stopped; images in '$fleet': 3 up to date, 0 saved now" "$(tail -1 "$dir/serve.log")"
 check "socket removed" "gone" "$([ -e "$sock" ] || echo gone)"
 
 # --- the images, without the server -------------------------------------------------------------

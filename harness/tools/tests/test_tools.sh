@@ -290,7 +290,7 @@ kill -TERM "$spid"
 wait "$spid"
 check "serve stops on SIGTERM" "0" "$?"
 check "socket file removed" "gone" "$([ -e "$sock" ] || echo gone)"
-check "serve log" "1 1 1" "$(grep -c '^stsafe-emu serve: listening on unix:' "$dir/serve.log") $(grep -c '^stsafe-emu serve: client 1 disconnected after 2 requests$' "$dir/serve.log") $(grep -c "^stsafe-emu serve: stopped; image saved to '$simg'$" "$dir/serve.log")"
+check "serve log" "1 1 1" "$(grep -c '^stsafe-emu serve: listening on unix:' "$dir/serve.log") $(grep -c '^stsafe-emu serve: client 1 disconnected after 2 requests$' "$dir/serve.log") $(grep -c "^stsafe-emu serve: stopped; image '$simg' up to date$" "$dir/serve.log")"
 check "image after serve" "1" "$("$EMU" info "$simg" | grep -c ' 499994$')"
 # TCP on loopback, the port chosen by the system, stopped by SIGINT
 "$EMU" serve --image "$simg" --listen tcp:127.0.0.1:0 --timing datasheet --clock nacks --timing-spread 0 --verbose 2>"$dir/tcp.log" &
