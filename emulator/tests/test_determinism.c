@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include <mbedtls/ctr_drbg.h>
 #include <mbedtls/sha256.h>
 
 #include "emu_fixture.h"
@@ -17,6 +18,7 @@
 #include "stsafe/emulator/snapshot.h"
 #include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/protocol/error.h"
+#include "stsafe/protocol/frame.h"
 #include "stsafe/protocol/buf.h"
 #include "stsafe/protocol/codec_ecc.h"
 #include "stsafe/protocol/commands.h"
@@ -239,6 +241,55 @@ static void test_snapshot_rerun(void **state)
     fixture_teardown(&b);
 }
 
+/* The construction docs/image-format.md ("The seed") documents, computed
+ * here apart from the chip with mbedTLS's CTR_DRBG: the whole entropy input
+ * is seed || draw counter (8, big-endian) || SHA-256(command frame), with no
+ * nonce and no personalisation, and Generate Random answers its first bytes.
+ * The literal bytes pin it across mbedTLS versions (ctest runs this on 2.28
+ * and 3.6): a chip's recorded sessions replay the same on both. */
+static int give_material(void *ctx, unsigned char *out, size_t len)
+{
+    if (len != STSAFE_EMU_SEED_LEN + 8 + 32)
+        return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+    memcpy(out, ctx, len);
+    return 0;
+}
+
+static void test_documented_construction(void **state)
+{
+    (void)state;
+    static const uint8_t known[32] = {0xAA, 0xDC, 0x3C, 0x8E, 0x4E, 0xE1, 0x8B, 0x72, 0xC6, 0x96, 0x25,
+                                      0x8A, 0x2B, 0x5E, 0x01, 0xA4, 0xB0, 0xE2, 0x70, 0x9F, 0x7C, 0x75,
+                                      0x40, 0x3E, 0xBE, 0x1D, 0x94, 0xCB, 0xDD, 0x30, 0x6F, 0xC2};
+    emu_fixture f;
+    fixture_setup(&f);
+    assert_int_equal(stsafe_emu_nvm_set_seed(&f.chip.nvm, (const uint8_t *)"known answer", 12), 0);
+    f.chip.nvm.entropy.draws = 0x0102030405060708u;
+    uint8_t frame[16], rsp[64];
+    size_t n = 0;
+    assert_int_equal(stsafe_cmd_frame_encode(STSAFE_CMD_GENERATE_RANDOM, random_req, sizeof random_req,
+                                             STSAFE_A110_MAX_FRAME_LEN, frame, sizeof frame, &n), 0);
+    assert_int_equal(fixture_exec(&f, frame, n, rsp), 3 + 32 + 2); /* status, length, 32 bytes, CRC */
+    assert_int_equal(rsp[0], STSAFE_ST_OK);
+    assert_int_equal(f.chip.nvm.entropy.draws, 0x0102030405060709u);
+
+    uint8_t material[STSAFE_EMU_SEED_LEN + 8 + 32], want[32];
+    memcpy(material, f.chip.nvm.entropy.seed, STSAFE_EMU_SEED_LEN);
+    static const uint8_t counter[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    memcpy(material + STSAFE_EMU_SEED_LEN, counter, sizeof counter);
+    assert_int_equal(stsafe_mbedtls_sha256(frame, n, material + STSAFE_EMU_SEED_LEN + 8), 0);
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_ctr_drbg_init(&drbg);
+    mbedtls_ctr_drbg_set_entropy_len(&drbg, sizeof material);
+    assert_int_equal(mbedtls_ctr_drbg_set_nonce_len(&drbg, 0), 0);
+    assert_int_equal(mbedtls_ctr_drbg_seed(&drbg, give_material, material, NULL, 0), 0);
+    assert_int_equal(mbedtls_ctr_drbg_random(&drbg, want, sizeof want), 0);
+    mbedtls_ctr_drbg_free(&drbg);
+    assert_memory_equal(rsp + 3, want, sizeof want);
+    assert_memory_equal(rsp + 3, known, sizeof known);
+    fixture_teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_profiles),
         cmocka_unit_test(test_spread),
         cmocka_unit_test(test_snapshot_rerun),
+        cmocka_unit_test(test_documented_construction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include <mbedtls/ecp.h>
-#include <mbedtls/hmac_drbg.h>
+#include <mbedtls/ctr_drbg.h>
 
 #include "stsafe/emulator/nvm.h"
 #include "stsafe/protocol/commands.h"
@@ -102,7 +102,7 @@ typedef struct {
 
 /** The random source of the command under way (chip_rng.c). Not chip state. */
 typedef struct {
-    mbedtls_hmac_drbg_context drbg;
+    mbedtls_ctr_drbg_context drbg;
     int active;                 /**< Instantiated for this command. */
     const uint8_t *frame;       /**< The command frame: part of the seed material. */
     size_t frame_len;

@@ -105,8 +105,8 @@ typedef struct {
 /**
  * The chip's random source: every random byte a command uses (generated
  * keys, envelope keys, Generate Random, signature nonces) comes from an
- * HMAC_DRBG instantiated per command from the seed, the draw counter and the
- * command frame (emulator/src/chip_rng.c). The seed is as secret as the keys.
+ * CTR_DRBG (AES-256) instantiated per command from the seed, the draw counter
+ * and the command frame (emulator/src/chip_rng.c). The seed is as secret as the keys.
  */
 typedef struct {
     uint8_t seeded;            /**< 0: a bare NVM with no seed: the chip draws from its f_rng. */
