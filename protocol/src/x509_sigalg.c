@@ -230,7 +230,7 @@ static int resign_certificate(uint8_t *der, size_t *len, size_t cap, const stsaf
 static size_t shorten_outer(uint8_t *der, const stsafe_x509_sigalg_info *in, const uint8_t *algid)
 {
     size_t cut = in->outer_len - STSAFE_X509_ECDSA_ALGID_LEN;
-    tlv outer;
+    tlv outer = {0};
     (void)read_tlv(der, 0, in->total_len, &outer); /* inspected already: cannot fail */
     size_t body = outer.len - cut;
     size_t tail = in->outer_off + in->outer_len;

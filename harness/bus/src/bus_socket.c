@@ -107,7 +107,7 @@ int stsafe_bus_socket_request(stsafe_bus_socket *s, uint8_t op, const uint8_t *a
         return err;
     if (body - 2 > cap)
         return STSAFE_ERR_BUFFER_TOO_SMALL;
-    if (body > 2)
+    if (body > 2 && data) /* data may be NULL only with cap 0: refused above */
         memcpy(data, ans + 2, body - 2);
     if (data_len)
         *data_len = body - 2;
