@@ -175,11 +175,28 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
     return 0;
 }
 
+/* Serves the chip of --image, a fleet, a recording server (--trace) or a
+ * recorded device (--from-trace); the readiness options (\p ready) work for
+ * each (before, --trace and --from-trace ignored them). */
+static int serve_source(const stsafe_server_config *cfg, const serve_extra *x, emu_ready *ready)
+{
+    stsafe_server srv;
+    if (x->from_trace)
+        return emu_serve_from_trace(prog, cfg, x->from_trace, x->address, ready);
+    if (x->trace)
+        return emu_serve_recording(prog, cfg, x->trace, x->trace_secrets, ready);
+    if (stsafe_server_init(&srv, cfg) != 0)
+        return TOOL_EXIT_FAIL;
+    int rc = emu_serve_ready(prog, &srv, ready) != 0 || stsafe_server_run(&srv) != 0 ? TOOL_EXIT_FAIL
+                                                                                       : TOOL_EXIT_OK;
+    stsafe_server_free(&srv);
+    return rc;
+}
+
 /* The server logs why it could not start or had to stop; exit 1 then. */
 int emu_cmd_serve(int argc, char **argv)
 {
     stsafe_server_config cfg;
-    stsafe_server srv;
     serve_extra extra;
     memset(&cfg, 0, sizeof cfg);
     if (parse_serve_args(argc, argv, &cfg, &extra) != 0)
@@ -189,10 +206,6 @@ int emu_cmd_serve(int argc, char **argv)
         return TOOL_EXIT_FAIL;
     }
     cfg.stop = &serve_stop;
-    if (extra.from_trace)
-        return emu_serve_from_trace(prog, &cfg, extra.from_trace, extra.address);
-    if (extra.trace)
-        return emu_serve_recording(prog, &cfg, extra.trace, extra.trace_secrets);
     size_t n = strlen(cfg.listen);
     emu_ready ready = {extra.pid_file, 0, (int)extra.ready_fd, n > 2 && !strcmp(cfg.listen + n - 2, ":0"),
                        -1, extra.log != NULL};
@@ -203,11 +216,8 @@ int emu_cmd_serve(int argc, char **argv)
     }
     cfg.log = log;
     int rc = TOOL_EXIT_FAIL;
-    if ((!extra.daemon || emu_serve_daemonize(prog, &ready) == 0) && stsafe_server_init(&srv, &cfg) == 0) {
-        if (emu_serve_ready(prog, &srv, &ready) == 0)
-            rc = stsafe_server_run(&srv) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
-        stsafe_server_free(&srv);
-    }
+    if (!extra.daemon || emu_serve_daemonize(prog, &ready) == 0)
+        rc = serve_source(&cfg, &extra, &ready);
     emu_serve_done(&ready);
     if (log)
         (void)fclose(log);

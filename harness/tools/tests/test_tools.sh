@@ -96,7 +96,7 @@ check "emu no command: short usage" "4 Usage: stsafe-emu <command> [options]
 Commands: init info bench serve wait replay trace import" \
     "$(wc -l <"$dir/stderr") $(head -1 "$dir/stderr")
 $(grep '^Commands:' "$dir/stderr")"
-check "emu --help is the whole text" "0 110 1 1" \
+check "emu --help is the whole text" "0 111 1 1" \
     "$("$EMU" --help >"$dir/help"; echo "$? $(wc -l <"$dir/help") $(grep -c '^  import --from' "$dir/help") $(grep -c '^Exit status:' "$dir/help")")"
 check "emu help = --help" "$(cat "$dir/help")" "$("$EMU" help)"
 check "emu serve --help: serve's part only" "0 3 0 0" \
