@@ -129,6 +129,10 @@ bad=$(printf '%064x' 8)
 check "wrong digest is invalid" "invalid rc=1" \
       "$(run "$CLI" --image "$img" verify --curve p256 --pubkey "$pub" --digest "$bad" --signature "$sig")"
 check "ecdh on slot 1" "64 rc=0" "$(out=$("$CLI" --image "$img" ecdh --slot 1 --peer "$pub"); echo "${#out} rc=$?")"
+secret=$("$CLI" --image "$img" ecdh --slot 1 --peer "$pub")
+colons=$(echo "$pub" | sed 's/../&:/g; s/:$//')
+check "ecdh --peer in hex with 0x, or with colons" "$secret rc=0 $secret rc=0" \
+      "$(run "$CLI" --image "$img" ecdh --slot 1 --peer "0x$pub") $(run "$CLI" --image "$img" ecdh --slot 1 --peer "$colons")"
 check "ecdh on slot 0 refused" " rc=1" "$(run "$CLI" --image "$img" ecdh --slot 0 --peer "$pub")"
 check "ecdh refusal message" "stsafe-cli: ecdh: chip status 0x1B (wrong key usage)" "$(cat "$dir/stderr")"
 check "keygen slot 0 refused" " rc=1" "$(run "$CLI" --image "$img" keygen --slot 0 --curve p256)"
