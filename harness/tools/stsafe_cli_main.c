@@ -210,6 +210,11 @@ static int check_chip_options(const cli_globals *g, cli_settings *c)
         tool_error(prog, "--chip takes a chip number from 0 to 65535, with --bus");
         return TOOL_EXIT_USAGE;
     }
+    if (g->chip && !strncmp(g->bus, "i2c:", 4)) { /* a session would send SELECT on no socket */
+        tool_error(prog, "--chip picks a chip of a fleet served by 'stsafe-emu serve' (--bus unix: or tcp:); "
+                         "on an I2C adapter the chip is the one at the address (--bus i2c:/dev/i2c-N@ADDR)");
+        return TOOL_EXIT_USAGE;
+    }
     if (g->wait && (!g->bus || tool_parse_uint(g->wait, 86400, &c->wait_s) != 0)) {
         tool_error(prog, "--wait takes seconds, 0 to 86400 (0: for ever), with --bus");
         return TOOL_EXIT_USAGE;
