@@ -17,7 +17,7 @@ static const cli_command commands[] = {
          "                                   password, I2C parameters (Query commands only).\n"},
     {"query", cli_do_query, NULL,
          "  query TAG [--raw]                Query, decoded into named fields (--raw: the data in\n"
-         "                                   hex). TAG is a number (always hex) or one of: product,\n"
+         "                                   hex). TAG is a number (0x11 or 17) or one of: product,\n"
          "                                   partition, lifecycle, keys, hostkey, cmdauth, cmdac,\n"
          "                                   cmdenc, i2c, password, envelope.\n"},
     {"read", cli_do_read, NULL,

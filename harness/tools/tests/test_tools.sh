@@ -24,6 +24,7 @@ check "query lifecycle" "03 rc=0" "$(run "$CLI" --image "$img" query lifecycle -
 check "query product (mask id, ST number)" "0103aa460202090a0b0c0d0e0f101112" "$("$CLI" --image "$img" query product --raw | cut -c1-32)"
 check "query product length" "128" "$(out=$("$CLI" --image "$img" query product --raw); echo "${#out}")"
 check "query hostkey" "00 rc=0" "$(run "$CLI" --image "$img" query 0x17 --raw)"
+check "query TAG: 17 is decimal (0x11, product data), not 0x17" "$(run "$CLI" --image "$img" query product --raw)" "$(run "$CLI" --image "$img" query 17 --raw)"
 # Decoded queries (--raw above keeps the bytes), info, help, messages.
 check "query lifecycle decoded" "life cycle: operational (0x03) rc=0" "$(run "$CLI" --image "$img" query lifecycle)"
 check "query product decoded" "mask identification: aa4602
