@@ -344,4 +344,18 @@ check "bench --json restore figures" "2" \
 check "bench --json fleet times" "2" \
       "$(grep -cE '^    "fleet_(create|load)": \{"name": "Fleet (created|loaded) \(images (written|read)\)", "value": [0-9]+\.[0-9]{3}, "unit": "s", "target_met": (true|false), "chips": 4\},$' <<<"$json")"
 
+# ca init and ca issue: the validity --help gives them (2024-01-01 to 2049-12-31, or --days N from now)
+span() { # span CERT: notBefore and the seconds to notAfter
+    local from to
+    from=$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)
+    to=$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)
+    echo "$from +$(( $(date -u -d "$to" +%s) - $(date -u -d "$from" +%s) ))"
+}
+"$CLI" ca init --out "$dir/ca-default" >/dev/null
+check "ca init: valid 2024-01-01 to 2049-12-31" "Jan  1 00:00:00 2024 GMT +820540799" "$(span "$dir/ca-default.pem")"
+"$CLI" ca init --out "$dir/ca-days" --days 10 >/dev/null
+"$CLI" ca issue --ca-cert "$dir/ca-days.pem" --ca-key "$dir/ca-days.key" --cn h --out "$dir/h-days" --days 5 >/dev/null
+check "ca init --days 10, ca issue --days 5" "+864000 +432000" \
+      "$(span "$dir/ca-days.pem" | sed 's/.* //') $(span "$dir/h-days.pem" | sed 's/.* //')"
+
 finish
