@@ -119,6 +119,9 @@ check "emu unknown command message" "stsafe-emu: unknown command 'frobnicate'
 Usage: stsafe-emu <command> [options]" "$(head -2 "$dir/stderr")"
 check "no image" " rc=2" "$(run "$CLI" echo 00)"
 check "unknown command" " rc=2" "$(run "$CLI" --image "$img" frobnicate)"
+check "an option the command does not take" " rc=2" "$(run "$CLI" --image "$img" random 8 --zone 3)"
+check "... is refused, not ignored" "stsafe-cli: random takes no --zone (see stsafe-cli random --help)" "$(cat "$dir/stderr")"
+check "--ca is not --ca-cert" " rc=2 stsafe-cli: ca takes no --ca (see stsafe-cli ca --help)" "$(run "$CLI" ca init --out "$dir/x" --ca y) $(cat "$dir/stderr")"
 pub=$("$CLI" --image "$img" keygen --slot 1 --curve p256)
 check "keygen prints 04|X|Y" "130 04" "${#pub} ${pub:0:2}"
 dig=$(printf '%064x' 7)
