@@ -144,6 +144,8 @@ check "... needs a server" "stsafe-cli: stats needs a chip served by 'stsafe-emu
 check "cli power-cycle over i2c:" " rc=2" "$(run shim "$CLI" --bus "i2c:$dev" power-cycle)"
 check "cli --chip over i2c: is a usage error" " rc=2" "$(run shim "$CLI" --bus "i2c:$dev" --chip 1 echo 00)"
 check "... that says where the chip is" "stsafe-cli: --chip picks a chip of a fleet served by 'stsafe-emu serve' (--bus unix: or tcp:); on an I2C adapter the chip is the one at the address (--bus i2c:/dev/i2c-N@ADDR)" "$(cat "$dir/stderr")"
+check "emu info --bus i2c: --chip is a usage error" " rc=2" "$(run shim "$EMU" info --bus "i2c:$dev" --chip 1)"
+check "... that says where the chip is" "stsafe-emu: info: --chip picks a chip of a fleet served by 'stsafe-emu serve' (--bus unix: or tcp:); on an I2C adapter the chip is the one at the address (i2c:/dev/i2c-N@ADDR)" "$(cat "$dir/stderr")"
 check "cli without the shim" " rc=1" "$(run "$CLI" --bus "i2c:$dev" echo 00)"
 check "... message" "stsafe-cli: cannot open '$dev': No such file or directory" "$(cat "$dir/stderr")"
 check "cli on a file that is no i2c-dev node" " rc=1" "$(run "$CLI" --bus i2c:/dev/null echo 00)"
