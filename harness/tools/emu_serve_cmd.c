@@ -45,6 +45,7 @@ typedef struct {
     const char *trace;
     int trace_secrets;          /* --trace-secrets: the trace carries the chip's seed */
     unsigned long address;
+    int address_given;          /* --address: only a recorded device takes it */
     const char *pid_file;
     const char *log;
     long ready_fd;
@@ -68,6 +69,15 @@ static int check_serve_source(const char *fleet, const serve_extra *x, stsafe_se
     }
     if (x->trace && !cfg->image_path) {
         tool_error(prog, "serve: --trace records a chip served with --image");
+        return -1;
+    }
+    /* options of one source only: refused with another, not ignored */
+    if (x->trace_secrets && !x->trace) {
+        tool_error(prog, "serve: --trace-secrets goes with --trace FILE (it keeps the secrets in that trace)");
+        return -1;
+    }
+    if (x->address_given && !x->from_trace) {
+        tool_error(prog, "serve: --address goes with --from-trace (a served image answers at its own address)");
         return -1;
     }
     return 0;
@@ -116,6 +126,7 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
                 tool_error(prog, "serve: --address is a 7-bit address (0x00..0x7f)");
                 return -1;
             }
+            x->address_given = 1;
         }
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc) cfg->listen = argv[++i];
         else if (!strcmp(argv[i], "--timing") && i + 1 < argc) timing = argv[++i];

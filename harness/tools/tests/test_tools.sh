@@ -252,6 +252,10 @@ check "missing image" " rc=1" "$(run "$EMU" info "$dir/none.img")"
 
 # stsafe-emu serve and stsafe-cli --bus (docs/socket-protocol.md)
 check "serve help" "0 1" "$("$EMU" serve --help >"$dir/help"; echo "$? $(grep -c 'serve --image IMAGE --listen ADDR' "$dir/help")")"
+check "serve --address without --from-trace" " rc=2 stsafe-emu: serve: --address goes with --from-trace (a served image answers at its own address)" \
+      "$(run timeout 10 "$EMU" serve --image "$img" --listen "unix:$dir/never.sock" --address 0x21) $(cat "$dir/stderr")"
+check "serve --trace-secrets without --trace" " rc=2 stsafe-emu: serve: --trace-secrets goes with --trace FILE (it keeps the secrets in that trace)" \
+      "$(run timeout 10 "$EMU" serve --image "$img" --listen "unix:$dir/never.sock" --trace-secrets) $(cat "$dir/stderr")"
 check "serve needs --listen" " rc=2" "$(run "$EMU" serve --image "$img")"
 check "serve bad address" " rc=2" "$(run "$EMU" serve --image "$img" --listen udp:1)"
 check "serve bad timing" " rc=2" "$(run "$EMU" serve --image "$img" --listen "unix:$dir/x.sock" --timing fast)"
