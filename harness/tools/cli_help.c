@@ -17,7 +17,7 @@ static const cli_command commands[] = {
          "                                   password, I2C parameters (Query commands only).\n"},
     {"query", cli_do_query, NULL,
          "  query TAG [--raw]                Query, decoded into named fields (--raw: the data in\n"
-         "                                   hex). TAG is a number (always hex) or one of: product,\n"
+         "                                   hex). TAG is a number (0x11 or 17) or one of: product,\n"
          "                                   partition, lifecycle, keys, hostkey, cmdauth, cmdac,\n"
          "                                   cmdenc, i2c, password, envelope.\n"},
     {"read", cli_do_read, NULL,
@@ -102,17 +102,21 @@ static const cli_command commands[] = {
          "  ca issue --ca-cert C --ca-key K --cert DEVICE.pem --out PREFIX [--cn NAME]\n"
          "                                   Re-sign: PREFIX.pem for DEVICE.pem's subject (or\n"
          "                                   CN=NAME) and public key, issued by the CA; no key\n"
-         "                                   file (the key stays in the chip).\n"},
+         "                                   file (the key stays in the chip).\n"
+         "                                   Each takes --days N: valid from now for N days\n"
+         "                                   (default: 2024-01-01 to 2049-12-31).\n"},
     {"csr", cli_do_csr, NULL,
          "  csr --device-id ID [--slot 1] [--curve p256] [--pubkey 04XY] [--out FILE]\n"
          "                                   Generate Key in the slot (unless --pubkey gives the\n"
-         "                                   slot's key) and a CSR with CN=ID signed by the chip.\n"},
+         "                                   slot's key) and a CSR with CN=ID signed by the chip.\n"
+         "                                   --psa: the key through PSA (docs/psa.md).\n"},
     {"provision", cli_do_provision, NULL,
          "  provision --device-id ID --ca-cert C --ca-key K [--slot 1] [--zone 1] [--curve p256]\n"
          "            [--days N] [--force]   Key pair in the slot, CSR signed by the chip, the CA\n"
          "                                   signs it, the DER certificate goes to the zone and is\n"
          "                                   read back and checked against the chip's key. Checks\n"
-         "                                   all first; a key already in the slot needs --force.\n"},
+         "                                   all first; a key already in the slot needs --force.\n"
+         "                                   --psa: the key through PSA (docs/psa.md).\n"},
     {"tls-connect", cli_do_tls_connect, NULL,
          "  tls-connect HOST:PORT --ca CA.pem [--zone 1] [--slot 1] [--send LINE]\n"
          "            [--psa] [--tls1.2|--tls1.3]\n"
@@ -124,6 +128,7 @@ static const cli_command commands[] = {
          "                                   server's verdict on the client (a ticket or an alert).\n"},
     {"mqtt-publish", cli_do_mqtt_publish, NULL,
          "  mqtt-publish HOST:PORT --ca CA.pem --topic T --message M [--zone 1] [--slot 1]\n"
+         "            [--psa] [--tls1.2|--tls1.3]\n"
          "                                   The same TLS session, then MQTT 3.1.1 CONNECT\n"
          "                                   (client id = the certificate's CN) and PUBLISH QoS 1.\n"},
 };

@@ -133,8 +133,11 @@ int cli_do_ecdh(tool_session *s, const cli_args *a)
     size_t n = 0;
     if (cli_need(a, a->slot, "--slot"))
         return TOOL_EXIT_USAGE;
-    /* the peer's size tells the curve: 65 bytes for 256-bit curves, 97 for 384-bit */
-    size_t size = a->peer && strlen(a->peer) > (size_t)2 * 65 ? 48 : 32;
+    /* the peer's size tells the curve: 65 bytes for 256-bit curves, 97 for
+     * 384-bit; counted decoded, as the hex may carry 0x, spaces or colons */
+    uint8_t raw[1 + 2 * STSAFE_MAX_COORD_LEN];
+    size_t raw_len = 0;
+    size_t size = a->peer && stsafe_hex_decode(a->peer, raw, sizeof raw, &raw_len) == 0 && raw_len > 65 ? 48 : 32;
     if (cli_parse_point(a->peer, size, &peer))
         return TOOL_EXIT_USAGE;
     int err = stsafe_client_establish_key(&s->dev.client, (uint8_t)a->slot, &peer, secret, &n);

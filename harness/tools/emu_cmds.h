@@ -52,19 +52,21 @@ int emu_cmd_trace(const char *prog, int argc, char **argv);
 int emu_cmd_serve(int argc, char **argv);
 
 #include "stsafe/server/server.h"
+#include "emu_serve.h"
 
 /**
  * stsafe-emu serve --from-trace TRACE [--address A]: \p cfg holds the other
- * serve settings (listen, timing, log, stop flag); no image.
+ * serve settings (listen, timing, log, stop flag); no image. \p ready: what
+ * to do once the server listens (--pid-file, --ready-fd, --daemon, port 0).
  */
 int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, const char *trace,
-                         unsigned long address);
+                         unsigned long address, emu_ready *ready);
 
 /**
  * stsafe-emu serve --image IMAGE --trace FILE: the chip of IMAGE served as
- * usual, every I2C transaction reaching it recorded to FILE.
+ * usual, every I2C transaction reaching it recorded to FILE; \p ready as above.
  */
 int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace,
-                        int secrets);
+                        int secrets, emu_ready *ready);
 
 #endif

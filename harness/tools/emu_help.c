@@ -116,7 +116,8 @@ static const emu_command commands[] = {
          "        once. The first deviation is logged with both commands, answered FAILED,\n"
          "        and stops the server (exit 1). Once the host has read the answer to the\n"
          "        last command the server stops (exit 0); stopped earlier by a signal, it\n"
-         "        exits 1. A: the chip's address (default: the trace's first write's).\n"},
+         "        exits 1. A: the chip's address (default: the trace's first write's).\n"
+         "        --pid-file, --ready-fd, --daemon and --log work as with --image.\n"},
     {"replay", run_replay,
          "  replay TRACE --image IMAGE [--address A] [--quiet]\n"
          "        Send the commands of an I2C trace (docs/trace-format.md) to a fresh\n"

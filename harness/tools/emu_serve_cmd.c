@@ -45,6 +45,7 @@ typedef struct {
     const char *trace;
     int trace_secrets;          /* --trace-secrets: the trace carries the chip's seed */
     unsigned long address;
+    int address_given;          /* --address: only a recorded device takes it */
     const char *pid_file;
     const char *log;
     long ready_fd;
@@ -68,6 +69,15 @@ static int check_serve_source(const char *fleet, const serve_extra *x, stsafe_se
     }
     if (x->trace && !cfg->image_path) {
         tool_error(prog, "serve: --trace records a chip served with --image");
+        return -1;
+    }
+    /* options of one source only: refused with another, not ignored */
+    if (x->trace_secrets && !x->trace) {
+        tool_error(prog, "serve: --trace-secrets goes with --trace FILE (it keeps the secrets in that trace)");
+        return -1;
+    }
+    if (x->address_given && !x->from_trace) {
+        tool_error(prog, "serve: --address goes with --from-trace (a served image answers at its own address)");
         return -1;
     }
     return 0;
@@ -116,6 +126,7 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
                 tool_error(prog, "serve: --address is a 7-bit address (0x00..0x7f)");
                 return -1;
             }
+            x->address_given = 1;
         }
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc) cfg->listen = argv[++i];
         else if (!strcmp(argv[i], "--timing") && i + 1 < argc) timing = argv[++i];
@@ -175,11 +186,28 @@ static int parse_serve_args(int argc, char **argv, stsafe_server_config *cfg, se
     return 0;
 }
 
+/* Serves the chip of --image, a fleet, a recording server (--trace) or a
+ * recorded device (--from-trace); the readiness options (\p ready) work for
+ * each (before, --trace and --from-trace ignored them). */
+static int serve_source(const stsafe_server_config *cfg, const serve_extra *x, emu_ready *ready)
+{
+    stsafe_server srv;
+    if (x->from_trace)
+        return emu_serve_from_trace(prog, cfg, x->from_trace, x->address, ready);
+    if (x->trace)
+        return emu_serve_recording(prog, cfg, x->trace, x->trace_secrets, ready);
+    if (stsafe_server_init(&srv, cfg) != 0)
+        return TOOL_EXIT_FAIL;
+    int rc = emu_serve_ready(prog, &srv, ready) != 0 || stsafe_server_run(&srv) != 0 ? TOOL_EXIT_FAIL
+                                                                                       : TOOL_EXIT_OK;
+    stsafe_server_free(&srv);
+    return rc;
+}
+
 /* The server logs why it could not start or had to stop; exit 1 then. */
 int emu_cmd_serve(int argc, char **argv)
 {
     stsafe_server_config cfg;
-    stsafe_server srv;
     serve_extra extra;
     memset(&cfg, 0, sizeof cfg);
     if (parse_serve_args(argc, argv, &cfg, &extra) != 0)
@@ -189,10 +217,6 @@ int emu_cmd_serve(int argc, char **argv)
         return TOOL_EXIT_FAIL;
     }
     cfg.stop = &serve_stop;
-    if (extra.from_trace)
-        return emu_serve_from_trace(prog, &cfg, extra.from_trace, extra.address);
-    if (extra.trace)
-        return emu_serve_recording(prog, &cfg, extra.trace, extra.trace_secrets);
     size_t n = strlen(cfg.listen);
     emu_ready ready = {extra.pid_file, 0, (int)extra.ready_fd, n > 2 && !strcmp(cfg.listen + n - 2, ":0"),
                        -1, extra.log != NULL};
@@ -203,11 +227,8 @@ int emu_cmd_serve(int argc, char **argv)
     }
     cfg.log = log;
     int rc = TOOL_EXIT_FAIL;
-    if ((!extra.daemon || emu_serve_daemonize(prog, &ready) == 0) && stsafe_server_init(&srv, &cfg) == 0) {
-        if (emu_serve_ready(prog, &srv, &ready) == 0)
-            rc = stsafe_server_run(&srv) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
-        stsafe_server_free(&srv);
-    }
+    if (!extra.daemon || emu_serve_daemonize(prog, &ready) == 0)
+        rc = serve_source(&cfg, &extra, &ready);
     emu_serve_done(&ready);
     if (log)
         (void)fclose(log);

@@ -183,7 +183,7 @@ static int load_script(const char *prog, const char *cmd, const char *path, uint
 }
 
 int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, const char *trace,
-                         unsigned long address)
+                         unsigned long address, emu_ready *ready)
 {
     stsafe_trace_script script;
     stsafe_trace_device dev;
@@ -199,13 +199,13 @@ int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, cons
     with_device.device_count = 1;
     int rc = TOOL_EXIT_FAIL;
     if (stsafe_server_init(&srv, &with_device) == 0) {
-        int err = stsafe_server_run(&srv);
+        int err = emu_serve_ready(prog, &srv, ready) != 0 ? -1 : stsafe_server_run(&srv);
         stsafe_server_free(&srv);
         if (stsafe_trace_device_finished(&dev) && !err) {
             fprintf(stderr, "%s: serve: %s: the host did the whole script (%zu commands)\n", prog,
                     trace, script.n_ex);
             rc = TOOL_EXIT_OK;
-        } else if (!dev.failed) {
+        } else if (!dev.failed && err >= 0) {
             tool_error(prog, "serve: %s: stopped after command %zu of %zu; the host did not finish "
                        "the script", trace, dev.next, script.n_ex);
         } /* a deviation: the server has logged it */
@@ -215,7 +215,8 @@ int emu_serve_from_trace(const char *prog, const stsafe_server_config *cfg, cons
 }
 
 /* Runs the server on one device; 0 or TOOL_EXIT_FAIL (the server logged why). */
-static int serve_device(const stsafe_server_config *cfg, stsafe_server_device handle)
+static int serve_device(const char *prog, const stsafe_server_config *cfg, stsafe_server_device handle,
+                        emu_ready *ready)
 {
     stsafe_server srv;
     stsafe_server_config with_device = *cfg;
@@ -224,13 +225,13 @@ static int serve_device(const stsafe_server_config *cfg, stsafe_server_device ha
     with_device.device_count = 1;
     if (stsafe_server_init(&srv, &with_device) != 0)
         return TOOL_EXIT_FAIL;
-    int err = stsafe_server_run(&srv);
+    int err = emu_serve_ready(prog, &srv, ready) != 0 || stsafe_server_run(&srv) != 0;
     stsafe_server_free(&srv);
     return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
 int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const char *trace,
-                        int secrets)
+                        int secrets, emu_ready *ready)
 {
     static stsafe_rng rng;
     static stsafe_chip_device chip;
@@ -252,7 +253,7 @@ int emu_serve_recording(const char *prog, const stsafe_server_config *cfg, const
                                          "recorded by stsafe-emu serve") == 0 &&
         stsafe_trace_writer_chip(&rec.w, &chip.chip.nvm, secrets) == 0) {
         stsafe_trace_writer_keep_secrets(&rec.w, secrets); /* else redacted */
-        rc = serve_device(cfg, stsafe_device_trace_handle(&rec));
+        rc = serve_device(prog, cfg, stsafe_device_trace_handle(&rec), ready);
         stsafe_chip_device_free(&chip);
     } else if (!err) {
         tool_error(prog, "serve: --trace: cannot write '%s'", trace);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* stsafe-cli: drive an STSAFE-A110 (emulated image today) command by command. */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -29,7 +30,28 @@ static const char *prog = CLI_PROG;
 
 
 
-static int parse_opts(int argc, char **argv, cli_args *a)
+/* 1 when \p cmd's help names the option \p opt as a whole word: a command
+ * takes the options its --help lists (before, every command took every
+ * option, and one it had no use for was ignored without a word). */
+static int command_takes(const cli_command *cmd, const char *opt)
+{
+    size_t n = strlen(opt);
+    for (const char *p = strstr(cmd->help, opt); p; p = strstr(p + 1, opt)) {
+        char next = p[n];
+        if (!isalnum((unsigned char)next) && next != '-' && next != '.' && next != '_')
+            return 1;
+    }
+    return 0;
+}
+
+/* An option \p cmd does not take: says so; -1. */
+static int not_taken(const cli_command *cmd, const char *opt)
+{
+    tool_error(prog, "%s takes no %s (see stsafe-cli %s --help)", cmd->name, opt, cmd->name);
+    return -1;
+}
+
+static int parse_opts(const cli_command *cmd, int argc, char **argv, cli_args *a)
 {
     memset(a, 0, sizeof *a);
     a->zone = a->length = a->amount = a->slot = -1;
@@ -42,6 +64,7 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         long *slot = NULL;
         unsigned long max = 0;
         const char **text = NULL;
+        int *flag = NULL, value = 0;
         if (!strcmp(argv[i], "--curve")) text = &a->curve;
         else if (!strcmp(argv[i], "--digest")) text = &a->digest;
         else if (!strcmp(argv[i], "--peer")) text = &a->peer;
@@ -61,6 +84,8 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--cn")) text = &a->cn;
         else if (!strcmp(argv[i], "--cert")) text = &a->cert;
         if (text) {
+            if (!command_takes(cmd, argv[i]))
+                return not_taken(cmd, argv[i]);
             if (i + 1 >= argc) {
                 tool_error(prog, "%s needs a value", argv[i]);
                 return -1;
@@ -77,12 +102,12 @@ static int parse_opts(int argc, char **argv, cli_args *a)
         else if (!strcmp(argv[i], "--tries")) slot = &a->tries, max = 0xFF;
         else if (!strcmp(argv[i], "--mode")) slot = &a->mode, max = 0xFF;
         else if (!strcmp(argv[i], "--days")) slot = &a->days, max = 36500;
-        else if (!strcmp(argv[i], "--pem")) { a->pem = 1; continue; }
-        else if (!strcmp(argv[i], "--raw")) { a->raw = 1; continue; }
-        else if (!strcmp(argv[i], "--force")) { a->force = 1; continue; }
-        else if (!strcmp(argv[i], "--psa")) { a->psa = 1; continue; }
-        else if (!strcmp(argv[i], "--tls1.2")) { a->tls_version = 12; continue; }
-        else if (!strcmp(argv[i], "--tls1.3")) { a->tls_version = 13; continue; }
+        else if (!strcmp(argv[i], "--pem")) flag = &a->pem, value = 1;
+        else if (!strcmp(argv[i], "--raw")) flag = &a->raw, value = 1;
+        else if (!strcmp(argv[i], "--force")) flag = &a->force, value = 1;
+        else if (!strcmp(argv[i], "--psa")) flag = &a->psa, value = 1;
+        else if (!strcmp(argv[i], "--tls1.2")) flag = &a->tls_version, value = 12;
+        else if (!strcmp(argv[i], "--tls1.3")) flag = &a->tls_version, value = 13;
         else if (argv[i][0] == '-' && argv[i][1]) {
             tool_error(prog, "unknown option '%s' (see --help)", argv[i]);
             return -1;
@@ -92,6 +117,12 @@ static int parse_opts(int argc, char **argv, cli_args *a)
                 return -1;
             }
             a->positional[a->npositional++] = argv[i];
+            continue;
+        }
+        if (!command_takes(cmd, argv[i]))
+            return not_taken(cmd, argv[i]);
+        if (flag) {
+            *flag = value;
             continue;
         }
         if (i + 1 >= argc || tool_parse_uint(argv[i + 1], max, &v) != 0) {
@@ -208,6 +239,11 @@ static int check_chip_options(const cli_globals *g, cli_settings *c)
     }
     if (g->chip && (!g->bus || tool_parse_uint(g->chip, 0xFFFF, &c->chip_index) != 0)) {
         tool_error(prog, "--chip takes a chip number from 0 to 65535, with --bus");
+        return TOOL_EXIT_USAGE;
+    }
+    if (g->chip && !strncmp(g->bus, "i2c:", 4)) { /* a session would send SELECT on no socket */
+        tool_error(prog, "--chip picks a chip of a fleet served by 'stsafe-emu serve' (--bus unix: or tcp:); "
+                         "on an I2C adapter the chip is the one at the address (--bus i2c:/dev/i2c-N@ADDR)");
         return TOOL_EXIT_USAGE;
     }
     if (g->wait && (!g->bus || tool_parse_uint(g->wait, 86400, &c->wait_s) != 0)) {
@@ -331,7 +367,7 @@ int main(int argc, char **argv)
         }
     }
     cli_args args;
-    if (parse_opts(argc - i - 1, argv + i + 1, &args) != 0)
+    if (parse_opts(cmd, argc - i - 1, argv + i + 1, &args) != 0)
         return TOOL_EXIT_USAGE;
     if (cmd->fn == cli_do_ca) /* a host-side test CA: no chip involved */
         return cli_do_ca(NULL, &args);

@@ -178,6 +178,11 @@ static int info_bus(int argc, char **argv)
         tool_error(prog, "info: expects IMAGE, or --bus ADDRESS [--chip N] (see --help)");
         return TOOL_EXIT_USAGE;
     }
+    if (with_chip && !strncmp(argv[1], "i2c:", 4)) { /* SELECT needs a server */
+        tool_error(prog, "info: --chip picks a chip of a fleet served by 'stsafe-emu serve' (--bus unix: or "
+                         "tcp:); on an I2C adapter the chip is the one at the address (i2c:/dev/i2c-N@ADDR)");
+        return TOOL_EXIT_USAGE;
+    }
     tool_session s;
     int rc = tool_session_open_bus(&s, prog, argv[1]);
     if (rc)

@@ -46,11 +46,21 @@ void tool_print_hex(FILE *f, const uint8_t *p, size_t n)
 
 int tool_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
-    char *end = NULL;
-    if (!s || !*s || *s == '-')
+    /* decimal or 0x hex, as documented: a leading zero is no octal (strtoul's
+     * base 0 read --zone 010 as 8 and refused --slot 08), and nothing else
+     * (no sign, no space) is taken */
+    if (!s)
         return -1;
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char *digits = hex ? s + 2 : s;
+    if (!*digits)
+        return -1;
+    for (const char *c = digits; *c; c++)
+        if (hex ? !isxdigit((unsigned char)*c) : !isdigit((unsigned char)*c))
+            return -1;
+    char *end = NULL;
     errno = 0;
-    unsigned long v = strtoul(s, &end, 0);
+    unsigned long v = strtoul(digits, &end, hex ? 16 : 10);
     if (errno || *end || v > max)
         return -1;
     *out = v;

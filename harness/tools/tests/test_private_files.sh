@@ -188,6 +188,28 @@ ready)
     for _ in $(seq 200); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.05; done
     check "the daemon logged to --log, 0600" "600 1" "$(stat -c %a d.log) $(grep -c "client 1: command" d.log)"
     check "--ready-fd that is not open" " rc=2" "$(run "$EMU" serve --image chip.img --listen "unix:$dir/e.sock" --ready-fd 9)"
+    # A recording server (--trace) and a recorded device (--from-trace) take
+    # the same options (before, they ignored them: --daemon never returned).
+    addr=$(timeout 20 "$EMU" serve --image chip.img --listen tcp:127.0.0.1:0 --trace r.trace --daemon --pid-file r.pid 2>r.err)
+    check "serve --trace --daemon returns once listening" "0 tcp:127.0.0.1:" "$? ${addr%:*}:"
+    check "a client of the recording server" "0102 rc=0" "$(run "$CLI" --bus "$addr" echo 0102)"
+    dpid=$(cat r.pid 2>/dev/null)
+    [ -n "$dpid" ] && kill -TERM "$dpid"
+    for _ in $(seq 200); do [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null || break; sleep 0.05; done
+    check "its pid file, removed at exit; the Echo recorded" "absent 1" \
+          "$([ -e r.pid ] || echo absent) $(grep -c '# command Echo' r.trace)"
+    mkfifo f.fifo
+    "$EMU" serve --from-trace r.trace --listen "unix:$dir/f.sock" --pid-file f.pid --ready-fd 3 3>f.fifo 2>f.log &
+    spid=$!
+    addr=
+    read -r -t 20 addr <f.fifo
+    check "serve --from-trace --ready-fd: the address once listening" "unix:$dir/f.sock" "$addr"
+    [ -n "$addr" ] || kill -TERM "$spid"
+    check "serve --from-trace --pid-file" "$spid" "$(cat f.pid 2>/dev/null)"
+    check "the recorded answer" "0102 rc=0" "$(run "$CLI" --bus "$addr" echo 0102)"
+    wait "$spid"
+    check "the recorded device stops after the script; its pid file goes" "0 absent" "$? $([ -e f.pid ] || echo absent)"
+    spid=
     ;;
 trace-mode)
     umask 000

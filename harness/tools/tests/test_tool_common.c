@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The tools' shared helpers (tool_common.h) that print for people: a word
+/* The tools' shared helpers (tool_common.h): the number parser, and a word
  * of a command line the tools print for the user to paste
  * (tool_shell_word(), used by provision's repair command). */
 #include <setjmp.h>
@@ -36,11 +36,40 @@ static void test_shell_word_quotes_what_a_shell_splits(void **state)
     assert_true(strlen(cut) < sizeof small && cut[0] == '\'' && cut[strlen(cut) - 1] == '\'');
 }
 
+/* tool_parse_uint(): decimal or 0x hex, as tool_common.h says; before, a
+ * leading zero made it octal (010 was 8, 08 was refused). */
+static void test_parse_uint_decimal_or_hex(void **state)
+{
+    (void)state;
+    unsigned long v = 99;
+    assert_int_equal(tool_parse_uint("010", 255, &v), 0);
+    assert_int_equal(v, 10);
+    assert_int_equal(tool_parse_uint("08", 255, &v), 0);
+    assert_int_equal(v, 8);
+    assert_int_equal(tool_parse_uint("17", 255, &v), 0);
+    assert_int_equal(v, 17);
+    assert_int_equal(tool_parse_uint("0x11", 255, &v), 0);
+    assert_int_equal(v, 0x11);
+    assert_int_equal(tool_parse_uint("0XfF", 255, &v), 0);
+    assert_int_equal(v, 255);
+    assert_int_equal(tool_parse_uint("0", 255, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(tool_parse_uint("4294967295", 0xFFFFFFFFul, &v), 0);
+    assert_int_equal(v, 0xFFFFFFFFul);
+    v = 99;
+    static const char *bad[] = {"", "0x", "256", "0x100", "-1", "+1", " 1", "1 ", "1x", "0x0x5", "0xg", "1.5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(tool_parse_uint(bad[i], 255, &v), -1);
+    assert_int_equal(tool_parse_uint(NULL, 255, &v), -1);
+    assert_int_equal(v, 99); /* untouched on a refusal */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shell_word_plain_words_stay),
         cmocka_unit_test(test_shell_word_quotes_what_a_shell_splits),
+        cmocka_unit_test(test_parse_uint_decimal_or_hex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

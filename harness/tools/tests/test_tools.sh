@@ -24,6 +24,7 @@ check "query lifecycle" "03 rc=0" "$(run "$CLI" --image "$img" query lifecycle -
 check "query product (mask id, ST number)" "0103aa460202090a0b0c0d0e0f101112" "$("$CLI" --image "$img" query product --raw | cut -c1-32)"
 check "query product length" "128" "$(out=$("$CLI" --image "$img" query product --raw); echo "${#out}")"
 check "query hostkey" "00 rc=0" "$(run "$CLI" --image "$img" query 0x17 --raw)"
+check "query TAG: 17 is decimal (0x11, product data), not 0x17" "$(run "$CLI" --image "$img" query product --raw)" "$(run "$CLI" --image "$img" query 17 --raw)"
 # Decoded queries (--raw above keeps the bytes), info, help, messages.
 check "query lifecycle decoded" "life cycle: operational (0x03) rc=0" "$(run "$CLI" --image "$img" query lifecycle)"
 check "query product decoded" "mask identification: aa4602
@@ -96,7 +97,7 @@ check "emu no command: short usage" "4 Usage: stsafe-emu <command> [options]
 Commands: init info bench serve wait replay trace import" \
     "$(wc -l <"$dir/stderr") $(head -1 "$dir/stderr")
 $(grep '^Commands:' "$dir/stderr")"
-check "emu --help is the whole text" "0 110 1 1" \
+check "emu --help is the whole text" "0 111 1 1" \
     "$("$EMU" --help >"$dir/help"; echo "$? $(wc -l <"$dir/help") $(grep -c '^  import --from' "$dir/help") $(grep -c '^Exit status:' "$dir/help")")"
 check "emu help = --help" "$(cat "$dir/help")" "$("$EMU" help)"
 check "emu serve --help: serve's part only" "0 3 0 0" \
@@ -118,6 +119,9 @@ check "emu unknown command message" "stsafe-emu: unknown command 'frobnicate'
 Usage: stsafe-emu <command> [options]" "$(head -2 "$dir/stderr")"
 check "no image" " rc=2" "$(run "$CLI" echo 00)"
 check "unknown command" " rc=2" "$(run "$CLI" --image "$img" frobnicate)"
+check "an option the command does not take" " rc=2" "$(run "$CLI" --image "$img" random 8 --zone 3)"
+check "... is refused, not ignored" "stsafe-cli: random takes no --zone (see stsafe-cli random --help)" "$(cat "$dir/stderr")"
+check "--ca is not --ca-cert" " rc=2 stsafe-cli: ca takes no --ca (see stsafe-cli ca --help)" "$(run "$CLI" ca init --out "$dir/x" --ca y) $(cat "$dir/stderr")"
 pub=$("$CLI" --image "$img" keygen --slot 1 --curve p256)
 check "keygen prints 04|X|Y" "130 04" "${#pub} ${pub:0:2}"
 dig=$(printf '%064x' 7)
@@ -129,6 +133,10 @@ bad=$(printf '%064x' 8)
 check "wrong digest is invalid" "invalid rc=1" \
       "$(run "$CLI" --image "$img" verify --curve p256 --pubkey "$pub" --digest "$bad" --signature "$sig")"
 check "ecdh on slot 1" "64 rc=0" "$(out=$("$CLI" --image "$img" ecdh --slot 1 --peer "$pub"); echo "${#out} rc=$?")"
+secret=$("$CLI" --image "$img" ecdh --slot 1 --peer "$pub")
+colons=$(echo "$pub" | sed 's/../&:/g; s/:$//')
+check "ecdh --peer in hex with 0x, or with colons" "$secret rc=0 $secret rc=0" \
+      "$(run "$CLI" --image "$img" ecdh --slot 1 --peer "0x$pub") $(run "$CLI" --image "$img" ecdh --slot 1 --peer "$colons")"
 check "ecdh on slot 0 refused" " rc=1" "$(run "$CLI" --image "$img" ecdh --slot 0 --peer "$pub")"
 check "ecdh refusal message" "stsafe-cli: ecdh: chip status 0x1B (wrong key usage)" "$(cat "$dir/stderr")"
 check "keygen slot 0 refused" " rc=1" "$(run "$CLI" --image "$img" keygen --slot 0 --curve p256)"
@@ -244,6 +252,10 @@ check "missing image" " rc=1" "$(run "$EMU" info "$dir/none.img")"
 
 # stsafe-emu serve and stsafe-cli --bus (docs/socket-protocol.md)
 check "serve help" "0 1" "$("$EMU" serve --help >"$dir/help"; echo "$? $(grep -c 'serve --image IMAGE --listen ADDR' "$dir/help")")"
+check "serve --address without --from-trace" " rc=2 stsafe-emu: serve: --address goes with --from-trace (a served image answers at its own address)" \
+      "$(run timeout 10 "$EMU" serve --image "$img" --listen "unix:$dir/never.sock" --address 0x21) $(cat "$dir/stderr")"
+check "serve --trace-secrets without --trace" " rc=2 stsafe-emu: serve: --trace-secrets goes with --trace FILE (it keeps the secrets in that trace)" \
+      "$(run timeout 10 "$EMU" serve --image "$img" --listen "unix:$dir/never.sock" --trace-secrets) $(cat "$dir/stderr")"
 check "serve needs --listen" " rc=2" "$(run "$EMU" serve --image "$img")"
 check "serve bad address" " rc=2" "$(run "$EMU" serve --image "$img" --listen udp:1)"
 check "serve bad timing" " rc=2" "$(run "$EMU" serve --image "$img" --listen "unix:$dir/x.sock" --timing fast)"
@@ -338,5 +350,19 @@ check "bench --json restore figures" "2" \
       "$(grep -cE '^    "restore_(inproc|unix_socket)": \{"name": "Snapshot restores(, unix socket)?", "value": [1-9][0-9]*, "unit": "ops/s", "(snapshot_bytes": 8[0-9]{3}|chunks": 9)\},$' <<<"$json")"
 check "bench --json fleet times" "2" \
       "$(grep -cE '^    "fleet_(create|load)": \{"name": "Fleet (created|loaded) \(images (written|read)\)", "value": [0-9]+\.[0-9]{3}, "unit": "s", "target_met": (true|false), "chips": 4\},$' <<<"$json")"
+
+# ca init and ca issue: the validity --help gives them (2024-01-01 to 2049-12-31, or --days N from now)
+span() { # span CERT: notBefore and the seconds to notAfter
+    local from to
+    from=$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)
+    to=$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)
+    echo "$from +$(( $(date -u -d "$to" +%s) - $(date -u -d "$from" +%s) ))"
+}
+"$CLI" ca init --out "$dir/ca-default" >/dev/null
+check "ca init: valid 2024-01-01 to 2049-12-31" "Jan  1 00:00:00 2024 GMT +820540799" "$(span "$dir/ca-default.pem")"
+"$CLI" ca init --out "$dir/ca-days" --days 10 >/dev/null
+"$CLI" ca issue --ca-cert "$dir/ca-days.pem" --ca-key "$dir/ca-days.key" --cn h --out "$dir/h-days" --days 5 >/dev/null
+check "ca init --days 10, ca issue --days 5" "+864000 +432000" \
+      "$(span "$dir/ca-days.pem" | sed 's/.* //') $(span "$dir/h-days.pem" | sed 's/.* //')"
 
 finish
