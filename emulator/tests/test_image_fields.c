@@ -44,6 +44,7 @@ static void scalar_n(stsafe_emu_nvm *n)
     memcpy(n->key_slots[0].priv, order, sizeof order);
 }
 static void scalar_other(stsafe_emu_nvm *n) { n->key_slots[0].priv[31] ^= 0x01; }
+static void pub_off_curve(stsafe_emu_nvm *n) { n->key_slots[0].pub_y[31] ^= 0x01; }
 static void cmd_ac_9(stsafe_emu_nvm *n) { n->cmd_auth.rec[0].ac = 9; }
 static void cmd_enc_4(stsafe_emu_nvm *n) { n->cmd_auth.rec[1].host_encryption = 4; }
 static void zone_ac_5(stsafe_emu_nvm *n) { n->zones[2].access = (uint8_t)((n->zones[2].access & 0xF0) | 0x05); }
@@ -64,7 +65,7 @@ static const struct {
     {hk_flag, "host keys present flag 9 is neither 0 nor 1"},
     {scalar_0, "key slot 0: the private scalar is not in [1, n-1] of its curve"},
     {scalar_n, "key slot 0: the private scalar is not in [1, n-1] of its curve"},
-    {scalar_other, "key slot 0: the public key is not the private scalar's point"},
+    {pub_off_curve, "key slot 0: the public key is not a point of its curve"},
     {cmd_ac_9, "command table: access condition 9 of command 0x00 is not 0..5"},
     {cmd_enc_4, "command table: encryption flags 0x04 of command 0x01"},
     {zone_ac_5, "zone 2: update access condition 5 is reserved"},
@@ -99,8 +100,30 @@ static void test_crafted_images_refused(void **state)
     fixture_teardown(&f);
 }
 
+/* A public key that is a point of the curve but not the scalar's: the
+ * image loads (no multiplication at load), and the key-pair check that
+ * `stsafe-emu info` runs names the slot. */
+static void test_mismatched_pair_found_by_the_pair_check(void **state)
+{
+    (void)state;
+    emu_fixture f;
+    char detail[160] = "";
+    size_t len = 0;
+    fixture_setup(&f);
+    assert_int_equal(stsafe_emu_image_check_key_pairs(&f.chip.nvm, detail, sizeof detail), 0);
+    edited = f.chip.nvm;
+    scalar_other(&edited);
+    assert_int_equal(stsafe_emu_image_serialize(&edited, img, sizeof img, &len), 0);
+    assert_int_equal(stsafe_emu_image_parse(img, len, &parsed), 0);
+    assert_int_equal(stsafe_emu_image_check_key_pairs(&parsed, detail, sizeof detail), STSAFE_ERR_IMAGE_FIELD);
+    assert_string_equal(detail, "key slot 0: the public key is not the private scalar's point");
+    assert_int_equal(stsafe_emu_image_check_key_pairs(NULL, NULL, 0), STSAFE_ERR_BAD_INPUT);
+    fixture_teardown(&f);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_crafted_images_refused)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_crafted_images_refused),
+                                       cmocka_unit_test(test_mismatched_pair_found_by_the_pair_check)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -256,8 +256,16 @@ int emu_cmd_info(int argc, char **argv)
     printf("host keys: %s, C-MAC counter %lu\n", nvm.host_keys.present ? "provisioned" : "not provisioned",
            (unsigned long)nvm.host_keys.cmac_counter);
     printf("password: %s\n", nvm.password.present ? "set" : "not set");
+    /* Not checked at load (a multiplication per key): said here, exit 1. */
+    char detail[160] = "";
+    err = stsafe_emu_image_check_key_pairs(&nvm, detail, sizeof detail);
     memset(&nvm, 0, sizeof nvm);
-    return TOOL_EXIT_OK;
+    if (err == STSAFE_ERR_IMAGE_FIELD)
+        tool_error(prog, "%s: %s: the chip would sign with the scalar and report the stored point", argv[0],
+                   detail);
+    else if (err)
+        tool_error(prog, "%s: the key pairs could not be checked: %s", argv[0], stsafe_strerror(err));
+    return err ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
 #if !STSE_EMU_HAVE_BENCH

@@ -88,6 +88,29 @@ check "flipped CRC bit" "010002e1f1 rc=0" "$(run "$CLI" --image "$img" frame 000
 check "good raw frame" "000006010203040a38 rc=0" "$(run "$CLI" --image "$img" frame 00010203040a38)"
 check "info hides private keys" "0" "$("$EMU" info "$img" | grep -ci private.scalar)"
 check "info shows the counter" "1" "$("$EMU" info "$img" | grep -c ' 499994$')"
+# A crafted image: slot 0's scalar changed by one bit, the file's SHA-256
+# made again. It loads (a load does no multiplication per key), and info,
+# which checks that each public key is its scalar's point, says so: exit 1.
+craft_other_scalar() { # IMAGE OUT: section 3 follows sections 1 (13 bytes) and 2
+    local len2 sec3 at byte size
+    len2=$(od -An -tu1 -j31 -N4 "$1" | awk '{print (($1 * 256 + $2) * 256 + $3) * 256 + $4}')
+    sec3=$((29 + 6 + len2))
+    at=$((sec3 + 6 + 1 + 6 + 31)) # tag, length, slot count; present, curve, mode, usage; scalar[31]
+    byte=$(od -An -tu1 -j"$at" -N1 "$1" | tr -d ' ')
+    size=$(stat -c %s "$1")
+    head -c "$at" "$1" >"$2.body"
+    printf "$(printf '\\%03o' $((byte ^ 1)))" >>"$2.body"
+    tail -c +$((at + 2)) "$1" | head -c $((size - 32 - at - 1)) >>"$2.body"
+    { cat "$2.body"; openssl dgst -sha256 -binary "$2.body"; } >"$2"
+    rm -f "$2.body"
+}
+craft_other_scalar "$img" "$dir/crafted.img"
+check "crafted image: same size, one byte differs before the hash" "$(stat -c %s "$img") 1" \
+      "$(stat -c %s "$dir/crafted.img") $(cmp -l <(head -c -32 "$img") <(head -c -32 "$dir/crafted.img") | wc -l)"
+check "crafted image loads" "0a0b rc=0" "$(run "$CLI" --image "$dir/crafted.img" echo 0a0b)"
+check "info finds the key pair that does not match" "password: not set rc=1" "$(run "$EMU" info "$dir/crafted.img" | tail -1)"
+check "info says which slot" "stsafe-emu: $dir/crafted.img: key slot 0: the public key is not the private scalar's point: the chip would sign with the scalar and report the stored point" "$(cat "$dir/stderr")"
+check "info of a good image exits 0" "password: not set rc=0" "$(run "$EMU" info "$img" | tail -1)"
 check "help" "0" "$("$CLI" --help >/dev/null; echo $?)"
 check "emu help" "0" "$("$EMU" --help >/dev/null; echo $?)"
 # stsafe-emu's help: a short usage without a command, one command's part with
