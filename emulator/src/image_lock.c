@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Advisory image locks (image_lock.h): flock on IMAGE.lock. */
+/* Advisory image locks (image_lock.h): flock on IMAGE.lock, and on
+ * FOLDER/fleet.lock for a fleet's folder. */
 #include "stsafe/emulator/image_lock.h"
 
 #include <errno.h>
@@ -50,17 +51,14 @@ static int still_linked(int fd, const char *path)
     return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-int stsafe_emu_image_lock_take(stsafe_emu_image_lock *l, const char *image, int exclusive, const char *program)
+/* Lock the file \p path (created 0600 when missing), at once or not at all. */
+static int take_path(stsafe_emu_image_lock *l, const char *path, int exclusive, const char *program)
 {
-    if (!l || !image || !program)
-        return STSAFE_ERR_BAD_INPUT;
     memset(l, 0, sizeof *l);
     l->fd = -1;
-    size_t len = strlen(image) + sizeof ".lock";
-    l->path = malloc(len);
+    l->path = strdup(path);
     if (!l->path)
         return STSAFE_ERR_ALLOC;
-    (void)snprintf(l->path, len, "%s.lock", image);
     for (int attempt = 0; attempt < 10; attempt++) {
         int fd = open(l->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
@@ -91,6 +89,89 @@ int stsafe_emu_image_lock_take(stsafe_emu_image_lock *l, const char *image, int 
     l->path = NULL;
     errno = e;
     return STSAFE_ERR_IO;
+}
+
+/* Whether the lock file \p path exists and someone holds it (exclusively
+ * when \p shared_too is 0; at all otherwise); who, in \p l. Nothing is
+ * created and nothing stays locked. */
+static int held_by_another(stsafe_emu_image_lock *l, const char *path, int shared_too)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0; /* no such file: nobody holds it */
+    int held = flock(fd, (shared_too ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    if (held)
+        read_holder(l, fd);
+    close(fd); /* our own flock, if we got it, goes with the descriptor */
+    return held;
+}
+
+/* FOLDER/fleet.lock for the image \p image; NULL when out of memory. */
+static char *folder_lock_path(const char *image)
+{
+    const char *slash = strrchr(image, '/');
+    size_t dir_len = slash ? (size_t)(slash - image) + 1 : 0;
+    size_t len = dir_len + sizeof STSAFE_EMU_FOLDER_LOCK_NAME;
+    char *path = malloc(len);
+    if (path)
+        (void)snprintf(path, len, "%.*s%s", (int)dir_len, image, STSAFE_EMU_FOLDER_LOCK_NAME);
+    return path;
+}
+
+int stsafe_emu_image_lock_take(stsafe_emu_image_lock *l, const char *image, int exclusive, const char *program)
+{
+    if (!l || !image || !program)
+        return STSAFE_ERR_BAD_INPUT;
+    memset(l, 0, sizeof *l);
+    l->fd = -1;
+    size_t len = strlen(image) + sizeof ".lock";
+    char *path = malloc(len);
+    char *folder = folder_lock_path(image);
+    int err = path && folder ? 0 : STSAFE_ERR_ALLOC;
+    if (!err) {
+        (void)snprintf(path, len, "%s.lock", image);
+        err = take_path(l, path, exclusive, program);
+    }
+    /* Then the folder: a fleet server holds FOLDER/fleet.lock instead of a
+     * lock per image. Taken in this order (image, then folder; the server:
+     * folder, then every image's), one of the two always sees the other. */
+    if (!err && held_by_another(l, folder, 0)) {
+        stsafe_emu_image_lock_release(l);
+        err = STSAFE_ERR_IMAGE_LOCKED;
+    }
+    free(path);
+    free(folder);
+    return err;
+}
+
+int stsafe_emu_folder_lock_take(stsafe_emu_image_lock *l, const char *dir, const char *program)
+{
+    if (!l || !dir || !program)
+        return STSAFE_ERR_BAD_INPUT;
+    size_t len = strlen(dir) + 1 + sizeof STSAFE_EMU_FOLDER_LOCK_NAME;
+    char *path = malloc(len);
+    if (!path)
+        return STSAFE_ERR_ALLOC;
+    (void)snprintf(path, len, "%s/%s", dir, STSAFE_EMU_FOLDER_LOCK_NAME);
+    int err = take_path(l, path, 1, program);
+    free(path);
+    return err;
+}
+
+int stsafe_emu_image_lock_probe(stsafe_emu_image_lock *l, const char *image)
+{
+    if (!l || !image)
+        return STSAFE_ERR_BAD_INPUT;
+    memset(l, 0, sizeof *l);
+    l->fd = -1;
+    size_t len = strlen(image) + sizeof ".lock";
+    char *path = malloc(len);
+    if (!path)
+        return STSAFE_ERR_ALLOC;
+    (void)snprintf(path, len, "%s.lock", image);
+    int held = held_by_another(l, path, 1);
+    free(path);
+    return held ? STSAFE_ERR_IMAGE_LOCKED : 0;
 }
 
 void stsafe_emu_image_lock_address(stsafe_emu_image_lock *l, const char *address)

@@ -256,6 +256,14 @@ static const stsafe_server_device_ops chip_ops = {
     .restore = chip_restore,
 };
 
+/* The image's own lock, or, in a fleet whose folder the server holds, a
+ * check that nobody holds the image's own lock. */
+static int lock_image(stsafe_chip_device *d, const char *image_path)
+{
+    return d->folder_locked ? stsafe_emu_image_lock_probe(&d->lock, image_path)
+                            : stsafe_emu_image_lock_take(&d->lock, image_path, 1, "stsafe-emu serve");
+}
+
 int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsafe_emu_timing timing,
                             stsafe_emu_rng_fn f_rng, void *p_rng)
 {
@@ -267,7 +275,7 @@ int stsafe_chip_device_load(stsafe_chip_device *d, const char *image_path, stsaf
     d->faults = NULL;
     d->storage = NULL;
     d->failure = NULL;
-    int err = stsafe_emu_image_lock_take(&d->lock, image_path, 1, "stsafe-emu serve");
+    int err = lock_image(d, image_path);
     if (!err)
         err = stsafe_emu_image_load(image_path, &d->chip.nvm);
     if (!err) {
@@ -324,7 +332,7 @@ int stsafe_chip_device_create(stsafe_chip_device *d, const char *image_path, con
     d->faults = NULL;
     d->storage = NULL;
     d->failure = NULL;
-    int err = stsafe_emu_image_lock_take(&d->lock, image_path, 1, "stsafe-emu serve");
+    int err = lock_image(d, image_path);
     if (!err)
         err = stsafe_emu_profile_apply(&d->chip.nvm, "default", serial, f_rng, p_rng, &out);
     if (!err)

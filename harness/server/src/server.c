@@ -114,6 +114,8 @@ static int server_listen(stsafe_server *s)
     err = stsafe_sock_addr_format(&s->addr, s->address, sizeof s->address);
     for (size_t i = 0; !err && i < s->chip_count; i++) /* who holds an image says where */
         stsafe_emu_image_lock_address(&s->chips[i].lock, s->address);
+    if (!err)
+        stsafe_emu_image_lock_address(&s->folder_lock, s->address);
     return err;
 }
 
@@ -165,10 +167,11 @@ static void log_failure(const stsafe_server *s, const char *what, const char *ar
     errno = e;
 }
 
-/* An image that would not load; one in use says by whom and where. */
-static void log_load_failure(const stsafe_server *s, const stsafe_chip_device *d, const char *path, int err)
+/* An image (or a fleet's folder) that would not load; one in use says by
+ * whom and where. */
+static void log_locked_failure(const stsafe_server *s, const stsafe_emu_image_lock *l, const char *path,
+                               int err)
 {
-    const stsafe_emu_image_lock *l = &d->lock;
     if (err != STSAFE_ERR_IMAGE_LOCKED)
         log_failure(s, "cannot load image", path, err);
     else if (l->holder_pid && l->address[0])
@@ -178,6 +181,11 @@ static void log_load_failure(const stsafe_server *s, const stsafe_chip_device *d
         stsafe_server_log(s, "%s is in use by PID %ld (%s)", path, l->holder_pid, l->holder);
     else
         stsafe_server_log(s, "%s is in use by another process (reading it)", path);
+}
+
+static void log_load_failure(const stsafe_server *s, const stsafe_chip_device *d, const char *path, int err)
+{
+    log_locked_failure(s, &d->lock, path, err);
 }
 
 /* The random source of the chips the server loads. */
@@ -227,12 +235,9 @@ static int fleet_chip(stsafe_server *s, size_t i, int *missing)
         return err;
     }
     *missing = stat(path, &st) != 0 && errno == ENOENT;
-    if (*missing) { /* created in a batch (create_missing); its lock taken now */
-        err = stsafe_emu_image_lock_take(&s->chips[i].lock, path, 1, "stsafe-emu serve");
-        if (err)
-            log_load_failure(s, &s->chips[i], path, err);
-        return err;
-    }
+    if (*missing) /* created in a batch (create_missing) under the folder's lock */
+        return 0;
+    s->chips[i].folder_locked = 1;
     err = stsafe_chip_device_load(&s->chips[i], path, s->cfg.timing, stsafe_rng_fn, &s->rng);
     if (err)
         log_load_failure(s, &s->chips[i], path, err);
@@ -294,6 +299,13 @@ static int load_fleet(stsafe_server *s)
     int ferr = fleet_folder(s, dir);
     if (ferr)
         return ferr;
+    ferr = stsafe_emu_folder_lock_take(&s->folder_lock, dir, "stsafe-emu serve"); /* for every image */
+    if (ferr == STSAFE_ERR_IMAGE_LOCKED)
+        log_locked_failure(s, &s->folder_lock, dir, ferr);
+    else if (ferr)
+        log_failure(s, "cannot lock the image folder", dir, ferr);
+    if (ferr)
+        return ferr;
     s->chip_count = s->cfg.fleet;
     size_t *missing = malloc(s->cfg.fleet * sizeof *missing), n = 0;
     if (!missing)
@@ -353,6 +365,7 @@ int stsafe_server_init(stsafe_server *s, const stsafe_server_config *cfg)
         return STSAFE_ERR_BAD_INPUT;
     memset(s, 0, sizeof *s);
     s->listen_fd = -1;
+    s->folder_lock.fd = -1;
     int err = check_config(cfg);
     if (err)
         return err;
@@ -399,11 +412,13 @@ void stsafe_server_free(stsafe_server *s)
     for (size_t i = 0; i < s->chip_count; i++)
         stsafe_chip_device_free(&s->chips[i]);
     free(s->chips);
+    stsafe_emu_image_lock_release(&s->folder_lock);
     free(s->slots);
     if (s->rng_ready)
         stsafe_rng_free(&s->rng);
     memset(s, 0, sizeof *s);
     s->listen_fd = -1;
+    s->folder_lock.fd = -1;
 }
 
 /* ---- saving ----------------------------------------------------------------- */

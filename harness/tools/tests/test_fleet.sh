@@ -48,7 +48,7 @@ check "help shows the fleet" "1" "$("$EMU" --help | grep -c 'serve --fleet N --i
 serve 3
 check "images created" "stsafe-emu serve: fleet of 3 chips in '$fleet': 0 images loaded, 3 created" \
       "$(head -1 "$dir/serve.log")"
-check "files" "chip-0000.img chip-0000.img.ca.pem chip-0000.img.lock chip-0001.img chip-0001.img.ca.pem chip-0001.img.lock chip-0002.img chip-0002.img.ca.pem chip-0002.img.lock" \
+check "files: one lock for the folder, none per image" "chip-0000.img chip-0000.img.ca.pem chip-0001.img chip-0001.img.ca.pem chip-0002.img chip-0002.img.ca.pem fleet.lock" \
       "$(cd "$fleet" && echo *)"
 check "folder is private" "700" "$(stat -c %a "$fleet")"
 for i in 0 1 2; do

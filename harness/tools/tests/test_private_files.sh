@@ -141,6 +141,27 @@ lock)
     for _ in $(seq 300); do [ -S f.sock ] && grep -q listening fleet.log && break; sleep 0.05; done
     check "a fleet image" " rc=1" "$(run "$CLI" --image fleet/chip-0001.img echo 00)"
     check "its message" "stsafe-cli: fleet/chip-0001.img is in use by PID $spid (stsafe-emu serve); talk to it with --bus unix:$dir/f.sock" "$(cat "$dir/stderr")"
+    # One lock for the folder (fleet.lock), none per image: the others meet it.
+    check "the fleet's lock files" "fleet.lock 600" "$(cd fleet && ls -- *lock*) $(stat -c %a fleet/fleet.lock)"
+    check "a second fleet server on the folder" " rc=1" \
+          "$(run timeout 20 "$EMU" serve --fleet 2 --image-dir fleet --listen "unix:$dir/g.sock")"
+    check "its message" "stsafe-emu serve: fleet is in use by PID $spid (stsafe-emu serve); talk to it with --bus unix:$dir/f.sock" "$(cat "$dir/stderr")"
+    check "serve --image on a fleet's image" " rc=1" \
+          "$(run timeout 20 "$EMU" serve --image fleet/chip-0000.img --listen "unix:$dir/h.sock")"
+    check "info on a fleet's image" " rc=1" "$(run "$EMU" info fleet/chip-0000.img)"
+    check "they leave no lock file behind" "fleet.lock" "$(cd fleet && ls -- *lock*)"
+    kill -TERM "$spid"; wait "$spid"; spid=
+    check "the folder's lock goes with the server" "" "$(cd fleet && ls -- *lock* 2>/dev/null)"
+    # A fleet meets an image someone else holds: this shell, as a reader would.
+    exec 9>fleet/chip-0001.img.lock
+    flock -s 9
+    check "a fleet with one image held" " rc=1" \
+          "$(run timeout 20 "$EMU" serve --fleet 2 --image-dir fleet --listen "unix:$dir/g.sock")"
+    check "its message" "stsafe-emu serve: fleet/chip-0001.img is in use by another process (reading it)" "$(cat "$dir/stderr")"
+    exec 9>&-
+    "$EMU" serve --fleet 2 --image-dir fleet --listen "unix:$dir/f.sock" 2>fleet.log &
+    spid=$!
+    for _ in $(seq 300); do [ -S f.sock ] && grep -q listening fleet.log && break; sleep 0.05; done
     kill -KILL "$spid"; wait "$spid" 2>/dev/null; spid=
     check "a holder killed by -9 holds nothing" "00 rc=0" "$(run "$CLI" --image fleet/chip-0001.img echo 00)"
     ;;

@@ -50,6 +50,10 @@ typedef struct stsafe_chip_device {
     const char *failure;        /**< Set when a failed save could not be undone. */
     stsafe_emu_image_lock lock; /**< Held exclusively from load or create until free
                                  *   (image_lock.h); when taking it failed, who holds it. */
+    int folder_locked;          /**< Set before load or create by a fleet server that holds
+                                 *   the folder's lock (stsafe_emu_folder_lock_take()):
+                                 *   no IMAGE.lock is taken, and an image whose own lock
+                                 *   someone holds is refused (stsafe_emu_image_lock_probe()). */
 } stsafe_chip_device;
 
 /**

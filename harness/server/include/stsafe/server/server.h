@@ -32,6 +32,7 @@
 #include <stdio.h>
 
 #include "stsafe/emulator/chip.h"
+#include "stsafe/emulator/image_lock.h"
 #include "stsafe/emulator/rng.h"
 #include "stsafe/bus/sock_proto.h"
 
@@ -269,6 +270,8 @@ typedef struct {
     struct stsafe_chip_device *chips; /**< The chips the server loaded itself (image_path,
                                  *   image_dir); NULL with the caller's devices. */
     size_t chip_count;
+    stsafe_emu_image_lock folder_lock; /**< A fleet's folder, held from init to free
+                                 *   (image_lock.h); its images have no lock of their own. */
     size_t images_created;      /**< Fleet images created by stsafe_server_init(). */
     stsafe_server_slot *slots;  /**< Every served device. */
     size_t slot_count;
