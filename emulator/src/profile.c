@@ -17,6 +17,34 @@
 #include "stsafe/protocol/mbedtls_compat.h"
 #include "stsafe/protocol/x509_sigalg.h"
 
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+#include <mbedtls/pk_internal.h>
+
+/* mbedTLS 2.28 writes a NULL after ecdsa-with-SHA256, so
+ * stsafe_x509_sigalg_fix() signs every certificate again over the
+ * corrected TBS and x509write's own signature is thrown away: making it
+ * was 37 % of creating a fleet's images (perf). x509write is given a copy
+ * of the issuer whose sign function writes a placeholder, an ECDSA
+ * signature of the right shape (r = s = 1); the fix makes the one real
+ * signature (write_cert checks it did). */
+static const unsigned char placeholder_sig[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
+
+static int placeholder_sign(void *ctx, mbedtls_md_type_t md_alg, const unsigned char *hash, size_t hash_len,
+                            unsigned char *sig, size_t *sig_len, int (*f_rng)(void *, unsigned char *, size_t),
+                            void *p_rng)
+{
+    (void)ctx;
+    (void)md_alg;
+    (void)hash;
+    (void)hash_len;
+    (void)f_rng;
+    (void)p_rng;
+    memcpy(sig, placeholder_sig, sizeof placeholder_sig);
+    *sig_len = sizeof placeholder_sig;
+    return 0;
+}
+#endif
+
 #define ACCESS(read_cr, read_ac, upd_cr, upd_ac)                                   \
     (uint8_t)(((read_cr) ? STSAFE_ZONE_READ_CR : 0) | ((read_ac) << STSAFE_ZONE_READ_AC_SHIFT) | \
               ((upd_cr) ? STSAFE_ZONE_UPDATE_CR : 0) | ((upd_ac) << STSAFE_ZONE_UPDATE_AC_SHIFT))
@@ -140,7 +168,15 @@ static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issue
     mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
     mbedtls_x509write_crt_set_subject_key(&crt, subject_key);
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+    mbedtls_pk_info_t placeholder_info = *issuer_key->pk_info;
+    mbedtls_pk_context placeholder = *issuer_key; /* shares the key: never freed */
+    placeholder_info.sign_func = placeholder_sign;
+    placeholder.pk_info = &placeholder_info;
+    mbedtls_x509write_crt_set_issuer_key(&crt, &placeholder);
+#else
     mbedtls_x509write_crt_set_issuer_key(&crt, issuer_key);
+#endif
     int rc = stsafe_mbedtls_crt_set_serial(&crt, serial, serial_len);
     if (!rc) rc = mbedtls_x509write_crt_set_subject_name(&crt, subject);
     if (!rc) rc = mbedtls_x509write_crt_set_issuer_name(&crt, issuer);
@@ -156,6 +192,12 @@ static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issue
         size_t n = (size_t)len;
         memmove(out, out + cap - n, n);
         rc = stsafe_x509_sigalg_fix(out, &n, cap, issuer_key, f_rng, p_rng);
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+        /* never a certificate that ends with the placeholder: the fix signed it */
+        if (!rc && (n < sizeof placeholder_sig ||
+                    memcmp(out + n - sizeof placeholder_sig, placeholder_sig, sizeof placeholder_sig) == 0))
+            rc = STSAFE_ERR_CRYPTO;
+#endif
         len = rc ? rc : (int)n;
     }
     mbedtls_x509write_crt_free(&crt);
