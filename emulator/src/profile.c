@@ -43,6 +43,19 @@ static int placeholder_sign(void *ctx, mbedtls_md_type_t md_alg, const unsigned 
     *sig_len = sizeof placeholder_sig;
     return 0;
 }
+
+/* The key of \p eckey as an ECDSA pk context that borrows it. mbedTLS
+ * 2.28 signs with an ECKEY context through a temporary ECDSA context whose
+ * group it loads afresh, so every signature first rebuilt the table of
+ * multiples of G (about as dear as the signature itself); an ECDSA context
+ * signs with the key's own group, whose table gen_pk() borrowed from the
+ * cache. Same signature, same random draws. Never freed. */
+static mbedtls_pk_context borrowed_ecdsa(const mbedtls_pk_context *eckey)
+{
+    mbedtls_pk_context pk = *eckey;
+    pk.pk_info = mbedtls_pk_info_from_type(MBEDTLS_PK_ECDSA);
+    return pk;
+}
 #endif
 
 #define ACCESS(read_cr, read_ac, upd_cr, upd_ac)                                   \
@@ -191,7 +204,12 @@ static int write_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issue
     if (len > 0) { /* mbedTLS writes at the end of the buffer */
         size_t n = (size_t)len;
         memmove(out, out + cap - n, n);
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+        mbedtls_pk_context signer = borrowed_ecdsa(issuer_key);
+        rc = stsafe_x509_sigalg_fix(out, &n, cap, &signer, f_rng, p_rng);
+#else
         rc = stsafe_x509_sigalg_fix(out, &n, cap, issuer_key, f_rng, p_rng);
+#endif
 #if MBEDTLS_VERSION_NUMBER < 0x03000000
         /* never a certificate that ends with the placeholder: the fix signed it */
         if (!rc && (n < sizeof placeholder_sig ||
