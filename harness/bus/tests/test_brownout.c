@@ -12,20 +12,15 @@
 
 #include <cmocka.h>
 
-#include "stsafe/bus/fault.h"
-#include "stsafe/client/client.h"
-#include "stsafe/client/inproc_device.h"
+#include "fault_fixture.h"
 #include "stsafe/protocol/commands.h"
 #include "stsafe/protocol/error.h"
 #include "stsafe/protocol/frame.h"
 #include "stsafe/protocol/status.h"
 
 typedef struct {
-    stsafe_inproc_device dev;
-    stsafe_bus_fault fault;
-    stsafe_bus faulty;          /* the fault bus in front of the chip */
+    fault_rig rig;              /* the client on bus, not on the fault bus */
     stsafe_bus bus;             /* a recorder in front of the fault bus: what the client sees */
-    stsafe_client client;
     uint8_t last_write[STSAFE_A110_MAX_FRAME_LEN];
     size_t last_write_len;
 } fixture;
@@ -41,13 +36,13 @@ static int record_transfer(void *ctx, stsafe_i2c_msg *msgs, size_t n)
             f->last_write_len = msgs[i].len;
         }
     }
-    return f->faulty.ops->transfer(f->faulty.ctx, msgs, n);
+    return f->rig.faulty.ops->transfer(f->rig.faulty.ctx, msgs, n);
 }
 
 static void record_delay(void *ctx, uint32_t ms)
 {
     fixture *f = ctx;
-    stsafe_bus_delay_ms(&f->faulty, ms);
+    stsafe_bus_delay_ms(&f->rig.faulty, ms);
 }
 
 static const stsafe_bus_ops record_ops = {.transfer = record_transfer, .delay_ms = record_delay};
@@ -59,14 +54,9 @@ static const uint8_t cipher_key[16] = {16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5
 static int setup(void **state)
 {
     static fixture f;
-    static const uint8_t seed[] = "stsafe-emu brownout test";
-    static const uint8_t serial[9] = {9, 9, 9, 9, 9, 9, 9, 9, 9};
     memset(&f, 0, sizeof f);
-    assert_int_equal(stsafe_inproc_device_default(&f.dev, seed, sizeof seed, serial), 0);
-    stsafe_bus_fault_init(&f.fault, &f.faulty, &f.dev.bus, &f.dev.chip, NULL, NULL);
     f.bus = (stsafe_bus){&record_ops, &f};
-    stsafe_client_init(&f.client, &f.bus, STSAFE_I2C_ADDR_DEFAULT);
-    f.client.max_polls = 20;
+    fault_rig_open(&f.rig, "stsafe-emu brownout test", 9, NULL, NULL, &f.bus);
     *state = &f;
     return 0;
 }
@@ -74,8 +64,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    stsafe_client_free(&f->client);
-    stsafe_inproc_device_free(&f->dev);
+    fault_rig_close(&f->rig);
     return 0;
 }
 
@@ -90,25 +79,25 @@ static void test_brownout_password_guess_costs_a_try(void **state)
     static const uint8_t wrong[16] = "wrong password!";
     int verified = -1;
     uint8_t left = 0;
-    assert_int_equal(stsafe_client_put_password(&f->client, password, 5), 0);
-    assert_int_equal(f->dev.chip.nvm.password.tries_left, 5);
+    assert_int_equal(stsafe_client_put_password(&f->rig.client, password, 5), 0);
+    assert_int_equal(f->rig.dev.chip.nvm.password.tries_left, 5);
 
-    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, "brownout", NULL), 0);
-    assert_int_equal(stsafe_client_verify_password(&f->client, password, &verified, &left),
+    fault_rig_arm(&f->rig, "brownout");
+    assert_int_equal(stsafe_client_verify_password(&f->rig.client, password, &verified, &left),
                      STSAFE_ERR_BUS_TIMEOUT);
-    assert_int_equal(f->dev.chip.stats.faults, 1);
-    assert_int_equal(f->dev.chip.nvm.password.tries_left, 4); /* the right guess cost a try */
-    assert_int_equal(f->dev.chip.vol.password_verified, 0);
-    assert_true(f->dev.chip.nvm_dirty);                         /* and it is saved */
+    assert_int_equal(f->rig.dev.chip.stats.faults, 1);
+    assert_int_equal(f->rig.dev.chip.nvm.password.tries_left, 4); /* the right guess cost a try */
+    assert_int_equal(f->rig.dev.chip.vol.password_verified, 0);
+    assert_true(f->rig.dev.chip.nvm_dirty);                         /* and it is saved */
 
-    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, "brownout", NULL), 0);
-    assert_int_equal(stsafe_client_verify_password(&f->client, wrong, &verified, &left),
+    fault_rig_arm(&f->rig, "brownout");
+    assert_int_equal(stsafe_client_verify_password(&f->rig.client, wrong, &verified, &left),
                      STSAFE_ERR_BUS_TIMEOUT);
-    assert_int_equal(f->dev.chip.stats.faults, 2);
-    assert_int_equal(f->dev.chip.nvm.password.tries_left, 3); /* a wrong one too, alike */
+    assert_int_equal(f->rig.dev.chip.stats.faults, 2);
+    assert_int_equal(f->rig.dev.chip.nvm.password.tries_left, 3); /* a wrong one too, alike */
 
     /* Without a cut a right guess gives the tries back, as always. */
-    assert_int_equal(stsafe_client_verify_password(&f->client, password, &verified, &left), 0);
+    assert_int_equal(stsafe_client_verify_password(&f->rig.client, password, &verified, &left), 0);
     assert_int_equal(verified, 1);
     assert_int_equal(left, 5);
 }
@@ -122,44 +111,44 @@ static void test_brownout_protected_frame_is_not_replayed(void **state)
     fixture *f = *state;
     stsafe_host_session session;
     uint32_t counter = 0;
-    assert_int_equal(stsafe_client_put_host_keys(&f->client, mac_key, cipher_key), 0);
-    assert_int_equal(stsafe_client_open_host_session(&f->client, &session, mac_key, cipher_key), 0);
-    f->client.mac_all = 1;
-    uint32_t cmac = f->dev.chip.nvm.host_keys.cmac_counter;
-    uint32_t zone5 = f->dev.chip.nvm.zones[5].counter;
+    assert_int_equal(stsafe_client_put_host_keys(&f->rig.client, mac_key, cipher_key), 0);
+    assert_int_equal(stsafe_client_open_host_session(&f->rig.client, &session, mac_key, cipher_key), 0);
+    f->rig.client.mac_all = 1;
+    uint32_t cmac = f->rig.dev.chip.nvm.host_keys.cmac_counter;
+    uint32_t zone5 = f->rig.dev.chip.nvm.zones[5].counter;
     assert_int_equal(zone5, 500000);
 
-    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, "brownout", NULL), 0);
-    assert_int_equal(stsafe_client_decrement(&f->client, 0, 5, 0, 1000, NULL, 0, &counter),
+    fault_rig_arm(&f->rig, "brownout");
+    assert_int_equal(stsafe_client_decrement(&f->rig.client, 0, 5, 0, 1000, NULL, 0, &counter),
                      STSAFE_ERR_BUS_TIMEOUT);
-    assert_int_equal(f->dev.chip.stats.faults, 1);
-    assert_int_equal(f->dev.chip.nvm.zones[5].counter, 500000);     /* the write is lost */
-    assert_int_equal(f->dev.chip.nvm.host_keys.cmac_counter, cmac + 1); /* the MAC was spent */
+    assert_int_equal(f->rig.dev.chip.stats.faults, 1);
+    assert_int_equal(f->rig.dev.chip.nvm.zones[5].counter, 500000);     /* the write is lost */
+    assert_int_equal(f->rig.dev.chip.nvm.host_keys.cmac_counter, cmac + 1); /* the MAC was spent */
 
     /* The attacker replays the captured frame byte for byte. */
     uint8_t frame[STSAFE_A110_MAX_FRAME_LEN];
     size_t len = f->last_write_len;
     memcpy(frame, f->last_write, len);
     assert_true(len > 4);
-    assert_int_equal(stsafe_bus_write(&f->faulty, STSAFE_I2C_ADDR_DEFAULT, frame, len), 0);
+    assert_int_equal(stsafe_bus_write(&f->rig.faulty, STSAFE_I2C_ADDR_DEFAULT, frame, len), 0);
     uint8_t rsp[8];
     int err = STSAFE_ERR_BUS_NACK;
     for (int i = 0; i < 100 && err == STSAFE_ERR_BUS_NACK; i++) {
-        stsafe_bus_delay_ms(&f->faulty, 5);
-        err = stsafe_bus_read(&f->faulty, STSAFE_I2C_ADDR_DEFAULT, rsp, sizeof rsp);
+        stsafe_bus_delay_ms(&f->rig.faulty, 5);
+        err = stsafe_bus_read(&f->rig.faulty, STSAFE_I2C_ADDR_DEFAULT, rsp, sizeof rsp);
     }
     assert_int_equal(err, 0);
     assert_int_equal(rsp[0], STSAFE_ST_INVALID_CMAC);
-    assert_int_equal(f->dev.chip.nvm.zones[5].counter, 500000);
-    assert_int_equal(f->dev.chip.nvm.host_keys.cmac_counter, cmac + 1);
+    assert_int_equal(f->rig.dev.chip.nvm.zones[5].counter, 500000);
+    assert_int_equal(f->rig.dev.chip.nvm.host_keys.cmac_counter, cmac + 1);
 
     /* The host resynchronises (it cannot know whether the chip counted the
      * cut command) and goes on. */
-    assert_int_equal(stsafe_client_open_host_session(&f->client, &session, mac_key, cipher_key), 0);
-    f->client.mac_all = 1;
-    assert_int_equal(stsafe_client_decrement(&f->client, 0, 5, 0, 1000, NULL, 0, &counter), 0);
+    assert_int_equal(stsafe_client_open_host_session(&f->rig.client, &session, mac_key, cipher_key), 0);
+    f->rig.client.mac_all = 1;
+    assert_int_equal(stsafe_client_decrement(&f->rig.client, 0, 5, 0, 1000, NULL, 0, &counter), 0);
     assert_int_equal(counter, 499000);
-    stsafe_client_close_host_session(&f->client);
+    stsafe_client_close_host_session(&f->rig.client);
 }
 
 /* The brown-out fires on the write, not on a byte difference: an Update
@@ -169,11 +158,11 @@ static void test_brownout_fires_on_a_same_bytes_write(void **state)
 {
     fixture *f = *state;
     static const uint8_t v[3] = {1, 2, 3};
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v, sizeof v), 0);
-    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, "brownout", NULL), 0);
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
-    assert_int_equal(f->dev.chip.stats.faults, 1);
-    assert_int_equal(f->dev.chip.faults.brownout, 0);
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v, sizeof v), 0);
+    fault_rig_arm(&f->rig, "brownout");
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
+    assert_int_equal(f->rig.dev.chip.stats.faults, 1);
+    assert_int_equal(f->rig.dev.chip.faults.brownout, 0);
 }
 
 /* brownout=N: the N-1 commands that write the NVM before the Nth run
@@ -185,17 +174,17 @@ static void test_brownout_counts_nvm_writes(void **state)
     fixture *f = *state;
     static const uint8_t v1[3] = {1, 2, 3}, v2[3] = {4, 5, 6}, v3[3] = {7, 8, 9};
     uint8_t back[3];
-    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, "brownout=3", NULL), 0);
-    assert_int_equal(f->dev.chip.faults.brownout, 3);
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v1, sizeof v1), 0);
-    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v2, sizeof v2), 0);
-    assert_int_equal(f->dev.chip.faults.brownout, 1);
-    assert_int_equal(f->dev.chip.stats.faults, 0);
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v3, sizeof v3), STSAFE_ERR_BUS_TIMEOUT);
-    assert_int_equal(f->dev.chip.stats.faults, 1);
-    assert_int_equal(f->dev.chip.faults.brownout, 0);
-    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
+    fault_rig_arm(&f->rig, "brownout=3");
+    assert_int_equal(f->rig.dev.chip.faults.brownout, 3);
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v1, sizeof v1), 0);
+    assert_int_equal(stsafe_client_read(&f->rig.client, 0, 2, 0, sizeof back, back), 0);
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v2, sizeof v2), 0);
+    assert_int_equal(f->rig.dev.chip.faults.brownout, 1);
+    assert_int_equal(f->rig.dev.chip.stats.faults, 0);
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v3, sizeof v3), STSAFE_ERR_BUS_TIMEOUT);
+    assert_int_equal(f->rig.dev.chip.stats.faults, 1);
+    assert_int_equal(f->rig.dev.chip.faults.brownout, 0);
+    assert_int_equal(stsafe_client_read(&f->rig.client, 0, 2, 0, sizeof back, back), 0);
     assert_memory_equal(back, v2, sizeof v2); /* the second write stands, the third is lost */
 }
 
@@ -206,14 +195,14 @@ static void test_reset_counts_commands(void **state)
     fixture *f = *state;
     static const uint8_t v1[3] = {1, 2, 3}, v2[3] = {4, 5, 6};
     uint8_t back[3];
-    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, "reset=3", NULL), 0);
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v1, sizeof v1), 0);
-    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
-    assert_int_equal(f->dev.chip.faults.reset, 1);
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v2, sizeof v2), STSAFE_ERR_BUS_TIMEOUT);
-    assert_int_equal(f->dev.chip.stats.faults, 1);
-    assert_int_equal(f->dev.chip.faults.reset, 0);
-    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
+    fault_rig_arm(&f->rig, "reset=3");
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v1, sizeof v1), 0);
+    assert_int_equal(stsafe_client_read(&f->rig.client, 0, 2, 0, sizeof back, back), 0);
+    assert_int_equal(f->rig.dev.chip.faults.reset, 1);
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v2, sizeof v2), STSAFE_ERR_BUS_TIMEOUT);
+    assert_int_equal(f->rig.dev.chip.stats.faults, 1);
+    assert_int_equal(f->rig.dev.chip.faults.reset, 0);
+    assert_int_equal(stsafe_client_read(&f->rig.client, 0, 2, 0, sizeof back, back), 0);
     assert_memory_equal(back, v1, sizeof v1); /* the reset lost the second Update */
 }
 

@@ -11,51 +11,23 @@
 
 #include <cmocka.h>
 
-#include "stsafe/bus/fault.h"
-#include "stsafe/client/client.h"
-#include "stsafe/client/inproc_device.h"
+#include "fault_fixture.h"
 #include "stsafe/protocol/error.h"
 
-typedef struct {
-    stsafe_inproc_device dev;
-    stsafe_bus_fault fault;
-    stsafe_bus bus;
-    stsafe_client client; /* talks through the faulty bus */
-} fixture;
+typedef fault_rig fixture;
 
 static int setup(void **state)
 {
     static fixture f;
-    static const uint8_t seed[] = "stsafe-emu fault report test";
-    static const uint8_t serial[9] = {9, 9, 9, 9, 9, 9, 9, 9, 9};
-    memset(&f, 0, sizeof f);
-    assert_int_equal(stsafe_inproc_device_default(&f.dev, seed, sizeof seed, serial), 0);
-    stsafe_bus_fault_init(&f.fault, &f.bus, &f.dev.bus, &f.dev.chip, NULL, NULL);
-    stsafe_client_init(&f.client, &f.bus, STSAFE_I2C_ADDR_DEFAULT);
-    f.client.max_polls = 20;
+    fault_rig_open(&f, "stsafe-emu fault report test", 9, NULL, NULL, NULL);
     *state = &f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    stsafe_client_free(&f->client);
-    stsafe_inproc_device_free(&f->dev);
+    fault_rig_close(*state);
     return 0;
-}
-
-static void arm(fixture *f, const char *spec)
-{
-    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, spec, NULL), 0);
-}
-
-/* Echo of 4 bytes: the answer is status, length (2), the 4 bytes, CRC (2). */
-static int echo(fixture *f)
-{
-    static const uint8_t msg[4] = {0xDE, 0xAD, 0xBE, 0xEF};
-    uint8_t out[4] = {0};
-    return stsafe_client_echo(&f->client, msg, sizeof msg, out);
 }
 
 static stsafe_fault_report report(const fixture *f, size_t i)
@@ -78,8 +50,8 @@ static const char *note(const fixture *f, size_t i)
 static void test_flip_past_the_answer_never_fires(void **state)
 {
     fixture *f = *state;
-    arm(f, "nack=2,flip=9:0,latency=1");
-    assert_int_equal(echo(f), 0); /* nothing flipped: the answer is intact */
+    fault_rig_arm(f, "nack=2,flip=9:0,latency=1");
+    assert_int_equal(fault_rig_echo(f), 0); /* nothing flipped: the answer is intact */
     assert_int_equal(stsafe_bus_fault_count(&f->fault), 3);
     assert_int_equal(stsafe_bus_fault_longest_read(&f->fault), 9);
     stsafe_fault_report r = report(f, 0);
@@ -102,8 +74,8 @@ static void test_flip_past_the_answer_never_fires(void **state)
 static void test_flip_in_reach_fires(void **state)
 {
     fixture *f = *state;
-    arm(f, "flip=8:0");
-    assert_int_equal(echo(f), STSAFE_ERR_FRAME_CRC);
+    fault_rig_arm(f, "flip=8:0");
+    assert_int_equal(fault_rig_echo(f), STSAFE_ERR_FRAME_CRC);
     stsafe_fault_report r = report(f, 0);
     assert_true(r.fired >= 1);
     assert_int_equal(r.longest_read, 9);
@@ -113,26 +85,26 @@ static void test_flip_in_reach_fires(void **state)
 static void test_truncate_drop_and_nothing_sent(void **state)
 {
     fixture *f = *state;
-    arm(f, "truncate=9");
-    assert_int_equal(echo(f), 0);
+    fault_rig_arm(f, "truncate=9");
+    assert_int_equal(fault_rig_echo(f), 0);
     assert_string_equal(note(f, 0), "fault 'truncate=9' never fired (no read was longer than 9 bytes; "
                                     "the longest was 9)");
-    arm(f, "flip=1:0,drop"); /* one answer fault at a time: drop takes flip's place */
-    assert_int_not_equal(echo(f), 0);
+    fault_rig_arm(f, "flip=1:0,drop"); /* one answer fault at a time: drop takes flip's place */
+    assert_int_not_equal(fault_rig_echo(f), 0);
     assert_true(report(f, 1).replaced);
     assert_string_equal(note(f, 1), "fault 'flip=1:0' never fired (another flip, drop or truncate armed "
                                     "after it took its place)");
     assert_int_equal(report(f, 2).fired, 1);
     assert_string_equal(note(f, 2), "");
-    arm(f, "truncate=1"); /* no command follows */
+    fault_rig_arm(f, "truncate=1"); /* no command follows */
     assert_string_equal(note(f, 3), "fault 'truncate=1' never fired (no command was sent after it was armed)");
 }
 
 static void test_nack_run_cut_short(void **state)
 {
     fixture *f = *state;
-    arm(f, "nack=50");
-    assert_int_equal(echo(f), STSAFE_ERR_BUS_TIMEOUT);
+    fault_rig_arm(f, "nack=50");
+    assert_int_equal(fault_rig_echo(f), STSAFE_ERR_BUS_TIMEOUT);
     stsafe_fault_report r = report(f, 0);
     assert_true(r.fired > 0 && r.fired < 50);
     char want[96];
@@ -145,16 +117,16 @@ static void test_nack_run_cut_short(void **state)
 static void test_chip_faults_and_power_cycle(void **state)
 {
     fixture *f = *state;
-    arm(f, "brownout");
-    assert_int_equal(echo(f), 0); /* Echo writes no NVM */
+    fault_rig_arm(f, "brownout");
+    assert_int_equal(fault_rig_echo(f), 0); /* Echo writes no NVM */
     assert_string_equal(note(f, 0), "fault 'brownout' never fired (no command wrote the chip's NVM)");
-    arm(f, "truncate=2");
+    fault_rig_arm(f, "truncate=2");
     assert_int_equal(stsafe_bus_fault_clear(&f->fault), 1);
     assert_true(report(f, 1).cleared);
     assert_string_equal(note(f, 1), "fault 'truncate=2' never fired (cleared by a power cycle)");
     assert_string_equal(note(f, 0), "fault 'brownout' never fired (cleared by a power cycle)");
-    arm(f, "reset");
-    assert_int_not_equal(echo(f), 0);
+    fault_rig_arm(f, "reset");
+    assert_int_not_equal(fault_rig_echo(f), 0);
     assert_int_equal(report(f, 2).fired, 1);
     assert_string_equal(note(f, 2), "");
 }
@@ -164,21 +136,21 @@ static void test_chip_faults_and_power_cycle(void **state)
 static void test_counted_faults_fall_short(void **state)
 {
     fixture *f = *state;
-    arm(f, "drop=3");
-    assert_int_equal(echo(f), 0);
-    assert_int_equal(echo(f), 0);
+    fault_rig_arm(f, "drop=3");
+    assert_int_equal(fault_rig_echo(f), 0);
+    assert_int_equal(fault_rig_echo(f), 0);
     assert_string_equal(note(f, 0), "fault 'drop=3' never fired (fewer than 3 commands were sent after it "
                                     "was armed)");
-    assert_int_not_equal(echo(f), 0); /* the third answer is dropped */
+    assert_int_not_equal(fault_rig_echo(f), 0); /* the third answer is dropped */
     assert_string_equal(note(f, 0), "");
-    arm(f, "brownout=2");
-    assert_int_equal(echo(f), 0); /* Echo writes no NVM */
+    fault_rig_arm(f, "brownout=2");
+    assert_int_equal(fault_rig_echo(f), 0); /* Echo writes no NVM */
     assert_string_equal(note(f, 1), "fault 'brownout=2' never fired (fewer than 2 commands wrote the chip's NVM)");
     assert_int_equal(stsafe_bus_fault_clear(&f->fault), 1);
-    arm(f, "reset=2");
-    assert_int_equal(echo(f), 0);
+    fault_rig_arm(f, "reset=2");
+    assert_int_equal(fault_rig_echo(f), 0);
     assert_string_equal(note(f, 2), "fault 'reset=2' never fired (fewer than 2 commands reached the chip)");
-    assert_int_not_equal(echo(f), 0); /* the second command is cut */
+    assert_int_not_equal(fault_rig_echo(f), 0); /* the second command is cut */
     assert_int_equal(report(f, 2).fired, 1);
     assert_string_equal(note(f, 2), "");
 }

@@ -10,17 +10,12 @@
 
 #include <cmocka.h>
 
-#include "stsafe/bus/fault.h"
-#include "stsafe/client/client.h"
+#include "fault_fixture.h"
 #include "stsafe/protocol/error.h"
-#include "stsafe/client/inproc_device.h"
 #include "stsafe/protocol/status.h"
 
 typedef struct {
-    stsafe_inproc_device dev;
-    stsafe_bus_fault fault;
-    stsafe_bus bus;
-    stsafe_client client;       /* talks through the faulty bus */
+    fault_rig rig;              /* the client talks through the fault bus */
     char log[16][128];
     int nlog;
 } fixture;
@@ -35,13 +30,8 @@ static void capture(void *ctx, const char *line)
 static int setup(void **state)
 {
     static fixture f;
-    static const uint8_t seed[] = "stsafe-emu fault test";
-    static const uint8_t serial[9] = {7, 7, 7, 7, 7, 7, 7, 7, 7};
     memset(&f, 0, sizeof f);
-    assert_int_equal(stsafe_inproc_device_default(&f.dev, seed, sizeof seed, serial), 0);
-    stsafe_bus_fault_init(&f.fault, &f.bus, &f.dev.bus, &f.dev.chip, capture, &f);
-    stsafe_client_init(&f.client, &f.bus, STSAFE_I2C_ADDR_DEFAULT);
-    f.client.max_polls = 20;
+    fault_rig_open(&f.rig, "stsafe-emu fault test", 7, capture, &f, NULL);
     *state = &f;
     return 0;
 }
@@ -49,24 +39,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    stsafe_client_free(&f->client);
-    stsafe_inproc_device_free(&f->dev);
+    fault_rig_close(&f->rig);
     return 0;
-}
-
-static void arm(fixture *f, const char *spec)
-{
-    assert_int_equal(stsafe_bus_fault_add_spec(&f->fault, spec, NULL), 0);
-}
-
-static int echo(fixture *f)
-{
-    static const uint8_t msg[4] = {0xDE, 0xAD, 0xBE, 0xEF};
-    uint8_t out[4] = {0};
-    int err = stsafe_client_echo(&f->client, msg, sizeof msg, out);
-    if (!err)
-        assert_memory_equal(out, msg, sizeof msg);
-    return err;
 }
 
 static void test_parse(void **state)
@@ -101,40 +75,40 @@ static void test_parse(void **state)
 static void test_nack_reads(void **state)
 {
     fixture *f = *state;
-    arm(f, "nack=3");
-    assert_int_equal(echo(f), 0);
-    assert_int_equal(f->client.nacks, 3);
+    fault_rig_arm(&f->rig, "nack=3");
+    assert_int_equal(fault_rig_echo(&f->rig), 0);
+    assert_int_equal(f->rig.client.nacks, 3);
     assert_int_equal(f->nlog, 2); /* the first and the last of the run */
     assert_string_equal(f->log[0], "fault: NACK read 1 of 3");
     assert_string_equal(f->log[1], "fault: NACK read 3 of 3: the run is over");
     /* more NACKs than the client's budget: a timeout, never data */
-    arm(f, "nack=25");
-    assert_int_equal(echo(f), STSAFE_ERR_BUS_TIMEOUT);
+    fault_rig_arm(&f->rig, "nack=25");
+    assert_int_equal(fault_rig_echo(&f->rig), STSAFE_ERR_BUS_TIMEOUT);
 }
 
 static void test_flip_is_a_crc_error(void **state)
 {
     fixture *f = *state;
-    arm(f, "flip=6:0");
-    assert_int_equal(echo(f), STSAFE_ERR_FRAME_CRC);
+    fault_rig_arm(&f->rig, "flip=6:0");
+    assert_int_equal(fault_rig_echo(&f->rig), STSAFE_ERR_FRAME_CRC);
     assert_string_equal(f->log[0], "fault: flipped bit 0 of response byte 6");
-    assert_int_equal(echo(f), 0); /* one response only */
+    assert_int_equal(fault_rig_echo(&f->rig), 0); /* one response only */
 }
 
 static void test_truncate_and_drop(void **state)
 {
     fixture *f = *state;
-    arm(f, "truncate=4");
-    assert_int_equal(echo(f), STSAFE_ERR_FRAME_CRC);
+    fault_rig_arm(&f->rig, "truncate=4");
+    assert_int_equal(fault_rig_echo(&f->rig), STSAFE_ERR_FRAME_CRC);
     assert_string_equal(f->log[0], "fault: response truncated after 4 bytes");
     /* A dropped response loses the answer, not the command: the update lands. */
     static const uint8_t v[2] = {0x12, 0x34};
     uint8_t back[2];
-    arm(f, "drop");
-    assert_int_equal(stsafe_client_update(&f->client, 0, 1, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
+    fault_rig_arm(&f->rig, "drop");
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 1, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
     assert_int_equal(f->nlog, 3);
     assert_string_equal(f->log[2], "fault: response dropped: reads NACKed until the next command");
-    assert_int_equal(stsafe_client_read(&f->client, 0, 1, 0, sizeof back, back), 0);
+    assert_int_equal(stsafe_client_read(&f->rig.client, 0, 1, 0, sizeof back, back), 0);
     assert_memory_equal(back, v, sizeof v);
 }
 
@@ -146,16 +120,16 @@ static void test_drop_counts_commands(void **state)
     fixture *f = *state;
     static const uint8_t v[2] = {0x56, 0x78};
     uint8_t back[2];
-    arm(f, "drop=3");
-    assert_int_equal(echo(f), 0);
-    assert_int_equal(echo(f), 0);
+    fault_rig_arm(&f->rig, "drop=3");
+    assert_int_equal(fault_rig_echo(&f->rig), 0);
+    assert_int_equal(fault_rig_echo(&f->rig), 0);
     assert_int_equal(f->nlog, 0);
-    assert_int_equal(stsafe_client_update(&f->client, 0, 1, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 1, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
     assert_int_equal(f->nlog, 1);
     assert_string_equal(f->log[0], "fault: response dropped: reads NACKed until the next command");
-    assert_int_equal(stsafe_client_read(&f->client, 0, 1, 0, sizeof back, back), 0);
+    assert_int_equal(stsafe_client_read(&f->rig.client, 0, 1, 0, sizeof back, back), 0);
     assert_memory_equal(back, v, sizeof v);
-    assert_int_equal(echo(f), 0);
+    assert_int_equal(fault_rig_echo(&f->rig), 0);
 }
 
 /* A quick write (the address alone: i2cdetect's probe) between a command
@@ -167,25 +141,25 @@ static void test_quick_write_is_no_command(void **state)
     static const uint8_t cmd[] = {0x00, 0xF0, 0x78}; /* Echo, no payload */
     uint8_t rsp[5];
     stsafe_i2c_msg quick = {STSAFE_I2C_ADDR_DEFAULT, STSAFE_I2C_MSG_WRITE, 0, rsp};
-    arm(f, "drop");
-    assert_int_equal(stsafe_bus_write(&f->bus, STSAFE_I2C_ADDR_DEFAULT, cmd, sizeof cmd), 0);
-    assert_int_equal(f->bus.ops->transfer(f->bus.ctx, &quick, 1), 0);
-    assert_int_equal(stsafe_bus_read(&f->bus, STSAFE_I2C_ADDR_DEFAULT, rsp, sizeof rsp), STSAFE_ERR_BUS_NACK);
-    arm(f, "flip=0:0");
-    assert_int_equal(f->bus.ops->transfer(f->bus.ctx, &quick, 1), 0);
-    assert_int_equal(stsafe_bus_write(&f->bus, STSAFE_I2C_ADDR_DEFAULT, cmd, sizeof cmd), 0);
-    assert_int_equal(stsafe_bus_read(&f->bus, STSAFE_I2C_ADDR_DEFAULT, rsp, sizeof rsp), 0);
+    fault_rig_arm(&f->rig, "drop");
+    assert_int_equal(stsafe_bus_write(&f->rig.faulty, STSAFE_I2C_ADDR_DEFAULT, cmd, sizeof cmd), 0);
+    assert_int_equal(f->rig.faulty.ops->transfer(f->rig.faulty.ctx, &quick, 1), 0);
+    assert_int_equal(stsafe_bus_read(&f->rig.faulty, STSAFE_I2C_ADDR_DEFAULT, rsp, sizeof rsp), STSAFE_ERR_BUS_NACK);
+    fault_rig_arm(&f->rig, "flip=0:0");
+    assert_int_equal(f->rig.faulty.ops->transfer(f->rig.faulty.ctx, &quick, 1), 0);
+    assert_int_equal(stsafe_bus_write(&f->rig.faulty, STSAFE_I2C_ADDR_DEFAULT, cmd, sizeof cmd), 0);
+    assert_int_equal(stsafe_bus_read(&f->rig.faulty, STSAFE_I2C_ADDR_DEFAULT, rsp, sizeof rsp), 0);
     assert_memory_equal(rsp, ((const uint8_t[]){0x01, 0x00, 0x02, 0xF0, 0x78}), sizeof rsp);
 }
 
 static void test_latency_on_the_virtual_clock(void **state)
 {
     fixture *f = *state;
-    arm(f, "latency=5");
-    uint64_t t0 = f->dev.inproc.now_us;
-    assert_int_equal(echo(f), 0);
+    fault_rig_arm(&f->rig, "latency=5");
+    uint64_t t0 = f->rig.dev.inproc.now_us;
+    assert_int_equal(fault_rig_echo(&f->rig), 0);
     /* one write and two reads (header, then the whole frame), 5 ms each */
-    assert_int_equal(f->dev.inproc.now_us - t0, 15000);
+    assert_int_equal(f->rig.dev.inproc.now_us - t0, 15000);
 }
 
 static void test_brownout_undoes_the_write(void **state)
@@ -194,18 +168,18 @@ static void test_brownout_undoes_the_write(void **state)
     static const uint8_t v[3] = {1, 2, 3};
     uint8_t back[3];
     static stsafe_emu_nvm before;
-    arm(f, "brownout");
-    assert_int_equal(echo(f), 0); /* no NVM write: the brown-out stays armed */
-    before = f->dev.chip.nvm;
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
-    assert_memory_equal(&before, &f->dev.chip.nvm, sizeof before);
-    assert_int_equal(f->dev.chip.stats.faults, 1);
-    assert_int_equal(f->dev.chip.faults.brownout, 0);
+    fault_rig_arm(&f->rig, "brownout");
+    assert_int_equal(fault_rig_echo(&f->rig), 0); /* no NVM write: the brown-out stays armed */
+    before = f->rig.dev.chip.nvm;
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v, sizeof v), STSAFE_ERR_BUS_TIMEOUT);
+    assert_memory_equal(&before, &f->rig.dev.chip.nvm, sizeof before);
+    assert_int_equal(f->rig.dev.chip.stats.faults, 1);
+    assert_int_equal(f->rig.dev.chip.faults.brownout, 0);
     assert_string_equal(f->log[0],
                         "fault: brown-out during the NVM write (write undone): the chip lost the command, "
                         "restarted and will not answer");
-    assert_int_equal(stsafe_client_update(&f->client, 0, 2, 0, v, sizeof v), 0);
-    assert_int_equal(stsafe_client_read(&f->client, 0, 2, 0, sizeof back, back), 0);
+    assert_int_equal(stsafe_client_update(&f->rig.client, 0, 2, 0, v, sizeof v), 0);
+    assert_int_equal(stsafe_client_read(&f->rig.client, 0, 2, 0, sizeof back, back), 0);
     assert_memory_equal(back, v, sizeof v);
 }
 
@@ -218,19 +192,19 @@ static void test_reset_mid_command_keeps_the_session(void **state)
     stsafe_host_session hs;
     uint8_t data[16] = {0}, env[24];
     size_t en = 0;
-    assert_int_equal(stsafe_client_put_host_keys(&f->client, mac, cipher), 0);
-    assert_int_equal(stsafe_client_generate_envelope_key(&f->client, 0, 0), 0);
-    assert_int_equal(stsafe_client_open_host_session(&f->client, &hs, mac, cipher), 0);
-    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, sizeof data, env, &en), 0);
+    assert_int_equal(stsafe_client_put_host_keys(&f->rig.client, mac, cipher), 0);
+    assert_int_equal(stsafe_client_generate_envelope_key(&f->rig.client, 0, 0), 0);
+    assert_int_equal(stsafe_client_open_host_session(&f->rig.client, &hs, mac, cipher), 0);
+    assert_int_equal(stsafe_client_wrap(&f->rig.client, 0, data, sizeof data, env, &en), 0);
     assert_int_equal(hs.counter, 1);
-    arm(f, "reset");
-    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, sizeof data, env, &en), STSAFE_ERR_BUS_TIMEOUT);
+    fault_rig_arm(&f->rig, "reset");
+    assert_int_equal(stsafe_client_wrap(&f->rig.client, 0, data, sizeof data, env, &en), STSAFE_ERR_BUS_TIMEOUT);
     assert_string_equal(f->log[0], "fault: reset mid-command: the chip lost the command, restarted and will not answer");
     assert_int_equal(hs.counter, 1);
-    assert_int_equal(f->dev.chip.nvm.host_keys.cmac_counter, 1);
-    assert_int_equal(stsafe_client_wrap(&f->client, 0, data, sizeof data, env, &en), 0);
+    assert_int_equal(f->rig.dev.chip.nvm.host_keys.cmac_counter, 1);
+    assert_int_equal(stsafe_client_wrap(&f->rig.client, 0, data, sizeof data, env, &en), 0);
     assert_int_equal(hs.counter, 2);
-    stsafe_client_close_host_session(&f->client);
+    stsafe_client_close_host_session(&f->rig.client);
 }
 
 static void test_chip_fault_needs_the_chip(void **state)
@@ -238,7 +212,7 @@ static void test_chip_fault_needs_the_chip(void **state)
     fixture *f = *state;
     stsafe_bus_fault remote;
     stsafe_bus bus;
-    stsafe_bus_fault_init(&remote, &bus, &f->dev.bus, NULL, NULL, NULL);
+    stsafe_bus_fault_init(&remote, &bus, &f->rig.dev.bus, NULL, NULL, NULL);
     assert_int_equal(stsafe_bus_fault_add_spec(&remote, "brownout", NULL), STSAFE_ERR_UNSUPPORTED);
     assert_int_equal(stsafe_bus_fault_add_spec(&remote, "nack=1", NULL), 0);
 }
