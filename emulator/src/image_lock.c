@@ -106,6 +106,16 @@ static int held_by_another(stsafe_emu_image_lock *l, const char *path, int share
     return held;
 }
 
+/* IMAGE.lock for the image \p image; NULL when out of memory. */
+static char *image_lock_path(const char *image)
+{
+    size_t len = strlen(image) + sizeof ".lock";
+    char *path = malloc(len);
+    if (path)
+        (void)snprintf(path, len, "%s.lock", image);
+    return path;
+}
+
 /* FOLDER/fleet.lock for the image \p image; NULL when out of memory. */
 static char *folder_lock_path(const char *image)
 {
@@ -124,14 +134,9 @@ int stsafe_emu_image_lock_take(stsafe_emu_image_lock *l, const char *image, int 
         return STSAFE_ERR_BAD_INPUT;
     memset(l, 0, sizeof *l);
     l->fd = -1;
-    size_t len = strlen(image) + sizeof ".lock";
-    char *path = malloc(len);
+    char *path = image_lock_path(image);
     char *folder = folder_lock_path(image);
-    int err = path && folder ? 0 : STSAFE_ERR_ALLOC;
-    if (!err) {
-        (void)snprintf(path, len, "%s.lock", image);
-        err = take_path(l, path, exclusive, program);
-    }
+    int err = path && folder ? take_path(l, path, exclusive, program) : STSAFE_ERR_ALLOC;
     /* Then the folder: a fleet server holds FOLDER/fleet.lock instead of a
      * lock per image. Taken in this order (image, then folder; the server:
      * folder, then every image's), one of the two always sees the other. */
@@ -164,11 +169,9 @@ int stsafe_emu_image_lock_probe(stsafe_emu_image_lock *l, const char *image)
         return STSAFE_ERR_BAD_INPUT;
     memset(l, 0, sizeof *l);
     l->fd = -1;
-    size_t len = strlen(image) + sizeof ".lock";
-    char *path = malloc(len);
+    char *path = image_lock_path(image);
     if (!path)
         return STSAFE_ERR_ALLOC;
-    (void)snprintf(path, len, "%s.lock", image);
     int held = held_by_another(l, path, 1);
     free(path);
     return held ? STSAFE_ERR_IMAGE_LOCKED : 0;

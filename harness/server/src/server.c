@@ -183,11 +183,6 @@ static void log_locked_failure(const stsafe_server *s, const stsafe_emu_image_lo
         stsafe_server_log(s, "%s is in use by another process (reading it)", path);
 }
 
-static void log_load_failure(const stsafe_server *s, const stsafe_chip_device *d, const char *path, int err)
-{
-    log_locked_failure(s, &d->lock, path, err);
-}
-
 /* The random source of the chips the server loads. */
 static int seed_rng(stsafe_server *s)
 {
@@ -217,7 +212,7 @@ static int load_chip(stsafe_server *s)
     int err = stsafe_chip_device_load(s->chips, s->cfg.image_path, s->cfg.timing, stsafe_rng_fn,
                                       &s->rng);
     if (err)
-        log_load_failure(s, s->chips, s->cfg.image_path, err);
+        log_locked_failure(s, &s->chips->lock, s->cfg.image_path, err);
     else
         stsafe_server_chip_timing(&s->cfg, &s->chips[0].chip);
     s->chip_count = err ? 0 : 1;
@@ -240,7 +235,7 @@ static int fleet_chip(stsafe_server *s, size_t i, int *missing)
     s->chips[i].folder_locked = 1;
     err = stsafe_chip_device_load(&s->chips[i], path, s->cfg.timing, stsafe_rng_fn, &s->rng);
     if (err)
-        log_load_failure(s, &s->chips[i], path, err);
+        log_locked_failure(s, &s->chips[i].lock, path, err);
     return err;
 }
 

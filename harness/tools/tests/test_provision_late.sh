@@ -90,14 +90,17 @@ serve() { # serve NAME: a served copy of chip.img on unix:$dir/NAME.sock
     pids+=("$(cat "$1.pid")")
 }
 zeros() { printf '%0*d' $(($1 * 2)) 0; }
+# From provision's output: the certificate's DER length (step 4), the new public key (step 2).
+cert_len() { sed -n 's/^4\. the CA signed the certificate (\([0-9]*\) bytes DER).*/\1/p' <<<"$1"; }
+new_pubkey() { sed -n 's/^2\. key pair generated inside the chip, slot 1; public key \(04[0-9a-f]*\)$/\1/p' <<<"$1"; }
 serve s1
 bus="unix:$dir/s1.sock"
 out=$(run "$CLI" --bus "$bus" --fault "brownout=$first_update" --trace bus.trace "${args[@]}")
 check "bus, Update cut: exit 1" " rc=1" "${out: -5}"
 check "bus, Update cut: Generate Key went through, then the Update had no answer" \
       "Query OK,Query OK,Generate Key OK,Generate Signature OK,Update no answer" "$(steps bus.trace)"
-len=$(sed -n 's/^4\. the CA signed the certificate (\([0-9]*\) bytes DER).*/\1/p' <<<"$out")
-pub=$(sed -n 's/^2\. key pair generated inside the chip, slot 1; public key \(04[0-9a-f]*\)$/\1/p' <<<"$out")
+len=$(cert_len "$out")
+pub=$(new_pubkey "$out")
 psa=""
 [ ${#extra[@]} -gt 0 ] && psa=" --psa"
 check "bus, Update cut: what state the chip is in" \
@@ -127,7 +130,7 @@ out=$(run "$CLI" --bus "$bus" --fault "brownout=$((first_update + 1))" --trace b
 check "bus, 2nd Update cut: exit 1" " rc=1" "${out: -5}"
 check "bus, 2nd Update cut: one Update went through" \
       "Query OK,Query OK,Generate Key OK,Generate Signature OK,Update OK,Update no answer" "$(steps bus2.trace)"
-len=$(sed -n 's/^4\. the CA signed the certificate (\([0-9]*\) bytes DER).*/\1/p' <<<"$out")
+len=$(cert_len "$out")
 check "bus, 2nd Update cut: what state the chip is in" \
 "stsafe-cli: provisioning failed in step 5: slot 1 now holds a NEW key (the slot was empty); zone 1 holds the first 200 of the new certificate's $len bytes; bytes 200 on may be old or new (the chip did not answer the write). The device has no working identity until this completes:" \
       "$(sed -n 2p stderr)"
@@ -157,8 +160,8 @@ check "bus, check cut: exit 1" " rc=1" "${out: -5}"
 check "bus, check cut: every Update went through" \
       "Query OK,Query OK,Generate Key OK,Generate Signature OK,Update OK,Update OK,Update OK,Query no answer" \
       "$(steps bus4.trace)"
-len=$(sed -n 's/^4\. the CA signed the certificate (\([0-9]*\) bytes DER).*/\1/p' <<<"$out")
-pub=$(sed -n 's/^2\. key pair generated inside the chip, slot 1; public key \(04[0-9a-f]*\)$/\1/p' <<<"$out")
+len=$(cert_len "$out")
+pub=$(new_pubkey "$out")
 check "bus, check cut: what state the chip is in" \
 "stsafe-cli: cert read: query partition: device stayed busy past the retry budget
 stsafe-cli: provisioning failed in step 6: slot 1 now holds a NEW key (the slot was empty); zone 1 holds the new certificate ($len bytes, every write answered), but step 6 could not check it. The device's identity is unchecked until this completes:
