@@ -16,15 +16,8 @@
 set -u
 EMU=$(realpath "$1")
 CLI=$(realpath "$2")
-for tool in gnutls-serv unshare ip; do
-    command -v "$tool" >/dev/null || {
-        echo "test_psa_gnutls: '$tool' is missing (ci/lib.sh installs it: gnutls-bin, util-linux, iproute2)"; exit 1; }
-done
-if [ -z "${STSE_GNUTLS_NETNS:-}" ]; then
-    STSE_GNUTLS_NETNS=1 exec unshare -rn "$0" "$@"
-fi
-ip link set lo up || { echo "test_psa_gnutls: cannot bring loopback up in the namespace"; exit 1; }
 source "$(dirname "$0")/../../tools/tests/check.sh"
+gnutls_netns test_psa_gnutls "$@"
 scratch_with_servers
 cd "$dir"
 signatures() { grep -c '# command Generate Signature (0x16)' "$1"; }

@@ -13,6 +13,21 @@ check() { # check NAME EXPECTED ACTUAL
     fi
 }
 
+gnutls_netns() { # gnutls_netns NAME ARGS...: runs the calling script again, with ARGS, in a
+    # network namespace of its own whose only interface is loopback (unshare -rn; no root needed):
+    # gnutls-serv has no option to bind one address. Returns once inside, loopback up.
+    local name=$1 tool
+    shift
+    for tool in gnutls-serv unshare ip; do
+        command -v "$tool" >/dev/null || {
+            echo "$name: '$tool' is missing (ci/lib.sh installs it: gnutls-bin, util-linux, iproute2)"; exit 1; }
+    done
+    if [ -z "${STSE_GNUTLS_NETNS:-}" ]; then
+        STSE_GNUTLS_NETNS=1 exec unshare -rn "$0" "$@"
+    fi
+    ip link set lo up || { echo "$name: cannot bring loopback up in the namespace"; exit 1; }
+}
+
 run() { # run CMD...: prints stdout, then "rc=N"; stderr goes to $dir/stderr
     local out rc
     out=$("$@" 2>"$dir/stderr")

@@ -14,15 +14,8 @@ set -u
 EMU=$(realpath "$1")
 CLI=$(realpath "$2")
 VECTORS=$(realpath "$3")
-for tool in gnutls-serv unshare ip; do
-    command -v "$tool" >/dev/null || {
-        echo "test_gnutls: '$tool' is missing (ci/lib.sh installs it: gnutls-bin, util-linux, iproute2)"; exit 1; }
-done
-if [ -z "${STSE_GNUTLS_NETNS:-}" ]; then
-    STSE_GNUTLS_NETNS=1 exec unshare -rn "$0" "$@"
-fi
-ip link set lo up || { echo "test_gnutls: cannot bring loopback up in the namespace"; exit 1; }
 source "$(dirname "$0")/check.sh"
+gnutls_netns test_gnutls "$@"
 scratch_with_servers
 cd "$dir"
 base=$((20000 + ($$ % 20000)))
